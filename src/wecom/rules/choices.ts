@@ -118,4 +118,101 @@ export const STRICT_CHOICES: StrictChoice[] = [
     sources: 'text ≤64 chars, web title ≤12 chars, url http(s); miniprogram type exists in newer docs',
     choice: 'text ≤64 chars, web title ≤12 chars, url must start with http:// or https://; type 2 (miniprogram) refused with 40058',
   },
+  // ---- added with the simulator (src/simulator)
+  {
+    topic: 'Sibling department names',
+    sources: 'siblings may not share a name (60008); case sensitivity not stated',
+    choice: 'compared case-insensitively after Unicode NFKC normalisation ("R&D" clashes with "r&d" and "Ｒ＆Ｄ") → 60008',
+  },
+  {
+    topic: 'Total departments',
+    sources: 'at most 30,000 departments per company; no errcode given',
+    choice: 'creating department 30,001 answers 81001 (the node-count code)',
+  },
+  {
+    topic: 'Unknown department in a member write',
+    sources: '60003, 60123 and 40066 are all quoted for an unknown department id',
+    choice: '60123 (40066 stays for an empty or malformed department list)',
+  },
+  {
+    topic: 'direct_leader not a member',
+    sources: 'must be members of the company; errcode not documented',
+    choice: '40003 (not 60111, which a client must be able to read as "the member being written does not exist")',
+  },
+  {
+    topic: 'Mobile and e-mail uniqueness',
+    sources: 'mobile (60104), email (60106) and biz_mail (60145) are unique; the comparison is not stated',
+    choice: 'mobiles compare without spaces, hyphens and a leading +86; e-mail addresses compare case-insensitively',
+  },
+  {
+    topic: 'Clearing contact data on update',
+    sources: 'create requires mobile or email (60129); update not stated',
+    choice: 'an update that would leave both mobile and email empty answers 60129',
+  },
+  {
+    topic: 'Extended attribute type',
+    sources: 'attribute names are configured in the admin console with a type',
+    choice: 'a configured attribute sent with the other type (text vs web) → 40058; unconfigured names are dropped silently',
+  },
+  {
+    topic: 'batchdelete duplicates',
+    sources: 'not stated',
+    choice: 'the same userid twice in useridlist (compared case-insensitively) → 40031; any unknown userid → 301021, nothing deleted',
+  },
+  {
+    topic: 'user/list_id page size',
+    sources: 'limit 1–10000; no default documented',
+    choice: 'an omitted limit pages by 1,000 rows, so a client that does not follow next_cursor is caught early',
+  },
+  {
+    topic: 'gettoken expires_in while a token is valid',
+    sources: 'docs show 7200; whether a repeated call reports the remaining lifetime is not stated',
+    choice: 'a repeated gettoken returns the same token with the remaining seconds in expires_in',
+  },
+  {
+    topic: 'Order of the access checks',
+    sources: 'not stated',
+    choice: 'trusted IP (60020) first, then access token (41001/40014/42001), then rate limit (45009), then HTTP method (40058), then the read ban (48009)',
+  },
+  {
+    topic: 'HTTP method and body',
+    sources: 'GET on a POST API "typically" yields 40058/40063/40003',
+    choice: 'any API called with the other method → 40058; POST bodies are read as JSON whatever the Content-Type, bad JSON → 40058',
+  },
+  {
+    topic: 'Batch import file errors',
+    sources: 'file-level errcodes (40092, 302003–302007, 84200, 45026) exist; whether they come from the submitting call or the job is not stated',
+    choice: 'the whole file is checked when the job is submitted and file-level errors answer that call (no job is created); row errors appear in batch/getresult',
+  },
+  {
+    topic: 'Batch member import columns',
+    sources: 'template header uses 帐号; custom columns "unconfirmed"; unknown department ids are created under 其他(待设置部门) (2024 doc)',
+    choice:
+      'only the template headers (帐号, not 账号) and configured text extattr names; any other column → 40092; an unknown department id fails that row with 60123 instead of creating a department',
+  },
+  {
+    topic: 'replaceuser and columns absent from the file',
+    sources: 'fields not in the file are reset to empty (unconfirmed)',
+    choice: 'an empty cell leaves a value unchanged (syncuser); replaceuser resets position, alias, address and telephone when their column is absent or the cell empty',
+  },
+  {
+    topic: 'Avatar media',
+    sources: 'avatar_mediaid must be an uploaded image (301015)',
+    choice: 'image uploads must be JPG or PNG (40004); avatar_mediaid must name an unexpired image of the same company (301015)',
+  },
+  {
+    topic: 'Lost answers (fault injection)',
+    sources: 'a 502 or a reset connection says nothing about whether WeCom applied the call',
+    choice: 'the simulator applies about half of the calls whose answer it then drops (HTTP 502 or reset), so clients must write idempotently',
+  },
+  {
+    topic: 'Callbacks for the caller’s own writes',
+    sources: 'changes made through the contacts-sync assistant’s own API calls are not echoed back (unconfirmed)',
+    choice: 'the simulator sends change_contact only for edits made by hand (inspection surface /_sim/corps/:corpid/admin/...), never for /cgi-bin writes',
+  },
+  {
+    topic: 'Member events on a newly configured callback URL',
+    sources: 'callback URLs configured after 2022-08-15 receive only UserID and Department in member events',
+    choice: 'member events carry only UserID and Department (no NewUserID on a rename) unless the receiver is configured as legacy (fullMemberEvents)',
+  },
 ];
