@@ -1,0 +1,239 @@
+// The client against the WeCom simulator over real HTTPS (the simulator's own CA).
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { createWeComClient, WeComError, type WeComClient, type WeComClientOptions } from '../../src/wecom/index.js';
+
+const CORP = { corpid: 'ww1', secret: 's1' };
+
+let sim: RunningSimulator | undefined;
+const clients: WeComClient[] = [];
+
+async function start(opts: Partial<Parameters<typeof startSimulator>[0]> = {}): Promise<RunningSimulator> {
+  sim = await startSimulator({ https: true, port: 0, corps: [CORP], ...opts });
+  return sim;
+}
+
+function client(s: RunningSimulator, extra: Partial<WeComClientOptions> = {}): WeComClient {
+  const c = createWeComClient({ corpId: CORP.corpid, secret: CORP.secret, apiBase: s.url, ca: s.caPem, retry: { baseDelayMs: 10 }, ...extra });
+  clients.push(c);
+  return c;
+}
+
+const member = (i: number) => ({ userid: `u${i}`, name: `User ${i}`, department: [1], mobile: `138${String(i).padStart(8, '0')}` });
+
+/** A deterministic random source (LCG) so fault draws are the same on every run. */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await sim?.close();
+  sim = undefined;
+});
+
+describe('tokens', () => {
+  it('100 concurrent first calls fetch exactly one token', async () => {
+    const s = await start();
+    const c = client(s);
+    const rows = await Promise.all(Array.from({ length: 100 }, () => c.department.simplelist()));
+    expect(rows.every((r) => r.some((d) => d.id === 1))).toBe(true);
+    expect(s.sim.stats().gettoken).toEqual({ ww1: 1 });
+    expect(c.stats().gettoken).toBe(1);
+    expect(s.sim.stats().byApi['department/simplelist']).toBe(100);
+  });
+
+  it.each(['expireTokens', 'revokeTokens'] as const)('%s mid-sequence costs exactly one extra gettoken and no failed call', async (how) => {
+    const s = await start();
+    const c = client(s);
+    for (let i = 0; i < 5; i++) await c.user.create(member(i));
+    s.sim[how]();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => c.user.create(member(100 + i))));
+    for (let i = 5; i < 10; i++) await c.user.create(member(i));
+    expect(s.sim.stats().gettoken).toEqual({ ww1: 2 });
+    expect(c.stats().tokenRefreshRetries).toBeGreaterThanOrEqual(1);
+    expect((await c.user.listAllIds()).length).toBe(30);
+  });
+
+  it('short-lived tokens are renewed as they run out, without a failed call', async () => {
+    const s = await start({ tokenTtlSeconds: 1 });
+    const c = client(s);
+    const until = Date.now() + 2_500;
+    let n = 0;
+    while (Date.now() < until) {
+      await c.department.simplelist();
+      n++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(n).toBeGreaterThan(20);
+    const gettoken = s.sim.stats().gettoken.ww1 ?? 0;
+    expect(gettoken).toBeGreaterThanOrEqual(3);
+    expect(gettoken).toBeLessThanOrEqual(10);
+  });
+
+  it('a wrong secret is a configuration error, fetched once and never retried', async () => {
+    const s = await start();
+    const c = createWeComClient({ corpId: 'ww1', secret: 'wrong', apiBase: s.url, ca: s.caPem });
+    clients.push(c);
+    const err = (await c.department.simplelist().catch((e: unknown) => e)) as WeComError;
+    expect(err).toBeInstanceOf(WeComError);
+    expect(err).toMatchObject({ errcode: 40001, class: 'config', api: 'gettoken' });
+    expect(err.message).not.toContain('wrong');
+    // later calls fail fast with the same error instead of asking again (an IP gets blocked for repeated wrong secrets)
+    await expect(c.user.create(member(1))).rejects.toMatchObject({ errcode: 40001 });
+    await expect(c.ensureToken()).rejects.toMatchObject({ errcode: 40001 });
+    expect(s.sim.stats().gettoken).toEqual({ ww1: 1 });
+    c.resetTokenFailure();
+    await expect(c.ensureToken()).rejects.toMatchObject({ errcode: 40001 });
+    expect(s.sim.stats().gettoken).toEqual({ ww1: 2 });
+  });
+});
+
+describe('rate limits', () => {
+  it('over-budget client: every call still succeeds and 45009 answers are counted', async () => {
+    const s = await start({ rateLimit: { count: 20, windowMs: 500 } });
+    const c = client(s, { rateLimit: { count: 60, windowMs: 500 } });
+    const n = 70;
+    await Promise.all(Array.from({ length: n }, (_, i) => c.user.create(member(i))));
+    const st = c.stats();
+    expect(st.rateLimited).toBeGreaterThan(0);
+    expect(st.rateLimited).toBe(s.sim.stats().rateLimited);
+    expect(st.retries).toBeGreaterThanOrEqual(st.rateLimited);
+    expect((await c.user.listAllIds()).length).toBe(n);
+  }, 30_000);
+
+  it('matching budget: no 45009 at all', async () => {
+    const s = await start({ rateLimit: { count: 20, windowMs: 500 } });
+    const c = client(s, { rateLimit: { count: 20, windowMs: 500 } });
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 70 }, (_, i) => c.user.create(member(i))));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * 500);
+    expect(c.stats().rateLimited).toBe(0);
+    expect(s.sim.stats().rateLimited).toBe(0);
+  }, 30_000);
+});
+
+describe('errors', () => {
+  it('a data error comes back at once, never retried', async () => {
+    const s = await start();
+    const c = client(s);
+    await c.user.create(member(1));
+    const err = (await c.user.create({ ...member(1), mobile: '13900000000' }).catch((e: unknown) => e)) as WeComError;
+    expect(err).toMatchObject({ errcode: 60102, class: 'data', api: 'user/create', route: { kind: 'direct' }, presend: false });
+    expect(err.hint).toMatch(/^\d{25}$/);
+    expect(s.sim.stats().byApi['user/create']).toBe(2);
+    expect(c.stats().retries).toBe(0);
+  });
+
+  it('a request that fails validation is never sent', async () => {
+    const s = await start();
+    const c = client(s);
+    const err = (await c.user.create({ userid: 'bad id!', name: 'x', department: [1], mobile: '13800000000' }).catch((e: unknown) => e)) as WeComError;
+    expect(err).toMatchObject({ errcode: 40003, class: 'data', presend: true, field: 'userid', route: null });
+    const err2 = (await c.department.create({ name: 'a:b', parentid: 1 }).catch((e: unknown) => e)) as WeComError;
+    expect(err2).toMatchObject({ errcode: 60009, presend: true });
+    await expect(c.user.batchDelete([])).rejects.toMatchObject({ errcode: 40031, presend: true });
+    expect(s.sim.stats().total).toBe(0);
+    expect(c.stats().calls).toBe(0);
+  });
+
+  it.each(['errcode', 'http502', 'reset', 'mixed'] as const)('injected faults (%s) are retried until the call succeeds', async (faultKind) => {
+    const s = await start({ faultRate: 0.3, faultKind, random: seeded(42) });
+    const c = client(s, { retry: { baseDelayMs: 5, maxAttempts: 8 } });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => c.user.create(member(i))));
+    s.sim.setFaults({ faultRate: 0 });
+    expect((await c.user.listAllIds()).length).toBe(30);
+    expect(c.stats().retries).toBeGreaterThan(0);
+    const faults = s.sim.calls.filter((x) => x.fault).length;
+    expect(faults).toBeGreaterThan(0);
+  });
+
+  it('60020 from an untrusted IP names the egress IP and the route', async () => {
+    const s = await start({ trustedIps: ['127.0.0.9'] });
+    const c = client(s);
+    const err = (await c.department.simplelist().catch((e: unknown) => e)) as WeComError;
+    expect(err).toBeInstanceOf(WeComError);
+    expect(err).toMatchObject({ errcode: 60020, class: 'config', egressIp: '127.0.0.1', route: { kind: 'direct' } });
+    expect(err.message).toMatch(/^WeCom does not trust the egress IP 127\.0\.0\.1 used directly/);
+    expect(c.health()[0]?.lastEgressIp).toBe('127.0.0.1');
+    expect(c.stats().retries).toBe(0);
+  });
+
+  it('a newly trusted IP may write and list ids but reading details answers 48009', async () => {
+    const s = await start({ trustedIps: ['127.0.0.1'] });
+    const c = client(s);
+    await c.user.create(member(1));
+    expect(await c.user.listAllIds()).toEqual([{ userid: 'u1', department: 1 }]);
+    expect((await c.department.simplelist()).map((d) => d.id)).toContain(1);
+    const err = (await c.user.get('u1').catch((e: unknown) => e)) as WeComError;
+    expect(err).toMatchObject({ errcode: 48009, class: 'config', api: 'user/get' });
+    expect(err.explanation.en).toMatch(/2022-08-15/);
+  });
+});
+
+describe('throughput', () => {
+  it('keeps enough calls in flight to use the whole budget when round trips are slow', async () => {
+    const s = await start({ rateLimit: { count: 100, windowMs: 1000 }, latencyMs: 60 });
+    const c = client(s, { rateLimit: { count: 100, windowMs: 1000 } });
+    await c.ensureToken();
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 250 }, (_, i) => c.user.create(member(i))));
+    const elapsed = Date.now() - t0;
+    // one call at a time would take 250 × 60 ms = 15 s; the budget allows 100 per window (≈ 2.2 s)
+    expect(elapsed).toBeLessThan(7_000);
+    expect(elapsed).toBeGreaterThanOrEqual(2_000);
+    expect(s.sim.stats().rateLimited).toBe(0);
+  }, 20_000);
+});
+
+describe('endpoints', () => {
+  it('departments: create, update, get, list, simplelist, delete', async () => {
+    const s = await start();
+    const c = client(s);
+    const { id } = await c.department.create({ name: '研发', parentid: 1, order: 5 });
+    expect(id).toBeGreaterThan(1);
+    await c.department.update({ id, name: '研发中心' });
+    expect(await c.department.get(id)).toMatchObject({ id, name: '研发中心', parentid: 1 });
+    expect((await c.department.list()).map((d) => d.id)).toEqual(expect.arrayContaining([1, id]));
+    expect(await c.department.simplelist(id)).toEqual([expect.objectContaining({ id, parentid: 1 })]);
+    await c.department.delete(id);
+    await expect(c.department.get(id)).rejects.toMatchObject({ errcode: 60003 });
+  });
+
+  it('members: create, update, get, lookups, lists, delete, batch delete', async () => {
+    const s = await start();
+    const c = client(s);
+    await c.user.create({ ...member(1), email: 'u1@example.com' });
+    await c.user.create(member(2));
+    await c.user.create(member(3));
+    await c.user.update({ userid: 'u1', position: 'engineer' });
+    expect(await c.user.get('u1')).toMatchObject({ userid: 'u1', position: 'engineer' });
+    expect(await c.user.getUserId('13800000001')).toBe('u1');
+    expect(await c.user.getUserIdByEmail('u1@example.com', 2)).toBe('u1');
+    expect((await c.user.simplelist(1)).map((m) => m.userid).sort()).toEqual(['u1', 'u2', 'u3']);
+    expect((await c.user.list(1, { fetchChild: true })).length).toBe(3);
+    const page = await c.user.listId({ limit: 2 });
+    expect(page.deptUser).toHaveLength(2);
+    expect(page.nextCursor).toBeTruthy();
+    expect(await c.user.listAllIds({ limit: 1 })).toHaveLength(3);
+    await c.user.delete('u3');
+    await c.user.batchDelete(['u1', 'u2']);
+    expect(await c.user.listAllIds()).toEqual([]);
+  });
+
+  it('batch import: upload CSV, replace departments, wait for the job', async () => {
+    const s = await start();
+    const c = client(s);
+    const csv = Buffer.from('部门名称,部门ID,父部门ID,排序\n总公司,1,0,1\n研发,2,1,10\n', 'utf8');
+    const media = await c.media.upload(csv, 'party.csv');
+    expect(media.mediaId).toBeTruthy();
+    const jobid = await c.batch.replaceParty({ media_id: media.mediaId });
+    const result = await c.batch.waitForJob(jobid, { pollMs: 20, timeoutMs: 10_000 });
+    expect(result).toMatchObject({ status: 3, type: 'replace_party', percentage: 100 });
+    expect((await c.department.simplelist()).map((d) => d.id).sort()).toEqual([1, 2]);
+  });
+});
