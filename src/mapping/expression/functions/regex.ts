@@ -1,0 +1,146 @@
+// Regular-expression functions on the linear-time engine in ../regex.ts. Patterns must be string
+// literals, so every pattern is parsed and size-checked when the expression is compiled.
+import type { Node } from '../ast.js';
+import { LIMITS } from '../limits.js';
+import { type CompiledRegex, Matcher, RegexError, compileRegex, parseTemplate, subject } from '../regex.js';
+import { checkLength } from './strings.js';
+import type { CallContext, FunctionDef } from './types.js';
+
+function regex(pattern: string, cx: CallContext): CompiledRegex {
+  try {
+    return compileRegex(pattern);
+  } catch (e) {
+    if (e instanceof RegexError) cx.fail(e.code, e.message, 1);
+    throw e;
+  }
+}
+
+/**
+ * Runs fn with a matcher whose step budget is what is left of the evaluation's budget, then
+ * spends the steps taken; an engine error (budget exceeded) becomes an ExpressionError at the call.
+ */
+function guarded<T>(cx: CallContext, re: CompiledRegex, text: string, fn: (m: Matcher) => T): T {
+  const m = new Matcher(re, subject(text), Math.min(LIMITS.maxRegexSteps, cx.budget.regexSteps));
+  try {
+    return fn(m);
+  } catch (e) {
+    if (e instanceof RegexError) cx.fail(e.code, e.message);
+    throw e;
+  } finally {
+    cx.budget.regexSteps -= m.steps;
+  }
+}
+
+const literalString = (node: Node | undefined): string | undefined =>
+  node?.kind === 'literal' && typeof node.value === 'string' ? node.value : undefined;
+
+function checkPattern(args: readonly Node[], cx: CallContext): CompiledRegex | undefined {
+  const p = literalString(args[1]);
+  return p === undefined ? undefined : regex(p, cx);
+}
+
+const PATTERN_DOC_EN = 'pattern is a string literal in a safe regular-expression subset (see the language reference); matching takes linear time.';
+const PATTERN_DOC_ZH = 'pattern 必须是字符串字面量，使用安全的正则子集（见语言参考），匹配耗时与输入长度成线性关系。';
+
+export const REGEX_FUNCTIONS: FunctionDef[] = [
+  {
+    name: 'regex_replace',
+    family: 'regex',
+    params: [
+      { name: 'text', type: 'text' },
+      { name: 'pattern', type: 'text', literal: true },
+      { name: 'replacement', type: 'text' },
+    ],
+    returns: 'string | null',
+    doc: {
+      en: `Replaces every match of pattern in text. In replacement, $1…$99 insert a group, $& the whole match, $$ a dollar sign. ${PATTERN_DOC_EN}`,
+      zh: `将 text 中所有匹配 pattern 的部分替换。replacement 中 $1…$99 表示分组，$& 表示整个匹配，$$ 表示美元符号。${PATTERN_DOC_ZH}`,
+    },
+    examples: [
+      { expression: 'regex_replace(email, "@old\\\\.com$", "@new.com")', context: { email: 'a@old.com' }, result: 'a@new.com' },
+      { expression: 'regex_replace("Zhang San", "(\\\\w+) (\\\\w+)", "$2 $1")', result: 'San Zhang' },
+    ],
+    check(args, cx) {
+      const re = checkPattern(args, cx);
+      const template = literalString(args[2]);
+      if (re && template !== undefined) {
+        try {
+          parseTemplate(template, re.groups, true);
+        } catch (e) {
+          if (e instanceof RegexError) cx.fail(e.code, e.message, 2);
+          throw e;
+        }
+      }
+    },
+    call([text, pattern, replacement], cx) {
+      const re = regex(pattern as string, cx);
+      const parts = parseTemplate(replacement as string, re.groups, false);
+      return guarded(cx, re, text as string, (m) => {
+        const n = Array.from(text as string).length;
+        let out = '';
+        let lastEnd = 0;
+        let from = 0;
+        while (from <= n) {
+          const caps = m.search(from);
+          if (!caps) break;
+          const [start, end] = [caps[0]!, caps[1]!];
+          out += m.slice(lastEnd, start);
+          for (const part of parts) out += typeof part === 'string' ? part : (m.group(caps, part) ?? '');
+          checkLength(out, cx);
+          lastEnd = end;
+          from = end === start ? end + 1 : end;
+        }
+        return checkLength(out + m.slice(lastEnd, n), cx);
+      });
+    },
+  },
+  {
+    name: 'regex_match',
+    family: 'regex',
+    params: [
+      { name: 'text', type: 'text' },
+      { name: 'pattern', type: 'text', literal: true },
+    ],
+    returns: 'boolean | null',
+    doc: {
+      en: `True if pattern matches somewhere in text (use ^ and $ to match the whole text). ${PATTERN_DOC_EN}`,
+      zh: `若 text 中有部分匹配 pattern 则为 true（用 ^ 和 $ 匹配整个文本）。${PATTERN_DOC_ZH}`,
+    },
+    examples: [{ expression: 'regex_match(employee_number, "^E\\\\d{5}$")', context: { employee_number: 'E12345' }, result: true }],
+    check: (args, cx) => void checkPattern(args, cx),
+    call([text, pattern], cx) {
+      const re = regex(pattern as string, cx);
+      return guarded(cx, re, text as string, (m) => m.search(0) !== null);
+    },
+  },
+  {
+    name: 'regex_extract',
+    family: 'regex',
+    params: [
+      { name: 'text', type: 'text' },
+      { name: 'pattern', type: 'text', literal: true },
+      { name: 'group', type: 'integer', optional: true },
+    ],
+    returns: 'string | null',
+    doc: {
+      en: `The first match of pattern in text, or its capture group number group (default 0, the whole match); null if there is no match or the group did not take part. ${PATTERN_DOC_EN}`,
+      zh: `返回 text 中 pattern 的第一个匹配，或其第 group 个分组（默认 0，即整个匹配）；无匹配或该分组未参与匹配时返回 null。${PATTERN_DOC_ZH}`,
+    },
+    examples: [{ expression: 'regex_extract("dept-0042-cn", "-(\\\\d+)-", 1)', result: '0042' }],
+    check(args, cx) {
+      const re = checkPattern(args, cx);
+      const g = args[2];
+      if (re && g?.kind === 'literal' && typeof g.value === 'number' && (g.value < 0 || g.value > re.groups))
+        cx.fail('E_REGEX_INVALID', `group ${g.value} does not exist; the pattern has ${re.groups} group${re.groups === 1 ? '' : 's'}`, 2);
+    },
+    call([text, pattern, group], cx) {
+      const re = regex(pattern as string, cx);
+      const g = group === undefined ? 0 : (group as number);
+      if (g < 0 || g > re.groups) cx.fail('E_REGEX_INVALID', `group ${g} does not exist; the pattern has ${re.groups} group${re.groups === 1 ? '' : 's'}`, 2);
+      return guarded(cx, re, text as string, (m) => {
+        const caps = m.search(0);
+        return caps ? m.group(caps, g) : null;
+      });
+    },
+  },
+];
