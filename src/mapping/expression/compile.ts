@@ -112,7 +112,7 @@ function checkCall(source: string, node: CallNode): void {
     const cx: CallContext = {
       fail: (code, message, argIndex) =>
         fail(code, `${node.name}(): ${message}`, argIndex !== undefined && node.args[argIndex] ? node.args[argIndex].span : node.span),
-      budget: { regexSteps: 0 },
+      budget: { regexMs: 0 },
     };
     def.check(node.args, cx);
   }

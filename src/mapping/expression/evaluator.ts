@@ -9,7 +9,7 @@ import { LIMITS } from './limits.js';
 import { type Value, describe, toText, truthy, typeOf } from './values.js';
 
 export class Evaluator {
-  private readonly budget = { regexSteps: LIMITS.maxRegexStepsPerEvaluation };
+  private readonly budget = { regexMs: LIMITS.maxRegexTimePerEvaluationMs };
 
   constructor(private readonly source: string, private readonly context: unknown) {}
 

@@ -14,14 +14,19 @@ export const LIMITS = {
   maxStringLength: 10_000,
   /** Length of a regular-expression pattern. */
   maxRegexLength: 256,
-  /** Instructions of a compiled regular expression, after expanding counted repetitions. */
+  /**
+   * Size of a compiled regular expression (RE2's program size, after expanding counted repetitions).
+   * One search takes time proportional to program size × input length and cannot be interrupted.
+   */
   maxRegexProgram: 1_000,
-  /** Largest count in a `{n,m}` repetition. */
-  maxRegexRepeat: 100,
-  /** Matcher steps for one regex function call, across all its matches. */
-  maxRegexSteps: 1_000_000,
-  /** Matcher steps for all regex calls of one evaluation together. */
-  maxRegexStepsPerEvaluation: 2_000_000,
+  /**
+   * Milliseconds of regex searching for one function call, checked between matches. RE2 finds each
+   * match in linear time, but a pattern whose every match scans on to the end of the input (such as
+   * (?:.*x)?a) is quadratic over all the matches of a regex_replace.
+   */
+  maxRegexTimeMs: 250,
+  /** Milliseconds of regex searching for all regex calls of one evaluation together. */
+  maxRegexTimePerEvaluationMs: 1_000,
   /** Length of a date() format string. */
   maxDateFormatLength: 64,
 } as const;

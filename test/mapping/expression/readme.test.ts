@@ -14,7 +14,7 @@ describe('the language reference stays true', () => {
   it('states the limits the code enforces', () => {
     const n = (x: number) => x.toLocaleString('en-US');
     for (const v of [LIMITS.maxSourceLength, LIMITS.maxDepth, LIMITS.maxNodes, LIMITS.maxArgs, LIMITS.maxStringLength, LIMITS.maxRegexLength,
-      LIMITS.maxRegexProgram, LIMITS.maxRegexRepeat, LIMITS.maxRegexSteps, LIMITS.maxRegexStepsPerEvaluation, LIMITS.maxDateFormatLength])
+      LIMITS.maxRegexProgram, LIMITS.maxRegexTimeMs, LIMITS.maxRegexTimePerEvaluationMs, LIMITS.maxDateFormatLength])
       expect(readme).toContain(n(v));
   });
   it('gives examples that evaluate as shown', () => {

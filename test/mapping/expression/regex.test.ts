@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExpressionError, evaluate } from '../../../src/mapping/expression/index.js';
-import { compileRegex, RegexError } from '../../../src/mapping/expression/regex.js';
+import { LIMITS } from '../../../src/mapping/expression/index.js';
+import { compileRegex, RegexError, translatePattern } from '../../../src/mapping/expression/re2.js';
 import { compileError } from './helpers.js';
 
 /** Evaluates regex_replace with the pattern as a literal (escaped for the expression language). */
@@ -9,14 +10,16 @@ const replaceAll = (input: string, pattern: string, replacement: string) =>
   evaluate(`regex_replace(s, ${JSON.stringify(pattern)}, ${JSON.stringify(replacement)})`, { s: input });
 
 // A grammar of patterns inside the supported subset, over a small alphabet so that matches are
-// common. A repeated part never matches the empty string: there the engine may choose a different
+// common. A repeated part never matches the empty string: there RE2 may choose a different
 // (still valid) match than JavaScript, which refuses empty iterations (documented in README.md).
 interface Pat {
   s: string;
   nullable: boolean;
 }
 const QUANTIFIERS: [string, boolean][] = [['*', true], ['+', false], ['?', true], ['{1,2}', false], ['{2}', false], ['{0,2}', true], ['{1,}', false], ['*?', true], ['+?', false], ['??', true], ['{1,2}?', false]];
-const LITERALS = ['a', 'b', 'c', '1', ' ', '.', '[ab]', '[^a]', '[a-c1]', '\\d', '\\w', '\\s', '\\W', '\\.', '-'];
+// Including the escapes and classes that are rewritten for RE2 (\s, \S, ., \u, \x, [\s…]).
+const LITERALS = ['a', 'b', 'c', '1', ' ', '.', '[ab]', '[^a]', '[a-c1]', '\\d', '\\w', '\\s', '\\W', '\\.', '-',
+  '\\S', '[\\s-]', '[^\\sa]', '[\\S]', '\\u0061', '\\x62', '\\u3000', '[\\d\\s]'];
 const patternArb: fc.Arbitrary<string> = fc
   .letrec<{ alt: Pat; cat: Pat; atom: Pat; piece: Pat }>((tie) => ({
     alt: fc.oneof(
@@ -40,9 +43,9 @@ const anchored = fc
   .tuple(fc.constantFrom('', '', '^', '\\b'), patternArb, fc.constantFrom('', '', '$', '\\b'))
   .map(([a, p, b]) => a + p + b)
   .filter((p) => p.length <= 200);
-const inputArb = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1', ' ', '.', 'A', '-'), maxLength: 12 });
+const inputArb = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1', ' ', '.', 'A', '-', '\u3000', '\r', '\n', '\u2028'), maxLength: 12 });
 
-describe('regex engine agrees with JavaScript on the supported subset', () => {
+describe('regexes (RE2 through our syntax) agree with JavaScript on the supported subset', () => {
   it('whole-match replacement ($&) gives the same text as String.prototype.replace with /g', () => {
     fc.assert(
       fc.property(anchored, inputArb, fc.boolean(), (pattern, input, ignoreCase) => {
@@ -73,6 +76,77 @@ describe('regex engine agrees with JavaScript on the supported subset', () => {
   });
 });
 
+describe('patterns keep their JavaScript meaning where RE2 syntax differs', () => {
+  const match = (pattern: string, input: string) => evaluate(`regex_match(s, ${JSON.stringify(pattern)})`, { s: input });
+
+  it.each([
+    // pattern, input, result (also what JavaScript's RegExp gives)
+    ['^\\s$', '\u3000', true], // RE2's \s is ASCII only
+    ['^\\s$', '\u00a0', true],
+    ['^\\s$', '\v', true],
+    ['^\\S$', '\u3000', false],
+    ['^[\\S]$', '\u3000', false],
+    ['^[^\\s]$', 'x', true],
+    ['^[x\\S]$', '\u2028', false],
+    ['^.$', '\r', false], // RE2's . matches \r
+    ['^.$', '\u2028', false],
+    ['^.$', '\n', false],
+    ['^.$', '😀', true, false], // JavaScript without the u flag counts UTF-16 units
+    ['a[]', 'a', false],
+    ['a[]b', 'a]b', false],
+    ['a[^]', 'a\n', true],
+    ['^[\\b]$', '\b', true],
+    ['^\\u4e00$', '一', true],
+    ['^\\u{1F600}$', '😀', true, false],
+    ['^\\x41\\0$', 'A\0', true],
+    ['^[[:alpha:]]$', 'a', false], // POSIX classes are RE2 syntax; here: a class of [ : a l p h followed by ]
+    ['^[[:alpha:]]$', ':]', true],
+    ['^\\→$', '→', true],
+    ['a$', 'a\n', false],
+    ['^a', 'b\na', false],
+    ['(?i)^[a-c]+$', 'AbC', true, false],
+    ['(?i)^[^a]$', 'A', false, false],
+    ['^a}]$', 'a}]', true],
+  ] as [string, string, boolean, boolean?][])('%j on %j → %s', (pattern, input, expected, sameInJs = true) => {
+    expect(match(pattern, input)).toBe(expected);
+    if (sameInJs) expect(new RegExp(pattern).test(input)).toBe(expected);
+  });
+
+  it('rewrites only what differs', () => {
+    expect(translatePattern('^E\\d{5}$')).toBe('^E\\d{5}$');
+    expect(translatePattern('(?i)(\\w+)@old\\.com')).toBe('(?i)(\\w+)\\@old\\.com');
+    expect(translatePattern('\\u4e00')).toBe('一');
+  });
+
+  it('uses Unicode case folding for (?i)', () => {
+    expect(match('(?i)^k$', '\u212a')).toBe(true); // KELVIN SIGN; JavaScript's /k/i says false
+    expect(match('(?i)^é$', 'É')).toBe(true);
+  });
+
+  it('replaces around empty matches one whole character at a time', () => {
+    expect(replaceAll('😀x😀', '', '-')).toBe('-😀-x-😀-');
+    expect(replaceAll('😀x😀', 'x*', '-')).toBe('-😀--😀-');
+    expect('😀x😀'.replace(/x*/gu, '-')).toBe('-😀--😀-');
+  });
+
+  it('keeps the replacement syntax: $n, $nn, $&, $$, and literal $ otherwise', () => {
+    expect(replaceAll('ab', '(a)(b)', '$2$1|$&|$$|$0|$`|$\'|$<x>|$')).toBe('ba|ab|$|$0|$`|$\'|$<x>|$');
+    // A literal replacement naming a missing group is a compile-time error; a computed one keeps it as text.
+    expect(compileError('regex_replace(x, "(a)", "$2")').code).toBe('E_REGEX_INVALID');
+    expect(evaluate('regex_replace(s, "(a)(b)", r)', { s: 'ab', r: '$3$2' })).toBe('$3b');
+    const twelve = '(.)'.repeat(12);
+    expect(replaceAll('abcdefghijkl', twelve, '$12-$10-$1')).toBe('l-j-a');
+    expect(replaceAll('abc', '(.)(.)(.)', '$10')).toBe('a0');
+  });
+});
+
+describe('limits', () => {
+  it('accepts a program up to the size limit and refuses a larger one at compile time', () => {
+    expect(compileRegex('\\w{990}').re.programSize()).toBeLessThanOrEqual(LIMITS.maxRegexProgram);
+    expect(() => compileRegex('\\w{999}')).toThrow(RegexError);
+  });
+});
+
 describe('regex safety', () => {
   // Patterns that take exponential or high-polynomial time in a backtracking engine.
   const evil = [
@@ -88,7 +162,7 @@ describe('regex safety', () => {
   ];
   const inputs = ['a'.repeat(9_999) + '!', '1'.repeat(10_000), 'ab '.repeat(3_000) + '!', 'x'.repeat(5_000)];
 
-  it.each(evil)('%s finishes quickly on 10,000-character inputs (a result, or E_REGEX_UNSAFE at its budget)', (pattern) => {
+  it.each(evil)('%s finishes quickly on 10,000-character inputs (a result, or E_REGEX_UNSAFE at its time budget)', (pattern) => {
     for (const input of inputs) {
       const started = performance.now();
       try {
@@ -109,13 +183,19 @@ describe('regex safety', () => {
 
   it.each([
     ['(a{100}){100}', 'E_REGEX_UNSAFE'],
-    ['a{1000}', 'E_REGEX_UNSAFE'],
+    ['a{1001}', 'E_REGEX_UNSAFE'],
+    ['((a{10}){10}){11}', 'E_REGEX_UNSAFE'],
+    ['(?:\\w{1000})(?:\\w{1000})(?:\\w{1000})(?:\\w{1000})(?:\\w{1000})', 'E_REGEX_UNSAFE'],
     ['x'.repeat(257), 'E_REGEX_UNSAFE'],
     ['(a)\\1', 'E_REGEX_UNSUPPORTED'],
     ['(?<=a)b', 'E_REGEX_UNSUPPORTED'],
     ['(?!a)', 'E_REGEX_UNSUPPORTED'],
     ['(?<name>a)', 'E_REGEX_UNSUPPORTED'],
     ['(?m)a', 'E_REGEX_UNSUPPORTED'],
+    ['(?P<name>a)', 'E_REGEX_UNSUPPORTED'],
+    ['a(?i)b', 'E_REGEX_UNSUPPORTED'],
+    ['(?s:.)', 'E_REGEX_UNSUPPORTED'],
+    ['[a\\1]', 'E_REGEX_UNSUPPORTED'],
     ['(', 'E_REGEX_INVALID'],
     [')', 'E_REGEX_INVALID'],
     ['[a', 'E_REGEX_INVALID'],
@@ -127,6 +207,22 @@ describe('regex safety', () => {
     ['\\', 'E_REGEX_INVALID'],
     ['\\q', 'E_REGEX_INVALID'],
     ['^*', 'E_REGEX_INVALID'],
+    ['\\b+', 'E_REGEX_INVALID'],
+    ['a{,3}', 'E_REGEX_INVALID'],
+    ['a{2}{3}', 'E_REGEX_INVALID'],
+    ['a???', 'E_REGEX_INVALID'],
+    ['[\\d-z]', 'E_REGEX_INVALID'],
+    ['[a\\B]', 'E_REGEX_INVALID'],
+    ['\\u12', 'E_REGEX_INVALID'],
+    ['\\u{110000}', 'E_REGEX_INVALID'],
+    ['\\01', 'E_REGEX_INVALID'],
+    // RE2-only syntax stays outside the language.
+    ['\\A', 'E_REGEX_INVALID'],
+    ['\\z', 'E_REGEX_INVALID'],
+    ['\\Qa\\E', 'E_REGEX_INVALID'],
+    ['\\pL', 'E_REGEX_INVALID'],
+    ['\\p{Han}', 'E_REGEX_INVALID'],
+    ['\\C', 'E_REGEX_INVALID'],
   ])('pattern %j → %s at compile time', (pattern, code) => {
     const e = compileError(`regex_match(x, ${JSON.stringify(pattern)})`);
     expect(e.code).toBe(code);

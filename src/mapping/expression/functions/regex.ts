@@ -1,8 +1,9 @@
-// Regular-expression functions on the linear-time engine in ../regex.ts. Patterns must be string
+// Regular-expression functions on re2js (Google's RE2, linear-time matching), through ../re2.ts,
+// which checks the language's pattern syntax and rewrites it for RE2. Patterns must be string
 // literals, so every pattern is parsed and size-checked when the expression is compiled.
 import type { Node } from '../ast.js';
 import { LIMITS } from '../limits.js';
-import { type CompiledRegex, Matcher, RegexError, compileRegex, parseTemplate, subject } from '../regex.js';
+import { type CompiledRegex, RegexError, compileRegex, parseTemplate } from '../re2.js';
 import { checkLength } from './strings.js';
 import type { CallContext, FunctionDef } from './types.js';
 
@@ -15,19 +16,28 @@ function regex(pattern: string, cx: CallContext): CompiledRegex {
   }
 }
 
+const overBudget = (cx: CallContext): never =>
+  cx.fail(
+    'E_REGEX_UNSAFE',
+    `regular-expression work exceeded its time budget (${LIMITS.maxRegexTimeMs} ms per call, ${LIMITS.maxRegexTimePerEvaluationMs.toLocaleString('en-US')} ms per evaluation); the pattern probably re-scans the input for every match: simplify it or shorten the input`,
+  );
+
 /**
- * Runs fn with a matcher whose step budget is what is left of the evaluation's budget, then
- * spends the steps taken; an engine error (budget exceeded) becomes an ExpressionError at the call.
+ * Runs fn, which calls `more()` before each search after the first. RE2 makes each search linear
+ * in the input, but many matches that each scan to the end of the input add up to quadratic
+ * time, so `more()` stops the call once it has used its share of the evaluation's time budget.
+ * The time spent is taken from that budget.
  */
-function guarded<T>(cx: CallContext, re: CompiledRegex, text: string, fn: (m: Matcher) => T): T {
-  const m = new Matcher(re, subject(text), Math.min(LIMITS.maxRegexSteps, cx.budget.regexSteps));
+function timed<T>(cx: CallContext, fn: (more: () => void) => T): T {
+  if (cx.budget.regexMs <= 0) overBudget(cx);
+  const started = performance.now();
+  const limit = Math.min(LIMITS.maxRegexTimeMs, cx.budget.regexMs);
   try {
-    return fn(m);
-  } catch (e) {
-    if (e instanceof RegexError) cx.fail(e.code, e.message);
-    throw e;
+    return fn(() => {
+      if (performance.now() - started > limit) overBudget(cx);
+    });
   } finally {
-    cx.budget.regexSteps -= m.steps;
+    cx.budget.regexMs -= performance.now() - started;
   }
 }
 
@@ -39,8 +49,8 @@ function checkPattern(args: readonly Node[], cx: CallContext): CompiledRegex | u
   return p === undefined ? undefined : regex(p, cx);
 }
 
-const PATTERN_DOC_EN = 'pattern is a string literal in a safe regular-expression subset (see the language reference); matching takes linear time.';
-const PATTERN_DOC_ZH = 'pattern 必须是字符串字面量，使用安全的正则子集（见语言参考），匹配耗时与输入长度成线性关系。';
+const PATTERN_DOC_EN = 'pattern is a string literal in a safe regular-expression subset (see the language reference); matching uses RE2 and takes linear time.';
+const PATTERN_DOC_ZH = 'pattern 必须是字符串字面量，使用安全的正则子集（见语言参考），由 RE2 匹配，耗时与输入长度成线性关系。';
 
 export const REGEX_FUNCTIONS: FunctionDef[] = [
   {
@@ -75,22 +85,25 @@ export const REGEX_FUNCTIONS: FunctionDef[] = [
     call([text, pattern, replacement], cx) {
       const re = regex(pattern as string, cx);
       const parts = parseTemplate(replacement as string, re.groups, false);
-      return guarded(cx, re, text as string, (m) => {
-        const n = Array.from(text as string).length;
+      const input = text as string;
+      return timed(cx, (more) => {
+        // RE2's boolean test runs on its DFA, much faster than a search that tracks groups.
+        if (!re.re.test(input)) return input;
+        const m = re.re.matcher(input);
         let out = '';
         let lastEnd = 0;
         let from = 0;
-        while (from <= n) {
-          const caps = m.search(from);
-          if (!caps) break;
-          const [start, end] = [caps[0]!, caps[1]!];
-          out += m.slice(lastEnd, start);
-          for (const part of parts) out += typeof part === 'string' ? part : (m.group(caps, part) ?? '');
+        while (from <= input.length && m.find(from)) {
+          const [start, end] = [m.start(), m.end()];
+          out += input.slice(lastEnd, start);
+          for (const part of parts) out += typeof part === 'string' ? part : (m.group(part) ?? '');
           checkLength(out, cx);
           lastEnd = end;
-          from = end === start ? end + 1 : end;
+          // After an empty match, step over one whole character (both halves of a surrogate pair).
+          from = end === start ? end + ((input.codePointAt(end) ?? 0) > 0xffff ? 2 : 1) : end;
+          more();
         }
-        return checkLength(out + m.slice(lastEnd, n), cx);
+        return checkLength(out + input.slice(lastEnd), cx);
       });
     },
   },
@@ -110,7 +123,7 @@ export const REGEX_FUNCTIONS: FunctionDef[] = [
     check: (args, cx) => void checkPattern(args, cx),
     call([text, pattern], cx) {
       const re = regex(pattern as string, cx);
-      return guarded(cx, re, text as string, (m) => m.search(0) !== null);
+      return timed(cx, () => re.re.test(text as string));
     },
   },
   {
@@ -137,9 +150,10 @@ export const REGEX_FUNCTIONS: FunctionDef[] = [
       const re = regex(pattern as string, cx);
       const g = group === undefined ? 0 : (group as number);
       if (g < 0 || g > re.groups) cx.fail('E_REGEX_INVALID', `group ${g} does not exist; the pattern has ${re.groups} group${re.groups === 1 ? '' : 's'}`, 2);
-      return guarded(cx, re, text as string, (m) => {
-        const caps = m.search(0);
-        return caps ? m.group(caps, g) : null;
+      return timed(cx, () => {
+        if (!re.re.test(text as string)) return null;
+        const m = re.re.matcher(text as string);
+        return m.find(0) ? m.group(g) : null;
       });
     },
   },

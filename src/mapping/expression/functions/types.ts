@@ -38,8 +38,8 @@ export interface FunctionInfo {
 /** What an implementation may use: errors point at the call or at one of its arguments. */
 export interface CallContext {
   fail(code: ErrorCode, message: string, argIndex?: number): never;
-  /** Regex matcher steps left for the whole evaluation; regex functions spend from it. */
-  budget: { regexSteps: number };
+  /** Milliseconds of regex searching left for the whole evaluation; regex functions spend from it. */
+  budget: { regexMs: number };
 }
 
 /** Checks literal arguments at compile time; throws through fail(). */
