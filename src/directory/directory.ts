@@ -1,0 +1,686 @@
+// The directory: the source of truth that WeCom is kept in step with. Every write validates the
+// tree and account rules inside a serialised write transaction (Store.write), bumps the object's
+// version and appends to the change feed in that same transaction.
+import { sql } from 'kysely';
+import {
+  type Account, type AccountCreate, type AccountFields, type AccountPatch,
+  checkAccountFields, normalizeMobile, orderOrganizations, usernameKey,
+} from '../domain/account.js';
+import type { Change, ChangeOperation, ObjectType } from '../domain/change.js';
+import { type FieldError, type Status, STATUSES, checkAttributes, sameAttributes } from '../domain/common.js';
+import {
+  type Organization, type OrganizationCreate, type OrganizationFields, type OrganizationPatch,
+  ORGANIZATION_FIELDS, checkOrganizationFields,
+} from '../domain/organization.js';
+import { type ChangeInput, appendChanges, latestSequence, readChanges } from '../store/changes.js';
+import { newId } from '../store/ids.js';
+import type { AccountsTable } from '../store/schema.js';
+import { bulkInsert } from '../store/bulk.js';
+import { type DB, type Store, type Tx, chunk } from '../store/store.js';
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, validationFrom } from './errors.js';
+import { accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface OrganizationFilter {
+  /** An id, or null for root organizations. */
+  parentId?: string | null;
+  status?: Status;
+  externalId?: string;
+  code?: string;
+  /** Case-insensitive substring of the name. */
+  q?: string;
+  limit?: number;
+  after?: string;
+}
+
+export interface AccountFilter {
+  status?: Status;
+  /** Direct members of this organization. */
+  organizationId?: string;
+  externalId?: string;
+  username?: string;
+  email?: string;
+  mobile?: string;
+  /** Case-insensitive substring of username or display name. */
+  q?: string;
+  limit?: number;
+  after?: string;
+}
+
+export interface WriteOptions {
+  /** Optimistic concurrency: fail with ConflictError unless the object is at this version. */
+  expectedVersion?: number;
+}
+
+/** Everything the directory holds, as one consistent read (for import planning and full syncs). */
+export interface DirectorySnapshot {
+  organizations: Organization[];
+  accounts: Account[];
+}
+
+/** A bulk write computed from a snapshot (by the importer). Objects carry their final state. */
+export interface BatchPlan {
+  organizations: { create: Organization[]; update: Array<{ after: Organization; changedFields: string[] }> };
+  accounts: { create: Account[]; update: Array<{ after: Account; changedFields: string[] }> };
+}
+
+export interface BatchResult {
+  /** Number of change-feed entries appended. */
+  changes: number;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+const now = (): string => new Date().toISOString();
+
+function describeOrg(o: { id: string; name: string }): string {
+  return `"${o.name}" (${o.id})`;
+}
+
+/** Changed domain field names between an organization and new field values. */
+export function diffOrganization(before: Organization, after: OrganizationFields): string[] {
+  const changed: string[] = [];
+  for (const f of ORGANIZATION_FIELDS) {
+    if (f === 'attributes') {
+      if (!sameAttributes(before.attributes, after.attributes)) changed.push(f);
+    } else if (before[f] !== after[f]) changed.push(f);
+  }
+  return changed;
+}
+
+export function diffAccount(before: Account, after: AccountFields): string[] {
+  const changed: string[] = [];
+  const keys: (keyof AccountFields)[] = [
+    'externalId', 'username', 'displayName', 'mobile', 'email', 'telephone', 'title', 'gender', 'employeeNumber',
+    'managerId', 'primaryOrganizationId', 'status',
+  ];
+  for (const k of keys) if (before[k] !== after[k]) changed.push(k);
+  const a = before.organizationIds;
+  const b = after.organizationIds;
+  if (a.length !== b.length || a.some((id, i) => id !== b[i])) changed.push('organizationIds');
+  if (!sameAttributes(before.attributes, after.attributes)) changed.push('attributes');
+  return changed;
+}
+
+function checkStatus(errors: FieldError[], status: unknown): void {
+  if (status !== undefined && !STATUSES.includes(status as Status)) errors.push({ field: 'status', message: 'must be "enabled" or "disabled"' });
+}
+
+export class Directory {
+  constructor(readonly store: Store) {}
+
+  private get db(): DB {
+    return this.store.db;
+  }
+
+  // ------------------------------------------------------------------ organizations: reads
+
+  async getOrganization(id: string, db: DB | Tx = this.db): Promise<Organization | undefined> {
+    const row = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? organizationFromRow(row) : undefined;
+  }
+
+  async requireOrganization(id: string, db: DB | Tx = this.db): Promise<Organization> {
+    const o = await this.getOrganization(id, db);
+    if (!o) throw new NotFoundError(`organization ${id} does not exist`);
+    return o;
+  }
+
+  async listOrganizations(filter: OrganizationFilter = {}): Promise<Page<Organization>> {
+    const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    let q = this.db.selectFrom('organizations').selectAll();
+    if (filter.parentId === null) q = q.where('parent_id', 'is', null);
+    else if (filter.parentId !== undefined) q = q.where('parent_id', '=', filter.parentId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.externalId !== undefined) q = q.where('external_id', '=', filter.externalId);
+    if (filter.code !== undefined) q = q.where('code', '=', filter.code);
+    if (filter.q) q = q.where(sql<boolean>`lower(name) like ${likePattern(filter.q)} escape '\\'`);
+    if (filter.after) q = q.where('id', '>', filter.after);
+    const rows = await q.orderBy('id').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(organizationFromRow);
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /** The whole tree in one query, parents before children. */
+  async getTree(db: DB | Tx = this.db): Promise<Organization[]> {
+    const rows = await db.selectFrom('organizations').selectAll().execute();
+    return sortParentsFirst(rows.map(organizationFromRow));
+  }
+
+  // ------------------------------------------------------------------ organizations: writes
+
+  async createOrganization(input: OrganizationCreate): Promise<Organization> {
+    const fields: OrganizationFields = {
+      externalId: input.externalId ?? null,
+      name: input.name,
+      parentId: input.parentId ?? null,
+      order: input.order ?? 0,
+      code: input.code ?? null,
+      status: input.status ?? 'enabled',
+      attributes: input.attributes ?? {},
+    };
+    this.checkOrganization(fields);
+    return this.write(async (trx, changes) => {
+      const id = newId('org');
+      await this.checkOrganizationPlacement(trx, id, fields, null);
+      const t = now();
+      const org: Organization = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
+      await trx.insertInto('organizations').values(organizationToRow(org)).execute();
+      changes.push(change('organization', id, 'create', 1, presentFields(fields)));
+      return org;
+    });
+  }
+
+  async updateOrganization(id: string, patch: OrganizationPatch, opts: WriteOptions = {}): Promise<Organization> {
+    return this.write(async (trx, changes) => {
+      const before = await this.requireOrganization(id, trx);
+      checkVersion(before, opts, `organization ${describeOrg(before)}`);
+      const fields: OrganizationFields = { ...pickOrganizationFields(before), ...definedOnly(patch) };
+      this.checkOrganization(fields);
+      const changed = diffOrganization(before, fields);
+      if (changed.length === 0) return before;
+      await this.checkOrganizationPlacement(trx, id, fields, before);
+      const after: Organization = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
+      await trx.updateTable('organizations').set(organizationToRow(after)).where('id', '=', id).execute();
+      changes.push(change('organization', id, 'update', after.version, changed));
+      return after;
+    });
+  }
+
+  setOrganizationStatus(id: string, status: Status, opts: WriteOptions = {}): Promise<Organization> {
+    return this.updateOrganization(id, { status }, opts);
+  }
+
+  /** Deletes a leaf organization without accounts. */
+  async deleteOrganization(id: string, opts: WriteOptions = {}): Promise<void> {
+    await this.write(async (trx, changes) => {
+      const before = await this.requireOrganization(id, trx);
+      checkVersion(before, opts, `organization ${describeOrg(before)}`);
+      const children = await trx.selectFrom('organizations').select(['id', 'name']).where('parent_id', '=', id).limit(3).execute();
+      if (children.length > 0)
+        throw new ConflictError(
+          `organization ${describeOrg(before)} still has child organizations (${children.map(describeOrg).join(', ')}${children.length === 3 ? ', …' : ''}); move or delete them first`,
+        );
+      const members = await trx
+        .selectFrom('account_organizations as m')
+        .innerJoin('accounts as a', 'a.id', 'm.account_id')
+        .select(['a.id', 'a.username'])
+        .where('m.organization_id', '=', id)
+        .limit(3)
+        .execute();
+      if (members.length > 0)
+        throw new ConflictError(
+          `organization ${describeOrg(before)} still has accounts (${members.map((m) => `"${m.username}" (${m.id})`).join(', ')}${members.length === 3 ? ', …' : ''}); move or delete them first`,
+        );
+      await trx.deleteFrom('organizations').where('id', '=', id).execute();
+      changes.push(change('organization', id, 'delete', before.version + 1, []));
+    });
+  }
+
+  private checkOrganization(fields: OrganizationFields): void {
+    const errors = checkOrganizationFields(fields);
+    checkStatus(errors, fields.status);
+    errors.push(...checkAttributes(fields.attributes));
+    if (errors.length > 0) throw validationFrom(errors, 'organization');
+  }
+
+  /** Tree rules that need the store: parent exists, no cycle, unique sibling name, unique external id. */
+  private async checkOrganizationPlacement(trx: Tx, id: string, f: OrganizationFields, before: Organization | null): Promise<void> {
+    const moved = !before || before.parentId !== f.parentId;
+    if (f.parentId !== null && moved) {
+      if (f.parentId === id) throw new ValidationError(`organization ${describeOrg({ id, name: f.name })} cannot be its own parent`, [{ field: 'parentId', message: 'cannot be the organization itself' }]);
+      const parent = await this.getOrganization(f.parentId, trx);
+      if (!parent)
+        throw new ValidationError(`parent organization ${f.parentId} does not exist`, [{ field: 'parentId', message: `organization ${f.parentId} does not exist` }]);
+      if (before) {
+        // Walk up from the new parent; meeting the moved organization means a cycle.
+        const chain = await sql<{ id: string; name: string; parent_id: string | null }>`
+          with recursive up(id, name, parent_id, depth) as (
+            select id, name, parent_id, 0 from organizations where id = ${f.parentId}
+            union all
+            select o.id, o.name, o.parent_id, up.depth + 1 from organizations o join up on o.id = up.parent_id where up.depth < 10000
+          ) select id, name, parent_id from up`.execute(trx);
+        if (chain.rows.some((r) => r.id === id)) {
+          const path = chain.rows.slice(0, chain.rows.findIndex((r) => r.id === id) + 1).reverse().map((r) => r.name).join(' / ');
+          throw new ValidationError(
+            `moving organization ${describeOrg(before)} under ${describeOrg(parent)} would create a cycle: ${describeOrg(parent)} is inside it (${path})`,
+            [{ field: 'parentId', message: `${parent.id} is a descendant of ${id}` }],
+          );
+        }
+      }
+    }
+    if (!before || moved || before.name !== f.name) {
+      let q = trx.selectFrom('organizations').select(['id', 'name']).where('name', '=', f.name).where('id', '!=', id);
+      q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
+      const sibling = await q.executeTakeFirst();
+      if (sibling) {
+        const where = f.parentId === null ? 'at the top level' : `under ${f.parentId}`;
+        throw new ConflictError(`an organization named "${f.name}" already exists ${where}: ${describeOrg(sibling)}`, [
+          { field: 'name', message: `duplicates sibling ${sibling.id}` },
+        ]);
+      }
+    }
+    if (f.externalId !== null && (!before || before.externalId !== f.externalId)) {
+      const other = await trx.selectFrom('organizations').select(['id', 'name']).where('external_id', '=', f.externalId).where('id', '!=', id).executeTakeFirst();
+      if (other)
+        throw new ConflictError(`external id "${f.externalId}" is already used by organization ${describeOrg(other)}`, [
+          { field: 'externalId', message: `already used by ${other.id}` },
+        ]);
+    }
+  }
+
+  // ------------------------------------------------------------------ accounts: reads
+
+  async getAccount(id: string, db: DB | Tx = this.db): Promise<Account | undefined> {
+    const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const [a] = await this.withMemberships(db, [row]);
+    return a;
+  }
+
+  async requireAccount(id: string, db: DB | Tx = this.db): Promise<Account> {
+    const a = await this.getAccount(id, db);
+    if (!a) throw new NotFoundError(`account ${id} does not exist`);
+    return a;
+  }
+
+  async getAccountByUsername(username: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst();
+    if (!row) return undefined;
+    const [a] = await this.withMemberships(this.db, [row]);
+    return a;
+  }
+
+  async listAccounts(filter: AccountFilter = {}): Promise<Page<Account>> {
+    const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    let q = this.db.selectFrom('accounts').selectAll('accounts');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.externalId !== undefined) q = q.where('external_id', '=', filter.externalId);
+    if (filter.username !== undefined) q = q.where('username_key', '=', usernameKey(filter.username));
+    if (filter.email !== undefined) q = q.where('email', '=', filter.email);
+    if (filter.mobile !== undefined) {
+      const m = normalizeMobile(filter.mobile);
+      q = q.where('mobile', '=', m.ok ? m.value : filter.mobile);
+    }
+    if (filter.organizationId !== undefined) {
+      const orgId = filter.organizationId;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('account_organizations as m').select('m.account_id').whereRef('m.account_id', '=', 'accounts.id').where('m.organization_id', '=', orgId)),
+      );
+    }
+    if (filter.q) {
+      const p = likePattern(filter.q);
+      q = q.where(sql<boolean>`(username_key like ${p} escape '\\' or lower(display_name) like ${p} escape '\\')`);
+    }
+    if (filter.after) q = q.where('id', '>', filter.after);
+    const rows = await q.orderBy('id').limit(limit + 1).execute();
+    const items = await this.withMemberships(this.db, rows.slice(0, limit));
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /** Every account, with memberships, in two queries. */
+  async allAccounts(db?: DB | Tx): Promise<Account[]> {
+    if (!db) return this.readConsistent((trx) => this.allAccounts(trx));
+    const rows = await db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const members = await db.selectFrom('account_organizations').selectAll().execute();
+    return joinMemberships(rows, members);
+  }
+
+  /**
+   * All accounts that belong (directly) to the organization or any organization below it, in one
+   * pass: the subtree is a recursive query, accounts and their memberships two joined reads.
+   */
+  async accountsInSubtree(organizationId: string, db?: DB | Tx): Promise<Account[]> {
+    if (!db) return this.readConsistent((trx) => this.accountsInSubtree(organizationId, trx));
+    const subtree = sql<{ id: string }>`
+      with recursive sub(id) as (
+        select id from organizations where id = ${organizationId}
+        union all
+        select o.id from organizations o join sub on o.parent_id = sub.id
+      ) select id from sub`;
+    const inSubtree = sql`select m.account_id from account_organizations m where m.organization_id in (${subtree})`;
+    const rows = await db.selectFrom('accounts').selectAll().where(sql<boolean>`id in (${inSubtree})`).orderBy('id').execute();
+    const members = await db
+      .selectFrom('account_organizations')
+      .selectAll()
+      .where(sql<boolean>`account_id in (${inSubtree})`)
+      .execute();
+    return joinMemberships(rows, members);
+  }
+
+  async snapshot(db?: DB | Tx): Promise<DirectorySnapshot> {
+    if (!db) return this.readConsistent((trx) => this.snapshot(trx));
+    const organizations = await this.getTree(db);
+    const accounts = await this.allAccounts(db);
+    return { organizations, accounts };
+  }
+
+  private async withMemberships(db: DB | Tx, rows: AccountsTable[]): Promise<Account[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const members = [];
+    for (const part of chunk(ids, 1, this.store.maxParameters))
+      members.push(...(await db.selectFrom('account_organizations').selectAll().where('account_id', 'in', part).execute()));
+    return joinMemberships(rows, members);
+  }
+
+  // ------------------------------------------------------------------ accounts: writes
+
+  async createAccount(input: AccountCreate): Promise<Account> {
+    const fields = this.prepareAccount({
+      externalId: input.externalId ?? null,
+      username: input.username,
+      displayName: input.displayName,
+      mobile: input.mobile ?? null,
+      email: input.email ?? null,
+      telephone: input.telephone ?? null,
+      title: input.title ?? null,
+      gender: input.gender ?? 'unspecified',
+      employeeNumber: input.employeeNumber ?? null,
+      managerId: input.managerId ?? null,
+      organizationIds: input.organizationIds,
+      primaryOrganizationId: input.primaryOrganizationId ?? input.organizationIds?.[0] ?? '',
+      status: input.status ?? 'enabled',
+      attributes: input.attributes ?? {},
+    });
+    return this.write(async (trx, changes) => {
+      const id = newId('acc');
+      await this.checkAccountReferences(trx, id, fields, null);
+      const t = now();
+      const account: Account = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
+      await trx.insertInto('accounts').values(accountToRow(account)).execute();
+      await insertMemberships(trx, [account]);
+      changes.push(change('account', id, 'create', 1, presentFields(fields)));
+      return account;
+    });
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, opts: WriteOptions = {}): Promise<Account> {
+    return this.write(async (trx, changes) => {
+      const before = await this.requireAccount(id, trx);
+      checkVersion(before, opts, `account "${before.username}" (${id})`);
+      const merged: AccountFields = { ...pickAccountFields(before), ...definedOnly(patch) };
+      // New organizations without a primary: keep the old primary if still listed, else the first.
+      if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
+        merged.primaryOrganizationId = patch.organizationIds.includes(before.primaryOrganizationId) ? before.primaryOrganizationId : (patch.organizationIds[0] ?? '');
+      const fields = this.prepareAccount(merged);
+      const changed = diffAccount(before, fields);
+      if (changed.length === 0) return before;
+      await this.checkAccountReferences(trx, id, fields, before);
+      const after: Account = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
+      await trx.updateTable('accounts').set(accountToRow(after)).where('id', '=', id).execute();
+      if (changed.includes('organizationIds')) {
+        await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
+        await insertMemberships(trx, [after]);
+      }
+      changes.push(change('account', id, 'update', after.version, changed));
+      return after;
+    });
+  }
+
+  setAccountStatus(id: string, status: Status, opts: WriteOptions = {}): Promise<Account> {
+    return this.updateAccount(id, { status }, opts);
+  }
+
+  /** Deletes an account; accounts it managed lose their manager (recorded as updates). */
+  async deleteAccount(id: string, opts: WriteOptions = {}): Promise<void> {
+    await this.write(async (trx, changes) => {
+      const before = await this.requireAccount(id, trx);
+      checkVersion(before, opts, `account "${before.username}" (${id})`);
+      const reports = await trx.selectFrom('accounts').select(['id', 'version']).where('manager_id', '=', id).execute();
+      const t = now();
+      for (const r of reports) {
+        await trx.updateTable('accounts').set({ manager_id: null, version: Number(r.version) + 1, updated_at: t }).where('id', '=', r.id).execute();
+        changes.push(change('account', r.id, 'update', Number(r.version) + 1, ['managerId']));
+      }
+      await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
+      await trx.deleteFrom('accounts').where('id', '=', id).execute();
+      changes.push(change('account', id, 'delete', before.version + 1, []));
+    });
+  }
+
+  /** Normalises (mobile, primary-first organizations) and runs the stateless checks. */
+  prepareAccount(f: AccountFields): AccountFields {
+    const errors: FieldError[] = [];
+    let mobile = f.mobile;
+    if (mobile != null) {
+      const m = normalizeMobile(mobile);
+      if (m.ok) mobile = m.value;
+      else errors.push({ field: 'mobile', message: m.message });
+    }
+    const email = f.email == null ? null : f.email.trim();
+    const out: AccountFields = { ...f, mobile, email };
+    errors.push(...checkAccountFields({ ...out, mobile: null }));
+    checkStatus(errors, f.status);
+    if (!['unspecified', 'male', 'female'].includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
+    errors.push(...checkAttributes(f.attributes));
+    if (Array.isArray(f.organizationIds) && f.organizationIds.length > 0) {
+      if (!f.organizationIds.includes(f.primaryOrganizationId))
+        errors.push({ field: 'primaryOrganizationId', message: 'must be one of organizationIds' });
+      else out.organizationIds = orderOrganizations(f.organizationIds, f.primaryOrganizationId);
+    }
+    if (errors.length > 0) throw validationFrom(errors, 'account');
+    return out;
+  }
+
+  private async checkAccountReferences(trx: Tx, id: string, f: AccountFields, before: Account | null): Promise<void> {
+    if (!before || before.username.toLowerCase() !== f.username.toLowerCase()) {
+      const other = await trx.selectFrom('accounts').select(['id', 'username']).where('username_key', '=', usernameKey(f.username)).where('id', '!=', id).executeTakeFirst();
+      if (other)
+        throw new ConflictError(`username "${f.username}" is already taken by account "${other.username}" (${other.id})`, [
+          { field: 'username', message: `already taken by ${other.id}` },
+        ]);
+    }
+    if (f.externalId !== null && (!before || before.externalId !== f.externalId)) {
+      const other = await trx.selectFrom('accounts').select(['id', 'username']).where('external_id', '=', f.externalId).where('id', '!=', id).executeTakeFirst();
+      if (other)
+        throw new ConflictError(`external id "${f.externalId}" is already used by account "${other.username}" (${other.id})`, [
+          { field: 'externalId', message: `already used by ${other.id}` },
+        ]);
+    }
+    const orgs = await trx.selectFrom('organizations').select('id').where('id', 'in', f.organizationIds).execute();
+    const found = new Set(orgs.map((o) => o.id));
+    const missing = f.organizationIds.filter((o) => !found.has(o));
+    if (missing.length > 0)
+      throw new ValidationError(`organization${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist`, [
+        { field: 'organizationIds', message: `unknown organization ${missing.join(', ')}` },
+      ]);
+    if (f.managerId !== null && (!before || before.managerId !== f.managerId)) {
+      if (f.managerId === id) throw new ValidationError('an account cannot be its own manager', [{ field: 'managerId', message: 'cannot be the account itself' }]);
+      const m = await trx.selectFrom('accounts').select('id').where('id', '=', f.managerId).executeTakeFirst();
+      if (!m) throw new ValidationError(`manager ${f.managerId} does not exist`, [{ field: 'managerId', message: `account ${f.managerId} does not exist` }]);
+    }
+  }
+
+  // ------------------------------------------------------------------ bulk
+
+  /**
+   * Reads a consistent snapshot inside a write transaction, lets `build` compute a plan from it,
+   * and writes the plan — rows and change-feed entries — in that one transaction. If build throws,
+   * nothing is written. Rows and changes go in bulk (src/store/bulk.ts): ~20 statements per 100k rows on PostgreSQL.
+   */
+  async applyBatch<T>(build: (snapshot: DirectorySnapshot) => { plan: BatchPlan; result: T } | Promise<{ plan: BatchPlan; result: T }>): Promise<T & BatchResult> {
+    return this.write(async (trx, changes) => {
+      const snap = await this.snapshot(trx);
+      const { plan, result } = await build(snap);
+      await this.writePlan(trx, plan, changes);
+      return { ...result, changes: changes.length };
+    });
+  }
+
+  private async writePlan(trx: Tx, plan: BatchPlan, changes: ChangeInput[]): Promise<void> {
+    const max = this.store.maxParameters;
+    const orgs = [...plan.organizations.create, ...plan.organizations.update.map((u) => u.after)];
+    for (const part of chunk(orgs, 1, 5_000))
+      await bulkInsert(this.store, trx, 'organizations', part.map(organizationToRow), {
+        columns: ORGANIZATION_BULK_COLUMNS,
+        upsert: { conflict: 'id', update: ['external_id', 'name', 'parent_id', 'sort_order', 'code', 'status', 'attributes', 'version', 'updated_at'] },
+      });
+    const accs = [...plan.accounts.create, ...plan.accounts.update.map((u) => u.after)];
+    for (const part of chunk(accs, 1, 5_000))
+      await bulkInsert(this.store, trx, 'accounts', part.map(accountToRow), {
+        columns: ACCOUNT_BULK_COLUMNS,
+        upsert: {
+          conflict: 'id',
+          update: [
+            'external_id', 'username', 'username_key', 'display_name', 'mobile', 'email', 'telephone', 'title', 'gender',
+            'employee_number', 'manager_id', 'primary_organization_id', 'status', 'attributes', 'version', 'updated_at',
+          ],
+        },
+      });
+    const moved = plan.accounts.update.filter((u) => u.changedFields.includes('organizationIds')).map((u) => u.after);
+    for (const part of chunk(moved.map((a) => a.id), 1, max)) await trx.deleteFrom('account_organizations').where('account_id', 'in', part).execute();
+    const memberships = [...plan.accounts.create, ...moved].flatMap((a) => a.organizationIds.map((organization_id, position) => ({ account_id: a.id, organization_id, position })));
+    await bulkInsert(this.store, trx, 'account_organizations', memberships, { columns: { account_id: 'text', organization_id: 'text', position: 'integer' } });
+
+    for (const o of plan.organizations.create) changes.push(change('organization', o.id, 'create', o.version, presentFields(o, ORGANIZATION_FIELDS)));
+    for (const u of plan.organizations.update) changes.push(change('organization', u.after.id, 'update', u.after.version, u.changedFields));
+    for (const a of plan.accounts.create) changes.push(change('account', a.id, 'create', a.version, presentFields(a, ACCOUNT_FIELD_NAMES)));
+    for (const u of plan.accounts.update) changes.push(change('account', u.after.id, 'update', u.after.version, u.changedFields));
+  }
+
+  // ------------------------------------------------------------------ change feed
+
+  changesSince(after: number, limit = 1000): Promise<Change[]> {
+    return readChanges(this.db, after, Math.min(Math.max(limit, 1), 10_000));
+  }
+
+  latestSequence(): Promise<number> {
+    return latestSequence(this.db);
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  /** Several reads that must see one state: a REPEATABLE READ transaction on PostgreSQL (a read transaction sees one WAL snapshot on SQLite). */
+  private readConsistent<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    const tx = this.store.backend === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read') : this.db.transaction();
+    return tx.execute(fn);
+  }
+
+  /** A write transaction whose collected changes are appended to the feed before commit. */
+  private async write<T>(fn: (trx: Tx, changes: ChangeInput[]) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.write(async (trx) => {
+        const changes: ChangeInput[] = [];
+        const result = await fn(trx, changes);
+        await appendChanges(this.store, trx, changes, now());
+        return result;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`the write clashes with another object: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+}
+
+const ORGANIZATION_BULK_COLUMNS = {
+  id: 'text', external_id: 'text', name: 'text', parent_id: 'text', sort_order: 'bigint', code: 'text', status: 'text',
+  attributes: 'text', version: 'integer', created_at: 'text', updated_at: 'text',
+} as const;
+const ACCOUNT_BULK_COLUMNS = {
+  id: 'text', external_id: 'text', username: 'text', username_key: 'text', display_name: 'text', mobile: 'text', email: 'text',
+  telephone: 'text', title: 'text', gender: 'text', employee_number: 'text', manager_id: 'text', primary_organization_id: 'text',
+  status: 'text', attributes: 'text', version: 'integer', created_at: 'text', updated_at: 'text',
+} as const;
+
+const ACCOUNT_FIELD_NAMES: readonly string[] = [
+  'externalId', 'username', 'displayName', 'mobile', 'email', 'telephone', 'title', 'gender', 'employeeNumber',
+  'managerId', 'organizationIds', 'primaryOrganizationId', 'status', 'attributes',
+];
+
+function change(objectType: ObjectType, objectId: string, operation: ChangeOperation, version: number, changedFields: string[]): ChangeInput {
+  return { objectType, objectId, operation, version, changedFields };
+}
+
+const internedFields = new Map<string, string[]>();
+
+/** Field names with a value (not null, not an empty attribute map) — the "changed fields" of a create. */
+function presentFields(o: object, names?: readonly string[]): string[] {
+  const rec = o as Record<string, unknown>;
+  const list = (names ?? Object.keys(o)).filter((k) => {
+    const v = rec[k];
+    if (v === null || v === undefined) return false;
+    if (k === 'attributes') return Object.keys(v as object).length > 0;
+    return true;
+  });
+  // Bulk creates repeat a handful of shapes: share the arrays.
+  const key = list.join(',');
+  const shared = internedFields.get(key);
+  if (shared) return shared;
+  if (internedFields.size < 1000) internedFields.set(key, list);
+  return list;
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function pickOrganizationFields(o: Organization): OrganizationFields {
+  return { externalId: o.externalId, name: o.name, parentId: o.parentId, order: o.order, code: o.code, status: o.status, attributes: o.attributes };
+}
+
+function pickAccountFields(a: Account): AccountFields {
+  return {
+    externalId: a.externalId, username: a.username, displayName: a.displayName, mobile: a.mobile, email: a.email,
+    telephone: a.telephone, title: a.title, gender: a.gender, employeeNumber: a.employeeNumber, managerId: a.managerId,
+    organizationIds: a.organizationIds, primaryOrganizationId: a.primaryOrganizationId, status: a.status, attributes: a.attributes,
+  };
+}
+
+function checkVersion(current: { version: number }, opts: WriteOptions, what: string): void {
+  if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version)
+    throw new ConflictError(`${what} is at version ${current.version}, not ${opts.expectedVersion}: reload and retry`, [
+      { field: 'version', message: `expected ${opts.expectedVersion}, current ${current.version}` },
+    ]);
+}
+
+function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+}
+
+async function insertMemberships(trx: Tx, accounts: Account[], maxParameters = 30_000): Promise<void> {
+  const rows = accounts.flatMap((a) => a.organizationIds.map((organization_id, position) => ({ account_id: a.id, organization_id, position })));
+  for (const part of chunk(rows, 3, maxParameters)) await trx.insertInto('account_organizations').values(part).execute();
+}
+
+function joinMemberships(rows: AccountsTable[], members: Array<{ account_id: string; organization_id: string; position: number }>): Account[] {
+  const byAccount = new Map<string, Array<{ organization_id: string; position: number }>>();
+  for (const m of members) {
+    let list = byAccount.get(m.account_id);
+    if (!list) byAccount.set(m.account_id, (list = []));
+    list.push(m);
+  }
+  return rows.map((r) => {
+    const list = (byAccount.get(r.id) ?? []).sort((a, b) => Number(a.position) - Number(b.position));
+    return accountFromRow(r, list.map((m) => m.organization_id));
+  });
+}
+
+/** Orders organizations so every parent comes before its children (siblings by order, then name). */
+export function sortParentsFirst(orgs: Organization[]): Organization[] {
+  const children = new Map<string | null, Organization[]>();
+  for (const o of orgs) {
+    const key = o.parentId;
+    let list = children.get(key);
+    if (!list) children.set(key, (list = []));
+    list.push(o);
+  }
+  for (const list of children.values()) list.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: Organization[] = [];
+  const stack = [...(children.get(null) ?? [])].reverse();
+  while (stack.length > 0) {
+    const o = stack.pop()!;
+    out.push(o);
+    const kids = children.get(o.id);
+    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+// Organizations: the directory's tree. Plain types and stateless rules only; rules that need the
+// rest of the tree (unknown parent, cycles, duplicate sibling names) live in the directory service.
+import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength } from './common.js';
+
+export interface Organization {
+  /** Stable directory id, `org_` + a time-sortable suffix. */
+  id: string;
+  /** Id of this organization in the upstream source (HR system, IdP); unique when set. */
+  externalId: string | null;
+  name: string;
+  /** null for a root organization. */
+  parentId: string | null;
+  /** Sort order among siblings (0..2^32-1, as WeCom's department order). */
+  order: number;
+  code: string | null;
+  status: Status;
+  attributes: Attributes;
+  /** Starts at 1, bumped by every write that changes the organization. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The fields a caller may set. */
+export interface OrganizationFields {
+  externalId: string | null;
+  name: string;
+  parentId: string | null;
+  order: number;
+  code: string | null;
+  status: Status;
+  attributes: Attributes;
+}
+
+export type OrganizationCreate = Pick<OrganizationFields, 'name'> & Partial<Omit<OrganizationFields, 'name'>>;
+export type OrganizationPatch = Partial<OrganizationFields>;
+
+export const ORGANIZATION_FIELDS: readonly (keyof OrganizationFields)[] = [
+  'externalId', 'name', 'parentId', 'order', 'code', 'status', 'attributes',
+];
+
+export const ORGANIZATION_LIMITS = { nameMaxChars: 64, codeMaxChars: 64, externalIdMaxChars: 128, orderMax: 2 ** 32 - 1 } as const;
+
+/** Path separator used by import files (`总公司/销售部/华东区`); therefore not allowed in names. */
+export const PATH_SEPARATOR = '/';
+
+export function checkOrganizationName(name: unknown, field = 'name'): FieldError | null {
+  if (typeof name !== 'string') return { field, message: 'must be a string' };
+  if (name.trim() === '') return { field, message: 'must not be empty' };
+  if (name !== name.trim()) return { field, message: 'must not start or end with whitespace' };
+  if (charLength(name) > ORGANIZATION_LIMITS.nameMaxChars) return { field, message: `must be at most ${ORGANIZATION_LIMITS.nameMaxChars} characters` };
+  if (name.includes(PATH_SEPARATOR)) return { field, message: `must not contain "${PATH_SEPARATOR}" (it separates organization paths)` };
+  if (CONTROL_CHARS.test(name)) return { field, message: 'must not contain control characters' };
+  return null;
+}
+
+/** Stateless checks of a full set of organization fields. */
+export function checkOrganizationFields(f: Partial<OrganizationFields>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (f.name !== undefined) {
+    const bad = checkOrganizationName(f.name);
+    if (bad) errors.push(bad);
+  }
+  if (f.order !== undefined && !(Number.isInteger(f.order) && f.order >= 0 && f.order <= ORGANIZATION_LIMITS.orderMax))
+    errors.push({ field: 'order', message: 'must be an integer between 0 and 4294967295' });
+  if (f.code != null && (f.code.trim() === '' || charLength(f.code) > ORGANIZATION_LIMITS.codeMaxChars))
+    errors.push({ field: 'code', message: `must be 1–${ORGANIZATION_LIMITS.codeMaxChars} characters` });
+  if (f.externalId != null && (f.externalId.trim() === '' || charLength(f.externalId) > ORGANIZATION_LIMITS.externalIdMaxChars))
+    errors.push({ field: 'externalId', message: `must be 1–${ORGANIZATION_LIMITS.externalIdMaxChars} characters` });
+  return errors;
+}

@@ -1,0 +1,98 @@
+// The one ordered list of schema migrations, for both backends. Migrations run on start
+// (openStore → migrate in ./store.ts) in one transaction under a lock, so several processes
+// starting at once apply each migration exactly once; `schema_migrations` records them. Later issues append entries here
+// (connections, links with shadow state, per-connection change-feed cursors, runs, operations):
+// never edit a released migration, add a new one.
+import { type Kysely, sql } from 'kysely';
+
+export type Backend = 'sqlite' | 'postgres';
+
+type Step = (db: Kysely<unknown>, backend: Backend) => Promise<void>;
+
+const m0001_directory: Step = async (db, backend) => {
+  // Big integers: sequence numbers and WeCom-style orders (up to 2^32-1) exceed int4.
+  const bigint = backend === 'postgres' ? 'bigint' : 'integer';
+
+  await db.schema
+    .createTable('organizations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('external_id', 'text')
+    .addColumn('name', 'text', (c) => c.notNull())
+    // Deferred so a batch may insert rows in any order; checked at commit.
+    .addColumn('parent_id', 'text', (c) => c.references('organizations.id').modifyEnd(sql`deferrable initially deferred`))
+    .addColumn('sort_order', sql.raw(bigint), (c) => c.notNull().defaultTo(0))
+    .addColumn('code', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('organizations_external_id').unique().on('organizations').column('external_id').execute();
+  await db.schema.createIndex('organizations_parent').on('organizations').column('parent_id').execute();
+  // Sibling names are unique; roots (parent NULL) share one namespace.
+  await sql`create unique index organizations_sibling_name on organizations (coalesce(parent_id, ''), name)`.execute(db);
+
+  await db.schema
+    .createTable('accounts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('external_id', 'text')
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('username_key', 'text', (c) => c.notNull())
+    .addColumn('display_name', 'text', (c) => c.notNull())
+    .addColumn('mobile', 'text')
+    .addColumn('email', 'text')
+    .addColumn('telephone', 'text')
+    .addColumn('title', 'text')
+    .addColumn('gender', 'text', (c) => c.notNull())
+    .addColumn('employee_number', 'text')
+    .addColumn('manager_id', 'text')
+    .addColumn('primary_organization_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('accounts_username_key').unique().on('accounts').column('username_key').execute();
+  await db.schema.createIndex('accounts_external_id').unique().on('accounts').column('external_id').execute();
+  await db.schema.createIndex('accounts_manager').on('accounts').column('manager_id').execute();
+
+  await db.schema
+    .createTable('account_organizations')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade').modifyEnd(sql`deferrable initially deferred`))
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').modifyEnd(sql`deferrable initially deferred`))
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('account_organizations_pk', ['account_id', 'organization_id'])
+    .execute();
+  await db.schema.createIndex('account_organizations_org').on('account_organizations').column('organization_id').execute();
+
+  await db.schema
+    .createTable('changes')
+    .addColumn('seq', sql.raw(bigint), (c) => c.primaryKey())
+    .addColumn('object_type', 'text', (c) => c.notNull())
+    .addColumn('object_id', 'text', (c) => c.notNull())
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('changed_fields', 'text', (c) => c.notNull())
+    .addColumn('occurred_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('changes_object').on('changes').columns(['object_type', 'object_id', 'seq']).execute();
+
+  await db.schema
+    .createTable('counters')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', sql.raw(bigint), (c) => c.notNull().defaultTo(0))
+    .execute();
+  await sql`insert into counters (name, value) values ('changes', 0)`.execute(db);
+};
+
+/** Ordered by name; the name is what the migrations table records. */
+const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001_directory', m0001_directory]];
+
+export const MIGRATION_NAMES = STEPS.map(([name]) => name);
+
+/** The migrations as [name, up] pairs, in order, for one backend. */
+export function migrationSteps(backend: Backend): Array<[string, (db: Kysely<unknown>) => Promise<void>]> {
+  return STEPS.map(([name, step]) => [name, (db: Kysely<unknown>) => step(db, backend)]);
+}
