@@ -1,0 +1,155 @@
+// Accounts: uniqueness, formats, memberships, manager, subtree reads, on both backends.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { normalizeMobile } from '../../src/domain/account.js';
+import { Directory } from '../../src/directory/directory.js';
+import { ConflictError, ValidationError } from '../../src/directory/errors.js';
+import type { Organization } from '../../src/domain/organization.js';
+import { BACKENDS, type TestStore } from '../store/backends.js';
+
+describe('mobile normalisation', () => {
+  it.each([
+    ['13800000000', '+86 13800000000'],
+    ['+86 13800000000', '+86 13800000000'],
+    ['+86-138-0000-0000', '+86 13800000000'],
+    ['+8613800000000', '+86 13800000000'],
+    ['008613800000000', '+86 13800000000'],
+    ['(+86) 138 0000 0000', '+86 13800000000'],
+    ['+852 91234567', '+852 91234567'],
+    ['+85291234567', '+852 91234567'],
+    ['+1-415-555-0100', '+1 4155550100'],
+    ['+44 7700 900123', '+44 7700900123'],
+  ])('%s -> %s', (input, out) => {
+    expect(normalizeMobile(input)).toEqual({ ok: true, value: out });
+  });
+
+  it.each(['12345', '1380000000a', '+86 12345678901', 'abc', '+', '+0 123456', '23800000000'])('rejects %s', (input) => {
+    expect(normalizeMobile(input).ok).toBe(false);
+  });
+});
+
+describe.each(BACKENDS)('accounts on $name', (backend) => {
+  let t: TestStore;
+  let d: Directory;
+  let root: Organization;
+  let sales: Organization;
+  let east: Organization;
+  let dev: Organization;
+  beforeEach(async () => {
+    t = await backend.open();
+    d = new Directory(t.store);
+    root = await d.createOrganization({ name: '总公司' });
+    sales = await d.createOrganization({ name: '销售部', parentId: root.id });
+    east = await d.createOrganization({ name: '华东区', parentId: sales.id });
+    dev = await d.createOrganization({ name: '研发部', parentId: root.id });
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('creates an account with normalised mobile, primary organization first, and records it', async () => {
+    const a = await d.createAccount({
+      username: 'Zhang.San', displayName: '张三', mobile: '+86-138-0000-0000', email: 'zs@example.com',
+      organizationIds: [dev.id, east.id], primaryOrganizationId: east.id, gender: 'male', title: '经理', attributes: { costCenter: 'CC1', level: 3 },
+    });
+    expect(a).toMatchObject({ username: 'Zhang.San', mobile: '+86 13800000000', organizationIds: [east.id, dev.id], primaryOrganizationId: east.id, version: 1 });
+    expect(await d.getAccount(a.id)).toEqual(a);
+    expect(await d.getAccountByUsername('zhang.san')).toEqual(a);
+    const [change] = (await d.changesSince(4)) ?? [];
+    expect(change).toMatchObject({ objectType: 'account', objectId: a.id, operation: 'create', version: 1 });
+    expect(change!.changedFields).toEqual(expect.arrayContaining(['username', 'mobile', 'organizationIds', 'attributes']));
+  });
+
+  it('keeps usernames unique regardless of case, naming the holder', async () => {
+    const a = await d.createAccount({ username: 'alice', displayName: 'A', organizationIds: [root.id] });
+    const err = await d.createAccount({ username: 'ALICE', displayName: 'B', organizationIds: [root.id] }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.message).toContain(a.id);
+    const b = await d.createAccount({ username: 'bob', displayName: 'B', organizationIds: [root.id] });
+    await expect(d.updateAccount(b.id, { username: 'Alice' })).rejects.toThrow(ConflictError);
+    // Changing only the case of one's own username is fine.
+    await expect(d.updateAccount(a.id, { username: 'Alice' })).resolves.toMatchObject({ username: 'Alice', version: 2 });
+  });
+
+  it('checks formats with field-level errors', async () => {
+    const err = await d.createAccount({ username: '-bad name', displayName: '', email: 'nope@', mobile: '12', organizationIds: [root.id] }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.errors.map((e: { field: string }) => e.field).sort()).toEqual(['displayName', 'email', 'mobile', 'username']);
+    await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [] })).rejects.toThrow(/organizationIds/);
+    await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id], primaryOrganizationId: dev.id })).rejects.toThrow(/primaryOrganizationId/);
+    expect(await d.latestSequence()).toBe(4);
+  });
+
+  it('requires existing organizations and manager', async () => {
+    await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id, 'org_gone'] })).rejects.toThrow(/org_gone/);
+    await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id], managerId: 'acc_gone' })).rejects.toThrow(/acc_gone/);
+    const boss = await d.createAccount({ username: 'boss', displayName: 'Boss', organizationIds: [root.id] });
+    await expect(d.updateAccount(boss.id, { managerId: boss.id })).rejects.toThrow(/own manager/);
+  });
+
+  it('updates partially, moving organizations and keeping the primary when still listed', async () => {
+    const a = await d.createAccount({ username: 'u', displayName: 'U', organizationIds: [east.id, dev.id] });
+    const moved = await d.updateAccount(a.id, { organizationIds: [dev.id, root.id, east.id] });
+    expect(moved.primaryOrganizationId).toBe(east.id);
+    expect(moved.organizationIds).toEqual([east.id, dev.id, root.id]);
+    const again = await d.updateAccount(a.id, { organizationIds: [dev.id] });
+    expect(again).toMatchObject({ primaryOrganizationId: dev.id, organizationIds: [dev.id], version: 3 });
+    expect((await d.getAccount(a.id))!.organizationIds).toEqual([dev.id]);
+    const feed = await d.changesSince(5);
+    expect(feed.map((c) => c.changedFields)).toEqual([
+      ['organizationIds'],
+      ['primaryOrganizationId', 'organizationIds'],
+    ]);
+    const cleared = await d.updateAccount(a.id, { title: 'T', mobile: '13900000000' });
+    const noMobile = await d.updateAccount(a.id, { mobile: null });
+    expect(cleared.mobile).toBe('+86 13900000000');
+    expect(noMobile).toMatchObject({ mobile: null, title: 'T' });
+  });
+
+  it('deleting an account clears it as manager and records those updates', async () => {
+    const boss = await d.createAccount({ username: 'boss', displayName: 'Boss', organizationIds: [root.id] });
+    const r1 = await d.createAccount({ username: 'r1', displayName: 'R1', organizationIds: [root.id], managerId: boss.id });
+    const before = await d.latestSequence();
+    await d.deleteAccount(boss.id);
+    expect(await d.getAccount(boss.id)).toBeUndefined();
+    expect(await d.getAccount(r1.id)).toMatchObject({ managerId: null, version: 2 });
+    const feed = await d.changesSince(before);
+    expect(feed.map((c) => [c.objectId, c.operation, c.changedFields])).toEqual([
+      [r1.id, 'update', ['managerId']],
+      [boss.id, 'delete', []],
+    ]);
+  });
+
+  it('disables and enables', async () => {
+    const a = await d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id] });
+    expect(await d.setAccountStatus(a.id, 'disabled')).toMatchObject({ status: 'disabled', version: 2 });
+    expect(await d.setAccountStatus(a.id, 'enabled')).toMatchObject({ status: 'enabled', version: 3 });
+  });
+
+  it('reads all accounts of a subtree in one pass, including multi-membership', async () => {
+    const inEast = await d.createAccount({ username: 'e1', displayName: 'E', organizationIds: [east.id] });
+    const inDev = await d.createAccount({ username: 'd1', displayName: 'D', organizationIds: [dev.id] });
+    const both = await d.createAccount({ username: 'b1', displayName: 'B', organizationIds: [dev.id, sales.id] });
+    const ids = (list: { id: string }[]) => list.map((a) => a.id).sort();
+    expect(ids(await d.accountsInSubtree(sales.id))).toEqual([inEast.id, both.id].sort());
+    expect(ids(await d.accountsInSubtree(root.id))).toEqual([inEast.id, inDev.id, both.id].sort());
+    expect(ids(await d.accountsInSubtree(east.id))).toEqual([inEast.id]);
+    const fromSubtree = (await d.accountsInSubtree(sales.id)).find((a) => a.id === both.id)!;
+    expect(fromSubtree.organizationIds).toEqual([dev.id, sales.id]);
+    expect(await d.allAccounts()).toHaveLength(3);
+  });
+
+  it('lists with filters and pages', async () => {
+    for (let i = 0; i < 12; i++)
+      await d.createAccount({ username: `user${i}`, displayName: `User ${i}`, organizationIds: [i % 2 ? dev.id : east.id], email: `u${i}@example.com`, mobile: `1380000000${i % 10}`, status: i === 3 ? 'disabled' : 'enabled' });
+    const page1 = await d.listAccounts({ limit: 5 });
+    const page2 = await d.listAccounts({ limit: 5, after: page1.nextCursor! });
+    const page3 = await d.listAccounts({ limit: 5, after: page2.nextCursor! });
+    expect([...page1.items, ...page2.items, ...page3.items].map((a) => a.username)).toHaveLength(12);
+    expect(page3.nextCursor).toBeNull();
+    expect((await d.listAccounts({ organizationId: dev.id })).items).toHaveLength(6);
+    expect((await d.listAccounts({ status: 'disabled' })).items.map((a) => a.username)).toEqual(['user3']);
+    expect((await d.listAccounts({ username: 'USER7' })).items.map((a) => a.username)).toEqual(['user7']);
+    expect((await d.listAccounts({ mobile: '+86-138-0000-0001' })).items.map((a) => a.username).sort()).toEqual(['user1', 'user11']);
+    expect((await d.listAccounts({ q: 'user 1' })).items).toHaveLength(3);
+  });
+});
