@@ -4,10 +4,12 @@
 // (connections, links with shadow state, per-connection change-feed cursors, runs, operations):
 // never edit a released migration, add a new one.
 import { type Kysely, sql } from 'kysely';
+import { m0002_connections } from './migrations/0002_connections.js';
+import { m0003_sync } from './migrations/0003_sync.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
-type Step = (db: Kysely<unknown>, backend: Backend) => Promise<void>;
+export type Step = (db: Kysely<unknown>, backend: Backend) => Promise<void>;
 
 const m0001_directory: Step = async (db, backend) => {
   // Big integers: sequence numbers and WeCom-style orders (up to 2^32-1) exceed int4.
@@ -88,7 +90,11 @@ const m0001_directory: Step = async (db, backend) => {
 };
 
 /** Ordered by name; the name is what the migrations table records. */
-const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001_directory', m0001_directory]];
+const STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['0001_directory', m0001_directory],
+  ['0002_connections', m0002_connections],
+  ['0003_sync', m0003_sync],
+];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);
 

@@ -2,6 +2,8 @@
 // Timestamps are ISO-8601 UTC strings and JSON values are text, so both backends store and
 // return identical values. Columns are snake_case; src/directory maps rows to domain objects.
 import type { Generated } from 'kysely';
+import type { ConnectionTables } from './tables/connections.js';
+import type { SyncTables } from './tables/sync.js';
 
 export interface OrganizationsTable {
   id: string;
@@ -64,10 +66,17 @@ export interface CountersTable {
   value: Generated<number>;
 }
 
-export interface Database {
+/** The directory's tables (migration 0001). */
+export interface DirectoryTables {
   organizations: OrganizationsTable;
   accounts: AccountsTable;
   account_organizations: AccountOrganizationsTable;
   changes: ChangesTable;
   counters: CountersTable;
 }
+
+/**
+ * Every table, grouped by the area that owns it. Each later area keeps its table shapes in
+ * ./tables/<area>.ts and its migration in ./migrations/<number>_<area>.ts.
+ */
+export interface Database extends DirectoryTables, ConnectionTables, SyncTables {}
