@@ -1,0 +1,133 @@
+// A plan: the ordered WeCom operations that make WeCom match the directory, each with its reason.
+// Bodies are the exact WeCom request bodies (mirrors of src/wecom/types.ts; the planner checks
+// at compile time that they stay assignable).
+import type { DesiredExtAttr } from './desired.js';
+
+export interface DepartmentCreateBody {
+  name: string;
+  name_en?: string;
+  parentid: number;
+  order?: number;
+  id: number;
+}
+
+export interface DepartmentUpdateBody {
+  id: number;
+  name?: string;
+  name_en?: string;
+  parentid?: number;
+  order?: number;
+}
+
+export interface MemberWritableBody {
+  name?: string;
+  alias?: string;
+  mobile?: string;
+  department?: number[];
+  order?: number[];
+  position?: string;
+  gender?: '1' | '2';
+  email?: string;
+  biz_mail?: string;
+  telephone?: string;
+  is_leader_in_dept?: number[];
+  direct_leader?: string[];
+  avatar_mediaid?: string;
+  enable?: 0 | 1;
+  extattr?: { attrs: DesiredExtAttr[] };
+  external_position?: string;
+  address?: string;
+  main_department?: number;
+}
+
+export interface MemberCreateBody extends MemberWritableBody {
+  userid: string;
+  name: string;
+  department: number[];
+  to_invite?: boolean;
+}
+
+export interface MemberUpdateBody extends MemberWritableBody {
+  userid: string;
+  new_userid?: string;
+}
+
+export type ReasonCause =
+  | 'created in directory'
+  | 'changed in directory'
+  | 'deleted in directory'
+  | 'disabled in directory'
+  | 'drift: deleted in WeCom'
+  | 'drift: moved in WeCom'
+  | 'no shadow state'
+  | 'temporary rename to free a name'
+  | 'userid changed in directory'
+  | 'moved out of a department being deleted';
+
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface Reason {
+  cause: ReasonCause;
+  /** One human sentence adding what the cause alone does not say. */
+  detail?: string;
+  changes: FieldChange[];
+}
+
+interface OperationBase {
+  /** Stable and deterministic, e.g. `dept.create:org_12`. */
+  id: string;
+  /** Directory key (organization or account id) the operation is for. */
+  key: string;
+  /** Ids of operations that must have succeeded before this one may start. */
+  dependsOn: string[];
+  reason: Reason;
+}
+
+export type Operation =
+  | (OperationBase & { kind: 'department.create'; target: { departmentId: number }; body: DepartmentCreateBody })
+  | (OperationBase & { kind: 'department.update'; target: { departmentId: number }; body: DepartmentUpdateBody })
+  | (OperationBase & { kind: 'department.delete'; target: { departmentId: number }; body: { id: number } })
+  | (OperationBase & { kind: 'member.create'; target: { userid: string }; body: MemberCreateBody })
+  | (OperationBase & { kind: 'member.update'; target: { userid: string }; body: MemberUpdateBody })
+  | (OperationBase & { kind: 'member.disable'; target: { userid: string }; body: MemberUpdateBody })
+  | (OperationBase & { kind: 'member.delete'; target: { userid: string }; body: { userid: string } });
+
+export type OperationKind = Operation['kind'];
+
+export const OPERATION_KINDS: readonly OperationKind[] = [
+  'department.create', 'department.update', 'department.delete',
+  'member.create', 'member.update', 'member.disable', 'member.delete',
+];
+
+/** A link the executor drops without calling WeCom (policy "keep", or the object is already gone). */
+export interface Unlink {
+  type: 'department' | 'member';
+  key: string;
+  reason: string;
+}
+
+export interface PlanWarning {
+  code: string;
+  message: string;
+  key?: string;
+}
+
+export interface Plan {
+  /** In a topological order of dependsOn; running them one by one in this order is always valid. */
+  operations: Operation[];
+  unlinks: Unlink[];
+  summary: { total: number; byKind: Record<OperationKind, number> };
+  safety: {
+    deletes: number;
+    disables: number;
+    /** Linked objects before the plan (the base of maxDeletePercent). */
+    linked: number;
+    exceeded: boolean;
+    limit: { maxDeletes: number; maxDeletePercent: number };
+  };
+  warnings: PlanWarning[];
+}

@@ -1,0 +1,77 @@
+// State shared by the planner's phases while one plan is computed.
+import type { DepartmentLink, MemberLink } from '../../domain/link.js';
+import type { Operation, PlanWarning, Unlink } from '../../domain/plan.js';
+import type { ObservedMember, PlannerInput, PlannerSettings } from './types.js';
+
+/** A desired department with its WeCom id resolved (from its link, or assigned by the planner). */
+export interface DepartmentTarget {
+  key: string;
+  id: number;
+  name: string;
+  nameEn?: string;
+  order?: number;
+  parentId: number;
+  depth: number;
+  link?: DepartmentLink;
+  /** The linked department exists in WeCom (false when the observed list lacks it). */
+  exists: boolean;
+}
+
+export interface PlanContext {
+  input: PlannerInput;
+  settings: PlannerSettings;
+  warnings: PlanWarning[];
+  unlinks: Unlink[];
+  /** Operations per phase, each in a valid order on its own. */
+  departmentOps: Operation[];
+  memberOps: Operation[];
+  deleteOps: Operation[];
+
+  // departments
+  targets: Map<string, DepartmentTarget>;
+  /** Linked departments left alone this run (conflicts, outside the root subtree, …). */
+  untouchedDepartmentKeys: Set<string>;
+  /** Department id of every desired organization members may use: targets, plus linked ones left alone. */
+  departmentIdOf: Map<string, number>;
+  /** Linked departments no longer desired whose policy is delete: id -> link. */
+  deleteCandidates: Map<number, DepartmentLink>;
+  /** Department id -> the operation that creates it in this plan. */
+  createdBy: Map<number, string>;
+  /** Department id -> the latest operation on it. */
+  lastDepartmentOp: Map<number, string>;
+  /** Department id -> operations that moved a sub-department out of it. */
+  childLeftBy: Map<number, string[]>;
+  /** Department id -> operations that take a member out of it. */
+  memberLeftBy: Map<number, string[]>;
+  /** Department id -> number of members still in it once the member operations ran. */
+  remainingMembers: Map<number, number>;
+
+  // members
+  memberLinks: Map<string, LinkedMember>;
+  observedMembers?: Map<string, ObservedMember>;
+}
+
+/** A member link with what WeCom's list says about it, computed once. */
+export interface LinkedMember {
+  link: MemberLink;
+  /** lower-cased userid (WeCom compares userids case-insensitively) */
+  lu: string;
+  /** present in WeCom (true when the member list was not read) */
+  exists: boolean;
+  /** departments now: from the member list, else from the shadow */
+  current: number[];
+  /** the account is in the desired state (possibly left alone because of a conflict) */
+  desired: boolean;
+  /** departments once this plan's operations ran, when they change them */
+  after?: number[];
+}
+
+export function warn(ctx: PlanContext, code: string, message: string, key?: string): void {
+  ctx.warnings.push(key === undefined ? { code, message } : { code, message, key });
+}
+
+export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

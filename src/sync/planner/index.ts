@@ -1,0 +1,84 @@
+// The planner: desired state + links (with shadow state) + observed WeCom id lists + policies
+// -> an ordered plan of WeCom operations, each with its reason. Pure: no I/O, no clock, no
+// randomness; the same input gives the same plan.
+//
+// Phases (each emits operations valid in sequence; dependsOn edges allow concurrency):
+//  1. departments: resolve the desired tree, assign ids to new departments, then create, move
+//     and rename in a simulated tree (parents first, temporary names to break name conflicts);
+//  2. members: create, update (changed fields only), rename or re-create on userid change,
+//     disable, delete;
+//  3. department deletions, children first, after members and sub-departments left.
+import type { Plan, Operation, OperationKind } from '../../domain/plan.js';
+import { OPERATION_KINDS } from '../../domain/plan.js';
+import type { DepartmentCreateBody, DepartmentUpdateBody, MemberCreateBody, MemberUpdateBody } from '../../domain/plan.js';
+import type { DepartmentCreate, DepartmentUpdate, MemberCreate, MemberUpdate } from '../../wecom/types.js';
+import type { PlanContext } from './context.js';
+import { planDeletes, planStructure, resolveDepartments } from './departments.js';
+import { planMembers } from './members.js';
+import type { PlannerInput } from './types.js';
+import { topoSort } from './util.js';
+
+export type { PlannerInput, PlannerOptions, PlannerSettings, Observed, ObservedDepartment, ObservedMember } from './types.js';
+export { applyToLinks } from './apply.js';
+
+// The domain's body types must stay assignable to the WeCom wire types.
+type Assignable<A extends B, B> = A;
+export type BodyTypesAgree = [
+  Assignable<DepartmentCreateBody, DepartmentCreate>,
+  Assignable<DepartmentUpdateBody, DepartmentUpdate>,
+  Assignable<MemberCreateBody, MemberCreate>,
+  Assignable<MemberUpdateBody, MemberUpdate>,
+];
+
+export function planSync(input: PlannerInput): Plan {
+  const ctx: PlanContext = {
+    input,
+    settings: input.settings,
+    warnings: [],
+    unlinks: [],
+    departmentOps: [],
+    memberOps: [],
+    deleteOps: [],
+    targets: new Map(),
+    untouchedDepartmentKeys: new Set(),
+    departmentIdOf: new Map(),
+    deleteCandidates: new Map(),
+    createdBy: new Map(),
+    lastDepartmentOp: new Map(),
+    childLeftBy: new Map(),
+    memberLeftBy: new Map(),
+    remainingMembers: new Map(),
+    memberLinks: new Map(),
+  };
+  const sim = resolveDepartments(ctx);
+  planStructure(ctx, sim);
+  planMembers(ctx);
+  planDeletes(ctx, sim);
+
+  const operations = topoSort([...ctx.departmentOps, ...ctx.memberOps, ...ctx.deleteOps]);
+  const byKind = Object.fromEntries(OPERATION_KINDS.map((k) => [k, 0])) as Record<OperationKind, number>;
+  for (const op of operations) byKind[op.kind] += 1;
+  const deletes = byKind['member.delete'] + byKind['department.delete'];
+  const disables = byKind['member.disable'];
+  const linked = input.links.departments.length + input.links.members.length;
+  const { maxDeletes, maxDeletePercent } = input.settings.safety;
+  const destructive = deletes + disables;
+  const exceeded = destructive > maxDeletes || (destructive > 0 && (linked === 0 || (destructive * 100) / linked > maxDeletePercent));
+  if (exceeded)
+    ctx.warnings.push({
+      code: 'safety-threshold',
+      message: `the plan deletes or disables ${destructive} of ${linked} linked objects, above the limit (${maxDeletes} objects or ${maxDeletePercent}%): hold for approval`,
+    });
+  return {
+    operations,
+    unlinks: ctx.unlinks,
+    summary: { total: operations.length, byKind },
+    safety: { deletes, disables, linked, exceeded, limit: { maxDeletes, maxDeletePercent } },
+    warnings: ctx.warnings,
+  };
+}
+
+/** Operations grouped by id, for executors and tests. */
+export function operationsById(plan: Plan): Map<string, Operation> {
+  return new Map(plan.operations.map((op) => [op.id, op]));
+}

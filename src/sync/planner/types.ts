@@ -1,0 +1,67 @@
+// Inputs of the planner (pure): desired state, links with shadows, observed id lists, policies.
+import type { DesiredState } from '../../domain/desired.js';
+import type { Links } from '../../domain/link.js';
+
+/** A row of department/simplelist (may cover the whole company; only the root subtree is acted on). */
+export interface ObservedDepartment {
+  id: number;
+  parentid: number;
+  order: number;
+}
+
+/** A member as user/list_id shows it, aggregated per userid. */
+export interface ObservedMember {
+  userid: string;
+  department: number[];
+}
+
+/**
+ * What WeCom's id lists say exists. A list is undefined when WeCom refused it (48009) or it was
+ * not read (incremental run): the planner then trusts the shadow state and warns.
+ */
+export interface Observed {
+  departments?: ObservedDepartment[];
+  members?: ObservedMember[];
+}
+
+export interface PlannerSettings {
+  rootDepartmentId: number;
+  /** The default-department override: created members go here; affiliation is never updated. */
+  defaultDepartmentId?: number;
+  onAccountDeleted: 'delete' | 'disable' | 'ignore';
+  onAccountDisabled: 'disable' | 'delete';
+  onOrganizationDeleted: 'delete' | 'keep';
+  safety: { maxDeletes: number; maxDeletePercent: number };
+}
+
+export interface PlannerOptions {
+  /**
+   * How a changed userid is carried out. 'new_userid' renames in place (WeCom allows it once, and
+   * only for userids WeCom generated: 301036 otherwise); 'recreate' deletes the old member and
+   * creates the new one (counted as a delete; only when onAccountDeleted is 'delete').
+   * 'auto' (default): recreate members we created, rename members we matched (adopted members
+   * are often WeCom-generated, and deleting a pre-existing person is never implied).
+   */
+  useridChange?: 'auto' | 'new_userid' | 'recreate';
+  /**
+   * New department ids are chosen above this too: the highest department id the connection has
+   * ever seen in WeCom (kept by the store). It protects runs where the department list was refused,
+   * where an id made by hand could otherwise be chosen (and 60008 mistaken for "already created").
+   */
+  departmentIdFloor?: number;
+}
+
+export interface PlannerInput {
+  desired: DesiredState;
+  links: Links;
+  observed?: Observed;
+  settings: PlannerSettings;
+  options?: PlannerOptions;
+  /**
+   * An incremental run: only these organization and account keys (those the change feed names)
+   * are planned. Other links are left as they are — never deleted — but their ids, names and
+   * members still count. Desired ancestors not yet in WeCom are added to the scope (they must be
+   * created first). Absent = a full reconcile.
+   */
+  scope?: { departments: string[]; members: string[] };
+}
