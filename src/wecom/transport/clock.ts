@@ -11,12 +11,10 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // a waiting scheduler must not keep the process alive on its own
-    t.unref?.();
-    return t;
-  },
+  // Timers exist only while a caller awaits a call (a retry back-off, a scheduler waiting for
+  // budget), so they keep the process alive: a one-shot command must not exit in the middle of a
+  // back-off. An idle or closed scheduler holds no timer.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
