@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerSimulatorCommand } from './commands/simulator.js';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerConnectionCommands } from './commands/connection.js';
 
 const program = new Command();
 program
@@ -13,5 +14,6 @@ program
 
 registerSimulatorCommand(program);
 registerDirectoryCommands(program);
+registerConnectionCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,499 @@
+// Connection commands: `connection create|update|list|show|test|delete`.
+// Secrets are read from a file or stdin, never from the command line (shell history, `ps`).
+// Exit codes: 0 ok; 1 the operation failed (a test-connection check failed, unknown connection,
+// store or secret key unusable); 2 bad input (options, invalid field values, unreadable files).
+import fs from 'node:fs';
+import { type Command, Option } from 'commander';
+import {
+  ConnectionConflictError,
+  ConnectionValidationError,
+  Connections,
+  SecretBox,
+  SecretDecryptError,
+  SecretKeyError,
+  testConnection,
+  type ConnectionTestResult,
+} from '../../connections/index.js';
+import {
+  ON_ACCOUNT_DELETED,
+  ON_ACCOUNT_DISABLED,
+  ON_ORGANIZATION_DELETED,
+  corpIdWarnings,
+  type Connection,
+  type ConnectionPatch,
+  type ExtAttrConfig,
+  type OnAccountDeleted,
+  type OnAccountDisabled,
+  type OnOrganizationDeleted,
+} from '../../domain/connection.js';
+import { StoreConfigError, describeStoreConfig, resolveDataDir, resolveStoreConfig } from '../../store/config.js';
+import { type Store, openStore } from '../../store/store.js';
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+class FailedError extends Error {}
+
+interface CommonOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+interface SettingsOptions extends CommonOptions {
+  name?: string;
+  corpId?: string;
+  secretFile?: string;
+  secretStdin?: boolean;
+  secret?: string;
+  rootDepartment?: string;
+  defaultDepartment?: string;
+  clearDefaultDepartment?: boolean;
+  extattr?: string[];
+  clearExtattrs?: boolean;
+  proxy?: string;
+  clearProxy?: boolean;
+  proxyUser?: string;
+  clearProxyUser?: boolean;
+  proxyPasswordFile?: string;
+  proxyPasswordStdin?: boolean;
+  proxyPassword?: string;
+  clearProxyPassword?: boolean;
+  apiBase?: string;
+  caFile?: string;
+  clearCa?: boolean;
+  scope?: string[];
+  clearScope?: boolean;
+  onAccountDeleted?: string;
+  onAccountDisabled?: string;
+  onOrganizationDeleted?: string;
+  maxDeletes?: string;
+  maxDeletePercent?: string;
+  mappingFile?: string;
+  clearMapping?: boolean;
+}
+
+function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the embedded store and secret.key live (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL for the store');
+}
+
+function usageExits(cmd: Command): Command {
+  return cmd.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+  });
+}
+
+function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    let code: number;
+    try {
+      code = await fn(...args);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        code = EXIT_USAGE;
+      } else if (err instanceof ConnectionValidationError) {
+        process.stderr.write(`error: the connection is not valid:\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}\n`);
+        code = EXIT_USAGE;
+      } else if (err instanceof ConnectionConflictError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        code = EXIT_USAGE;
+      } else {
+        // ConnectionNotFoundError, SecretKeyError, SecretDecryptError, FailedError, anything else: messages carry no secrets
+        process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+        code = EXIT_FAILED;
+      }
+    }
+    process.exitCode = code;
+  };
+}
+
+async function withConnections<T>(dataDir: string | undefined, fn: (c: Connections, box: SecretBox) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = resolveStoreConfig({ dataDir });
+  } catch (err) {
+    if (err instanceof StoreConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    throw new FailedError(`cannot open the store (${describeStoreConfig(config)}): ${(err as Error).message}`);
+  }
+  try {
+    return await fn(new Connections(store, box), box);
+  } finally {
+    await store.close();
+  }
+}
+
+// ------------------------------------------------------------------ reading options
+
+let stdinUsed = false;
+function readStdin(what: string): string {
+  if (stdinUsed) throw new UsageError(`only one value can come from stdin; read ${what} from a file instead`);
+  stdinUsed = true;
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} from stdin: ${(err as Error).message}`);
+  }
+}
+
+function readFileText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${what} file not found: ${file}` : code === 'EISDIR' ? `${file} is a directory` : `cannot read ${what} from ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A secret from a file or stdin: the first line, without its line break. */
+function readSecret(file: string | undefined, stdin: boolean | undefined, what: string, flag: string): string | undefined {
+  if (file !== undefined && stdin) throw new UsageError(`give ${what} with either ${flag}-file or ${flag}-stdin, not both`);
+  let text: string | undefined;
+  if (file !== undefined) text = readFileText(file, what);
+  else if (stdin) text = readStdin(what);
+  if (text === undefined) return undefined;
+  const value = text.replace(/^\uFEFF/, '').replace(/\r?\n$/, '').replace(/[ \t]+$/, '');
+  if (value === '') throw new UsageError(`${what} is empty${file !== undefined ? ` (${file})` : ''}`);
+  if (/[\r\n]/.test(value)) throw new UsageError(`${what} must be a single line${file !== undefined ? ` (${file})` : ''}`);
+  return value;
+}
+
+function parsePositiveInt(text: string, option: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${option} must be a positive whole number, got "${text}"`);
+  return Number(text);
+}
+
+function parseNumber(text: string, option: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${option} must be a number, got "${text}"`);
+  return n;
+}
+
+/** `NAME:text`, `NAME:text=EXPR`, `NAME:web=EXPR`. */
+export function parseExtattrSpec(spec: string): ExtAttrConfig {
+  const m = /^(.+?):(text|web)(?:=([\s\S]*))?$/.exec(spec);
+  if (!m) throw new UsageError(`--extattr "${spec}": expected NAME:text or NAME:web, optionally followed by =EXPRESSION (e.g. 工号:text=attrs.employee_no)`);
+  const out: ExtAttrConfig = { name: (m[1] as string).trim(), type: m[2] as 'text' | 'web' };
+  if (m[3] !== undefined) {
+    if (m[3].trim() === '') throw new UsageError(`--extattr "${spec}": the expression after "=" is empty`);
+    out.expression = m[3];
+  }
+  return out;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function buildPatch(o: SettingsOptions, creating: boolean): ConnectionPatch {
+  if (o.secret !== undefined || o.proxyPassword !== undefined)
+    throw new UsageError(
+      'secrets are never accepted on the command line (they would end up in shell history and process lists); use --secret-file FILE or --secret-stdin, and --proxy-password-file FILE or --proxy-password-stdin',
+    );
+  const clash = (a: unknown, b: unknown, names: string): void => {
+    if (a !== undefined && a !== false && b) throw new UsageError(`${names} cannot be used together`);
+  };
+  clash(o.defaultDepartment, o.clearDefaultDepartment, '--default-department and --clear-default-department');
+  clash(o.extattr, o.clearExtattrs, '--extattr and --clear-extattrs');
+  clash(o.proxy, o.clearProxy, '--proxy and --clear-proxy');
+  clash(o.proxyUser, o.clearProxyUser, '--proxy-user and --clear-proxy-user');
+  clash(o.proxyPasswordFile ?? (o.proxyPasswordStdin || undefined), o.clearProxyPassword, '--proxy-password-file/--proxy-password-stdin and --clear-proxy-password');
+  clash(o.caFile, o.clearCa, '--ca-file and --clear-ca');
+  clash(o.scope, o.clearScope, '--scope and --clear-scope');
+  clash(o.mappingFile, o.clearMapping, '--mapping-file and --clear-mapping');
+
+  const p: ConnectionPatch = {};
+  if (o.name !== undefined) p.name = o.name;
+  if (o.corpId !== undefined) p.corpId = o.corpId;
+  const secret = readSecret(o.secretFile, o.secretStdin, 'the secret', '--secret');
+  if (secret !== undefined) p.secret = secret;
+  else if (creating) throw new UsageError('the address-book sync secret is required: --secret-file FILE or --secret-stdin');
+  if (o.rootDepartment !== undefined) p.rootDepartmentId = parsePositiveInt(o.rootDepartment, '--root-department');
+  else if (creating) throw new UsageError('--root-department ID is required (the company root department is 1)');
+  if (o.defaultDepartment !== undefined) p.defaultDepartmentId = parsePositiveInt(o.defaultDepartment, '--default-department');
+  if (o.clearDefaultDepartment) p.defaultDepartmentId = null;
+  if (o.extattr !== undefined) p.extattrs = o.extattr.map(parseExtattrSpec);
+  if (o.clearExtattrs) p.extattrs = [];
+  if (o.proxy !== undefined) p.proxies = o.proxy;
+  if (o.clearProxy) {
+    p.proxies = [];
+    p.proxyUsername = null;
+    p.proxyPassword = null;
+  }
+  if (o.proxyUser !== undefined) p.proxyUsername = o.proxyUser;
+  if (o.clearProxyUser) {
+    p.proxyUsername = null;
+    p.proxyPassword = null;
+  }
+  const pw = readSecret(o.proxyPasswordFile, o.proxyPasswordStdin, 'the proxy password', '--proxy-password');
+  if (pw !== undefined) p.proxyPassword = pw;
+  if (o.clearProxyPassword) p.proxyPassword = null;
+  if (o.apiBase !== undefined) p.apiBase = o.apiBase;
+  if (o.caFile !== undefined) p.caPem = readFileText(o.caFile, 'the CA certificate');
+  if (o.clearCa) p.caPem = null;
+  if (o.scope !== undefined) p.scope = { organizationRoots: o.scope };
+  if (o.clearScope) p.scope = { organizationRoots: [] };
+  const policies: NonNullable<ConnectionPatch['policies']> = {};
+  if (o.onAccountDeleted !== undefined) policies.onAccountDeleted = o.onAccountDeleted as OnAccountDeleted;
+  if (o.onAccountDisabled !== undefined) policies.onAccountDisabled = o.onAccountDisabled as OnAccountDisabled;
+  if (o.onOrganizationDeleted !== undefined) policies.onOrganizationDeleted = o.onOrganizationDeleted as OnOrganizationDeleted;
+  if (o.maxDeletes !== undefined || o.maxDeletePercent !== undefined) {
+    policies.safety = {};
+    if (o.maxDeletes !== undefined) policies.safety.maxDeletes = parseNumber(o.maxDeletes, '--max-deletes');
+    if (o.maxDeletePercent !== undefined) policies.safety.maxDeletePercent = parseNumber(o.maxDeletePercent.replace(/%$/, ''), '--max-delete-percent');
+  }
+  if (Object.keys(policies).length > 0) p.policies = policies;
+  if (o.mappingFile !== undefined) {
+    try {
+      p.mapping = JSON.parse(readFileText(o.mappingFile, 'the mapping definition')) as unknown;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${o.mappingFile} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (o.clearMapping) p.mapping = null;
+  return p;
+}
+
+function settingsOptions(cmd: Command, creating: boolean): Command {
+  const opt = (flags: string, desc: string): Option => new Option(flags, desc);
+  cmd
+    .addOption(creating ? opt('--name <name>', 'connection name (unique, case-insensitive)').makeOptionMandatory() : opt('--name <name>', 'rename the connection'))
+    .addOption(creating ? opt('--corp-id <corpid>', 'WeCom company ID (My Company → Company ID), e.g. ww0123456789abcdef').makeOptionMandatory() : opt('--corp-id <corpid>', 'WeCom company ID'))
+    .option('--secret-file <file>', 'file holding the address-book sync secret (first line)')
+    .option('--secret-stdin', 'read the address-book sync secret from stdin')
+    .addOption(new Option('--secret <value>').hideHelp())
+    .option('--root-department <id>', 'WeCom root department ID (the company root is 1)')
+    .option('--default-department <id>', 'WeCom department new members are placed in (overrides department mappings)')
+    .option('--extattr <spec>', 'extended attribute NAME:text|web[=EXPRESSION]; repeat for several', collect)
+    .option('--proxy <list>', 'HTTPS proxies host:port,host:port, tried in order')
+    .option('--proxy-user <user>', 'proxy login username')
+    .option('--proxy-password-file <file>', 'file holding the proxy login password (first line)')
+    .option('--proxy-password-stdin', 'read the proxy login password from stdin')
+    .addOption(new Option('--proxy-password <value>').hideHelp())
+    .option('--api-base <url>', 'WeCom API base URL (default https://qyapi.weixin.qq.com; http:// only for localhost)')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for the API base (e.g. the simulator’s)')
+    .option('--scope <orgId>', 'directory organization whose subtree is synced; repeat for several (default: all)', collect)
+    .addOption(new Option('--on-account-deleted <policy>', 'when an account is deleted (default disable)').choices([...ON_ACCOUNT_DELETED]))
+    .addOption(new Option('--on-account-disabled <policy>', 'when an account is disabled (default disable: enable=0)').choices([...ON_ACCOUNT_DISABLED]))
+    .addOption(new Option('--on-organization-deleted <policy>', 'when an organization is deleted (default delete)').choices([...ON_ORGANIZATION_DELETED]))
+    .option('--max-deletes <n>', 'stop a run that would delete or disable more than N objects (default 50)')
+    .option('--max-delete-percent <p>', 'stop a run that would delete or disable more than P% of them (default 20)')
+    .option('--mapping-file <file>', 'mapping definition JSON (default: the built-in definition)');
+  if (!creating)
+    cmd
+      .option('--clear-default-department', 'remove the default department')
+      .option('--clear-extattrs', 'remove every extended attribute')
+      .option('--clear-proxy', 'call WeCom directly (removes proxies and proxy credentials)')
+      .option('--clear-proxy-user', 'remove the proxy username and password')
+      .option('--clear-proxy-password', 'remove the proxy password')
+      .option('--clear-ca', 'trust only the system CAs again')
+      .option('--clear-scope', 'sync the whole directory')
+      .option('--clear-mapping', 'use the built-in mapping definition');
+  return cmd.option('--json', 'print the connection as JSON').addOption(dataDirOption());
+}
+
+// ------------------------------------------------------------------ printing
+
+function showText(c: Connection): string {
+  const yes = (b: boolean): string => (b ? 'set' : 'not set');
+  const lines: Array<[string, string]> = [
+    ['name', c.name],
+    ['id', c.id],
+    ['company ID', c.corpId],
+    ['secret', yes(c.hasSecret)],
+    ['root department', String(c.rootDepartmentId)],
+    ['default department', c.defaultDepartmentId === null ? '(none)' : String(c.defaultDepartmentId)],
+    ['extended attributes', c.extattrs.length === 0 ? '(none)' : c.extattrs.map((e) => `${e.name}:${e.type}${e.expression ? `=${e.expression}` : ''}`).join(', ')],
+    ['proxies', c.proxies.length === 0 ? '(none: direct)' : c.proxies.join(', ')],
+    ['proxy username', c.proxyUsername ?? '(none)'],
+    ['proxy password', yes(c.hasProxyPassword)],
+    ['API base', c.apiBase],
+    ['CA certificate', c.caPem ? 'custom' : 'system'],
+    ['scope', c.scope.organizationRoots.length === 0 ? 'whole directory' : c.scope.organizationRoots.join(', ')],
+    ['on account deleted', c.policies.onAccountDeleted],
+    ['on account disabled', c.policies.onAccountDisabled],
+    ['on organization deleted', c.policies.onOrganizationDeleted],
+    ['safety threshold', `at most ${c.policies.safety.maxDeletes} deletions and ${c.policies.safety.maxDeletePercent}% per run`],
+    ['mapping', c.mapping === null ? 'default' : 'custom'],
+    ['version', String(c.version)],
+    ['updated', c.updatedAt],
+  ];
+  const w = Math.max(...lines.map(([k]) => k.length));
+  return lines.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n') + '\n';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - [...c].length))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function printWarnings(c: Connection): string[] {
+  const warnings = corpIdWarnings(c.corpId);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return warnings;
+}
+
+const MARK: Record<string, string> = { ok: '✓', failed: '✗', warning: '!', skipped: '-' };
+
+function testText(name: string, r: ConnectionTestResult, lang: 'en' | 'zh'): string {
+  const out = [`Testing connection "${name}"${r.route ? ` (${r.route === 'direct' ? 'direct' : `via proxy ${r.route}`})` : ''}:`];
+  const w = Math.max(...r.checks.map((c) => c.name.length));
+  for (const c of r.checks) out.push(`${MARK[c.status] ?? '?'} ${c.name.padEnd(w)}  ${c.message[lang]}`);
+  if (r.egressIp) out.push(lang === 'zh' ? `企业微信看到的出口 IP：${r.egressIp}` : `Egress IP seen by WeCom: ${r.egressIp}`);
+  out.push(
+    r.ok
+      ? lang === 'zh'
+        ? '结果：连接可用。'
+        : 'Result: the connection works.'
+      : lang === 'zh'
+        ? '结果：连接不可用，请按上面标 ✗ 的提示修正。'
+        : 'Result: the connection does not work; fix the items marked ✗.',
+  );
+  return out.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------ commands
+
+export function registerConnectionCommands(program: Command): void {
+  const group = program.command('connection').description('WeCom connections: company ID, secret, root department, proxies, policies');
+
+  usageExits(
+    settingsOptions(group.command('create').description('Create a connection (secrets from files or stdin, stored encrypted)'), true).action(
+      action(async (opts: SettingsOptions) => {
+        const patch = buildPatch(opts, true);
+        return withConnections(opts.dataDir, async (connections) => {
+          const c = await connections.create({ ...patch, name: patch.name ?? '', corpId: patch.corpId ?? '', secret: patch.secret ?? '', rootDepartmentId: patch.rootDepartmentId ?? 0 });
+          const warnings = printWarnings(c);
+          if (opts.json) process.stdout.write(JSON.stringify({ ...c, warnings }) + '\n');
+          else process.stdout.write(`Created connection "${c.name}" (${c.id}). Check it with: wecom-sync connection test ${JSON.stringify(c.name)}\n`);
+          return EXIT_OK;
+        });
+      }),
+    ),
+  );
+
+  usageExits(
+    settingsOptions(group.command('update').description('Change a connection; options not given keep their value').argument('<name>', 'connection name or id'), false).action(
+      action(async (name: string, opts: SettingsOptions) => {
+        const patch = buildPatch(opts, false);
+        if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
+        return withConnections(opts.dataDir, async (connections) => {
+          const c = await connections.update(name, patch);
+          const warnings = patch.corpId !== undefined ? printWarnings(c) : [];
+          if (opts.json) process.stdout.write(JSON.stringify({ ...c, warnings }) + '\n');
+          else process.stdout.write(`Updated connection "${c.name}" (version ${c.version}).\n`);
+          return EXIT_OK;
+        });
+      }),
+    ),
+  );
+
+  usageExits(
+    group
+      .command('list')
+      .description('List connections (secrets shown only as set / not set)')
+      .option('--json', 'print a JSON array')
+      .addOption(dataDirOption())
+      .action(
+        action(async (opts: CommonOptions) =>
+          withConnections(opts.dataDir, async (connections) => {
+            const list = await connections.list();
+            if (opts.json) {
+              process.stdout.write(JSON.stringify(list) + '\n');
+              return EXIT_OK;
+            }
+            if (list.length === 0) {
+              process.stdout.write('No connections. Create one with: wecom-sync connection create --help\n');
+              return EXIT_OK;
+            }
+            const rows = [['NAME', 'COMPANY ID', 'ROOT', 'PROXIES', 'SECRET', 'PROXY PASSWORD', 'API BASE']];
+            for (const c of list)
+              rows.push([
+                c.name,
+                c.corpId,
+                String(c.rootDepartmentId),
+                c.proxies.length === 0 ? 'direct' : c.proxies.join(','),
+                c.hasSecret ? 'set' : 'not set',
+                c.hasProxyPassword ? 'set' : 'not set',
+                c.apiBase,
+              ]);
+            process.stdout.write(table(rows));
+            return EXIT_OK;
+          }),
+        ),
+      ),
+  );
+
+  usageExits(
+    group
+      .command('show')
+      .description('Show one connection (secrets shown only as set / not set)')
+      .argument('<name>', 'connection name or id')
+      .option('--json', 'print JSON')
+      .addOption(dataDirOption())
+      .action(
+        action(async (name: string, opts: CommonOptions) =>
+          withConnections(opts.dataDir, async (connections) => {
+            const c = await connections.get(name);
+            process.stdout.write(opts.json ? JSON.stringify(c) + '\n' : showText(c));
+            return EXIT_OK;
+          }),
+        ),
+      ),
+  );
+
+  usageExits(
+    group
+      .command('test')
+      .description('Check the connection against WeCom: token through the proxies, root department, id lists, detail reads')
+      .argument('<name>', 'connection name or id')
+      .option('--json', 'print the result object')
+      .addOption(new Option('--lang <lang>', 'language of the messages').choices(['en', 'zh']).default('en'))
+      .addOption(dataDirOption())
+      .action(
+        action(async (name: string, opts: CommonOptions & { lang: 'en' | 'zh' }) =>
+          withConnections(opts.dataDir, async (connections) => {
+            const c = await connections.get(name);
+            let options;
+            try {
+              options = await connections.clientOptions(c.id);
+            } catch (err) {
+              if (err instanceof SecretDecryptError || err instanceof SecretKeyError) throw new FailedError(err.message);
+              throw err;
+            }
+            const result: ConnectionTestResult = await testConnection(options, c);
+            process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : testText(c.name, result, opts.lang));
+            return result.ok ? EXIT_OK : EXIT_FAILED;
+          }),
+        ),
+      ),
+  );
+
+  usageExits(
+    group
+      .command('delete')
+      .description('Delete a connection and its stored secrets')
+      .argument('<name>', 'connection name or id')
+      .option('--yes', 'confirm the deletion')
+      .addOption(dataDirOption())
+      .action(
+        action(async (name: string, opts: CommonOptions & { yes?: boolean }) => {
+          if (!opts.yes) throw new UsageError(`add --yes to delete connection "${name}"`);
+          return withConnections(opts.dataDir, async (connections) => {
+            const c = await connections.get(name);
+            await connections.delete(c.id);
+            process.stdout.write(`Deleted connection "${c.name}".\n`);
+            return EXIT_OK;
+          });
+        }),
+      ),
+  );
+}
+
