@@ -1,0 +1,2 @@
+export { executeRun, summarize, finalStatus } from './executor.js';
+export type { ExecuteOptions, ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';

@@ -1,0 +1,5 @@
+// Sync state in the store: links (with shadow state), runs and their operations, cursors.
+export * from './links.js';
+export * from './runs.js';
+export * from './cursors.js';
+export { Journal } from './journal.js';

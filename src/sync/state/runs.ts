@@ -1,0 +1,428 @@
+// Runs and their operations. A run row is claimed (status 'planned', plan null) before WeCom is
+// read, so two starts for one connection cannot both plan; the partial unique index
+// `runs_one_active` (status planned/running) makes that a database guarantee on both backends.
+//
+// Leases: the process executing a run writes `lease_owner` (host:pid:instance) and renews
+// `lease_expires_at`. A run is *stale* — left behind by a crash — when its lease expired, or when
+// its owner is a process on this host that no longer exists (so a restart on the same machine
+// resumes at once instead of waiting for the lease), or an instance of this very process that is
+// no longer executing it.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Operation, Plan } from '../../domain/plan.js';
+import { bulkInsert } from '../../store/bulk.js';
+import { newId } from '../../store/ids.js';
+import type { DB, Store, Tx } from '../../store/store.js';
+
+export type RunKind = 'full' | 'incremental';
+export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+export type OperationStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type ErrorClassName = 'data' | 'retryable' | 'config' | 'gone' | 'dependency' | 'aborted' | 'internal';
+
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['planned', 'running'];
+
+export interface Explanation {
+  en: string;
+  zh: string;
+}
+
+export interface RunSummary {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+  /** failed operations whose error was transient (a later run or retryFailed retries them) */
+  retryable: number;
+  /** failed because the object was deleted in WeCom by hand (link removed; the next run re-creates it) */
+  gone: number;
+  byKind: Record<string, number>;
+  /** "nothing to do" for an empty plan, else a one-line account */
+  message: string;
+}
+
+export interface PlanRecord {
+  unlinks: Plan['unlinks'];
+  summary: Plan['summary'];
+  safety: Plan['safety'];
+  warnings: Plan['warnings'];
+}
+
+export interface RunError {
+  message: string;
+  explanation?: Explanation;
+  errcode?: number;
+}
+
+export interface RunRecord {
+  id: string;
+  connectionId: string;
+  kind: RunKind;
+  status: RunStatus;
+  plan: PlanRecord | null;
+  summary: RunSummary | null;
+  error: RunError | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface OperationRecord {
+  runId: string;
+  opId: string;
+  seq: number;
+  kind: Operation['kind'];
+  key: string;
+  target: Operation['target'];
+  body: Operation['body'];
+  reason: Operation['reason'];
+  dependsOn: string[];
+  status: OperationStatus;
+  attempts: number;
+  errcode: number | null;
+  errmsg: string | null;
+  errorClass: ErrorClassName | null;
+  explanation: Explanation | null;
+  note: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export class RunInProgressError extends Error {
+  override readonly name = 'RunInProgressError';
+  constructor(
+    readonly connectionId: string,
+    readonly runId: string,
+    readonly owner: string | null,
+  ) {
+    super(`connection ${connectionId} already has an active sync run (${runId}${owner ? `, executed by ${owner}` : ''}); at most one run per connection may be active`);
+  }
+}
+
+export class RunStateError extends Error {
+  override readonly name = 'RunStateError';
+}
+
+// ------------------------------------------------------------------ owners and leases
+
+const INSTANCE = randomBytes(6).toString('hex');
+const HOST = hostname();
+const localActive = new Set<string>();
+
+/** A fresh owner identity for one execution in this process. */
+export function newOwner(): string {
+  return `${HOST}:${process.pid}:${INSTANCE}-${randomBytes(4).toString('hex')}`;
+}
+export function markOwnerActive(owner: string, active: boolean): void {
+  if (active) localActive.add(owner);
+  else localActive.delete(owner);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether an active run's executor is gone (crashed, killed) and the run may be taken over. */
+export function isStale(run: Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt'>, now: number = Date.now()): boolean {
+  if (!run.leaseOwner || !run.leaseExpiresAt) return true;
+  if (Date.parse(run.leaseExpiresAt) <= now) return true;
+  const [host, pidText] = run.leaseOwner.split(':');
+  const pid = Number(pidText);
+  if (host !== HOST || !Number.isInteger(pid)) return false;
+  if (pid === process.pid) return !localActive.has(run.leaseOwner);
+  return !pidAlive(pid);
+}
+
+const leaseUntil = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+// ------------------------------------------------------------------ rows
+
+const json = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+function toRun(r: {
+  id: string; connection_id: string; kind: string; status: string; plan: string | null; summary: string | null; error: string | null;
+  lease_owner: string | null; lease_expires_at: string | null; created_at: string; started_at: string | null; finished_at: string | null;
+}): RunRecord {
+  return {
+    id: r.id,
+    connectionId: r.connection_id,
+    kind: r.kind as RunKind,
+    status: r.status as RunStatus,
+    plan: json<PlanRecord>(r.plan),
+    summary: json<RunSummary>(r.summary),
+    error: json<RunError>(r.error),
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export async function getRun(db: DB | Tx, runId: string): Promise<RunRecord | undefined> {
+  const r = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  return r ? toRun(r) : undefined;
+}
+
+export async function listRuns(db: DB, connectionId: string, limit = 50): Promise<RunRecord[]> {
+  const rows = await db.selectFrom('runs').selectAll().where('connection_id', '=', connectionId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toRun);
+}
+
+export async function activeRuns(db: DB | Tx, connectionId: string): Promise<RunRecord[]> {
+  const rows = await db.selectFrom('runs').selectAll().where('connection_id', '=', connectionId).where('status', 'in', [...ACTIVE_STATUSES]).execute();
+  return rows.map(toRun);
+}
+
+type OperationRow = {
+  run_id: string; op_id: string; seq: number; kind: string; key: string; target: string; body: string; reason: string; depends_on: string;
+  status: string; attempts: number; errcode: number | null; errmsg: string | null; error_class: string | null; explanation: string | null;
+  note: string | null; started_at: string | null; finished_at: string | null;
+};
+
+function toOperation(r: OperationRow): OperationRecord {
+  return {
+    runId: r.run_id,
+    opId: r.op_id,
+    seq: Number(r.seq),
+    kind: r.kind as Operation['kind'],
+    key: r.key,
+    target: JSON.parse(r.target) as Operation['target'],
+    body: JSON.parse(r.body) as Operation['body'],
+    reason: JSON.parse(r.reason) as Operation['reason'],
+    dependsOn: JSON.parse(r.depends_on) as string[],
+    status: r.status as OperationStatus,
+    attempts: Number(r.attempts),
+    errcode: r.errcode === null ? null : Number(r.errcode),
+    errmsg: r.errmsg,
+    errorClass: r.error_class as ErrorClassName | null,
+    explanation: json<Explanation>(r.explanation),
+    note: r.note,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export async function loadOperations(db: DB | Tx, runId: string): Promise<OperationRecord[]> {
+  const rows = await db.selectFrom('run_operations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+  return rows.map(toOperation);
+}
+
+/** The operation history of one object (organization or account id) in a connection, newest run first. */
+export async function operationsForKey(db: DB, connectionId: string, key: string, limit = 50): Promise<Array<OperationRecord & { runCreatedAt: string }>> {
+  const rows = await db
+    .selectFrom('run_operations as o')
+    .innerJoin('runs as r', 'r.id', 'o.run_id')
+    .selectAll('o')
+    .select('r.created_at as run_created_at')
+    .where('r.connection_id', '=', connectionId)
+    .where('o.key', '=', key)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('o.seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...toOperation(r), runCreatedAt: r.run_created_at }));
+}
+
+// ------------------------------------------------------------------ lifecycle
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(err.message ?? '');
+}
+
+/**
+ * Claims the connection's run slot: inserts a run with status 'planned' and no plan yet. Refused
+ * with RunInProgressError when another run is planned or running (stale ones are resumed first by
+ * the runner, see resumeRuns).
+ */
+export async function claimRun(store: Store, connectionId: string, kind: RunKind, owner: string, leaseMs: number): Promise<string> {
+  const id = newId('run');
+  const now = new Date().toISOString();
+  try {
+    await store.write(async (trx) => {
+      const active = await activeRuns(trx, connectionId);
+      if (active[0]) throw new RunInProgressError(connectionId, active[0].id, active[0].leaseOwner);
+      await trx
+        .insertInto('runs')
+        .values({
+          id, connection_id: connectionId, kind, status: 'planned', plan: null, summary: null, error: null,
+          lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), created_at: now, started_at: null, finished_at: null, updated_at: now,
+        })
+        .execute();
+    });
+  } catch (e) {
+    if (e instanceof RunInProgressError) throw e;
+    if (isUniqueViolation(e)) {
+      const active = await activeRuns(store.db, connectionId);
+      throw new RunInProgressError(connectionId, active[0]?.id ?? '(unknown)', active[0]?.leaseOwner ?? null);
+    }
+    throw e;
+  }
+  return id;
+}
+
+const OP_COLUMNS = {
+  run_id: 'text', op_id: 'text', seq: 'integer', kind: 'text', key: 'text', target: 'text', body: 'text', reason: 'text', depends_on: 'text',
+  status: 'text', attempts: 'integer', errcode: 'bigint', errmsg: 'text', error_class: 'text', explanation: 'text', note: 'text',
+  started_at: 'text', finished_at: 'text', updated_at: 'text',
+} as const;
+
+export function planRecord(plan: Plan): PlanRecord {
+  return { unlinks: plan.unlinks, summary: plan.summary, safety: plan.safety, warnings: plan.warnings };
+}
+
+/**
+ * Stores the plan of a claimed run: its operations (status pending) and the plan's other parts.
+ * `held`: the plan exceeds the safety threshold; the run leaves the active slot and waits for
+ * approveRun. Extra warnings (e.g. an id list refused) are added to the plan's.
+ */
+export async function storePlan(store: Store, trx: Tx, runId: string, plan: Plan, held: boolean): Promise<void> {
+  const now = new Date().toISOString();
+  const rows = plan.operations.map((op, seq) => ({
+    run_id: runId,
+    op_id: op.id,
+    seq,
+    kind: op.kind,
+    key: op.key,
+    target: JSON.stringify(op.target),
+    body: JSON.stringify(op.body),
+    reason: JSON.stringify(op.reason),
+    depends_on: JSON.stringify(op.dependsOn),
+    status: 'pending',
+    attempts: 0,
+    errcode: null,
+    errmsg: null,
+    error_class: null,
+    explanation: null,
+    note: null,
+    started_at: null,
+    finished_at: null,
+    updated_at: now,
+  }));
+  await bulkInsert(store, trx, 'run_operations', rows, { columns: OP_COLUMNS });
+  await trx
+    .updateTable('runs')
+    .set({
+      plan: JSON.stringify(planRecord(plan)),
+      status: held ? 'held' : 'planned',
+      ...(held ? { lease_owner: null, lease_expires_at: null } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** planned → running under this owner's lease. */
+export async function startRun(trx: Tx, runId: string, owner: string, leaseMs: number): Promise<void> {
+  const now = new Date().toISOString();
+  const r = await getRun(trx, runId);
+  if (!r) throw new RunStateError(`run ${runId} does not exist`);
+  if (r.status !== 'planned' && r.status !== 'running') throw new RunStateError(`run ${runId} is ${r.status}, not planned`);
+  await trx
+    .updateTable('runs')
+    .set({ status: 'running', lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), started_at: r.startedAt ?? now, updated_at: now })
+    .where('id', '=', runId)
+    .execute();
+}
+
+export async function renewLease(trx: Tx, runId: string, owner: string, leaseMs: number): Promise<void> {
+  await trx.updateTable('runs').set({ lease_expires_at: leaseUntil(leaseMs) }).where('id', '=', runId).where('lease_owner', '=', owner).execute();
+}
+
+/** Takes over a stale active run (checked again inside the transaction). Returns false if it is not stale any more. */
+export async function takeOver(store: Store, runId: string, owner: string, leaseMs: number): Promise<RunRecord | null> {
+  return store.write(async (trx) => {
+    const r = await getRun(trx, runId);
+    if (!r || !ACTIVE_STATUSES.includes(r.status) || !isStale(r)) return null;
+    const now = new Date().toISOString();
+    await trx.updateTable('runs').set({ lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), updated_at: now }).where('id', '=', runId).execute();
+    return { ...r, leaseOwner: owner };
+  });
+}
+
+export async function finishRun(trx: Tx, runId: string, status: RunStatus, summary: RunSummary | null, error: RunError | null): Promise<void> {
+  const now = new Date().toISOString();
+  await trx
+    .updateTable('runs')
+    .set({
+      status,
+      summary: summary ? JSON.stringify(summary) : null,
+      error: error ? JSON.stringify(error) : null,
+      lease_owner: null,
+      lease_expires_at: null,
+      finished_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** Cancels a held (or planned, not yet started) run. */
+export async function cancelRun(store: Store, runId: string, why: string): Promise<void> {
+  await store.write(async (trx) => {
+    const r = await getRun(trx, runId);
+    if (!r) throw new RunStateError(`run ${runId} does not exist`);
+    if (r.status !== 'held' && r.status !== 'planned') throw new RunStateError(`run ${runId} is ${r.status}; only held or planned runs can be cancelled`);
+    await trx.updateTable('run_operations').set({ status: 'skipped', error_class: 'aborted', errmsg: why, updated_at: new Date().toISOString() }).where('run_id', '=', runId).where('status', '=', 'pending').execute();
+    await finishRun(trx, runId, 'cancelled', null, { message: why });
+  });
+}
+
+/**
+ * Moves a run back into the active slot to execute it again: held → running (approval) or
+ * partial/failed → running with failed and skipped operations reset to pending (retry).
+ */
+export async function reactivateRun(store: Store, runId: string, from: readonly RunStatus[], owner: string, leaseMs: number, resetFailed: boolean): Promise<RunRecord> {
+  try {
+    return await store.write(async (trx) => {
+      const r = await getRun(trx, runId);
+      if (!r) throw new RunStateError(`run ${runId} does not exist`);
+      if (!from.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; expected ${from.join(' or ')}`);
+      const active = await activeRuns(trx, r.connectionId);
+      if (active[0]) throw new RunInProgressError(r.connectionId, active[0].id, active[0].leaseOwner);
+      const now = new Date().toISOString();
+      if (resetFailed)
+        await trx
+          .updateTable('run_operations')
+          .set({ status: 'pending', updated_at: now })
+          .where('run_id', '=', runId)
+          .where('status', 'in', ['failed', 'skipped'])
+          .execute();
+      await trx
+        .updateTable('runs')
+        .set({ status: 'running', lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), started_at: r.startedAt ?? now, finished_at: null, error: null, updated_at: now })
+        .where('id', '=', runId)
+        .execute();
+      return { ...r, status: 'running' as const, leaseOwner: owner };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const r = await getRun(store.db, runId);
+      const active = r ? await activeRuns(store.db, r.connectionId) : [];
+      throw new RunInProgressError(r?.connectionId ?? '?', active[0]?.id ?? '(unknown)', active[0]?.leaseOwner ?? null);
+    }
+    throw e;
+  }
+}
+
+/** Counts of a run's operations by status (for summaries). */
+export async function countOperations(db: DB | Tx, runId: string): Promise<Record<OperationStatus, number>> {
+  const rows = await db
+    .selectFrom('run_operations')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('run_id', '=', runId)
+    .groupBy('status')
+    .execute();
+  const out: Record<OperationStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
+  for (const r of rows) out[r.status as OperationStatus] = Number(r.n);
+  return out;
+}
