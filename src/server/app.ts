@@ -1,32 +1,87 @@
-// The HTTP application factory. Routes live in ./routes; every error leaves as problem+json.
+// The HTTP application factory. Routes live in ./routes and are declared with defineRoute
+// (./route.ts), which also feeds the OpenAPI document; every error leaves as problem+json.
 //
-// Authentication hook point: pass `authenticate` (a later issue supplies it). It runs as an
-// onRequest hook for everything under /api/v1 and rejects by throwing an error carrying
-// `statusCode` 401 or 403 (e.g. `Object.assign(new Error('bad token'), { statusCode: 401 })`).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+//   /healthz, /readyz, /metrics          operations (./routes/system.ts)
+//   /api/v1/openapi.json                 the OpenAPI document (public)
+//   /api/v1/auth/*, /tokens*, /users*    sign-in, sessions, API tokens, users (when `auth` is given)
+//   /api/v1/audit                        the audit log (when `auditLog` is given)
+//   /api/v1/organizations, /accounts, /changes   the directory
+//
+// Later routes (connections, sync runs) register through `routes` — a plugin receiving the /api/v1
+// scope, where authentication, role checks, CSRF and audit already apply:
+//
+//   buildApp({ …, routes: [async (api) => { defineRoute(api, {…}, handler) }] })
+//
+// Without `auth` the API is open: that mode exists for unit tests and embedding only;
+// `wecom-sync serve` always passes it. `authenticate` is a lower-level hook point (tests).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { AuditLog } from '../audit/index.js';
+import { AuthError, type AuthService } from '../auth/index.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError } from '../directory/errors.js';
-import { fromDirectoryError, problem, sendProblem } from './problem.js';
+import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
+import type { Store } from '../store/index.js';
+import { audit } from './audit.js';
+import { authHook } from './auth.js';
+import { ProblemError, fromDirectoryError, problem, sendProblem } from './problem.js';
+import type { RouteDoc } from './route.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
+import { type ReadinessCheck, openApiRoute, systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+
+export type { ReadinessCheck } from './routes/system.js';
 
 export interface AppOptions {
   directory: Directory;
+  /** The store: its reachability is the readiness check (plus `readiness`). */
+  store?: Store;
+  /** When set, every /api/v1 route except login and the OpenAPI document needs a session or token. */
+  auth?: AuthService;
+  /** When set, admin actions are recorded. */
+  auditLog?: AuditLog;
+  /** Default: the process-wide registry (src/observability/metrics.ts). */
+  metrics?: Metrics;
+  /** 'public' (loopback binds) or 'authenticated' (token or session; other binds). Default 'public'. */
+  metricsAccess?: 'public' | 'authenticated';
+  readiness?: ReadinessCheck[];
+  /** More /api/v1 routes (connections, runs, …), registered inside the authenticated scope. */
+  routes?: FastifyPluginAsync[];
   /** A pino logger, or false/undefined for none. */
   logger?: FastifyBaseLogger | boolean;
   authenticate?: (request: FastifyRequest) => Promise<void>;
-  /** Maximum JSON body size in bytes (default 1 MiB). */
+  /** Maximum JSON body size in bytes (default 1 MiB); larger bodies get 413. */
   bodyLimit?: number;
+  /** Fastify's trustProxy: honour X-Forwarded-For/-Proto/-Host from these proxies. Default false. */
+  trustProxy?: boolean | string;
+  version?: string;
 }
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const logger = opts.logger;
+  const metrics = opts.metrics ?? processMetrics;
   const app = Fastify({
     ...(logger && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger === true }),
-    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: opts.trustProxy ?? false,
   }) as unknown as FastifyInstance;
 
+  app.decorate('apiRoutes', [] as RouteDoc[]);
+  app.decorate('auditLog', opts.auditLog ?? null);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('audited', false);
+
   app.setErrorHandler((err, req, reply) => {
+    if (err instanceof ProblemError) return sendProblem(reply.headers(err.headers), err.problem);
     if (err instanceof DirectoryError) return sendProblem(reply, fromDirectoryError(err));
+    if (err instanceof AuthError)
+      return sendProblem(reply, problem(err.kind === 'conflict' ? 409 : 422, err.field ? `${err.field} ${err.message}` : err.message, err.field ? [{ field: err.field, message: err.message }] : []));
     const e = err as { statusCode?: number; message?: string; code?: string };
     const status = e.statusCode ?? 500;
     if (status >= 500) {
@@ -38,6 +93,38 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
+  // Graceful close: Fastify stops listening and answers new requests 503; responses still in flight
+  // ask their keep-alive connection to close, so the server is not held open until idle clients time out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  // Request metrics, by route pattern (never the raw URL: ids would explode the label set).
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequestsTotal.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpRequestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    if (closing) app.server.closeIdleConnections();
+  });
+
+  const readiness: ReadinessCheck[] = [...(opts.readiness ?? [])];
+  if (opts.store) {
+    const store = opts.store;
+    readiness.unshift({
+      name: 'store',
+      check: async () => {
+        await sql`select 1`.execute(store.db);
+      },
+    });
+  }
+
+  app.register(systemRoutes, { metrics, readiness, metricsAccess: opts.metricsAccess ?? 'public', auth: opts.auth ?? null });
+
   app.register(
     async (api) => {
       if (opts.authenticate) {
@@ -46,7 +133,24 @@ export function buildApp(opts: AppOptions): FastifyInstance {
           await authenticate(req);
         });
       }
+      if (opts.auth) api.addHook('onRequest', authHook(opts.auth));
+      // Safety net: a successful write that the route did not audit itself is recorded generically.
+      if (opts.auditLog) {
+        api.addHook('onSend', async (req, reply, payload) => {
+          if (UNSAFE.has(req.method) && reply.statusCode < 400 && !req.audited && req.routeOptions.url)
+            await audit(req, `${req.method} ${req.routeOptions.url}`, null, { params: req.params ?? {} });
+          return payload;
+        });
+      }
+      await api.register(openApiRoute, { version: opts.version });
+      if (opts.auth) {
+        await api.register(authRoutes, { auth: opts.auth });
+        await api.register(tokenRoutes, { auth: opts.auth });
+        await api.register(userRoutes, { auth: opts.auth });
+      }
+      if (opts.auditLog) await api.register(auditRoutes, { auditLog: opts.auditLog });
       await api.register(directoryRoutes, { directory: opts.directory });
+      for (const plugin of opts.routes ?? []) await api.register(plugin);
     },
     { prefix: '/api/v1' },
   );

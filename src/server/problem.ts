@@ -26,12 +26,24 @@ const TITLES: Record<number, [string, string]> = {
   413: ['payload-too-large', 'The request body is too large'],
   415: ['unsupported-media-type', 'Unsupported content type'],
   422: ['validation', 'The input breaks a directory rule'],
+  429: ['too-many-requests', 'Too many requests'],
   500: ['internal', 'Internal error'],
+  503: ['unavailable', 'Service unavailable'],
 };
 
 export function problem(status: number, detail: string, errors: FieldError[] = [], typeName?: string): Problem {
   const [slug, title] = TITLES[status] ?? ['error', 'Error'];
   return { type: `urn:wecom-sync:problem:${typeName ?? slug}`, title, status, detail, errors };
+}
+
+/** Thrown from hooks and handlers; the app's error handler sends it as problem+json (with `headers`, e.g. Retry-After). */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+  }
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {

@@ -4,6 +4,7 @@
 import type { Generated } from 'kysely';
 import type { ConnectionTables } from './tables/connections.js';
 import type { SyncTables } from './tables/sync.js';
+import type { AuthTables } from './tables/auth.js';
 
 export interface OrganizationsTable {
   id: string;
@@ -79,4 +80,4 @@ export interface DirectoryTables {
  * Every table, grouped by the area that owns it. Each later area keeps its table shapes in
  * ./tables/<area>.ts and its migration in ./migrations/<number>_<area>.ts.
  */
-export interface Database extends DirectoryTables, ConnectionTables, SyncTables {}
+export interface Database extends DirectoryTables, ConnectionTables, SyncTables, AuthTables {}

@@ -7,10 +7,13 @@
 //   POST   /organizations/:id/disable    and /enable
 //   (the same for /accounts; list filters: status, organizationId, externalId, username, email, mobile, q)
 //   GET    /changes?after=<seq>&limit=   the change feed
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// Every write is recorded in the audit log with the names of the fields it set (not their values).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Directory, WriteOptions } from '../../directory/directory.js';
-import { fromZod, problem, sendProblem } from '../problem.js';
+import { audit } from '../audit.js';
+import { ProblemError, problem } from '../problem.js';
+import { type ResponseSpec, defineRoute } from '../route.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const attributes = z.record(z.string(), attributeValue);
@@ -72,24 +75,12 @@ const changesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
-class RequestProblem extends Error {
-  constructor(readonly reply: (r: FastifyReply) => FastifyReply) {
-    super('request problem');
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query'): T {
-  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
-  if (!r.success) throw new RequestProblem((reply) => sendProblem(reply, fromZod(r.error, where)));
-  return r.data;
-}
-
 /** If-Match: "3" (or W/"3", or 3) -> expectedVersion 3. */
 function writeOptions(req: FastifyRequest): WriteOptions {
   const h = req.headers['if-match'];
   if (h === undefined) return {};
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
-  if (!m) throw new RequestProblem((reply) => sendProblem(reply, problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }])));
+  if (!m) throw new ProblemError(problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]));
   return { expectedVersion: Number(m[1]) };
 }
 
@@ -99,79 +90,227 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+// ------------------------------------------------------------------ response shapes (documentation)
+const organization = z.object({
+  id: z.string(),
+  externalId: z.string().nullable(),
+  name: z.string(),
+  parentId: z.string().nullable(),
+  order: z.number().int(),
+  code: z.string().nullable(),
+  status,
+  attributes,
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const account = z.object({
+  id: z.string(),
+  externalId: z.string().nullable(),
+  username: z.string(),
+  displayName: z.string(),
+  mobile: z.string().nullable(),
+  email: z.string().nullable(),
+  telephone: z.string().nullable(),
+  title: z.string().nullable(),
+  gender: z.enum(['unspecified', 'male', 'female']),
+  employeeNumber: z.string().nullable(),
+  managerId: z.string().nullable(),
+  organizationIds: z.array(z.string()),
+  primaryOrganizationId: z.string(),
+  status,
+  attributes,
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const change = z.object({
+  seq: z.number().int(),
+  objectType: z.enum(['organization', 'account']),
+  objectId: z.string(),
+  operation: z.enum(['create', 'update', 'delete']),
+  version: z.number().int(),
+  changedFields: z.array(z.string()),
+  occurredAt: z.string(),
+});
+const idParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+const IF_MATCH = [{ name: 'If-Match', description: 'the ETag of the version you read ("3"); the write fails with 409 if the object changed since' }];
+const ETAG = { etag: 'the object version, "<n>"' };
+const NOT_FOUND: Record<number, ResponseSpec> = { 404: { description: 'No such object' } };
+const WRITE_ERRORS: Record<number, ResponseSpec> = {
+  409: { description: 'Conflicts with another object, or If-Match does not match the current version' },
+  422: { description: 'Breaks a directory rule; `errors` names the fields' },
+};
+
 export async function directoryRoutes(app: FastifyInstance, opts: { directory: Directory }): Promise<void> {
   const d = opts.directory;
 
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof RequestProblem) return err.reply(reply);
-    throw err; // handled by the app-level handler
-  });
+  // ---------------------------------------------------------------- organizations and accounts
+  const kinds = [
+    {
+      type: 'organization' as const,
+      plural: 'organizations',
+      Name: 'Organization',
+      schema: organization,
+      createBody: organizationCreate,
+      patchBody: organizationPatch,
+      listQuery: organizationQuery,
+      listDescription: 'Filters: parentId (an id, or `null` for roots), status, externalId, code, q (name contains). Keyset paging with limit and after.',
+      create: (b: z.output<typeof organizationCreate>) => d.createOrganization(stripUndefined(b)),
+      list: (q: z.output<typeof organizationQuery>) => d.listOrganizations(stripUndefined({ ...q, parentId: q.parentId === 'null' ? null : q.parentId })),
+      get: (id: string) => d.requireOrganization(id),
+      update: (id: string, b: z.output<typeof organizationPatch>, w: WriteOptions) => d.updateOrganization(id, stripUndefined(b), w),
+      remove: (id: string, w: WriteOptions) => d.deleteOrganization(id, w),
+      setStatus: (id: string, v: 'enabled' | 'disabled', w: WriteOptions) => d.setOrganizationStatus(id, v, w),
+      label: (b: { name?: string }) => ({ name: b.name }),
+    },
+    {
+      type: 'account' as const,
+      plural: 'accounts',
+      Name: 'Account',
+      schema: account,
+      createBody: accountCreate,
+      patchBody: accountPatch,
+      listQuery: accountQuery,
+      listDescription: 'Filters: status, organizationId, externalId, username, email, mobile, q (name or username contains). Keyset paging with limit and after.',
+      create: (b: z.output<typeof accountCreate>) => d.createAccount(stripUndefined(b)),
+      list: (q: z.output<typeof accountQuery>) => d.listAccounts(stripUndefined(q)),
+      get: (id: string) => d.requireAccount(id),
+      update: (id: string, b: z.output<typeof accountPatch>, w: WriteOptions) => d.updateAccount(id, stripUndefined(b), w),
+      remove: (id: string, w: WriteOptions) => d.deleteAccount(id, w),
+      setStatus: (id: string, v: 'enabled' | 'disabled', w: WriteOptions) => d.setAccountStatus(id, v, w),
+      label: (b: { username?: string }) => ({ username: b.username }),
+    },
+  ];
 
-  // ---------------------------------------------------------------- organizations
-  app.post('/organizations', async (req, reply) => {
-    const body = parse(organizationCreate, req.body, 'body');
-    const org = await d.createOrganization(stripUndefined(body));
-    return reply.code(201).header('location', `/api/v1/organizations/${org.id}`).header('etag', etag(org.version)).send(org);
-  });
-  app.get('/organizations', async (req) => {
-    const q = parse(organizationQuery, req.query, 'query');
-    return d.listOrganizations(stripUndefined({ ...q, parentId: q.parentId === 'null' ? null : q.parentId }));
-  });
-  app.get<{ Params: { id: string } }>('/organizations/:id', async (req, reply) => {
-    const org = await d.requireOrganization(req.params.id);
-    return reply.header('etag', etag(org.version)).send(org);
-  });
-  app.patch<{ Params: { id: string } }>('/organizations/:id', async (req, reply) => {
-    const body = parse(organizationPatch, req.body, 'body');
-    const org = await d.updateOrganization(req.params.id, stripUndefined(body), writeOptions(req));
-    return reply.header('etag', etag(org.version)).send(org);
-  });
-  app.delete<{ Params: { id: string } }>('/organizations/:id', async (req, reply) => {
-    await d.deleteOrganization(req.params.id, writeOptions(req));
-    return reply.code(204).send();
-  });
-  for (const [verb, value] of [['disable', 'disabled'], ['enable', 'enabled']] as const) {
-    app.post<{ Params: { id: string } }>(`/organizations/:id/${verb}`, async (req, reply) => {
-      const org = await d.setOrganizationStatus(req.params.id, value, writeOptions(req));
-      return reply.header('etag', etag(org.version)).send(org);
-    });
-  }
-
-  // ---------------------------------------------------------------- accounts
-  app.post('/accounts', async (req, reply) => {
-    const body = parse(accountCreate, req.body, 'body');
-    const acc = await d.createAccount(stripUndefined(body));
-    return reply.code(201).header('location', `/api/v1/accounts/${acc.id}`).header('etag', etag(acc.version)).send(acc);
-  });
-  app.get('/accounts', async (req) => {
-    const q = parse(accountQuery, req.query, 'query');
-    return d.listAccounts(stripUndefined(q));
-  });
-  app.get<{ Params: { id: string } }>('/accounts/:id', async (req, reply) => {
-    const acc = await d.requireAccount(req.params.id);
-    return reply.header('etag', etag(acc.version)).send(acc);
-  });
-  app.patch<{ Params: { id: string } }>('/accounts/:id', async (req, reply) => {
-    const body = parse(accountPatch, req.body, 'body');
-    const acc = await d.updateAccount(req.params.id, stripUndefined(body), writeOptions(req));
-    return reply.header('etag', etag(acc.version)).send(acc);
-  });
-  app.delete<{ Params: { id: string } }>('/accounts/:id', async (req, reply) => {
-    await d.deleteAccount(req.params.id, writeOptions(req));
-    return reply.code(204).send();
-  });
-  for (const [verb, value] of [['disable', 'disabled'], ['enable', 'enabled']] as const) {
-    app.post<{ Params: { id: string } }>(`/accounts/:id/${verb}`, async (req, reply) => {
-      const acc = await d.setAccountStatus(req.params.id, value, writeOptions(req));
-      return reply.header('etag', etag(acc.version)).send(acc);
-    });
+  for (const k of kinds) {
+    const tags = ['directory'];
+    const fieldsOf = (b: object) => Object.keys(stripUndefined(b)).sort();
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: `/${k.plural}`,
+        operationId: `create${k.Name}`,
+        summary: `Create an ${k.type}`,
+        tags,
+        body: k.createBody as z.ZodType<Record<string, unknown>>,
+        responses: { 201: { description: 'Created', schema: k.schema, headers: { location: 'its URL', ...ETAG } }, ...WRITE_ERRORS },
+      },
+      async ({ body }, req, reply) => {
+        const obj = await (k.create as (b: unknown) => Promise<{ id: string; version: number }>)(body);
+        await audit(req, `${k.type}.create`, { type: k.type, id: obj.id }, { ...k.label(body as never), fields: fieldsOf(body) });
+        return reply.code(201).header('location', `/api/v1/${k.plural}/${obj.id}`).header('etag', etag(obj.version)).send(obj);
+      },
+    );
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: `/${k.plural}`,
+        operationId: `list${k.Name}s`,
+        summary: `List ${k.plural}`,
+        description: k.listDescription,
+        tags,
+        query: k.listQuery as z.ZodType<Record<string, unknown>>,
+        responses: { 200: { description: 'A page', schema: page(k.schema) } },
+      },
+      async ({ query }) => (k.list as (q: unknown) => Promise<unknown>)(query),
+    );
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: `/${k.plural}/:id`,
+        operationId: `get${k.Name}`,
+        summary: `Get an ${k.type}`,
+        tags,
+        params: idParams,
+        responses: { 200: { description: `The ${k.type}`, schema: k.schema, headers: ETAG }, ...NOT_FOUND },
+      },
+      async ({ params }, _req, reply) => {
+        const obj = await k.get(params.id);
+        return reply.header('etag', etag(obj.version)).send(obj);
+      },
+    );
+    defineRoute(
+      app,
+      {
+        method: 'PATCH',
+        url: `/${k.plural}/:id`,
+        operationId: `update${k.Name}`,
+        summary: `Change some fields of an ${k.type}`,
+        tags,
+        params: idParams,
+        body: k.patchBody as z.ZodType<Record<string, unknown>>,
+        headers: IF_MATCH,
+        responses: { 200: { description: 'Updated', schema: k.schema, headers: ETAG }, ...NOT_FOUND, ...WRITE_ERRORS },
+      },
+      async ({ params, body }, req, reply) => {
+        const obj = await (k.update as (id: string, b: unknown, w: WriteOptions) => Promise<{ id: string; version: number }>)(params.id, body, writeOptions(req));
+        await audit(req, `${k.type}.update`, { type: k.type, id: obj.id }, { fields: fieldsOf(body), version: obj.version });
+        return reply.header('etag', etag(obj.version)).send(obj);
+      },
+    );
+    defineRoute(
+      app,
+      {
+        method: 'DELETE',
+        url: `/${k.plural}/:id`,
+        operationId: `delete${k.Name}`,
+        summary: k.type === 'organization' ? 'Delete an organization without children or accounts' : 'Delete an account',
+        tags,
+        params: idParams,
+        headers: IF_MATCH,
+        responses: { 204: { description: 'Deleted' }, ...NOT_FOUND, ...WRITE_ERRORS },
+      },
+      async ({ params }, req, reply) => {
+        await k.remove(params.id, writeOptions(req));
+        await audit(req, `${k.type}.delete`, { type: k.type, id: params.id });
+        return reply.code(204).send();
+      },
+    );
+    for (const [verb, value] of [['disable', 'disabled'], ['enable', 'enabled']] as const) {
+      defineRoute(
+        app,
+        {
+          method: 'POST',
+          url: `/${k.plural}/:id/${verb}`,
+          operationId: `${verb}${k.Name}`,
+          summary: `${verb === 'disable' ? 'Disable' : 'Enable'} an ${k.type}`,
+          tags,
+          params: idParams,
+          headers: IF_MATCH,
+          responses: { 200: { description: 'The updated object', schema: k.schema, headers: ETAG }, ...NOT_FOUND, ...WRITE_ERRORS },
+        },
+        async ({ params }, req, reply) => {
+          const obj = await k.setStatus(params.id, value, writeOptions(req));
+          await audit(req, `${k.type}.${verb}`, { type: k.type, id: obj.id }, { version: obj.version });
+          return reply.header('etag', etag(obj.version)).send(obj);
+        },
+      );
+    }
   }
 
   // ---------------------------------------------------------------- change feed
-  app.get('/changes', async (req) => {
-    const q = parse(changesQuery, req.query, 'query');
-    const after = q.after ?? 0;
-    const items = await d.changesSince(after, q.limit ?? 1000);
-    return { items, nextCursor: items.length > 0 ? items[items.length - 1]!.seq : after };
-  });
+  defineRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/changes',
+      operationId: 'listChanges',
+      summary: 'Read the directory change feed',
+      description: 'Changes after the sequence number `after` (default 0), oldest first. Pass `nextCursor` as `after` to continue.',
+      tags: ['directory'],
+      query: changesQuery,
+      responses: { 200: { description: 'Changes', schema: z.object({ items: z.array(change), nextCursor: z.number().int() }) } },
+    },
+    async ({ query }) => {
+      const after = query.after ?? 0;
+      const items = await d.changesSince(after, query.limit ?? 1000);
+      return { items, nextCursor: items.length > 0 ? items[items.length - 1]!.seq : after };
+    },
+  );
 }

@@ -1,0 +1,2 @@
+export * from './audit-log.js';
+export { redactSecrets, isSecretKey, REDACTED } from './redact.js';

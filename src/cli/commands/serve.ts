@@ -1,0 +1,82 @@
+// `wecom-sync serve`: runs the admin HTTP service in the foreground until SIGINT/SIGTERM.
+// Configuration: flags, then environment variables, then a JSON config file (src/server/config.ts;
+// reference in docs/service.md). Human messages (the URL, the first admin password) go to stderr;
+// stdout carries the JSON log lines.
+// Exit codes: 0 after a clean shutdown, 1 when the service cannot start or shutdown timed out, 2 for bad configuration.
+import { type Command, Option } from 'commander';
+import { AuthError } from '../../auth/index.js';
+import { SecretKeyError } from '../../connections/crypto.js';
+import { ConfigError, resolveServeConfig, type ServeFlags } from '../../server/config.js';
+import { type Service, startService } from '../../server/service.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the admin service: REST API, health and readiness, Prometheus metrics (see docs/service.md)')
+    .addOption(new Option('--host <address>', 'address to listen on (default: $HOST or 127.0.0.1)'))
+    .addOption(new Option('--port <port>', 'TCP port, 0 for any free one (default: $PORT or 8080)'))
+    .addOption(new Option('--data-dir <dir>', 'where the embedded store lives (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL instead'))
+    .addOption(new Option('--config <file>', 'JSON config file whose keys are the environment variable names (default: $WECOM_SYNC_CONFIG)'))
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    })
+    .action(async (flags: ServeFlags) => {
+      let config;
+      try {
+        config = resolveServeConfig(flags);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          process.stderr.write(`error: ${err.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw err;
+      }
+
+      // Signal handlers go in before anything is announced, so a SIGTERM sent the moment the URL
+      // appears is already a graceful shutdown (one arriving during start-up waits for it to finish).
+      let service: Service | undefined;
+      let stopping = false;
+      const shutdown = (svc: Service): void => {
+        const timer = setTimeout(() => {
+          process.stderr.write(`shutdown did not finish within ${config.shutdownTimeoutMs / 1000} s; exiting\n`);
+          process.exit(1);
+        }, config.shutdownTimeoutMs);
+        timer.unref();
+        svc.close().then(
+          () => {
+            clearTimeout(timer);
+            process.exitCode = 0;
+          },
+          (err: unknown) => {
+            process.stderr.write(`error during shutdown: ${(err as Error)?.message ?? String(err)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          process.stderr.write(`${signal} again: exiting without waiting\n`);
+          process.exit(1);
+        }
+        stopping = true;
+        process.stderr.write(`${signal}: shutting down (in-flight requests finish first)\n`);
+        if (service) shutdown(service);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+
+      try {
+        service = await startService(config);
+      } catch (err) {
+        const known = err instanceof SecretKeyError || err instanceof AuthError;
+        process.stderr.write(`error: cannot start the service: ${(err as Error)?.message ?? String(err)}\n`);
+        process.exitCode = known ? 2 : 1;
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        return;
+      }
+      process.stderr.write(`wecom-sync serving on ${service.url} (store: ${service.store.description})\n`);
+      if (stopping) shutdown(service);
+    });
+}

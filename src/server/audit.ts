@@ -1,0 +1,43 @@
+// The audit helper routes call after a successful admin action:
+//
+//   await audit(req, 'connection.update', { type: 'connection', id }, { fields: Object.keys(body) });
+//
+// The actor (user, token, or anonymous when auth is off) and the client IP come from the request;
+// the detail is redacted (any key that looks like a secret) before it is stored. A write request
+// that succeeds without calling audit() is still recorded, generically, by the safety net in
+// ./app.ts (`<METHOD> <route>`), so no admin write goes unrecorded.
+import type { FastifyRequest } from 'fastify';
+import type { AuditActor, AuditLog, AuditTarget } from '../audit/index.js';
+import type { Principal } from '../auth/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** null when the app runs without an audit log (unit tests). */
+    auditLog: AuditLog | null;
+  }
+  interface FastifyRequest {
+    /** Who is calling; null when unauthenticated (or auth is off). */
+    principal: Principal | null;
+    /** Set once the handler has written an audit entry for this request. */
+    audited: boolean;
+  }
+}
+
+export function actorOf(principal: Principal | null): AuditActor {
+  if (!principal) return { name: 'anonymous', kind: 'anonymous' };
+  if (principal.kind === 'token') return { name: `${principal.username} (token ${principal.tokenName ?? principal.tokenId})`, kind: 'token' };
+  return { name: principal.username, kind: 'user' };
+}
+
+export async function audit(
+  req: FastifyRequest,
+  action: string,
+  target: AuditTarget | null,
+  detail: Record<string, unknown> = {},
+  actor: AuditActor = actorOf(req.principal),
+): Promise<void> {
+  req.audited = true;
+  const log = req.server.auditLog;
+  if (!log) return;
+  await log.record({ actor, action, target, detail, ip: req.ip });
+}

@@ -1,0 +1,126 @@
+// Configuration of `wecom-sync serve`, resolved from (highest first) command-line flags,
+// environment variables, a JSON config file (--config FILE or WECOM_SYNC_CONFIG; its keys are the
+// environment variable names, e.g. {"PORT": 8080, "DATABASE_URL": "postgres://…"}), then defaults.
+// The reference lives in docs/service.md; keep the two in step.
+import fs from 'node:fs';
+import { isIP } from 'node:net';
+import { type LogLevel, parseLogLevel } from '../observability/logger.js';
+import { type StoreConfig, StoreConfigError, resolveDataDir, resolveStoreConfig } from '../store/config.js';
+
+export class ConfigError extends Error {}
+
+/** Every setting, by its environment variable name. */
+export const SETTINGS = {
+  HOST: 'address to listen on (default 127.0.0.1)',
+  PORT: 'TCP port (default 8080; 0 picks a free one)',
+  WECOM_SYNC_DATA_DIR: 'directory of the embedded store and the secret key file (default ./data)',
+  DATABASE_URL: 'postgres://… selects PostgreSQL instead of the embedded store',
+  WECOM_SYNC_ADMIN_PASSWORD: 'password of the `admin` user created on first start (else a random one is printed once)',
+  WECOM_SYNC_SECRET_KEY: 'base64 of 32 bytes encrypting connection secrets (else <data dir>/secret.key)',
+  LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
+  WECOM_SYNC_TRUST_PROXY: 'false (default), true, or a comma list of proxy addresses/CIDRs whose X-Forwarded-* headers are trusted',
+  WECOM_SYNC_METRICS_AUTH: 'auto (default: public on loopback binds, token elsewhere), public, or token',
+  WECOM_SYNC_SESSION_HOURS: 'console session lifetime in hours (default 12)',
+  WECOM_SYNC_BODY_LIMIT: 'largest accepted request body in bytes (default 1048576)',
+  WECOM_SYNC_SHUTDOWN_TIMEOUT: 'seconds to let in-flight requests finish on SIGTERM before exiting anyway (default 30)',
+  WECOM_SYNC_CONFIG: 'path of a JSON config file with any of these keys',
+} as const;
+export type SettingName = keyof typeof SETTINGS;
+
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  config?: string;
+}
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  store: StoreConfig;
+  /** The environment the store, the secret key and the admin password were resolved from (file merged under env). */
+  env: NodeJS.ProcessEnv;
+  adminPassword: string | undefined;
+  logLevel: LogLevel;
+  trustProxy: boolean | string;
+  metricsAccess: 'public' | 'authenticated';
+  sessionTtlMs: number;
+  bodyLimit: number;
+  shutdownTimeoutMs: number;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+function readConfigFile(file: string): Record<string, string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read the config file ${file}: ${(err as Error).message}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`the config file ${file} must hold a JSON object`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!(k in SETTINGS) || k === 'WECOM_SYNC_CONFIG') throw new ConfigError(`the config file ${file}: unknown setting "${k}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new ConfigError(`the config file ${file}: "${k}" must be a string, number or boolean`);
+    out[k] = String(v);
+  }
+  return out;
+}
+
+function intSetting(name: string, text: string | undefined, dflt: number, min: number, max: number): number {
+  if (text === undefined || text.trim() === '') return dflt;
+  const t = text.trim();
+  if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) throw new ConfigError(`${name} "${text}": expected an integer in ${min}..${max}`);
+  return Number(t);
+}
+
+export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const file = flags.config ?? processEnv.WECOM_SYNC_CONFIG;
+  const fromFile = file ? readConfigFile(file) : {};
+  // Empty environment variables count as unset.
+  const setEnv = Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== undefined && v !== ''));
+  const env: NodeJS.ProcessEnv = { ...fromFile, ...setEnv };
+
+  const host = (flags.host ?? env.HOST ?? '127.0.0.1').trim();
+  if (host === '') throw new ConfigError('HOST must not be empty');
+  const port = intSetting(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080, 0, 65535);
+  let store: StoreConfig;
+  try {
+    store = resolveStoreConfig({ dataDir: flags.dataDir, env });
+  } catch (err) {
+    if (err instanceof StoreConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(env.LOG_LEVEL);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const tp = (env.WECOM_SYNC_TRUST_PROXY ?? 'false').trim();
+  const trustProxy = tp === 'true' ? true : tp === 'false' ? false : tp;
+  const ma = (env.WECOM_SYNC_METRICS_AUTH ?? 'auto').trim();
+  if (!['auto', 'public', 'token'].includes(ma)) throw new ConfigError(`WECOM_SYNC_METRICS_AUTH "${ma}": expected auto, public or token`);
+  const metricsAccess = ma === 'public' || (ma === 'auto' && isLoopback(host)) ? 'public' : 'authenticated';
+
+  return {
+    host,
+    port,
+    dataDir: resolveDataDir({ dataDir: flags.dataDir, env }),
+    store,
+    env,
+    adminPassword: env.WECOM_SYNC_ADMIN_PASSWORD,
+    logLevel,
+    trustProxy,
+    metricsAccess,
+    sessionTtlMs: intSetting('WECOM_SYNC_SESSION_HOURS', env.WECOM_SYNC_SESSION_HOURS, 12, 1, 24 * 30) * 3600_000,
+    bodyLimit: intSetting('WECOM_SYNC_BODY_LIMIT', env.WECOM_SYNC_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    shutdownTimeoutMs: intSetting('WECOM_SYNC_SHUTDOWN_TIMEOUT', env.WECOM_SYNC_SHUTDOWN_TIMEOUT, 30, 0, 3600) * 1000,
+  };
+}

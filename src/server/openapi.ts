@@ -1,0 +1,117 @@
+// The OpenAPI 3.1 document, generated from the route declarations (./route.ts): the same zod
+// schemas validate requests and describe them here. JSON Schema 2020-12 is OpenAPI 3.1's dialect.
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import type { Access, RouteDoc } from './route.js';
+
+type JsonSchema = Record<string, unknown>;
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe('urn:wecom-sync:problem:<slug>'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).describe('field-level errors; empty when the problem is not about one field'),
+  });
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  delete out.$schema;
+  delete out.id;
+  return out;
+}
+
+const problemRef = { $ref: '#/components/schemas/Problem' };
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } } });
+
+const headersOf = (headers: Record<string, string> | undefined) =>
+  headers ? { headers: Object.fromEntries(Object.entries(headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {};
+
+const ACCESS_TEXT: Record<Access, string> = {
+  public: 'No authentication.',
+  authenticated: 'Any signed-in user or API token.',
+  viewer: 'Role viewer or admin.',
+  admin: 'Role admin.',
+};
+
+/** `/accounts/:id` → `/accounts/{id}` */
+export const openApiPath = (fastifyPath: string): string => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function parameters(route: RouteDoc): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    if (!schema) continue;
+    const js = jsonSchema(schema, 'input');
+    const props = (js.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((js.required ?? []) as string[]);
+    for (const [name, s] of Object.entries(props)) {
+      const { description, ...rest } = s;
+      out.push({ name, in: where, required: where === 'path' || required.has(name), schema: rest, ...(description ? { description } : {}) });
+    }
+  }
+  for (const h of route.headers ?? []) out.push({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } });
+  return out;
+}
+
+export interface OpenApiInfo {
+  title?: string;
+  version?: string;
+}
+
+export function buildOpenApi(routes: readonly RouteDoc[], info: OpenApiInfo = {}): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const r of routes) {
+    const responses: Record<string, JsonSchema> = {};
+    for (const [status, res] of Object.entries(r.responses)) {
+      if (Number(status) >= 400 && !res.schema) {
+        responses[status] = { ...problemResponse(res.description), ...headersOf(res.headers) };
+        continue;
+      }
+      const type = res.contentType ?? 'application/json';
+      responses[status] = {
+        description: res.description,
+        ...(res.schema ? { content: { [type]: { schema: jsonSchema(res.schema, 'output') } } } : res.contentType ? { content: { [type]: {} } } : {}),
+        ...headersOf(res.headers),
+      };
+    }
+    if ((r.body || r.query || r.params || r.headers) && !responses['400']) responses['400'] = problemResponse('Invalid input; `errors` names each field.');
+    if (r.body && !responses['413']) responses['413'] = problemResponse('The request body is larger than the limit.');
+    if (r.access !== 'public') {
+      responses['401'] ??= problemResponse('Not signed in, or the API token is invalid or revoked.');
+      if (r.access !== 'authenticated') responses['403'] ??= problemResponse(`Signed in without the needed role (${r.access}), or a cross-site request.`);
+    }
+    const op: JsonSchema = {
+      operationId: r.operationId,
+      summary: r.summary,
+      description: [r.description, `Access: ${ACCESS_TEXT[r.access]}`].filter(Boolean).join('\n\n'),
+      tags: r.tags,
+      'x-access': r.access,
+      ...(r.access === 'public' ? { security: [] } : {}),
+      parameters: parameters(r),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+      responses,
+    };
+    const p = openApiPath(r.path);
+    paths[p] ??= {};
+    paths[p][r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: info.title ?? 'wecom-sync admin API',
+      version: info.version ?? '0.1.0',
+      description: 'Keeps Enterprise WeChat (WeCom) departments and members in step with an identity directory. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: { Problem: jsonSchema(problemSchema, 'output') },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'wecom_sync_session', description: 'Console session from POST /api/v1/auth/login. Unsafe methods also need a same-origin Origin header or X-Requested-With.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'API token (`wst_…`) from POST /api/v1/tokens.' },
+      },
+    },
+    security: [{ session: [] }, { bearer: [] }],
+  };
+}

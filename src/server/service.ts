@@ -1,0 +1,116 @@
+// The running service behind `wecom-sync serve`: opens the store (migrating it), checks the secret
+// key, creates the first admin, builds the app and listens. `close()` is the graceful shutdown:
+// stop accepting connections, let in-flight requests finish (new ones get 503), run the
+// registered shutdown steps (the sync engine will stop its workers here), then close the store.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import { AuditLog } from '../audit/index.js';
+import { AuthService } from '../auth/index.js';
+import { SecretBox } from '../connections/crypto.js';
+import { Directory } from '../directory/directory.js';
+import { createLogger } from '../observability/logger.js';
+import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
+import { type Store, openStore } from '../store/index.js';
+import { type ReadinessCheck, buildApp } from './app.js';
+import type { ServeConfig } from './config.js';
+
+export interface Service {
+  app: FastifyInstance;
+  store: Store;
+  auth: AuthService;
+  auditLog: AuditLog;
+  secretBox: SecretBox;
+  logger: Logger;
+  /** http://host:port as bound (the real port when 0 was asked for). */
+  url: string;
+  /** Adds a step to run on shutdown, after the HTTP server stopped and before the store closes. */
+  onShutdown(step: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Where the one-time admin password is printed (default process.stderr); never the logger. */
+  announce?: (text: string) => void;
+  routes?: FastifyPluginAsync[];
+  readiness?: ReadinessCheck[];
+}
+
+function formatUrl(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+export async function startService(config: ServeConfig, opts: StartOptions = {}): Promise<Service> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const announce = opts.announce ?? ((t: string) => process.stderr.write(t));
+
+  // Fail before opening anything if the key is unusable (malformed WECOM_SYNC_SECRET_KEY, unsafe key file).
+  const secretBox = SecretBox.fromEnvironment({ env: config.env, dataDir: config.dataDir });
+  secretBox.ensureKey();
+
+  const store = await openStore(config.store);
+  const shutdownSteps: Array<() => Promise<void>> = [];
+  try {
+    const auth = new AuthService(store, { sessionTtlMs: config.sessionTtlMs });
+    const auditLog = new AuditLog(store);
+    const admin = await auth.ensureAdmin(config.adminPassword);
+    if (admin.created) {
+      await auditLog.record({
+        actor: { name: 'system', kind: 'system' },
+        action: 'user.create',
+        target: { type: 'user', id: admin.username },
+        detail: { role: 'admin', initialLogin: admin.generatedPassword ? 'generated and printed once' : 'from the environment' },
+      });
+      if (admin.generatedPassword)
+        announce(
+          `\nCreated the first user "${admin.username}" with this password (shown only now; sign in and keep it safe):\n\n    ${admin.generatedPassword}\n\n` +
+            'Set WECOM_SYNC_ADMIN_PASSWORD before the first start to choose it instead.\n\n',
+        );
+      else logger.info({ username: admin.username }, 'created the first admin user from WECOM_SYNC_ADMIN_PASSWORD');
+    }
+
+    const app = buildApp({
+      directory: new Directory(store),
+      store,
+      auth,
+      auditLog,
+      metrics: opts.metrics ?? processMetrics,
+      metricsAccess: config.metricsAccess,
+      logger,
+      bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
+      ...(opts.routes ? { routes: opts.routes } : {}),
+      ...(opts.readiness ? { readiness: opts.readiness } : {}),
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const url = formatUrl(app.server.address() as AddressInfo);
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      auth,
+      auditLog,
+      secretBox,
+      logger,
+      url,
+      onShutdown: (step) => shutdownSteps.push(step),
+      close() {
+        closing ??= (async () => {
+          logger.info('shutting down: no new connections; waiting for in-flight requests');
+          await app.close();
+          for (const step of shutdownSteps) await step();
+          await store.close();
+          logger.info('stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+// Test harness: the fully wired admin app (auth, audit, metrics) on a fresh store, driven by inject.
+import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { AuditLog } from '../../src/audit/index.js';
+import { AuthService, LoginRateLimiter, type Role } from '../../src/auth/index.js';
+import { Directory } from '../../src/directory/directory.js';
+import { type Metrics, createMetrics } from '../../src/observability/metrics.js';
+import { buildApp } from '../../src/server/app.js';
+import { SESSION_COOKIE } from '../../src/server/cookies.js';
+import { type TestBackend, type TestStore, sqliteBackend } from '../store/backends.js';
+
+export const PROBLEM = 'application/problem+json';
+export const ADMIN_PASSWORD = 'correct horse battery';
+export const VIEWER_PASSWORD = 'viewer password 1';
+
+export interface Harness {
+  t: TestStore;
+  app: FastifyInstance;
+  auth: AuthService;
+  auditLog: AuditLog;
+  metrics: Metrics;
+  adminToken: string;
+  viewerToken: string;
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Signs in and returns the session cookie pair (`wecom_sync_session=…`). */
+  login(username?: string, password?: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  backend?: TestBackend;
+  metricsAccess?: 'public' | 'authenticated';
+  limiter?: LoginRateLimiter;
+  routes?: FastifyPluginAsync[];
+  bodyLimit?: number;
+  trustProxy?: boolean;
+}
+
+export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
+  const t = await (opts.backend ?? sqliteBackend).open();
+  const auth = new AuthService(t.store, { limiter: opts.limiter ?? new LoginRateLimiter() });
+  const auditLog = new AuditLog(t.store);
+  const metrics = createMetrics();
+  const admin = await auth.ensureAdmin(ADMIN_PASSWORD);
+  if (!admin.created) throw new Error('expected a fresh store');
+  await auth.createUser('viewer', VIEWER_PASSWORD, 'viewer');
+  const app = buildApp({
+    directory: new Directory(t.store),
+    store: t.store,
+    auth,
+    auditLog,
+    metrics,
+    metricsAccess: opts.metricsAccess ?? 'public',
+    ...(opts.routes ? { routes: opts.routes } : {}),
+    ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.trustProxy ? { trustProxy: true } : {}),
+  });
+  await app.ready();
+  const principal = async (username: string, role: Role) => {
+    const u = (await auth.findUser(username))!;
+    return { kind: 'user' as const, userId: u.id, username, role };
+  };
+  const adminToken = (await auth.createToken(await principal('admin', 'admin'), 'ci-admin', 'admin')).token;
+  const viewerToken = (await auth.createToken(await principal('viewer', 'viewer'), 'ci-viewer', 'viewer')).token;
+  return {
+    t,
+    app,
+    auth,
+    auditLog,
+    metrics,
+    adminToken,
+    viewerToken,
+    inject: (o) => app.inject(o),
+    async login(username = 'admin', password = ADMIN_PASSWORD) {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+      if (r.statusCode !== 200) throw new Error(`login failed: ${r.statusCode} ${r.body}`);
+      const set = String(r.headers['set-cookie']);
+      const m = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(set);
+      return `${SESSION_COOKIE}=${m![1]}`;
+    },
+    async dispose() {
+      await app.close();
+      await t.dispose();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
