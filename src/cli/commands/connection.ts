@@ -26,15 +26,20 @@ import {
   type OnAccountDisabled,
   type OnOrganizationDeleted,
 } from '../../domain/connection.js';
-import { StoreConfigError, describeStoreConfig, resolveDataDir, resolveStoreConfig } from '../../store/config.js';
-import { type Store, openStore } from '../../store/store.js';
+import { resolveDataDir } from '../../store/config.js';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  type ErrorMapper,
+  FailedError,
+  UsageError,
+  action as sharedAction,
+  dataDirOption,
+  usageExits,
+  withStore,
+} from '../shared.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-
-class UsageError extends Error {}
-class FailedError extends Error {}
 
 interface CommonOptions {
   dataDir?: string;
@@ -74,61 +79,25 @@ interface SettingsOptions extends CommonOptions {
   clearMapping?: boolean;
 }
 
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'where the embedded store and secret.key live (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL for the store');
-}
 
-function usageExits(cmd: Command): Command {
-  return cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
-  });
-}
+
+/** Connection errors: invalid fields and duplicate names are bad input (exit 2). */
+const connectionErrors: ErrorMapper = (err) => {
+  if (err instanceof ConnectionValidationError)
+    return { message: `the connection is not valid:\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}`, code: EXIT_USAGE };
+  if (err instanceof ConnectionConflictError) return { message: err.message, code: EXIT_USAGE };
+  return undefined;
+};
 
 function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    let code: number;
-    try {
-      code = await fn(...args);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        code = EXIT_USAGE;
-      } else if (err instanceof ConnectionValidationError) {
-        process.stderr.write(`error: the connection is not valid:\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}\n`);
-        code = EXIT_USAGE;
-      } else if (err instanceof ConnectionConflictError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        code = EXIT_USAGE;
-      } else {
-        // ConnectionNotFoundError, SecretKeyError, SecretDecryptError, FailedError, anything else: messages carry no secrets
-        process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-        code = EXIT_FAILED;
-      }
-    }
-    process.exitCode = code;
-  };
+  return sharedAction(fn, connectionErrors);
 }
 
 async function withConnections<T>(dataDir: string | undefined, fn: (c: Connections, box: SecretBox) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = resolveStoreConfig({ dataDir });
-  } catch (err) {
-    if (err instanceof StoreConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (err) {
-    throw new FailedError(`cannot open the store (${describeStoreConfig(config)}): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new Connections(store, box), box);
-  } finally {
-    await store.close();
-  }
+  return withStore(dataDir, (store) => {
+    const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
+    return fn(new Connections(store, box), box);
+  });
 }
 
 // ------------------------------------------------------------------ reading options

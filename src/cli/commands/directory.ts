@@ -10,69 +10,15 @@ import { parseEncodingOption } from '../../connectors/import/decode.js';
 import type { Section } from '../../connectors/import/types.js';
 import { Directory } from '../../directory/directory.js';
 import type { Organization } from '../../domain/organization.js';
-import { StoreConfigError, describeStoreConfig, resolveStoreConfig } from '../../store/config.js';
-import { type Store, openStore } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import { EXIT_FAILED as EXIT_INVALID, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
-const EXIT_OK = 0;
-const EXIT_INVALID = 1;
-const EXIT_USAGE = 2;
 
-class UsageError extends Error {}
-class FailedError extends Error {}
-
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'where the embedded store lives (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL instead');
-}
-
-/** Usage errors from commander (unknown option, missing argument) exit with 2; help and version with 0. */
-function usageExits(cmd: Command): Command {
-  return cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
-  });
-}
 
 async function withDirectory<T>(dataDir: string | undefined, fn: (d: Directory, store: Store) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = resolveStoreConfig({ dataDir });
-  } catch (err) {
-    if (err instanceof StoreConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (err) {
-    throw new FailedError(`cannot open the store (${describeStoreConfig(config)}): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new Directory(store), store);
-  } finally {
-    await store.close();
-  }
+  return withStore(dataDir, (store) => fn(new Directory(store), store));
 }
 
-/** Runs an action, turning known failures into a message and an exit code. */
-function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    let code: number;
-    try {
-      code = await fn(...args);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        code = EXIT_USAGE;
-      } else if (err instanceof FailedError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        code = EXIT_INVALID;
-      } else {
-        process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-        code = EXIT_INVALID;
-      }
-    }
-    process.exitCode = code;
-  };
-}
 
 interface ImportCliOptions {
   dryRun?: boolean;
