@@ -3,7 +3,9 @@
 import { Command } from 'commander';
 import { registerSimulatorCommand } from './commands/simulator.js';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerConnectionCommands } from './commands/connection.js';
+import { registerSyncCommands } from './commands/sync.js';
 
 const program = new Command();
 program
@@ -14,6 +16,8 @@ program
 
 registerSimulatorCommand(program);
 registerDirectoryCommands(program);
+registerServeCommand(program);
 registerConnectionCommands(program);
+registerSyncCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,367 @@
+// Sync commands: `plan`, `apply`, `status`, `sync --watch`.
+// Exit codes: 0 ok; 1 an operation failed (or the run failed, unknown connection, store or secret
+// key unusable); 2 bad input or a confirmation that cannot be asked (no --yes and no terminal);
+// 3 the run is held by the safety threshold (approve with `apply --approve RUN_ID`).
+//
+// The store and secret box are opened the way `connection` commands open them (same data-dir
+// resolution, same SecretBox.fromEnvironment); that module keeps its helpers private, so the few
+// lines are repeated here.
+import { createInterface } from 'node:readline/promises';
+import { styleText } from 'node:util';
+import cliProgress from 'cli-progress';
+import { type Command, Option } from 'commander';
+import { Connections, SecretBox } from '../../connections/index.js';
+import { Directory } from '../../directory/directory.js';
+import type { MappingProblem } from '../../mapping/definitions/index.js';
+import type { Operation, OperationKind, PlanWarning } from '../../domain/plan.js';
+import { OPERATION_KINDS } from '../../domain/plan.js';
+import { StoreConfigError, describeStoreConfig, resolveDataDir, resolveStoreConfig } from '../../store/config.js';
+import { type Store, openStore } from '../../store/store.js';
+import { SyncWorker } from '../../sync/incremental/worker.js';
+import { RunInProgressError, getRun } from '../../sync/run.js';
+import { SyncService, targetText, type SyncReport, type SyncStatus } from '../../sync/service/index.js';
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const EXIT_HELD = 3;
+
+class UsageError extends Error {}
+
+interface CommonOptions {
+  connection: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+// ------------------------------------------------------------------ plumbing
+
+function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the embedded store and secret.key live (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL');
+}
+
+function usageExits(cmd: Command): Command {
+  return cmd.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+  });
+}
+
+function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    let code: number;
+    try {
+      code = await fn(...args);
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+      code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+    }
+    process.exitCode = code;
+  };
+}
+
+async function withService<T>(dataDir: string | undefined, fn: (service: SyncService, store: Store) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = resolveStoreConfig({ dataDir });
+  } catch (err) {
+    if (err instanceof StoreConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    throw new Error(`cannot open the store (${describeStoreConfig(config)}): ${(err as Error).message}`);
+  }
+  const service = new SyncService({ store, directory: new Directory(store), connections: new Connections(store, box) });
+  try {
+    return await fn(service, store);
+  } finally {
+    await service.close();
+    await store.close();
+  }
+}
+
+const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+type Style = Parameters<typeof styleText>[0];
+const paint = (style: Style, text: string): string => (colour ? styleText(style, text) : text);
+
+const KIND_STYLE: Record<OperationKind, Style> = {
+  'department.create': 'green',
+  'member.create': 'green',
+  'department.update': 'yellow',
+  'member.update': 'yellow',
+  'member.disable': 'magenta',
+  'department.delete': 'red',
+  'member.delete': 'red',
+};
+
+const show = (v: unknown): string => (v === undefined || v === null ? '∅' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
+
+function reasonText(op: Operation): string {
+  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
+}
+
+/** Mapping problems as warnings, so JSON consumers see them next to the planner's. */
+function problemWarnings(problems: MappingProblem[]): PlanWarning[] {
+  return problems.map((p) => ({ code: `mapping.${p.effect}`, key: p.key, message: `${p.objectType} ${p.key}: ${p.field}: ${p.message}` }));
+}
+
+function summaryCounts(ops: readonly Operation[]): Record<string, number> {
+  const out: Record<string, number> = { total: ops.length };
+  for (const k of OPERATION_KINDS) {
+    const n = ops.filter((o) => o.kind === k).length;
+    if (n > 0) out[k] = n;
+  }
+  return out;
+}
+
+function printWarnings(warnings: PlanWarning[], problems: MappingProblem[]): void {
+  if (problems.length > 0) {
+    process.stdout.write(`\n${paint('yellow', `Mapping problems (${problems.length}):`)}\n`);
+    for (const p of problems) process.stdout.write(`  ${p.objectType} ${p.key} ${p.field}: ${p.message}${p.effect === 'object-skipped' ? ' [left out of this sync]' : ''}\n`);
+  }
+  if (warnings.length > 0) {
+    process.stdout.write(`\n${paint('yellow', `Warnings (${warnings.length}):`)}\n`);
+    for (const w of warnings) process.stdout.write(`  ${w.message}\n`);
+  }
+}
+
+function printPlan(ops: readonly Operation[]): void {
+  if (ops.length === 0) {
+    process.stdout.write('Nothing to do: WeCom already matches the directory.\n');
+    return;
+  }
+  for (const kind of OPERATION_KINDS) {
+    const group = ops.filter((o) => o.kind === kind);
+    if (group.length === 0) continue;
+    process.stdout.write(`${paint(['bold', KIND_STYLE[kind]] as unknown as Style, `${kind} (${group.length})`)}\n`);
+    for (const op of group) {
+      process.stdout.write(`  ${targetText(op.target as { departmentId?: number; userid?: string })}  ${paint('dim', `— ${reasonText(op)}`)}\n`);
+      for (const c of op.reason.changes) process.stdout.write(`      ${c.field}: ${show(c.old)} → ${show(c.new)}\n`);
+    }
+  }
+  const counts = summaryCounts(ops);
+  process.stdout.write(`\n${Object.entries(counts).map(([k, n]) => `${k}: ${n}`).join(', ')}\n`);
+}
+
+function planJson(report: SyncReport): unknown {
+  const ops = report.plan?.operations ?? [];
+  return {
+    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
+    summary: summaryCounts(ops),
+    warnings: [...report.warnings, ...problemWarnings(report.problems)],
+  };
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(question);
+    return /^(y|yes)$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function printResult(service: SyncService, name: string, report: SyncReport, json: boolean | undefined): Promise<number> {
+  const failures = report.runId ? await service.failures(report.runId) : [];
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        run: report.runId,
+        status: report.status,
+        summary: { succeeded: report.summary.succeeded, failed: report.summary.failed, skipped: report.summary.skipped },
+        failures: failures.map((f) => ({ kind: f.kind, target: f.target, errcode: f.errcode, errmsg: f.errmsg, explanation: f.explanation?.en ?? f.note ?? null })),
+        warnings: [...report.warnings, ...problemWarnings(report.problems)],
+      }) + '\n',
+    );
+  } else {
+    printWarnings(report.warnings, report.problems);
+    process.stdout.write(`\nRun ${report.runId ?? '(none)'}: ${report.status} — ${report.summary.message}\n`);
+    if (report.error) process.stdout.write(`${paint('red', 'Error:')} ${report.error.message}${report.error.explanation ? `\n  ${report.error.explanation.en}` : ''}\n`);
+    if (failures.length > 0) {
+      process.stdout.write(`\n${paint('red', `Failed operations (${failures.length}):`)}\n`);
+      for (const f of failures)
+        process.stdout.write(`  ${f.kind} ${f.target}: ${f.errcode ?? ''} ${f.errmsg ?? ''}\n${f.explanation ? `      ${f.explanation.en}\n      ${f.explanation.zh}\n` : f.note ? `      ${f.note}\n` : ''}`);
+    }
+  }
+  if (report.status === 'held') {
+    process.stderr.write(`The run is held by the safety threshold: ${report.summary.message}\nReview it, then approve it with: wecom-sync apply --connection ${name} --approve ${report.runId}\n`);
+    return EXIT_HELD;
+  }
+  return report.status === 'failed' || report.summary.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function statusText(s: SyncStatus): string {
+  const lines = [`Connection ${s.connection.name} (${s.connection.id}), root department ${s.connection.rootDepartmentId}${s.connection.defaultDepartmentId !== null ? `, default department ${s.connection.defaultDepartmentId}` : ''}`];
+  lines.push(`Links: ${s.links.departments} departments, ${s.links.members} members${s.links.pending > 0 ? ` (${s.links.pending} pending)` : ''}`);
+  lines.push(
+    `Change feed: synced up to ${s.cursor.lastChangeSeq ?? 'never'}, latest ${s.cursor.latestSequence}, lag ${s.cursor.lag} change${s.cursor.lag === 1 ? '' : 's'}`,
+  );
+  if (s.held.length > 0) lines.push(paint('yellow', `Held for approval: ${s.held.join(', ')} (wecom-sync apply --connection ${s.connection.name} --approve RUN_ID)`));
+  lines.push('', 'Recent runs:');
+  if (s.runs.length === 0) lines.push('  none yet (wecom-sync apply --connection NAME)');
+  for (const r of s.runs) lines.push(`  ${r.id}  ${r.kind.padEnd(11)} ${r.status.padEnd(9)} ${r.createdAt}  ${r.summary ?? r.error ?? ''}`);
+  if (s.failures.length > 0) {
+    lines.push('', `Failed operations of the last run (${s.failures.length}):`);
+    for (const f of s.failures) {
+      lines.push(`  ${f.kind} ${f.target}: ${f.errcode ?? ''} ${f.errmsg ?? ''}`);
+      if (f.explanation) lines.push(`      ${f.explanation.en}`, `      ${f.explanation.zh}`);
+      else if (f.note) lines.push(`      ${f.note}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------ commands
+
+export function registerSyncCommands(program: Command): void {
+  usageExits(
+    program
+      .command('plan')
+      .description('Show what a sync would change in WeCom (nothing is sent or stored)')
+      .requiredOption('--connection <name>', 'connection name or id')
+      .option('--json', 'print {"operations":[…],"summary":{…},"warnings":[…]}')
+      .addOption(dataDirOption())
+      .action(
+        action(async (opts: CommonOptions) =>
+          withService(opts.dataDir, async (service) => {
+            const report = await service.plan(opts.connection);
+            if (opts.json) process.stdout.write(JSON.stringify(planJson(report)) + '\n');
+            else {
+              printPlan(report.plan.operations);
+              printWarnings(report.warnings, report.problems);
+              if (report.plan.safety.exceeded) process.stdout.write(`\n${paint('yellow', 'Applying this plan will be held for approval (safety threshold).')}\n`);
+            }
+            return EXIT_OK;
+          }),
+        ),
+      ),
+  );
+
+  usageExits(
+    program
+      .command('apply')
+      .description('Sync the directory into WeCom now (a full run)')
+      .requiredOption('--connection <name>', 'connection name or id')
+      .option('--yes', 'do not ask for confirmation (required without a terminal)')
+      .option('--approve <runId>', 'execute a run held by the safety threshold')
+      .option('--json', 'print {"run","summary":{…},"failures":[…]}')
+      .addOption(dataDirOption())
+      .action(
+        action(async (opts: CommonOptions & { yes?: boolean; approve?: string }) => {
+          const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+          if (!opts.yes && !tty)
+            throw new UsageError(
+              `refusing to apply without --yes: there is no terminal to confirm on. Review the changes with "wecom-sync plan --connection ${opts.connection}", then run "wecom-sync apply --connection ${opts.connection} --yes".`,
+            );
+          return withService(opts.dataDir, async (service) => {
+            if (!opts.yes && opts.approve) {
+              const run = await getRun(service.store.db, opts.approve);
+              if (!run) throw new UsageError(`run ${opts.approve} does not exist`);
+              if (run.status !== 'held') throw new UsageError(`run ${opts.approve} is ${run.status}, not held for approval`);
+              process.stdout.write(`Run ${run.id} (${run.kind}, planned ${run.createdAt}): ${run.summary?.message ?? ''}\n`);
+              if (run.plan) process.stdout.write(`${Object.entries(run.plan.summary.byKind).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`).join(', ')}\n`);
+              if (!(await confirm('\nApprove and apply this run? [y/N] '))) {
+                process.stdout.write('Nothing was applied.\n');
+                return EXIT_OK;
+              }
+            } else if (!opts.yes) {
+              const preview = await service.plan(opts.connection);
+              const ops = preview.plan.operations;
+              printPlan(ops);
+              printWarnings(preview.warnings, preview.problems);
+              if (ops.length === 0) return EXIT_OK;
+              if (!(await confirm(`\nApply ${ops.length} operation${ops.length === 1 ? '' : 's'} to WeCom? [y/N] `))) {
+                process.stdout.write('Nothing was applied.\n');
+                return EXIT_OK;
+              }
+            }
+            const bar = tty && !opts.json ? new cliProgress.SingleBar({ format: 'Applying [{bar}] {value}/{total} operations', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+            let started = false;
+            const onProgress = (done: number, total: number): void => {
+              if (!bar) return;
+              if (!started) {
+                bar.start(total, done);
+                started = true;
+              } else bar.update(done);
+            };
+            let report: SyncReport;
+            try {
+              report = opts.approve ? await service.approve(opts.connection, opts.approve, { onProgress }) : await service.apply(opts.connection, { onProgress });
+            } catch (e) {
+              if (e instanceof RunInProgressError) throw new Error(`${e.message}; try again when it has finished (wecom-sync status --connection ${opts.connection})`);
+              throw e;
+            } finally {
+              if (started) bar?.stop();
+            }
+            return printResult(service, opts.connection, report, opts.json);
+          });
+        }),
+      ),
+  );
+
+  usageExits(
+    program
+      .command('status')
+      .description('Recent runs, links, failures with explanations, change-feed lag')
+      .requiredOption('--connection <name>', 'connection name or id')
+      .option('--json', 'print the status as JSON')
+      .addOption(dataDirOption())
+      .action(
+        action(async (opts: CommonOptions) =>
+          withService(opts.dataDir, async (service) => {
+            const s = await service.status(opts.connection);
+            process.stdout.write(opts.json ? JSON.stringify(s) + '\n' : statusText(s));
+            return EXIT_OK;
+          }),
+        ),
+      ),
+  );
+
+  usageExits(
+    program
+      .command('sync')
+      .description('Keep WeCom in step continuously: incremental syncs from the change feed (until Ctrl-C)')
+      .requiredOption('--connection <name>', 'connection name or id')
+      .requiredOption('--watch', 'run in the foreground, watching the directory')
+      .option('--full-interval <seconds>', 'also run a full reconcile this often', '3600')
+      .option('--poll <ms>', 'change-feed poll interval', '25')
+      .addOption(dataDirOption())
+      .action(
+        action(async (opts: CommonOptions & { fullInterval: string; poll: string }) => {
+          const full = Number(opts.fullInterval);
+          const poll = Number(opts.poll);
+          if (!Number.isFinite(full) || full < 0) throw new UsageError(`--full-interval must be a number of seconds, got "${opts.fullInterval}"`);
+          if (!Number.isInteger(poll) || poll < 1) throw new UsageError(`--poll must be a positive integer, got "${opts.poll}"`);
+          return withService(opts.dataDir, async (service) => {
+            const connection = await service.prepare(opts.connection);
+            const name = connection.connection.name;
+            const worker = new SyncWorker({ service, connections: async () => [connection.connection.id], pollMs: poll, fullIntervalMs: full * 1000 });
+            worker.on('event', (e) => {
+              const at = new Date().toISOString();
+              if (e.type === 'run' && e.report.runId) process.stdout.write(`${at} ${e.report.kind} run ${e.report.runId}: ${e.report.status} — ${e.report.summary.message}\n`);
+              else if (e.type === 'error') process.stderr.write(`${at} error: ${e.error.message}\n`);
+              else if (e.type === 'blocked') process.stderr.write(`${at} ${e.reason}\n`);
+            });
+            process.stdout.write(`Watching the directory for connection "${name}" (Ctrl-C to stop)…\n`);
+            await new Promise<void>((resolve) => {
+              const stop = (): void => {
+                process.off('SIGINT', stop);
+                process.off('SIGTERM', stop);
+                resolve();
+              };
+              process.on('SIGINT', stop);
+              process.on('SIGTERM', stop);
+              worker.start();
+            });
+            await worker.stop();
+            process.stdout.write('Stopped.\n');
+            return EXIT_OK;
+          });
+        }),
+      ),
+  );
+}

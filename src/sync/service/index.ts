@@ -1,0 +1,3 @@
+// The sync service (plan / apply / incremental / status) and the connection's effective mapping.
+export * from './service.js';
+export * from './mapping.js';

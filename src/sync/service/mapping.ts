@@ -1,0 +1,53 @@
+// The mapping a connection syncs with: its stored definition (or the default one), with the
+// connection's own extended attributes and scope roots folded in when the definition does not
+// say otherwise. Compiled once per connection version.
+import type { Connection } from '../../domain/connection.js';
+import {
+  compileMapping,
+  defaultMappingDefinition,
+  type CompiledMapping,
+  type DefinitionError,
+  type ExtAttrDefinition,
+  type MappingDefinition,
+} from '../../mapping/definitions/index.js';
+
+export class MappingConfigError extends Error {
+  override readonly name = 'MappingConfigError';
+  constructor(
+    readonly connectionName: string,
+    readonly errors: DefinitionError[],
+  ) {
+    super(`the mapping of connection "${connectionName}" is not valid:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  }
+}
+
+/**
+ * The effective definition: `connection.mapping ?? defaultMappingDefinition()`, plus
+ * - the connection's extattrs that carry an expression and are not named by the definition
+ *   (a `web` attribute: the expression gives the url, the title is the attribute's name);
+ * - the connection's scope roots when the definition has no `scope.organizationRoots`.
+ */
+export function effectiveDefinition(connection: Pick<Connection, 'mapping' | 'extattrs' | 'scope'>): MappingDefinition {
+  const def = (connection.mapping !== null && connection.mapping !== undefined
+    ? structuredClone(connection.mapping)
+    : defaultMappingDefinition()) as MappingDefinition;
+  if (Array.isArray(def.extattrs)) {
+    const named = new Set(def.extattrs.map((a) => a?.name));
+    for (const a of connection.extattrs) {
+      if (a.expression === undefined || named.has(a.name)) continue;
+      // a web attribute: the expression gives the URL; the title (WeCom: at most 12 characters) is the attribute's name
+      const x: ExtAttrDefinition =
+        a.type === 'text' ? { name: a.name, type: 'text', value: a.expression } : { name: a.name, type: 'web', url: a.expression, title: JSON.stringify([...a.name].slice(0, 12).join('')) };
+      def.extattrs.push(x);
+    }
+  }
+  const roots = connection.scope.organizationRoots;
+  if (roots.length > 0 && def.scope && typeof def.scope === 'object' && def.scope.organizationRoots === undefined) def.scope.organizationRoots = [...roots];
+  return def;
+}
+
+export function compileConnectionMapping(connection: Pick<Connection, 'name' | 'mapping' | 'extattrs' | 'scope'>): CompiledMapping {
+  const r = compileMapping(effectiveDefinition(connection));
+  if ('errors' in r) throw new MappingConfigError(connection.name, r.errors);
+  return r;
+}
