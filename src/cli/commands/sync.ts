@@ -9,24 +9,19 @@
 import { createInterface } from 'node:readline/promises';
 import { styleText } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { Connections, SecretBox } from '../../connections/index.js';
 import { Directory } from '../../directory/directory.js';
 import type { MappingProblem } from '../../mapping/definitions/index.js';
 import type { Operation, OperationKind, PlanWarning } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
-import { StoreConfigError, describeStoreConfig, resolveDataDir, resolveStoreConfig } from '../../store/config.js';
-import { type Store, openStore } from '../../store/store.js';
+import { resolveDataDir } from '../../store/config.js';
+import type { Store } from '../../store/store.js';
 import { SyncWorker } from '../../sync/incremental/worker.js';
 import { RunInProgressError, getRun } from '../../sync/run.js';
 import { SyncService, targetText, type SyncReport, type SyncStatus } from '../../sync/service/index.js';
+import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-const EXIT_HELD = 3;
-
-class UsageError extends Error {}
 
 interface CommonOptions {
   connection: string;
@@ -36,51 +31,16 @@ interface CommonOptions {
 
 // ------------------------------------------------------------------ plumbing
 
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'where the embedded store and secret.key live (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL');
-}
-
-function usageExits(cmd: Command): Command {
-  return cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
-  });
-}
-
-function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    let code: number;
-    try {
-      code = await fn(...args);
-    } catch (err) {
-      process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-      code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
-    }
-    process.exitCode = code;
-  };
-}
-
 async function withService<T>(dataDir: string | undefined, fn: (service: SyncService, store: Store) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = resolveStoreConfig({ dataDir });
-  } catch (err) {
-    if (err instanceof StoreConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (err) {
-    throw new Error(`cannot open the store (${describeStoreConfig(config)}): ${(err as Error).message}`);
-  }
-  const service = new SyncService({ store, directory: new Directory(store), connections: new Connections(store, box) });
-  try {
-    return await fn(service, store);
-  } finally {
-    await service.close();
-    await store.close();
-  }
+  return withStore(dataDir, async (store) => {
+    const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
+    const service = new SyncService({ store, directory: new Directory(store), connections: new Connections(store, box) });
+    try {
+      return await fn(service, store);
+    } finally {
+      await service.close();
+    }
+  });
 }
 
 const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
