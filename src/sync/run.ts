@@ -1,7 +1,9 @@
-// Full-run orchestration: read WeCom's id lists → plan → store the run → execute.
+// Run orchestration: (read WeCom's id lists) → plan → store the run → execute. One runner serves
+// full runs (every key, id lists read) and scoped runs (incremental: the keys the change feed
+// names, no WeCom reads; full runs whose mapping held objects back: every key but the held ones).
 // Also: resume runs left behind by a crash, approve held runs, retry failed operations.
 //
-// Order of a full run:
+// Order of a run:
 //   0. resume any stale run of the connection first (a crash mid-run is finished, not forgotten)
 //   1. claim the connection's run slot (status 'planned', no plan yet): a second start is refused
 //   2. read department/simplelist(root) and user/list_id (48009 → continue without, warning)
@@ -9,6 +11,7 @@
 //      department id floor to every id seen or chosen
 //   4. held (safety threshold) → stop; else running → execute → succeeded / partial / failed
 import type { DesiredState } from '../domain/desired.js';
+import type { Links } from '../domain/link.js';
 import type { Plan, PlanWarning } from '../domain/plan.js';
 import { Errcode } from '../wecom/errors/catalog.js';
 import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
@@ -33,6 +36,7 @@ import {
   storePlan,
   takeOver,
   type RunError,
+  type RunKind,
   type RunStatus,
   type RunSummary,
 } from './state/runs.js';
@@ -78,17 +82,34 @@ export interface RunnerOptions {
 
 export type RunnerEvent = { type: 'run-claimed'; runId: string } | { type: 'plan-stored'; runId: string; operations: number; held: boolean };
 
-export interface FullSyncOptions extends RunnerOptions {
+export interface SyncRunOptions extends RunnerOptions {
   connection: SyncConnection;
+  /** With a scope this may be the whole desired state: the planner only plans the scoped keys. */
   desired: DesiredState;
+  /** 'full' (default) or 'incremental'. */
+  kind?: RunKind;
+  /** Only these keys are planned (see the planner's scope); absent = every key. */
+  scope?: { departments: string[]; members: string[] };
+  /** Read WeCom's id lists before planning (default true); incremental runs trust the shadows. */
+  observe?: boolean;
   planOptions?: Omit<PlannerOptions, 'departmentIdFloor'>;
   /** Plan only: nothing is stored or sent; the plan is returned. */
   dryRun?: boolean;
   /** The directory change-feed sequence `desired` reflects; stored as the cursor when the run succeeds. */
   changeSeq?: number;
+  /**
+   * Also advance the cursor when the run ended 'partial' and no failure is retryable (data errors
+   * such as a duplicate mobile: sending them again cannot help; they stay in the run's report and
+   * the next full reconcile tries again). Default false.
+   */
+  advanceOnDataFailures?: boolean;
+  /** An empty plan leaves no run behind (the cursor still advances). Default false. */
+  dropEmpty?: boolean;
   /** Finish a stale run of the connection before planning (default true). */
   resume?: boolean;
 }
+
+export type FullSyncOptions = Omit<SyncRunOptions, 'kind'>;
 
 export interface RunReport {
   /** null for a dry run */
@@ -155,13 +176,20 @@ const EMPTY_SUMMARY = (message: string): RunSummary => ({ ...summarize([], null)
 
 // ------------------------------------------------------------------ full run
 
-export async function runFullSync(opts: FullSyncOptions): Promise<RunReport> {
+/** A full run: every key, WeCom's id lists read. */
+export function runFullSync(opts: FullSyncOptions): Promise<RunReport> {
+  return runSync({ ...opts, kind: 'full' });
+}
+
+export async function runSync(opts: SyncRunOptions): Promise<RunReport> {
   const { store, client, connection, desired } = opts;
-  const settings = plannerSettings(connection);
+  const kind = opts.kind ?? 'full';
+  const observe = opts.observe ?? true;
+  const read = async (): Promise<ObservedRead> => (observe ? readObserved(client, connection.rootDepartmentId) : { observed: {}, warnings: [] });
 
   if (opts.dryRun) {
-    const { observed, warnings } = await readObserved(client, connection.rootDepartmentId);
-    const plan = await makePlan(store, connection.id, desired, observed, settings, opts.planOptions, warnings);
+    const { observed, warnings } = await read();
+    const plan = await planRun(store, connection, desired, observed, opts.scope, opts.planOptions, warnings);
     return {
       runId: null,
       status: 'dry-run',
@@ -172,16 +200,26 @@ export async function runFullSync(opts: FullSyncOptions): Promise<RunReport> {
     };
   }
 
+  // a run left active by a crashed process is finished first; a live one makes this call fail
+  // with RunInProgressError
   const resumed = opts.resume === false ? [] : await resumeRuns({ ...opts, connectionId: connection.id });
   const owner = newOwner();
   const leaseMs = opts.leaseMs ?? 60_000;
-  const runId = await claimRun(store, connection.id, 'full', owner, leaseMs);
+  const runId = await claimRun(store, connection.id, kind, owner, leaseMs);
   opts.onEvent?.({ type: 'run-claimed', runId });
 
   let plan: Plan;
   try {
-    const { observed, warnings } = await readObserved(client, connection.rootDepartmentId);
-    plan = await makePlan(store, connection.id, desired, observed, settings, opts.planOptions, warnings);
+    const { observed, warnings } = await read();
+    plan = await planRun(store, connection, desired, observed, opts.scope, opts.planOptions, warnings);
+    if (opts.dropEmpty && plan.operations.length === 0 && plan.unlinks.length === 0) {
+      const seq = opts.changeSeq;
+      await store.write(async (trx) => {
+        await trx.deleteFrom('runs').where('id', '=', runId).execute();
+        if (seq !== undefined) await updateCursor(trx, connection.id, { lastChangeSeq: seq });
+      });
+      return { runId: null, status: 'succeeded', summary: EMPTY_SUMMARY('nothing to do: WeCom already matches the directory'), warnings: plan.warnings, error: null, plan, resumed };
+    }
     const held = plan.safety.exceeded;
     const floor = Math.max(
       0,
@@ -190,14 +228,17 @@ export async function runFullSync(opts: FullSyncOptions): Promise<RunReport> {
     );
     await store.write(async (trx) => {
       await storePlan(store, trx, runId, plan, held);
-      // an older plan waiting for approval is superseded by this one
-      await trx
-        .updateTable('runs')
-        .set({ status: 'cancelled', error: JSON.stringify({ message: `superseded by run ${runId}` }), finished_at: new Date().toISOString(), updated_at: new Date().toISOString() })
-        .where('connection_id', '=', connection.id)
-        .where('status', '=', 'held')
-        .where('id', '!=', runId)
-        .execute();
+      if (kind === 'full') {
+        // an older plan waiting for approval is superseded by a full one
+        const at = new Date().toISOString();
+        await trx
+          .updateTable('runs')
+          .set({ status: 'cancelled', error: JSON.stringify({ message: `superseded by run ${runId}` }), finished_at: at, updated_at: at })
+          .where('connection_id', '=', connection.id)
+          .where('status', '=', 'held')
+          .where('id', '!=', runId)
+          .execute();
+      }
       await updateCursor(trx, connection.id, { departmentIdFloor: floor });
       if (!held) await startRun(trx, runId, owner, leaseMs);
     });
@@ -215,29 +256,45 @@ export async function runFullSync(opts: FullSyncOptions): Promise<RunReport> {
   }
 
   const result = await executeRun({ store, client, runId, owner, ...exec(opts) });
-  if (result.status === 'succeeded' && opts.changeSeq !== undefined) {
+  const advance =
+    result.status === 'succeeded' ||
+    (opts.advanceOnDataFailures === true && result.status === 'partial' && result.summary.retryable === 0 && result.summary.pending === 0 && result.error === null);
+  if (advance && opts.changeSeq !== undefined) {
     const seq = opts.changeSeq;
     await store.write((trx) => updateCursor(trx, connection.id, { lastChangeSeq: seq }));
   }
   return { ...report(result, plan.warnings), plan, resumed };
 }
 
-async function makePlan(
+/**
+ * Plans with the stored links and the cursor's department id floor; `extraLinks` (links about to be
+ * adopted, not stored yet) replace stored ones with the same key.
+ */
+export async function planRun(
   store: Store,
-  connectionId: string,
+  connection: SyncConnection,
   desired: DesiredState,
   observed: Observed,
-  settings: PlannerSettings,
-  planOptions: FullSyncOptions['planOptions'],
-  extraWarnings: PlanWarning[],
+  scope: SyncRunOptions['scope'] | undefined,
+  planOptions: SyncRunOptions['planOptions'],
+  extraWarnings: PlanWarning[] = [],
+  extraLinks?: Links,
 ): Promise<Plan> {
-  const [stored, cursor] = await Promise.all([loadLinks(store.db, connectionId), getCursor(store.db, connectionId)]);
+  const [stored, cursor] = await Promise.all([loadLinks(store.db, connection.id), getCursor(store.db, connection.id)]);
+  const links = linksForPlanning(stored);
+  if (extraLinks) {
+    const dk = new Set(extraLinks.departments.map((l) => l.key));
+    const mk = new Set(extraLinks.members.map((l) => l.key));
+    links.departments = [...links.departments.filter((l) => !dk.has(l.key)), ...extraLinks.departments];
+    links.members = [...links.members.filter((l) => !mk.has(l.key)), ...extraLinks.members];
+  }
   const plan = planSync({
     desired,
-    links: linksForPlanning(stored),
+    links,
     observed,
-    settings,
+    settings: plannerSettings(connection),
     options: { ...planOptions, departmentIdFloor: cursor.departmentIdFloor },
+    ...(scope ? { scope } : {}),
   });
   plan.warnings = [...extraWarnings, ...plan.warnings];
   return plan;
