@@ -16,7 +16,7 @@ import { createWeComClient, type WeComClientOptions } from '../../wecom/index.js
 import { Errcode } from '../../wecom/errors/catalog.js';
 import { WeComError } from '../../wecom/errors/wecom-error.js';
 import type { ExecutorEvent, SyncClient } from '../executor/executor.js';
-import { approveRun, readObserved, runFullSync, type RunReport, type RunnerEvent, type SyncConnection } from '../run.js';
+import { approveRun, readObserved, retryFailed, runFullSync, type RunReport, type RunnerEvent, type SyncConnection } from '../run.js';
 import type { Observed } from '../planner/types.js';
 import { getCursor } from '../state/cursors.js';
 import { loadLinks, putLinks } from '../state/links.js';
@@ -64,7 +64,7 @@ export interface MappedDirectory {
 
 export interface SyncReport extends RunReport {
   connection: { id: string; name: string };
-  kind: 'dry-run' | 'full' | 'incremental' | 'approve';
+  kind: 'dry-run' | 'full' | 'incremental' | 'approve' | 'retry';
   /** Per-object mapping problems (never dropped silently): objects left out, fields omitted. */
   problems: MappingProblem[];
   /** Existing WeCom objects adopted (linked) instead of created. */
@@ -200,13 +200,24 @@ export class SyncService {
   }
 
   /** Executes a run held by the safety threshold. */
+  /** Executes a run held by the safety threshold. */
   async approve(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    return this.reexecute('approve', nameOrId, runId, opts);
+  }
+
+  /** Sends a partial or failed run's failed operations again (and those skipped because of them). */
+  async retry(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    return this.reexecute('retry', nameOrId, runId, opts);
+  }
+
+  private async reexecute(kind: 'approve' | 'retry', nameOrId: string, runId: string, opts: ApplyOptions): Promise<SyncReport> {
     const p = await this.prepare(nameOrId);
     const runs = await this.store.db.selectFrom('runs').select(['id', 'connection_id']).where('id', '=', runId).executeTakeFirst();
     if (!runs || runs.connection_id !== p.connection.id) throw new Error(`run ${runId} is not a run of connection "${p.connection.name}"`);
     const onEvent = this.eventHandler(opts);
-    const report = await approveRun({ store: this.store, client: p.client, runId, ...this.runnerOptions(), ...(onEvent ? { onEvent } : {}) });
-    return { ...report, connection: { id: p.connection.id, name: p.connection.name }, kind: 'approve', problems: [], adopted: { members: [], departments: [], warnings: [] } };
+    const run = kind === 'approve' ? approveRun : retryFailed;
+    const report = await run({ store: this.store, client: p.client, runId, ...this.runnerOptions(), ...(onEvent ? { onEvent } : {}) });
+    return { ...report, connection: { id: p.connection.id, name: p.connection.name }, kind, problems: [], adopted: { members: [], departments: [], warnings: [] } };
   }
 
   /**
