@@ -1,5 +1,6 @@
 // Prometheus metrics: one registry per process with Node's default metrics and the named metrics
-// of the service. The sync engine and the WeCom client update them through `metrics`:
+// of the service. The sync metrics are fed from outside src/sync by src/server/sync-engine.ts
+// (WeCom client onCall hook, worker events), like this:
 //
 //   import { metrics } from '../observability/metrics.js';
 //   metrics.runsTotal.inc({ status: 'succeeded' });
@@ -18,7 +19,7 @@ export interface Metrics {
   readonly operationsTotal: Counter<'kind' | 'result' | 'errcode'>;
   /** WeCom API call latency, by API path (user/create) and route (direct or the proxy used). */
   readonly wecomCallDuration: Histogram<'api' | 'route'>;
-  /** Sync jobs waiting in the queue. */
+  /** Connections with change-feed entries not synced yet (set after each worker cycle). */
   readonly queueDepth: Gauge;
   /** Change-feed entries not yet processed, per connection id. */
   readonly changeFeedLag: Gauge<'connection'>;
@@ -58,7 +59,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
-    queueDepth: new Gauge({ name: METRIC_NAMES.queueDepth, help: 'Sync jobs waiting in the queue.', registers }),
+    queueDepth: new Gauge({ name: METRIC_NAMES.queueDepth, help: 'Connections with change-feed entries not synced yet.', registers }),
     changeFeedLag: new Gauge({
       name: METRIC_NAMES.changeFeedLag,
       help: 'Change-feed entries not yet synced, per connection.',

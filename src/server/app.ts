@@ -48,6 +48,8 @@ export interface AppOptions {
   /** 'public' (loopback binds) or 'authenticated' (token or session; other binds). Default 'public'. */
   metricsAccess?: 'public' | 'authenticated';
   readiness?: ReadinessCheck[];
+  /** Called after every successful directory write (serve: wakes the sync worker). */
+  onDirectoryWrite?: () => void;
   /** More /api/v1 routes (connections, runs, …), registered inside the authenticated scope. */
   routes?: FastifyPluginAsync[];
   /** A pino logger, or false/undefined for none. */
@@ -149,7 +151,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         await api.register(userRoutes, { auth: opts.auth });
       }
       if (opts.auditLog) await api.register(auditRoutes, { auditLog: opts.auditLog });
-      await api.register(directoryRoutes, { directory: opts.directory });
+      await api.register(directoryRoutes, { directory: opts.directory, ...(opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}) });
       for (const plugin of opts.routes ?? []) await api.register(plugin);
     },
     { prefix: '/api/v1' },

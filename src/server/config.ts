@@ -23,6 +23,8 @@ export const SETTINGS = {
   WECOM_SYNC_SESSION_HOURS: 'console session lifetime in hours (default 12)',
   WECOM_SYNC_BODY_LIMIT: 'largest accepted request body in bytes (default 1048576)',
   WECOM_SYNC_SHUTDOWN_TIMEOUT: 'seconds to let in-flight requests finish on SIGTERM before exiting anyway (default 30)',
+  WECOM_SYNC_WORKER: 'on (default) or off: run the sync worker (incremental syncs of every connection from the change feed) inside serve',
+  WECOM_SYNC_FULL_INTERVAL: 'seconds between full reconciles of every connection by the worker (default 3600; 0 = never)',
   WECOM_SYNC_CONFIG: 'path of a JSON config file with any of these keys',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
@@ -48,6 +50,10 @@ export interface ServeConfig {
   sessionTtlMs: number;
   bodyLimit: number;
   shutdownTimeoutMs: number;
+  /** Run the sync worker inside serve (WECOM_SYNC_WORKER=on|off). */
+  worker: boolean;
+  /** Full reconcile interval of the worker in ms; 0 = never. */
+  fullIntervalMs: number;
 }
 
 export function isLoopback(host: string): boolean {
@@ -107,6 +113,8 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
   const trustProxy = tp === 'true' ? true : tp === 'false' ? false : tp;
   const ma = (env.WECOM_SYNC_METRICS_AUTH ?? 'auto').trim();
   if (!['auto', 'public', 'token'].includes(ma)) throw new ConfigError(`WECOM_SYNC_METRICS_AUTH "${ma}": expected auto, public or token`);
+  const wk = (env.WECOM_SYNC_WORKER ?? 'on').trim().toLowerCase();
+  if (!['on', 'off'].includes(wk)) throw new ConfigError(`WECOM_SYNC_WORKER "${env.WECOM_SYNC_WORKER}": expected on or off`);
   const metricsAccess = ma === 'public' || (ma === 'auto' && isLoopback(host)) ? 'public' : 'authenticated';
 
   return {
@@ -122,5 +130,7 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
     sessionTtlMs: intSetting('WECOM_SYNC_SESSION_HOURS', env.WECOM_SYNC_SESSION_HOURS, 12, 1, 24 * 30) * 3600_000,
     bodyLimit: intSetting('WECOM_SYNC_BODY_LIMIT', env.WECOM_SYNC_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownTimeoutMs: intSetting('WECOM_SYNC_SHUTDOWN_TIMEOUT', env.WECOM_SYNC_SHUTDOWN_TIMEOUT, 30, 0, 3600) * 1000,
+    worker: wk === 'on',
+    fullIntervalMs: intSetting('WECOM_SYNC_FULL_INTERVAL', env.WECOM_SYNC_FULL_INTERVAL, 3600, 0, 30 * 24 * 3600) * 1000,
   };
 }

@@ -1,7 +1,9 @@
 // The running service behind `wecom-sync serve`: opens the store (migrating it), checks the secret
 // key, creates the first admin, builds the app and listens. `close()` is the graceful shutdown:
 // stop accepting connections, let in-flight requests finish (new ones get 503), run the
-// registered shutdown steps (the sync engine will stop its workers here), then close the store.
+// registered shutdown steps (first the sync worker: a run in progress finishes or stays resumable),
+// then close the store. The sync worker (./sync-engine.ts) runs here unless WECOM_SYNC_WORKER=off;
+// directory writes through the REST API wake it at once.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
@@ -14,6 +16,8 @@ import { type Metrics, metrics as processMetrics } from '../observability/metric
 import { type Store, openStore } from '../store/index.js';
 import { type ReadinessCheck, buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
+import { adminSyncRoutes } from './routes/sync.js';
+import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync-engine.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -22,6 +26,8 @@ export interface Service {
   auditLog: AuditLog;
   secretBox: SecretBox;
   logger: Logger;
+  /** The hosted sync engine (its `worker` is null when WECOM_SYNC_WORKER=off). */
+  sync: SyncEngine;
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
   /** Adds a step to run on shutdown, after the HTTP server stopped and before the store closes. */
@@ -36,6 +42,8 @@ export interface StartOptions {
   announce?: (text: string) => void;
   routes?: FastifyPluginAsync[];
   readiness?: ReadinessCheck[];
+  /** Sync engine overrides (tests: a faster poll, a client factory). */
+  sync?: Pick<SyncEngineOptions, 'pollMs' | 'clientFactory'>;
 }
 
 function formatUrl(address: AddressInfo): string {
@@ -72,17 +80,34 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       else logger.info({ username: admin.username }, 'created the first admin user from WECOM_SYNC_ADMIN_PASSWORD');
     }
 
+    const directory = new Directory(store);
+    const metrics = opts.metrics ?? processMetrics;
+    const sync = createSyncEngine({
+      store,
+      directory,
+      secretBox,
+      metrics,
+      logger: logger.child({ component: 'sync' }),
+      worker: config.worker,
+      fullIntervalMs: config.fullIntervalMs,
+      ...opts.sync,
+    });
+    // The worker stops first among the shutdown steps, before the store closes.
+    shutdownSteps.push(() => sync.stop());
+    if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
+
     const app = buildApp({
-      directory: new Directory(store),
+      directory,
       store,
       auth,
       auditLog,
-      metrics: opts.metrics ?? processMetrics,
+      metrics,
+      onDirectoryWrite: sync.notify,
       metricsAccess: config.metricsAccess,
       logger,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
-      ...(opts.routes ? { routes: opts.routes } : {}),
+      routes: [...adminSyncRoutes(sync), ...(opts.routes ?? [])],
       ...(opts.readiness ? { readiness: opts.readiness } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
@@ -96,6 +121,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       auditLog,
       secretBox,
       logger,
+      sync,
       url,
       onShutdown: (step) => shutdownSteps.push(step),
       close() {
@@ -110,6 +136,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       },
     };
   } catch (err) {
+    for (const step of shutdownSteps) await step().catch(() => {});
     await store.close().catch(() => {});
     throw err;
   }

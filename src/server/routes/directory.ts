@@ -7,7 +7,8 @@
 //   POST   /organizations/:id/disable    and /enable
 //   (the same for /accounts; list filters: status, organizationId, externalId, username, email, mobile, q)
 //   GET    /changes?after=<seq>&limit=   the change feed
-// Every write is recorded in the audit log with the names of the fields it set (not their values).
+// Every write is recorded in the audit log with the names of the fields it set (not their values),
+// and reported to `onWrite` when given (serve: the sync worker's notify()).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Directory, WriteOptions } from '../../directory/directory.js';
@@ -144,7 +145,13 @@ const WRITE_ERRORS: Record<number, ResponseSpec> = {
   422: { description: 'Breaks a directory rule; `errors` names the fields' },
 };
 
-export async function directoryRoutes(app: FastifyInstance, opts: { directory: Directory }): Promise<void> {
+export async function directoryRoutes(app: FastifyInstance, opts: { directory: Directory; onWrite?: () => void }): Promise<void> {
+  // A successful write: tell the listener (the sync worker looks at the change feed at once).
+  const onWrite = opts.onWrite;
+  if (onWrite)
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) onWrite();
+    });
   const d = opts.directory;
 
   // ---------------------------------------------------------------- organizations and accounts

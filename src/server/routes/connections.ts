@@ -1,0 +1,307 @@
+// /api/v1/connections: the WeCom companies to sync into (what `wecom-sync connection …` does).
+//   GET    /connections             list (viewer)
+//   POST   /connections             create (admin) → 201, Location, ETag
+//   GET    /connections/:name       get by name or id (viewer), ETag = version
+//   PATCH  /connections/:name       partial update (admin); null clears optional fields; If-Match: "<version>" optional
+//   DELETE /connections/:name       delete with its stored secrets (admin) → 204
+//   POST   /connections/:name/test  ask WeCom the questions a first sync depends on (admin) → the test result
+// Secrets go in (secret, proxyPassword) and never come out: responses say hasSecret /
+// hasProxyPassword only, audit entries list the names of the fields set, never their values.
+// Errors: schema problems 400; field problems (ConnectionValidationError) 422 with errors:[{field,message}];
+// unknown connection 404; version mismatch (If-Match) 409.
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  ConnectionConflictError,
+  ConnectionNotFoundError,
+  ConnectionValidationError,
+  type Connections,
+  SecretDecryptError,
+  SecretKeyError,
+  testConnection,
+  type TestConnectionOptions,
+} from '../../connections/index.js';
+import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
+import { audit } from '../audit.js';
+import { ProblemError, problem } from '../problem.js';
+import { defineRoute } from '../route.js';
+
+// ------------------------------------------------------------------ schemas
+
+const extattr = z.object({ name: z.string(), type: z.enum(['text', 'web']), expression: z.string().optional() });
+const policiesInput = z.strictObject({
+  onAccountDeleted: z.enum(['delete', 'disable', 'ignore']).optional(),
+  onAccountDisabled: z.enum(['disable', 'delete']).optional(),
+  onOrganizationDeleted: z.enum(['delete', 'keep']).optional(),
+  safety: z.strictObject({ maxDeletes: z.number().optional(), maxDeletePercent: z.number().optional() }).optional(),
+});
+const scopeInput = z.strictObject({ organizationRoots: z.array(z.string()).optional() });
+const proxiesInput = z.union([z.array(z.string()), z.string()]).describe('`host:port` list, or one comma-separated string; [] or "" = direct');
+
+const createBody = z.strictObject({
+  name: z.string(),
+  corpId: z.string().describe('the company ID (corpid)'),
+  secret: z.string().describe('the address-book sync secret; stored encrypted, never returned'),
+  rootDepartmentId: z.number(),
+  defaultDepartmentId: z.number().nullable().optional(),
+  extattrs: z.array(extattr).optional(),
+  proxies: proxiesInput.optional(),
+  proxyUsername: z.string().nullable().optional(),
+  proxyPassword: z.string().nullable().optional().describe('stored encrypted, never returned'),
+  apiBase: z.string().optional().describe('default https://qyapi.weixin.qq.com'),
+  caPem: z.string().nullable().optional().describe('extra CA (PEM) trusted for the API base'),
+  scope: scopeInput.optional(),
+  policies: policiesInput.optional(),
+});
+const patchBody = z.strictObject({
+  name: z.string().optional(),
+  corpId: z.string().optional(),
+  secret: z.string().optional(),
+  rootDepartmentId: z.number().optional(),
+  defaultDepartmentId: z.number().nullable().optional(),
+  extattrs: z.array(extattr).optional(),
+  proxies: proxiesInput.nullable().optional().describe('null or [] = direct'),
+  proxyUsername: z.string().nullable().optional(),
+  proxyPassword: z.string().nullable().optional(),
+  apiBase: z.string().nullable().optional().describe('null = the default'),
+  caPem: z.string().nullable().optional(),
+  scope: scopeInput.nullable().optional().describe('null = the whole directory'),
+  policies: policiesInput.optional(),
+});
+
+export const connectionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  corpId: z.string(),
+  rootDepartmentId: z.number().int(),
+  defaultDepartmentId: z.number().int().nullable(),
+  extattrs: z.array(extattr),
+  proxies: z.array(z.string()),
+  proxyUsername: z.string().nullable(),
+  apiBase: z.string(),
+  caPem: z.string().nullable(),
+  scope: z.object({ organizationRoots: z.array(z.string()) }),
+  policies: z.object({
+    onAccountDeleted: z.string(),
+    onAccountDisabled: z.string(),
+    onOrganizationDeleted: z.string(),
+    safety: z.object({ maxDeletes: z.number(), maxDeletePercent: z.number() }),
+  }),
+  hasSecret: z.boolean(),
+  hasProxyPassword: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  warnings: z.array(z.string()).optional().describe('advice that did not block saving (create/update)'),
+});
+const explanation = z.object({ en: z.string(), zh: z.string() });
+const testResultSchema = z.object({
+  ok: z.boolean().describe('false when any check failed'),
+  checks: z.array(
+    z.object({
+      name: z.enum(['token', 'root-department', 'department-ids', 'member-ids', 'member-details']),
+      status: z.enum(['ok', 'failed', 'warning', 'skipped']),
+      message: explanation,
+      errcode: z.number().optional(),
+      route: z.string().optional(),
+      egressIp: z.string().optional(),
+    }),
+  ),
+  route: z.string().nullable(),
+  egressIp: z.string().nullable(),
+  routes: z.array(z.object({ route: z.string(), healthy: z.boolean(), lastError: z.string().nullable(), egressIp: z.string().nullable() })),
+});
+export const nameParams = z.strictObject({ name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id') });
+
+// ------------------------------------------------------------------ helpers
+
+/** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
+export function publicConnection(c: Connection, warnings?: string[]): z.output<typeof connectionSchema> {
+  return {
+    id: c.id,
+    name: c.name,
+    corpId: c.corpId,
+    rootDepartmentId: c.rootDepartmentId,
+    defaultDepartmentId: c.defaultDepartmentId,
+    extattrs: c.extattrs,
+    proxies: c.proxies,
+    proxyUsername: c.proxyUsername,
+    apiBase: c.apiBase,
+    caPem: c.caPem,
+    scope: c.scope,
+    policies: c.policies,
+    hasSecret: c.hasSecret,
+    hasProxyPassword: c.hasProxyPassword,
+    version: c.version,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    ...(warnings ? { warnings } : {}),
+  };
+}
+
+/** Connection service errors → problem+json (400/404/409/422); anything else is rethrown. */
+export function connectionProblem(err: unknown): never {
+  if (err instanceof ConnectionValidationError) throw new ProblemError(problem(422, err.message, err.errors));
+  if (err instanceof ConnectionNotFoundError) throw new ProblemError(problem(404, err.message));
+  if (err instanceof ConnectionConflictError) throw new ProblemError(problem(409, err.message));
+  throw err;
+}
+
+function expectedVersion(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match'];
+  if (h === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
+  if (!m) throw new ProblemError(problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]));
+  return Number(m[1]);
+}
+
+const etag = (v: number): string => `"${v}"`;
+const target = (c: Pick<Connection, 'id'>) => ({ type: 'connection', id: c.id });
+
+export interface ConnectionRoutesOptions {
+  connections: Connections;
+  /** Client overrides for the connection test (tests: fewer retries). */
+  testOptions?: TestConnectionOptions;
+}
+
+const problems404 = { 404: { description: 'No such connection' } };
+const problems422 = { 422: { description: 'A field is invalid: `errors` lists them ({field, message})' } };
+
+export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAsync {
+  const connections = opts.connections;
+  return async (app: FastifyInstance) => {
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections',
+        operationId: 'listConnections',
+        summary: 'List connections',
+        tags: ['connections'],
+        access: 'viewer',
+        responses: { 200: { description: 'Every connection, by name; secrets never included', schema: z.object({ items: z.array(connectionSchema) }) } },
+      },
+      async () => ({ items: (await connections.list()).map((c) => publicConnection(c)) }),
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/connections',
+        operationId: 'createConnection',
+        summary: 'Create a connection',
+        description: 'The secret and proxy password are stored encrypted and never returned (`hasSecret`, `hasProxyPassword`).',
+        tags: ['connections'],
+        access: 'admin',
+        body: createBody,
+        responses: { 201: { description: 'Created', schema: connectionSchema, headers: { Location: 'the new connection', ETag: 'its version' } }, ...problems422 },
+      },
+      async ({ body }, req, reply) => {
+        const c = await connections.create(body).catch(connectionProblem);
+        await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body) });
+        return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdWarnings(c.corpId)));
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name',
+        operationId: 'getConnection',
+        summary: 'Get a connection',
+        tags: ['connections'],
+        access: 'viewer',
+        params: nameParams,
+        responses: { 200: { description: 'The connection', schema: connectionSchema, headers: { ETag: 'its version' } }, ...problems404 },
+      },
+      async ({ params }, _req, reply) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        return reply.header('etag', etag(c.version)).send(publicConnection(c));
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'PATCH',
+        url: '/connections/:name',
+        operationId: 'updateConnection',
+        summary: 'Change a connection',
+        description: 'Fields absent keep their value; `null` clears an optional field. A new `secret` replaces the stored one.',
+        tags: ['connections'],
+        access: 'admin',
+        params: nameParams,
+        body: patchBody,
+        headers: [{ name: 'If-Match', description: 'the version ETag read before (optional); a different stored version answers 409' }],
+        responses: { 200: { description: 'Updated', schema: connectionSchema, headers: { ETag: 'the new version' } }, ...problems404, 409: { description: 'Changed meanwhile (If-Match)' }, ...problems422 },
+      },
+      async ({ params, body }, req, reply) => {
+        const version = expectedVersion(req);
+        const patch: ConnectionPatch = {};
+        for (const [k, v] of Object.entries(body)) {
+          if (v === undefined) continue;
+          // null clears: the service takes null for the nullable fields, these three mean "back to the default"
+          if (v === null && k === 'proxies') patch.proxies = [];
+          else if (v === null && k === 'apiBase') patch.apiBase = 'https://qyapi.weixin.qq.com';
+          else if (v === null && k === 'scope') patch.scope = { organizationRoots: [] };
+          else (patch as Record<string, unknown>)[k] = v;
+        }
+        const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {}).catch(connectionProblem);
+        await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version });
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined));
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'DELETE',
+        url: '/connections/:name',
+        operationId: 'deleteConnection',
+        summary: 'Delete a connection and its stored secrets',
+        tags: ['connections'],
+        access: 'admin',
+        params: nameParams,
+        responses: { 204: { description: 'Deleted' }, ...problems404 },
+      },
+      async ({ params }, req, reply) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        await connections.delete(c.id).catch(connectionProblem);
+        await audit(req, 'connection.delete', target(c), { name: c.name });
+        return reply.code(204).send();
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/connections/:name/test',
+        operationId: 'testConnection',
+        summary: 'Test a connection against WeCom',
+        description:
+          'Gets a token and reads the root department, department ids, member ids and a member detail, explaining each answer in plain words (en/zh). ' +
+          '200 whatever WeCom answered: `ok` is false when a check failed.',
+        tags: ['connections'],
+        access: 'admin',
+        params: nameParams,
+        responses: { 200: { description: 'The checks', schema: testResultSchema }, ...problems404, 500: { description: 'The stored secret cannot be decrypted (wrong secret key)' } },
+      },
+      async ({ params }, req) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        let options;
+        try {
+          options = await connections.clientOptions(c.id);
+        } catch (err) {
+          if (err instanceof SecretDecryptError || err instanceof SecretKeyError) throw new ProblemError(problem(500, err.message));
+          throw err;
+        }
+        const result = await testConnection(options, c, opts.testOptions ?? {});
+        await audit(req, 'connection.test', target(c), { name: c.name, ok: result.ok, checks: result.checks.map((x) => `${x.name}:${x.status}`) });
+        return result;
+      },
+    );
+  };
+}

@@ -1,0 +1,377 @@
+// Sync routes (what `wecom-sync plan / apply / status` do):
+//   GET  /connections/:name/plan     dry run (viewer) → {operations, summary, warnings} (the shape of `plan --json`)
+//   POST /connections/:name/runs     start a full run (admin) → 202 {run, status}; 409 when a run is active
+//   GET  /connections/:name/runs     recent runs (viewer)
+//   GET  /connections/:name/status   links, cursor, held runs, failures of the last run (viewer)
+//   GET  /runs/:id                   a run: status, summary, error, operations with errcode and explanation (viewer)
+//   POST /runs/:id/approve           execute a run held by the safety threshold (admin) → 202
+//   POST /runs/:id/retry             send a finished run's failed operations again (admin) → 202
+//
+// Runs are long: the route answers 202 {run: id} as soon as the run id is known (the runner's
+// `run-claimed` event for a new run; for approve/retry, the first executor event, after checking the run's status)
+// and the run goes on in the background. Poll GET /runs/:id until `finished` is true. Errors before
+// the run is claimed (WeCom unreachable, wrong secret, a run already active) are the response.
+// Background runs are awaited when the app closes, then the SyncService's clients are closed.
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ConnectionNotFoundError, type Connections } from '../../connections/index.js';
+import type { MappingProblem } from '../../mapping/definitions/index.js';
+import type { Operation, PlanWarning } from '../../domain/plan.js';
+import { OPERATION_KINDS } from '../../domain/plan.js';
+import { RunInProgressError, getRun } from '../../sync/run.js';
+import { type SyncReport, type SyncService, targetText } from '../../sync/service/index.js';
+import { ACTIVE_STATUSES, RunStateError, type RunRecord, listRuns, loadOperations } from '../../sync/state/runs.js';
+import { audit } from '../audit.js';
+import { ProblemError, problem } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { connectionProblem, connectionRoutes, nameParams } from './connections.js';
+
+// ------------------------------------------------------------------ shapes (the CLI's JSON)
+
+function reasonText(op: Operation): string {
+  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
+}
+function problemWarnings(problems: MappingProblem[]): PlanWarning[] {
+  return problems.map((p) => ({ code: `mapping.${p.effect}`, key: p.key, message: `${p.objectType} ${p.key}: ${p.field}: ${p.message}` }));
+}
+function summaryCounts(ops: readonly Operation[]): Record<string, number> {
+  const out: Record<string, number> = { total: ops.length };
+  for (const k of OPERATION_KINDS) {
+    const n = ops.filter((o) => o.kind === k).length;
+    if (n > 0) out[k] = n;
+  }
+  return out;
+}
+/** `wecom-sync plan --json`, plus whether applying it would be held by the safety threshold. */
+function planJson(report: SyncReport) {
+  const ops = report.plan?.operations ?? [];
+  return {
+    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
+    summary: summaryCounts(ops),
+    warnings: [...report.warnings, ...problemWarnings(report.problems)],
+    held: report.plan?.safety.exceeded ?? false,
+  };
+}
+
+const explanation = z.object({ en: z.string(), zh: z.string() });
+const warning = z.object({ code: z.string(), key: z.string().optional(), message: z.string() }).loose();
+const planSchema = z.object({
+  operations: z.array(z.object({ kind: z.string(), target: z.record(z.string(), z.unknown()), changes: z.array(z.record(z.string(), z.unknown())), reason: z.string() })),
+  summary: z.record(z.string(), z.number()).describe('{total, <kind>: n}'),
+  warnings: z.array(warning),
+  held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
+});
+const runStatus = z.enum(['planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled']);
+const runSummary = z
+  .object({ total: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), pending: z.number(), retryable: z.number(), gone: z.number(), byKind: z.record(z.string(), z.number()), message: z.string() })
+  .nullable();
+const runError = z.object({ message: z.string(), explanation: explanation.optional(), errcode: z.number().optional() }).nullable();
+const runSchema = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  kind: z.enum(['full', 'incremental']),
+  status: runStatus,
+  finished: z.boolean().describe('false while planned or running'),
+  summary: runSummary,
+  error: runError,
+  warnings: z.array(warning),
+  held: z.boolean().describe('the plan exceeded the safety threshold'),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+const operationSchema = z.object({
+  opId: z.string(),
+  seq: z.number(),
+  kind: z.string(),
+  key: z.string(),
+  target: z.string().describe('"member <userid>" or "department <id>"'),
+  reason: z.string(),
+  changes: z.array(z.record(z.string(), z.unknown())),
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  attempts: z.number(),
+  errcode: z.number().nullable(),
+  errmsg: z.string().nullable(),
+  errorClass: z.string().nullable(),
+  explanation: explanation.nullable(),
+  note: z.string().nullable(),
+});
+const runDetail = runSchema.extend({ connection: z.object({ id: z.string(), name: z.string() }).nullable(), operations: z.array(operationSchema) });
+const accepted = z.object({ run: z.string(), status: runStatus, location: z.string() });
+const statusSchema = z.object({
+  connection: z.object({ id: z.string(), name: z.string(), rootDepartmentId: z.number(), defaultDepartmentId: z.number().nullable() }),
+  runs: z.array(z.object({ id: z.string(), kind: z.string(), status: runStatus, createdAt: z.string(), finishedAt: z.string().nullable(), summary: z.string().nullable(), error: z.string().nullable() })),
+  links: z.object({ departments: z.number(), members: z.number(), pending: z.number() }),
+  failures: z.array(
+    z.object({ runId: z.string(), kind: z.string(), key: z.string(), target: z.string(), errcode: z.number().nullable(), errmsg: z.string().nullable(), explanation: explanation.nullable(), note: z.string().nullable() }),
+  ),
+  held: z.array(z.string()),
+  cursor: z.object({ lastChangeSeq: z.number().nullable(), latestSequence: z.number(), lag: z.number(), departmentIdFloor: z.number() }),
+});
+const idParams = z.strictObject({ id: z.string().min(1).max(64) });
+const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() });
+
+function runView(r: RunRecord) {
+  return {
+    id: r.id,
+    connectionId: r.connectionId,
+    kind: r.kind,
+    status: r.status,
+    finished: !(ACTIVE_STATUSES as readonly string[]).includes(r.status),
+    summary: r.summary,
+    error: r.error,
+    warnings: r.plan?.warnings ?? [],
+    held: r.plan?.safety.exceeded ?? false,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+// ------------------------------------------------------------------ routes
+
+export interface SyncRoutesOptions {
+  sync: SyncService;
+  connections: Connections;
+  /** Close the SyncService (its WeCom clients) when the app closes, after the background runs. */
+  closeService?: boolean;
+}
+
+const upstream = (err: unknown): never => {
+  if (err instanceof ProblemError) throw err;
+  if (err instanceof RunInProgressError) throw new ProblemError(problem(409, err.message));
+  if (err instanceof RunStateError) throw new ProblemError(problem(409, err.message));
+  if (err instanceof ConnectionNotFoundError) connectionProblem(err);
+  const e = err as { name?: string; message?: string };
+  // WeCom answered with an error or could not be reached (messages carry no secret: tokens are redacted by the client)
+  if (e?.name === 'WeComError' || e?.name === 'WeComTransportError') throw new ProblemError(problem(502, `WeCom: ${e.message ?? 'request failed'}`));
+  throw err;
+};
+
+export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
+  const { sync, connections } = opts;
+  return async (app: FastifyInstance) => {
+    /** Runs going on in the background, awaited on close. */
+    const background = new Set<Promise<unknown>>();
+    /** Connections with a start request between "refused if active" and "claimed". */
+    const starting = new Set<string>();
+    app.addHook('onClose', async () => {
+      await Promise.allSettled([...background]);
+      if (opts.closeService) await sync.close();
+    });
+
+    const track = (name: string, p: Promise<unknown>): void => {
+      const q = p.catch((err: unknown) => app.log.error({ err, connection: name }, 'background sync run failed')).finally(() => background.delete(q));
+      background.add(q);
+    };
+    const runLocation = (id: string): string => `${app.prefix}/runs/${id}`;
+
+    async function runOf(id: string): Promise<RunRecord> {
+      const run = await getRun(sync.store.db, id);
+      if (!run) throw new ProblemError(problem(404, `no run ${id}`));
+      return run;
+    }
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/plan',
+        operationId: 'planSync',
+        summary: 'Dry run: what a sync would change in WeCom',
+        description: 'Reads the directory and WeCom; nothing is stored or sent. The shape of `wecom-sync plan --json`.',
+        tags: ['sync'],
+        access: 'viewer',
+        params: nameParams,
+        responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
+      },
+      async ({ params }) => planJson(await sync.plan(params.name).catch(upstream)),
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/connections/:name/runs',
+        operationId: 'startRun',
+        summary: 'Start a full sync run',
+        description:
+          'Answers 202 as soon as the run is claimed (its id is known); the run continues in the background: poll `GET /runs/{id}` until `finished`. ' +
+          'A run that would delete or disable more than the safety threshold ends `held`: approve it with `POST /runs/{id}/approve`.',
+        tags: ['sync'],
+        access: 'admin',
+        params: nameParams,
+        responses: {
+          202: { description: 'Started', schema: accepted, headers: { Location: 'the run' } },
+          404: { description: 'No such connection' },
+          409: { description: 'A run of this connection is already active' },
+          502: { description: 'WeCom refused or could not be reached before the run started' },
+        },
+      },
+      async ({ params }, req, reply) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" already has a run being started`));
+        starting.add(c.id);
+        let runId: string | null = null;
+        let claimed!: (id: string) => void;
+        const claim = new Promise<string>((resolve) => (claimed = resolve));
+        const done = sync
+          .apply(c.id, {
+            onEvent: (e) => {
+              if (e.type === 'run-claimed') {
+                runId = e.runId;
+                starting.delete(c.id);
+                claimed(e.runId);
+              }
+            },
+          })
+          .finally(() => starting.delete(c.id));
+        // whichever comes first: the run id, or the end (an error before claiming is the response)
+        const first = await Promise.race([claim, done.then(() => null)]).catch(upstream);
+        const id = first ?? runId;
+        if (!id) throw new ProblemError(problem(500, 'the run ended without an id'));
+        track(c.name, done);
+        await audit(req, 'run.start', { type: 'run', id }, { connection: c.name, connectionId: c.id });
+        const run = await runOf(id);
+        return reply.code(202).header('location', runLocation(id)).send({ run: id, status: run.status, location: runLocation(id) });
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/runs',
+        operationId: 'listRuns',
+        summary: 'Recent runs of a connection, newest first',
+        tags: ['sync'],
+        access: 'viewer',
+        params: nameParams,
+        query: runsQuery,
+        responses: { 200: { description: 'The runs', schema: z.object({ items: z.array(runSchema) }) }, 404: { description: 'No such connection' } },
+      },
+      async ({ params, query }) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        return { items: (await listRuns(sync.store.db, c.id, query.limit ?? 20)).map(runView) };
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/status',
+        operationId: 'syncStatus',
+        summary: 'Sync status of a connection',
+        description: 'Recent runs, links, change-feed lag, runs held for approval and the failed operations of the last finished run (with explanations).',
+        tags: ['sync'],
+        access: 'viewer',
+        params: nameParams,
+        responses: { 200: { description: 'The status', schema: statusSchema }, 404: { description: 'No such connection' } },
+      },
+      async ({ params }) => sync.status(params.name).catch(upstream),
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/runs/:id',
+        operationId: 'getRun',
+        summary: 'A run with its operations',
+        description: 'Each operation with its status, WeCom errcode/errmsg and the plain-language explanation of a failure.',
+        tags: ['sync'],
+        access: 'viewer',
+        params: idParams,
+        responses: { 200: { description: 'The run', schema: runDetail }, 404: { description: 'No such run' } },
+      },
+      async ({ params }) => {
+        const run = await runOf(params.id);
+        const c = await connections.find(run.connectionId);
+        const ops = await loadOperations(sync.store.db, run.id);
+        return {
+          ...runView(run),
+          connection: c ? { id: c.id, name: c.name } : null,
+          operations: ops.map((op) => ({
+            opId: op.opId,
+            seq: op.seq,
+            kind: op.kind,
+            key: op.key,
+            target: targetText(op.target as { departmentId?: number; userid?: string }),
+            reason: op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause,
+            changes: op.reason.changes,
+            status: op.status,
+            attempts: op.attempts,
+            errcode: op.errcode,
+            errmsg: op.errmsg,
+            errorClass: op.errorClass,
+            explanation: op.explanation,
+            note: op.note,
+          })),
+        };
+      },
+    );
+
+    /** approve / retry: check the run's state now, execute in the background. */
+    const reexecute = (action: 'approve' | 'retry') =>
+      async ({ params }: { params: { id: string } }, req: FastifyRequest, reply: FastifyReply) => {
+        const run = await runOf(params.id);
+        const allowed = action === 'approve' ? ['held'] : ['partial', 'failed'];
+        if (!allowed.includes(run.status))
+          throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
+        const c = await connections.get(run.connectionId).catch(connectionProblem);
+        if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" has a run being started`));
+        // answer once execution has begun (the first executor event), so a poll never sees the old state
+        let begun!: () => void;
+        const started = new Promise<void>((resolve) => (begun = resolve));
+        const onEvent = (): void => begun();
+        const done = action === 'approve' ? sync.approve(c.id, run.id, { onEvent }) : sync.retry(c.id, run.id, { onEvent });
+        await Promise.race([started, done]).catch(upstream);
+        track(c.name, done);
+        await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
+        return reply.code(202).header('location', runLocation(run.id)).send({ run: run.id, status: 'running', location: runLocation(run.id) });
+      };
+
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/runs/:id/approve',
+        operationId: 'approveRun',
+        summary: 'Execute a run held by the safety threshold',
+        description: 'Answers 202 once execution has begun; the run continues in the background (poll `GET /runs/{id}`).',
+        tags: ['sync'],
+        access: 'admin',
+        params: idParams,
+        responses: { 202: { description: 'Executing', schema: accepted }, 404: { description: 'No such run' }, 409: { description: 'The run is not held' } },
+      },
+      reexecute('approve'),
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/runs/:id/retry',
+        operationId: 'retryRun',
+        summary: 'Send the failed operations of a finished run again',
+        description: 'For a `partial` or `failed` run: its failed operations (and those skipped because of them) are sent again, in dependency order. Answers 202 once execution has begun (poll `GET /runs/{id}`).',
+        tags: ['sync'],
+        access: 'admin',
+        params: idParams,
+        responses: { 202: { description: 'Executing', schema: accepted }, 404: { description: 'No such run' }, 409: { description: 'The run is not partial or failed' } },
+      },
+      reexecute('retry'),
+    );
+  };
+}
+
+/**
+ * The connection and sync routes for `wecom-sync serve`, on the hosted sync engine's Connections
+ * and SyncService (./sync-engine.ts, built from the service's store and secret box as the CLI
+ * builds them). The engine closes the SyncService at shutdown; the routes await their background
+ * runs when the app closes, which is before that.
+ */
+export function adminSyncRoutes(engine: { connections: Connections; service: SyncService }): FastifyPluginAsync[] {
+  return [connectionRoutes({ connections: engine.connections }), syncRoutes({ sync: engine.service, connections: engine.connections })];
+}

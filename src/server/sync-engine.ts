@@ -1,0 +1,205 @@
+// The sync engine hosted by `wecom-sync serve`: one SyncService over every stored connection and a
+// SyncWorker keeping them in step with the directory (the same worker as `sync --watch`).
+//
+//   directory write through the REST API → notify() → the worker looks at the change feed at once
+//   stop() (graceful shutdown, before the store closes): the worker's timers stop, a run in
+//   progress finishes (an interrupted run stays resumable: the executor journals every operation)
+//
+// Metrics are fed from the outside, so src/sync knows nothing of prom-client:
+//   WeCom client onCall          → wecom_api_call_duration_seconds{api,route}
+//   a finished run (worker or API: → wecom_sync_runs_total{status}, and its recorded operations →
+//   apply/approve/incremental)        wecom_sync_operations_total{kind,result,errcode}; once per run id and status
+//   worker 'idle' (after a cycle) → wecom_sync_change_feed_lag{connection}, wecom_sync_queue_depth
+//                                   (connections with changes not synced yet)
+import type { Logger } from 'pino';
+import { Connections, type SecretBox } from '../connections/index.js';
+import type { Directory } from '../directory/directory.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/index.js';
+import { type WorkerEvent, SyncWorker } from '../sync/incremental/worker.js';
+import { type ServiceClient, type SyncReport, SyncService } from '../sync/service/index.js';
+import { getCursor } from '../sync/state/cursors.js';
+import { loadOperations } from '../sync/state/runs.js';
+import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
+
+export interface SyncEngineOptions {
+  store: Store;
+  directory: Directory;
+  secretBox: SecretBox;
+  metrics: Metrics;
+  logger?: Logger;
+  /** Start the worker (default true); without it the service still exists (for routes) but nothing syncs by itself. */
+  worker?: boolean;
+  /** Periodic full reconcile in ms; 0/undefined = never. */
+  fullIntervalMs?: number;
+  /** Change-feed poll interval in ms (the worker's default otherwise). */
+  pollMs?: number;
+  /** The WeCom client (default createWeComClient); `onCall` metrics are added around it. */
+  clientFactory?: (options: WeComClientOptions) => ServiceClient;
+}
+
+export interface SyncEngine {
+  connections: Connections;
+  service: SyncService;
+  /** null when the worker is off. */
+  worker: SyncWorker | null;
+  /** Something was written to the directory: sync it now (no-op without a worker). */
+  notify(): void;
+  /** Resolves when the metric updates already started are done (tests). */
+  settled(): Promise<void>;
+  /** Stops the worker (waiting for a run in progress) and closes the WeCom clients. */
+  stop(): Promise<void>;
+}
+
+/** Wraps a client factory so every WeCom call is observed in wecom_api_call_duration_seconds. */
+export function meteredClientFactory(metrics: Metrics, base: (options: WeComClientOptions) => ServiceClient = createWeComClient): (options: WeComClientOptions) => ServiceClient {
+  return (options) => {
+    const inner = options.onCall;
+    return base({
+      ...options,
+      onCall: (e: CallEvent) => {
+        metrics.wecomCallDuration.observe({ api: e.api, route: routeKey(e.route) }, e.durationMs / 1000);
+        inner?.(e);
+      },
+    });
+  };
+}
+
+/**
+ * The SyncService whose finished runs are reported to `onReport` (apply, approve, incremental;
+ * an incremental that falls back to a full run reports the same run twice: dedupe by run id and status).
+ */
+class ReportingSyncService extends SyncService {
+  constructor(
+    deps: ConstructorParameters<typeof SyncService>[0],
+    private readonly onReport: (report: SyncReport) => void,
+  ) {
+    super(deps);
+  }
+
+  override async apply(...args: Parameters<SyncService['apply']>): Promise<SyncReport> {
+    return this.reported(await super.apply(...args));
+  }
+
+  override async approve(...args: Parameters<SyncService['approve']>): Promise<SyncReport> {
+    return this.reported(await super.approve(...args));
+  }
+
+  override async retry(...args: Parameters<SyncService['retry']>): Promise<SyncReport> {
+    return this.reported(await super.retry(...args));
+  }
+
+  override async incremental(...args: Parameters<SyncService['incremental']>): Promise<SyncReport | null> {
+    const report = await super.incremental(...args);
+    return report ? this.reported(report) : null;
+  }
+
+  private reported(report: SyncReport): SyncReport {
+    this.onReport(report);
+    return report;
+  }
+}
+
+/** Counts a finished run and its recorded operations. */
+export async function recordRunMetrics(metrics: Metrics, store: Store, report: SyncReport): Promise<void> {
+  metrics.runsTotal.inc({ status: report.status });
+  if (!report.runId) return;
+  for (const op of await loadOperations(store.db, report.runId)) {
+    if (op.status !== 'succeeded' && op.status !== 'failed' && op.status !== 'skipped') continue;
+    const errcode = op.errcode !== null ? String(op.errcode) : op.status === 'failed' ? 'none' : '0';
+    metrics.operationsTotal.inc({ kind: op.kind, result: op.status, errcode });
+  }
+}
+
+/** Change-feed lag per connection, and the number of connections with changes waiting. */
+export async function recordLagMetrics(metrics: Metrics, store: Store, directory: Directory, connectionIds: string[]): Promise<void> {
+  const latest = await directory.latestSequence();
+  let waiting = 0;
+  for (const id of connectionIds) {
+    const cursor = await getCursor(store.db, id);
+    const lag = Math.max(0, latest - (cursor.lastChangeSeq ?? 0));
+    metrics.changeFeedLag.set({ connection: id }, lag);
+    if (lag > 0) waiting++;
+  }
+  metrics.queueDepth.set(waiting);
+}
+
+export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
+  const { store, directory, metrics, logger } = opts;
+  const connections = new Connections(store, opts.secretBox);
+  // Metric updates read the store: track them so stop() waits for them before the store closes.
+  const pending = new Set<Promise<void>>();
+  const track = (what: string, p: Promise<void>): void => {
+    const q = p.catch((err: unknown) => logger?.warn({ err }, `sync metrics: ${what} failed`)).finally(() => pending.delete(q));
+    pending.add(q);
+  };
+  const settled = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
+  const counted = new Set<string>();
+  const onReport = (report: SyncReport): void => {
+    // by run and status: a held run is counted as held, and again (its operations) once approved
+    const key = `${report.runId}:${report.status}`;
+    if (!report.runId || counted.has(key) || report.status === 'running' || report.status === 'planned') return;
+    counted.add(key);
+    if (counted.size > 10_000) counted.delete(counted.values().next().value!);
+    track('run', recordRunMetrics(metrics, store, report));
+  };
+  const service = new ReportingSyncService({ store, directory, connections, clientFactory: meteredClientFactory(metrics, opts.clientFactory) }, onReport);
+  const listIds = async (): Promise<string[]> => (await connections.list()).map((c) => c.id);
+
+  if (opts.worker === false) {
+    return {
+      connections,
+      service,
+      worker: null,
+      notify: () => {},
+      settled,
+      async stop() {
+        await settled();
+        await service.close();
+      },
+    };
+  }
+
+  const worker = new SyncWorker({
+    service,
+    connections: listIds,
+    ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),
+    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+  });
+  worker.on('event', (e: WorkerEvent) => {
+    switch (e.type) {
+      case 'run':
+        logger?.info({ connection: e.report.connection.name, run: e.report.runId, kind: e.report.kind, status: e.report.status }, `sync run: ${e.report.summary.message}`);
+        break;
+      case 'idle':
+        track('lag', listIds().then((ids) => recordLagMetrics(metrics, store, directory, ids)));
+        break;
+      case 'error':
+        logger?.error({ err: e.error, connection: e.connection }, 'sync worker error');
+        break;
+      case 'blocked':
+        logger?.warn({ connection: e.connection }, e.reason);
+        break;
+    }
+  });
+  worker.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    connections,
+    service,
+    worker,
+    notify: () => void worker.notify(),
+    settled,
+    stop() {
+      stopping ??= (async () => {
+        await worker.stop();
+        await settled();
+        await service.close();
+      })();
+      return stopping;
+    },
+  };
+}
