@@ -19,7 +19,7 @@ import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
 import { SyncWorker } from '../../sync/incremental/worker.js';
 import { RunInProgressError, getRun } from '../../sync/run.js';
-import { SyncService, targetText, type SyncReport, type SyncStatus } from '../../sync/service/index.js';
+import { SyncService, planJson, problemWarnings, reasonText, summaryCounts, targetText, type SyncReport, type SyncStatus } from '../../sync/service/index.js';
 import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
 
@@ -59,23 +59,8 @@ const KIND_STYLE: Record<OperationKind, Style> = {
 
 const show = (v: unknown): string => (v === undefined || v === null ? '∅' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
 
-function reasonText(op: Operation): string {
-  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
-}
 
-/** Mapping problems as warnings, so JSON consumers see them next to the planner's. */
-function problemWarnings(problems: MappingProblem[]): PlanWarning[] {
-  return problems.map((p) => ({ code: `mapping.${p.effect}`, key: p.key, message: `${p.objectType} ${p.key}: ${p.field}: ${p.message}` }));
-}
 
-function summaryCounts(ops: readonly Operation[]): Record<string, number> {
-  const out: Record<string, number> = { total: ops.length };
-  for (const k of OPERATION_KINDS) {
-    const n = ops.filter((o) => o.kind === k).length;
-    if (n > 0) out[k] = n;
-  }
-  return out;
-}
 
 function printWarnings(warnings: PlanWarning[], problems: MappingProblem[]): void {
   if (problems.length > 0) {
@@ -106,14 +91,6 @@ function printPlan(ops: readonly Operation[]): void {
   process.stdout.write(`\n${Object.entries(counts).map(([k, n]) => `${k}: ${n}`).join(', ')}\n`);
 }
 
-function planJson(report: SyncReport): unknown {
-  const ops = report.plan?.operations ?? [];
-  return {
-    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
-    summary: summaryCounts(ops),
-    warnings: [...report.warnings, ...problemWarnings(report.problems)],
-  };
-}
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });

@@ -15,11 +15,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectionNotFoundError, type Connections } from '../../connections/index.js';
-import type { MappingProblem } from '../../mapping/definitions/index.js';
-import type { Operation, PlanWarning } from '../../domain/plan.js';
-import { OPERATION_KINDS } from '../../domain/plan.js';
 import { RunInProgressError, getRun } from '../../sync/run.js';
-import { type SyncReport, type SyncService, targetText } from '../../sync/service/index.js';
+import { type SyncReport, type SyncService, planJson, reasonText, targetText } from '../../sync/service/index.js';
 import { ACTIVE_STATUSES, RunStateError, type RunRecord, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
@@ -28,29 +25,9 @@ import { connectionProblem, connectionRoutes, nameParams } from './connections.j
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
-function reasonText(op: Operation): string {
-  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
-}
-function problemWarnings(problems: MappingProblem[]): PlanWarning[] {
-  return problems.map((p) => ({ code: `mapping.${p.effect}`, key: p.key, message: `${p.objectType} ${p.key}: ${p.field}: ${p.message}` }));
-}
-function summaryCounts(ops: readonly Operation[]): Record<string, number> {
-  const out: Record<string, number> = { total: ops.length };
-  for (const k of OPERATION_KINDS) {
-    const n = ops.filter((o) => o.kind === k).length;
-    if (n > 0) out[k] = n;
-  }
-  return out;
-}
 /** `wecom-sync plan --json`, plus whether applying it would be held by the safety threshold. */
-function planJson(report: SyncReport) {
-  const ops = report.plan?.operations ?? [];
-  return {
-    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
-    summary: summaryCounts(ops),
-    warnings: [...report.warnings, ...problemWarnings(report.problems)],
-    held: report.plan?.safety.exceeded ?? false,
-  };
+function planWithHeld(report: SyncReport) {
+  return { ...planJson(report), held: report.plan?.safety.exceeded ?? false };
 }
 
 const explanation = z.object({ en: z.string(), zh: z.string() });
@@ -185,7 +162,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
-      async ({ params }) => planJson(await sync.plan(params.name).catch(upstream)),
+      async ({ params }) => planWithHeld(await sync.plan(params.name).catch(upstream)),
     );
 
     defineRoute(
@@ -298,7 +275,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
             kind: op.kind,
             key: op.key,
             target: targetText(op.target as { departmentId?: number; userid?: string }),
-            reason: op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause,
+            reason: reasonText(op),
             changes: op.reason.changes,
             status: op.status,
             attempts: op.attempts,

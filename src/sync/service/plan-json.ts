@@ -1,0 +1,35 @@
+// The plan as users and scripts see it — `wecom-sync plan --json` and `GET …/plan` — in one place,
+// so the CLI and the REST API can never drift apart.
+import { OPERATION_KINDS, type Operation, type PlanWarning } from '../../domain/plan.js';
+import type { MappingProblem } from '../../mapping/definitions/index.js';
+import type { SyncReport } from './service.js';
+
+/** "changed in directory (…detail)", for a planned operation or a recorded one. */
+export function reasonText(op: { reason: Pick<Operation['reason'], 'cause' | 'detail'> }): string {
+  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
+}
+
+/** Mapping problems as warnings, so JSON consumers see them next to the planner's. */
+export function problemWarnings(problems: MappingProblem[]): PlanWarning[] {
+  return problems.map((p) => ({ code: `mapping.${p.effect}`, key: p.key, message: `${p.objectType} ${p.key}: ${p.field}: ${p.message}` }));
+}
+
+/** `{ total, <kind>: n }` for the kinds present. */
+export function summaryCounts(ops: readonly Operation[]): Record<string, number> {
+  const out: Record<string, number> = { total: ops.length };
+  for (const k of OPERATION_KINDS) {
+    const n = ops.filter((o) => o.kind === k).length;
+    if (n > 0) out[k] = n;
+  }
+  return out;
+}
+
+/** `{ operations: [{kind, target, changes, reason}], summary, warnings }` */
+export function planJson(report: SyncReport) {
+  const ops = report.plan?.operations ?? [];
+  return {
+    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
+    summary: summaryCounts(ops),
+    warnings: [...report.warnings, ...problemWarnings(report.problems)],
+  };
+}
