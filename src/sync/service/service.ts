@@ -459,18 +459,25 @@ function subtreeOf(root: number, departments: ReadonlyArray<{ id: number; parent
 }
 
 /**
- * WeCom compares userids case-insensitively: a linked member whose desired userid differs from the
- * link only in case (adopted `Alice` for username `alice`) keeps WeCom's spelling, instead of a
- * rename WeCom would refuse (301036). direct_leader values are spelled the same way, and drop
+ * Keeps the userid WeCom already has where renaming it would be refused: WeCom renames a userid
+ * (`new_userid`) only once, and only one WeCom generated itself (301036 otherwise). So
+ *  - a linked member whose desired userid differs from the link only in case (adopted `Alice` for
+ *    username `alice`) keeps WeCom's spelling (WeCom compares userids case-insensitively);
+ *  - a member adopted by matching (origin 'matched': found by userid, mobile or e-mail) keeps its
+ *    WeCom userid whatever the mapping computes.
+ * direct_leader values naming such a member are translated to the userid WeCom has, and drop
  * managers that will not exist in WeCom (a disabled account never synced), which WeCom would
  * refuse with 40003.
  */
-export function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLink, 'key' | 'userid'>>): void {
-  const byKey = new Map(links.map((l) => [l.key, l.userid]));
+export function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLink, 'key' | 'userid' | 'origin'>>): void {
+  const byKey = new Map(links.map((l) => [l.key, l]));
   const spelling = new Map<string, string>();
   for (const m of desired.members) {
-    const linked = byKey.get(m.key);
-    if (linked !== undefined && linked !== m.userid && linked.toLowerCase() === m.userid.toLowerCase()) m.userid = linked;
+    const link = byKey.get(m.key);
+    if (link !== undefined && link.userid !== m.userid && (link.origin === 'matched' || link.userid.toLowerCase() === m.userid.toLowerCase())) {
+      spelling.set(m.userid.toLowerCase(), link.userid);
+      m.userid = link.userid;
+    }
     spelling.set(m.userid.toLowerCase(), m.userid);
   }
   // a disabled account without a member is never created (nothing to disable): it cannot lead anyone

@@ -28,6 +28,21 @@ describe('conflicts', () => {
     expect((await env.service.plan('acme')).plan.operations).toEqual([]);
   });
 
+  it('a member adopted by mobile keeps the userid WeCom has (WeCom refuses renaming it), and reports name it as their leader', async () => {
+    env = await setup({ seed: (s) => s.sim.seedMember(CORP.corpid, { userid: 'wang.li', name: 'Wang Li (by hand)', department: [1], mobile: '13800007777' }) });
+    await env.connections.create(connectionInput(env));
+    const org = await env.directory.createOrganization({ name: 'Engineering' });
+    const boss = await env.directory.createAccount({ username: 'liwang', displayName: 'Li Wang', organizationIds: [org.id], mobile: '+86 13800007777' });
+    await env.directory.createAccount({ username: 'dev', displayName: 'Dev', organizationIds: [org.id], mobile: '+86 13800006666', managerId: boss.id });
+    const r = await env.service.apply('acme');
+    expect(r.status, JSON.stringify(await env.service.failures(r.runId!))).toBe('succeeded');
+    const members = env.sim.sim.company(CORP.corpid).members;
+    expect(members.find('liwang')).toBeUndefined(); // no duplicate, no rename
+    expect(members.find('wang.li')?.name).toBe('Li Wang');
+    expect(members.find('dev')?.direct_leader).toEqual(['wang.li']);
+    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+  });
+
   it('a duplicate mobile fails that member only: the run is partial, the others are applied', async () => {
     env = await setup({ seed: (s) => s.sim.seedMember(CORP.corpid, { userid: 'zed', name: 'Zed (by hand)', department: [1], mobile: '13900000009' }) });
     // match by userid only, so the hand-made member is not adopted by mobile
