@@ -103,22 +103,7 @@ export interface ConnectionInput {
 }
 
 /** What `update` takes: absent = keep, null = clear (for optional fields). */
-export interface ConnectionPatch {
-  name?: string;
-  corpId?: string;
-  secret?: string;
-  rootDepartmentId?: number;
-  defaultDepartmentId?: number | null;
-  extattrs?: ExtAttrConfig[];
-  proxies?: string | string[];
-  proxyUsername?: string | null;
-  proxyPassword?: string | null;
-  apiBase?: string;
-  caPem?: string | null;
-  scope?: Partial<ConnectionScope>;
-  policies?: Partial<Omit<ConnectionPolicies, 'safety'>> & { safety?: Partial<SafetyThreshold> };
-  mapping?: unknown | null;
-}
+export type ConnectionPatch = Partial<ConnectionInput>;
 
 /** The non-secret settings after defaults and normalisation, ready to store. */
 export type ConnectionSettings = Omit<Connection, 'id' | 'hasSecret' | 'hasProxyPassword' | 'version' | 'createdAt' | 'updatedAt'>;
