@@ -165,6 +165,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const worker = new SyncWorker({
     service,
     connections: listIds,
+    // A new connection's first sync is started by a person, after reviewing its plan.
+    awaitFirstRun: true,
     ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
   });

@@ -78,8 +78,15 @@ describe('the sync worker inside serve', () => {
     const member = () => company.members.all().find((m) => m.name === 'Ada Lovelace');
 
     const seen: WorkerEvent[] = [];
-    const synced = until(service, () => member() !== undefined, seen);
+    // A connection that never ran is left alone: its first run is started by a person (after the plan).
+    const ignored = until(service, () => true, seen);
     const org = await post(service, token, '/api/v1/organizations', { name: 'Engineering' });
+    await ignored;
+    expect(company.departments.all().some((d) => d.name === 'Engineering')).toBe(false);
+    expect(await service.sync.service.hasRun('acme')).toBe(false);
+    expect((await service.sync.service.apply('acme')).status).toBe('succeeded');
+
+    const synced = until(service, () => member() !== undefined, seen);
     await post(service, token, '/api/v1/accounts', { username: 'ada', displayName: 'Ada Lovelace', organizationIds: [org.id], mobile: '13800000001', email: 'ada@example.com' });
     await synced;
 
@@ -102,8 +109,8 @@ describe('the sync worker inside serve', () => {
     expect(Number(count![1])).toBeGreaterThan(0);
     expect(text).toMatch(/^wecom_sync_operations_total\{kind="member\.create",result="succeeded",errcode="0"\} 1$/m);
     expect(text).toMatch(/^wecom_sync_operations_total\{kind="department\.create",result="succeeded",errcode="0"\} 1$/m);
-    // once per run, though the first one was an incremental falling back to a full run
-    expect(text).toMatch(new RegExp(`^wecom_sync_runs_total\\{status="succeeded"\\} ${new Set(runs.map((r) => r.report.runId)).size}$`, 'm'));
+    // once per run: the first (started like the console's Apply) and the worker's
+    expect(text).toMatch(new RegExp(`^wecom_sync_runs_total\\{status="succeeded"\\} ${new Set(runs.map((r) => r.report.runId)).size + 1}$`, 'm'));
     const connection = (await new Connections(service.store, service.secretBox).get('acme')).id;
     expect(text).toContain(`wecom_sync_change_feed_lag{connection="${connection}"} 0`);
     expect(text).toMatch(/^wecom_sync_queue_depth 0$/m);

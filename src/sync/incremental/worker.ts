@@ -40,6 +40,12 @@ export interface SyncWorkerOptions {
   maxBatchDelayMs?: number;
   /** Full reconcile interval; undefined/0 = never. */
   fullIntervalMs?: number;
+  /**
+   * true: a connection that never ran is left alone until a person starts its first run (after
+   * reviewing its plan); the service's worker works this way. false (default): the worker's first
+   * pass is that connection's first full run (`wecom-sync sync --watch`, an explicit command).
+   */
+  awaitFirstRun?: boolean;
   /** Back-off after a failed run: base, doubled per consecutive failure, capped (default 1 s … 60 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -211,6 +217,7 @@ export class SyncWorker {
     if (b && b.until > this.timers.now() && !full) return;
     const service = this.opts.service;
     try {
+      if (this.opts.awaitFirstRun && !(await service.hasRun(name))) return;
       const held = await service.heldRuns(name);
       if (held.length > 0) {
         this.emitEvent({ type: 'blocked', connection: name, reason: `run ${held[0]} is held for approval (safety threshold): approve it with wecom-sync apply --connection ${name} --approve ${held[0]}` });

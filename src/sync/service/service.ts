@@ -312,6 +312,13 @@ export class SyncService {
     return out;
   }
 
+  /** True once any run (full, incremental, held or failed) was started for the connection. */
+  async hasRun(nameOrId: string): Promise<boolean> {
+    const connection = await this.deps.connections.get(nameOrId);
+    const row = await this.store.db.selectFrom('runs').select('id').where('connection_id', '=', connection.id).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Ids of the connection's runs waiting for approval. */
   async heldRuns(nameOrId: string): Promise<string[]> {
     const connection = await this.deps.connections.get(nameOrId);
