@@ -1,11 +1,17 @@
-// Installs the Debian packages the test suite needs (real HTTPS proxies), when missing.
+// Installs the Debian packages the test suite needs, when missing: tinyproxy (real HTTPS proxies),
+// chromium (the console's browser tests) and a CJK font (so the console's Chinese screenshots show
+// characters, not boxes).
 // Runs before `vitest run` in `npm test`; fails loudly if a package cannot be installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const needed = [{ command: 'tinyproxy', pkg: 'tinyproxy' }];
+const needed = [
+  { command: 'tinyproxy', pkg: 'tinyproxy' },
+  { command: 'chromium', pkg: 'chromium' },
+  { check: 'fc-list :lang=zh | grep -q .', pkg: 'fonts-wqy-microhei', command: 'a Chinese font' },
+];
 
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-const missing = needed.filter((n) => !has(n.command));
+const has = (n) => spawnSync('sh', ['-c', n.check ?? `command -v ${n.command}`], { stdio: 'ignore' }).status === 0;
+const missing = needed.filter((n) => !has(n));
 if (missing.length > 0) {
   const pkgs = missing.map((m) => m.pkg);
   console.log(`[ensure-system-deps] installing Debian packages: ${pkgs.join(' ')}`);
@@ -22,7 +28,7 @@ if (missing.length > 0) {
     console.error('Install them by hand (apt-get install -y ' + pkgs.join(' ') + ') and run the tests again.');
     process.exit(1);
   }
-  const still = missing.filter((n) => !has(n.command));
+  const still = missing.filter((n) => !has(n));
   if (still.length > 0) {
     console.error(`[ensure-system-deps] still missing after install: ${still.map((s) => s.command).join(', ')}`);
     process.exit(1);

@@ -6,6 +6,7 @@
 //   /api/v1/auth/*, /tokens*, /users*    sign-in, sessions, API tokens, users (when `auth` is given)
 //   /api/v1/audit                        the audit log (when `auditLog` is given)
 //   /api/v1/organizations, /accounts, /changes   the directory
+//   /, /assets/*, any other GET          the web console (when `consoleDir` is given; ./console.ts)
 //
 // Later routes (connections, sync runs) register through `routes` — a plugin receiving the /api/v1
 // scope, where authentication, role checks, CSRF and audit already apply:
@@ -14,7 +15,7 @@
 //
 // Without `auth` the API is open: that mode exists for unit tests and embedding only;
 // `wecom-sync serve` always passes it. `authenticate` is a lower-level hook point (tests).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { AuthError, type AuthService } from '../auth/index.js';
@@ -23,6 +24,7 @@ import { DirectoryError } from '../directory/errors.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
 import { audit } from './audit.js';
+import { registerConsole } from './console.js';
 import { authHook } from './auth.js';
 import { ProblemError, fromDirectoryError, problem, sendProblem } from './problem.js';
 import type { RouteDoc } from './route.js';
@@ -60,6 +62,8 @@ export interface AppOptions {
   /** Fastify's trustProxy: honour X-Forwarded-For/-Proto/-Host from these proxies. Default false. */
   trustProxy?: boolean | string;
   version?: string;
+  /** Serve the web console from this directory (a Vite build, see ./console.ts); absent = API only. */
+  consoleDir?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -93,7 +97,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large) and auth rejections.
     return sendProblem(reply, problem(status, e.message ?? 'request rejected'));
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, `no route for ${req.method} ${req.url.split('?')[0]}`)));
+  // Unknown paths: the console's page (its router draws client-side routes), else problem+json.
+  const consoleFallback: ((req: FastifyRequest, reply: FastifyReply) => boolean) | null = opts.consoleDir ? registerConsole(app, opts.consoleDir) : null;
+  app.setNotFoundHandler((req, reply) => {
+    if (consoleFallback?.(req, reply)) return reply;
+    return sendProblem(reply, problem(404, `no route for ${req.method} ${req.url.split('?')[0]}`));
+  });
 
   // Graceful close: Fastify stops listening and answers new requests 503; responses still in flight
   // ask their keep-alive connection to close, so the server is not held open until idle clients time out.

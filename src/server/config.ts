@@ -4,7 +4,9 @@
 // The reference lives in docs/service.md; keep the two in step.
 import fs from 'node:fs';
 import { isIP } from 'node:net';
+import path from 'node:path';
 import { type LogLevel, parseLogLevel } from '../observability/logger.js';
+import { DEFAULT_CONSOLE_DIR } from './console.js';
 import { type StoreConfig, StoreConfigError, resolveDataDir, resolveStoreConfig } from '../store/config.js';
 
 export class ConfigError extends Error {}
@@ -25,6 +27,7 @@ export const SETTINGS = {
   WECOM_SYNC_SHUTDOWN_TIMEOUT: 'seconds to let in-flight requests finish on SIGTERM before exiting anyway (default 30)',
   WECOM_SYNC_WORKER: 'on (default) or off: run the sync worker (incremental syncs of every connection from the change feed) inside serve',
   WECOM_SYNC_FULL_INTERVAL: 'seconds between full reconciles of every connection by the worker (default 3600; 0 = never)',
+  WECOM_SYNC_CONSOLE: 'on (default: the web console built in web/dist), off (API only), or the directory of another console build',
   WECOM_SYNC_CONFIG: 'path of a JSON config file with any of these keys',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
@@ -54,6 +57,8 @@ export interface ServeConfig {
   worker: boolean;
   /** Full reconcile interval of the worker in ms; 0 = never. */
   fullIntervalMs: number;
+  /** Where the web console's build is served from; null = API only (WECOM_SYNC_CONSOLE=off). */
+  consoleDir: string | null;
 }
 
 export function isLoopback(host: string): boolean {
@@ -115,6 +120,8 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
   if (!['auto', 'public', 'token'].includes(ma)) throw new ConfigError(`WECOM_SYNC_METRICS_AUTH "${ma}": expected auto, public or token`);
   const wk = (env.WECOM_SYNC_WORKER ?? 'on').trim().toLowerCase();
   if (!['on', 'off'].includes(wk)) throw new ConfigError(`WECOM_SYNC_WORKER "${env.WECOM_SYNC_WORKER}": expected on or off`);
+  const cs = (env.WECOM_SYNC_CONSOLE ?? 'on').trim();
+  const consoleDir = cs.toLowerCase() === 'off' ? null : cs.toLowerCase() === 'on' ? DEFAULT_CONSOLE_DIR : path.resolve(cs);
   const metricsAccess = ma === 'public' || (ma === 'auto' && isLoopback(host)) ? 'public' : 'authenticated';
 
   return {
@@ -132,5 +139,6 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
     shutdownTimeoutMs: intSetting('WECOM_SYNC_SHUTDOWN_TIMEOUT', env.WECOM_SYNC_SHUTDOWN_TIMEOUT, 30, 0, 3600) * 1000,
     worker: wk === 'on',
     fullIntervalMs: intSetting('WECOM_SYNC_FULL_INTERVAL', env.WECOM_SYNC_FULL_INTERVAL, 3600, 0, 30 * 24 * 3600) * 1000,
+    consoleDir,
   };
 }

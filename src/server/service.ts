@@ -107,6 +107,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       logger,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
+      ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       routes: [...adminSyncRoutes(sync), ...(opts.routes ?? [])],
       ...(opts.readiness ? { readiness: opts.readiness } : {}),
     });
