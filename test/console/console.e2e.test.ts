@@ -1,0 +1,173 @@
+// The console, end to end in real headless Chromium (Debian's chromium via playwright-core), against
+// the real service (in-process `serve` with its sync worker), the WeCom simulator over HTTPS and a
+// real tinyproxy whose egress address is the company's trusted IP. An admin signs in, creates the
+// connection through the form with the seed's fields, tests it, previews the mapping and the plan,
+// applies it, sees the members in the run's results, edits an account in the directory browser and
+// sees the change reach the simulator. Screenshots of each page go to test-output/screenshots/.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../../scripts/build-console.mjs';
+import { resolveServeConfig } from '../../src/server/config.js';
+import { type Service, startService } from '../../src/server/service.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { type Chromium, launchChromium, screenshot } from '../helpers/chromium.js';
+import { type RunningTinyproxy, startTinyproxy } from '../helpers/tinyproxy.js';
+
+const CORP = { corpid: 'wwconsole000000001', secret: 'console-sync-secret-0123456789abcdef' };
+const PROXY = { username: 'egress', password: 'proxy-pass-console-42' };
+const ADMIN_PASSWORD = 'console-admin-pass-123';
+
+describe('the web console in Chromium', () => {
+  let dataDir: string;
+  let sim: RunningSimulator;
+  let proxy: RunningTinyproxy;
+  let service: Service;
+  let chromium: Chromium;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt({ quiet: true });
+    sim = await startSimulator({ port: 0, corps: [{ corpid: CORP.corpid, secret: CORP.secret }], trustedIps: ['127.0.0.2'] });
+    proxy = await startTinyproxy({ egress: '127.0.0.2', connectPorts: [sim.port], ...PROXY });
+    dataDir = mkdtempSync(join(tmpdir(), 'wecom-sync-console-'));
+    service = await startService(
+      resolveServeConfig({ port: '0', dataDir }, { WECOM_SYNC_ADMIN_PASSWORD: ADMIN_PASSWORD, WECOM_SYNC_FULL_INTERVAL: '0' }),
+      { logger: pino({ level: 'silent' }), announce: () => {}, sync: { pollMs: 100 } },
+    );
+    // A small directory: 研发中心 with two teams and three people.
+    const { store } = service;
+    const { Directory } = await import('../../src/directory/directory.js');
+    const d = new Directory(store);
+    const rd = await d.createOrganization({ name: '研发中心' });
+    const platform = await d.createOrganization({ name: '平台研发部', parentId: rd.id });
+    const mobile = await d.createOrganization({ name: '移动端研发部', parentId: rd.id });
+    const lead = await d.createAccount({ username: 'zhangwei', displayName: '张伟', organizationIds: [rd.id], mobile: '13800000001', email: 'zhangwei@example.com', title: '研发总监' });
+    await d.createAccount({ username: 'lina', displayName: '李娜', organizationIds: [platform.id], mobile: '13800000002', managerId: lead.id, title: '工程师' });
+    await d.createAccount({ username: 'wangfang', displayName: '王芳', organizationIds: [mobile.id], email: 'wangfang@example.com', managerId: lead.id });
+    chromium = await launchChromium();
+    page = (await chromium.page('en')).page;
+  }, 120_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await service?.close();
+    await proxy?.stop();
+    await sim?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const members = () => sim.sim.company(CORP.corpid).members;
+
+  it('signs in', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('wrong-password-1');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByText(/wrong username or password/i).count()).toBeGreaterThan(0);
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('whoami').textContent()).toContain('admin');
+    await screenshot(page, '10-connections-empty-en');
+  });
+
+  it('creates the connection through the form with the seed fields, and its test passes through the proxy', async () => {
+    await page.getByTestId('new-connection').click();
+    await page.getByTestId('field-name').fill('acme');
+    await page.getByTestId('field-corpId').fill(CORP.corpid);
+    await page.getByTestId('field-secret').fill(CORP.secret);
+    await page.getByTestId('field-rootDepartmentId').fill('1');
+    await page.getByTestId('field-proxies').fill(proxy.address);
+    await page.getByTestId('field-proxies').press('Enter');
+    await page.getByTestId('field-proxyUsername').fill(PROXY.username);
+    await page.getByTestId('field-proxyPassword').fill(PROXY.password);
+    await page.getByTestId('advanced-toggle').click();
+    await page.getByTestId('field-apiBase').fill(sim.url);
+    await page.getByTestId('field-caPem').fill(sim.caPem!);
+    await screenshot(page, '11-connection-form-en');
+    await page.getByTestId('connection-save').click();
+    await page.waitForURL(/\/connections\/acme$/);
+
+    await page.getByTestId('connection-test').click();
+    const token = page.getByTestId('check-token');
+    await expect.poll(() => token.getAttribute('data-status'), { timeout: 20_000 }).toBe('ok');
+    expect(await page.getByTestId('check-root-department').getAttribute('data-status')).toBe('ok');
+    // The verdict names the trusted egress IP the call left from.
+    await expect.poll(() => page.getByTestId('test-result').textContent()).toContain('127.0.0.2');
+    await screenshot(page, '12-connection-test-en');
+    // The secrets were stored, never shown.
+    const html = await page.content();
+    expect(html).not.toContain(CORP.secret);
+    expect(html).not.toContain(PROXY.password);
+  });
+
+  it('previews the mapping on a sample account', async () => {
+    await page.goto(`${service.url}/connections/acme/mapping`);
+    await page.getByTestId('preview-account').click();
+    await page.keyboard.type('lina');
+    await page.getByText(/李娜/).last().click();
+    const name = page.getByTestId('preview-members.name');
+    await expect.poll(() => name.textContent(), { timeout: 10_000 }).toContain('李娜');
+    await screenshot(page, '13-mapping-preview-en');
+  });
+
+  it('shows the plan as a diff, applies it and lists the members in the run result', async () => {
+    await page.goto(`${service.url}/connections/acme/plan`);
+    await page.getByTestId('plan-summary').waitFor();
+    const kinds = await page.getByTestId('plan-op').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    expect(kinds.filter((k) => k === 'department.create').length, kinds.join()).toBe(3);
+    // the members, then their direct_leader once the leader exists in WeCom
+    expect(kinds.filter((k) => k === 'member.create').length, kinds.join()).toBe(3);
+    await screenshot(page, '14-plan-preview-en');
+
+    await page.getByTestId('plan-apply').click();
+    await page.getByTestId('plan-apply-confirm').click();
+    await page.waitForURL(/\/runs\//);
+    const status = page.getByTestId('run-status');
+    await expect.poll(() => status.getAttribute('data-finished'), { timeout: 60_000 }).toBe('true');
+    expect(await status.getAttribute('data-status')).toBe('succeeded');
+    const targets = await page.getByTestId('run-op').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')));
+    for (const userid of ['zhangwei', 'lina', 'wangfang']) expect(targets.some((t) => t?.includes(userid))).toBe(true);
+    expect(members().find('lina')?.name).toBe('李娜');
+    await screenshot(page, '15-run-result-en');
+  });
+
+  it('edits an account in the directory browser and the change reaches WeCom', async () => {
+    await page.goto(`${service.url}/directory`);
+    await page.getByTestId('org-tree').waitFor();
+    await page.getByTestId('account-search').fill('wangfang');
+    await page.getByTestId('edit-account-wangfang').click();
+    await page.getByTestId('account-name').fill('王芳芳');
+    await page.getByTestId('account-save').click();
+    await expect.poll(() => members().find('wangfang')?.name, { timeout: 30_000, interval: 100 }).toBe('王芳芳');
+    await screenshot(page, '16-directory-en');
+  });
+
+  it('lists the runs and the audit log, and draws the console in Chinese', async () => {
+    await page.goto(`${service.url}/connections/acme/runs`);
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await screenshot(page, '17-runs-en');
+    await page.goto(`${service.url}/audit`);
+    await expect.poll(() => page.getByTestId('audit-row').count()).toBeGreaterThan(0);
+    const audit = await page.getByTestId('audit-row').allTextContents();
+    expect(audit.join('\n')).not.toContain(CORP.secret);
+    await screenshot(page, '18-audit-en');
+
+    const zh = (await chromium.page('zh')).page;
+    // Same browser, new context: sign in again, in Chinese.
+    await zh.goto(service.url);
+    await zh.getByTestId('login-username').fill('admin');
+    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await zh.getByTestId('login-submit').click();
+    await zh.getByTestId('connection-row-acme').waitFor();
+    expect(await zh.locator('body').textContent()).toContain('企业微信');
+    await screenshot(zh, '19-connections-zh');
+    await zh.goto(`${service.url}/connections/acme`);
+    await zh.getByTestId('field-corpId').waitFor();
+    expect(await zh.locator('body').textContent()).toContain('企业ID');
+    await screenshot(zh, '20-connection-form-zh');
+  });
+});

@@ -1,0 +1,135 @@
+// The console's frame: antd locale, session, the side menu and the routes. Each page lives in
+// ./pages (one file per page) and talks to the service through ./api.
+import { ApiOutlined, AuditOutlined, ClusterOutlined, LogoutOutlined } from '@ant-design/icons';
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { ApiError, get, post, setUnauthorizedHandler } from './api';
+import { type Lang, type Messages, useLang, useT } from './i18n';
+import { AuditPage } from './pages/Audit';
+import { ConnectionFormPage } from './pages/ConnectionForm';
+import { ConnectionsPage } from './pages/Connections';
+import { DirectoryPage } from './pages/Directory';
+import { MappingPage } from './pages/Mapping';
+import { PlanPage } from './pages/Plan';
+import { RunDetailPage } from './pages/RunDetail';
+import { RunsPage } from './pages/Runs';
+import { SignInPage } from './pages/SignIn';
+import { type Me, SessionContext } from './session';
+
+const messages = {
+  zh: { connections: '企业微信连接', directory: '目录', audit: '审计日志', signOut: '退出登录', product: '企业微信通讯录同步' },
+  en: { connections: 'WeCom connections', directory: 'Directory', audit: 'Audit log', signOut: 'Sign out', product: 'WeCom contact sync' },
+} satisfies Messages;
+
+function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
+  const t = useT(messages);
+  const { lang, setLang } = useLang();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const section = '/' + (location.pathname.split('/')[1] ?? '');
+  const selected = section === '/runs' ? '/connections' : section;
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider theme="light" width={220} breakpoint="lg" collapsedWidth={0}>
+        <div style={{ padding: '16px 20px' }}>
+          <Typography.Title level={5} style={{ margin: 0 }}>
+            wecom-sync
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('product')}</Typography.Text>
+        </div>
+        <Menu
+          mode="inline"
+          selectedKeys={[selected]}
+          onClick={(e) => navigate(e.key)}
+          items={[
+            { key: '/connections', icon: <ApiOutlined />, label: t('connections') },
+            { key: '/directory', icon: <ClusterOutlined />, label: t('directory') },
+            { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
+          ]}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: 'transparent', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
+          <Space>
+            <Segmented<Lang> size="small" value={lang} onChange={setLang} options={[{ label: '中文', value: 'zh' }, { label: 'English', value: 'en' }]} />
+            <Typography.Text data-testid="whoami">
+              {me.username} ({me.role})
+            </Typography.Text>
+            <Button size="small" icon={<LogoutOutlined />} onClick={onSignOut}>
+              {t('signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: '0 24px 24px' }}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/connections" replace />} />
+            <Route path="/login" element={<Navigate to="/connections" replace />} />
+            <Route path="/connections" element={<ConnectionsPage />} />
+            <Route path="/connections/new" element={<ConnectionFormPage />} />
+            <Route path="/connections/:name" element={<ConnectionFormPage />} />
+            <Route path="/connections/:name/mapping" element={<MappingPage />} />
+            <Route path="/connections/:name/plan" element={<PlanPage />} />
+            <Route path="/connections/:name/runs" element={<RunsPage />} />
+            <Route path="/runs/:id" element={<RunDetailPage />} />
+            <Route path="/directory" element={<DirectoryPage />} />
+            <Route path="/audit" element={<AuditPage />} />
+            <Route path="*" element={<Navigate to="/connections" replace />} />
+          </Routes>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+export function App() {
+  const { lang } = useLang();
+  const [me, setMe] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(true);
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  const refresh = useCallback(async () => {
+    try {
+      setMe(await get<Me>('/auth/me'));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) throw e;
+      setMe(null);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  const signOut = useCallback(async () => {
+    await post('/auth/logout').catch(() => undefined);
+    setMe(null);
+    navigate('/login');
+  }, [navigate]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => setMe(null));
+    void refresh();
+    return () => setUnauthorizedHandler(null);
+  }, [refresh]);
+
+  const session = useMemo(() => ({ me, refresh, signOut }), [me, refresh, signOut]);
+  let body;
+  if (loading) body = <Spin style={{ display: 'block', marginTop: 120 }} />;
+  else if (!me) {
+    const next = location.pathname === '/login' ? '/connections' : location.pathname + location.search;
+    body = (
+      <Routes>
+        <Route path="*" element={<SignInPage next={next} />} />
+      </Routes>
+    );
+  } else body = <Shell me={me} onSignOut={() => void signOut()} />;
+
+  return (
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#07c160' } }}>
+      <AntApp>
+        <SessionContext.Provider value={session}>{body}</SessionContext.Provider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,270 @@
+// Pieces the plan, runs and run pages share: status tags, operation kinds, the field diff
+// ("field | old → new"), times in local time, and the API shapes of src/server/routes/sync.ts.
+import { CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, ExclamationCircleOutlined, MinusCircleOutlined, PauseCircleOutlined, SyncOutlined } from '@ant-design/icons';
+import { Table, Tag, Tooltip, Typography } from 'antd';
+import dayjs from 'dayjs';
+import type { ReactNode } from 'react';
+import { type Messages, useT } from '../i18n';
+
+// ------------------------------------------------------------------ API shapes
+
+export type Explanation = { en: string; zh: string };
+export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+export type OpStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface FieldChange {
+  field: string;
+  old?: unknown;
+  new?: unknown;
+  [k: string]: unknown;
+}
+
+export interface Warning {
+  code: string;
+  key?: string;
+  message: string;
+}
+
+export interface RunSummary {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+  retryable: number;
+  gone: number;
+  byKind: Record<string, number>;
+  message: string;
+}
+
+export interface Run {
+  id: string;
+  connectionId: string;
+  kind: 'full' | 'incremental';
+  status: RunStatus;
+  finished: boolean;
+  summary: RunSummary | null;
+  error: { message: string; explanation?: Explanation; errcode?: number } | null;
+  warnings: Warning[];
+  held: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Accepted {
+  run: string;
+  status: RunStatus;
+  location: string;
+}
+
+// ------------------------------------------------------------------ labels
+
+const messages = {
+  zh: {
+    planned: '已计划',
+    running: '运行中',
+    held: '待审批',
+    succeeded: '成功',
+    failed: '失败',
+    partial: '部分失败',
+    cancelled: '已取消',
+    pending: '等待中',
+    skipped: '已跳过',
+    'department.create': '新建部门',
+    'department.update': '更新部门',
+    'department.move': '移动部门',
+    'department.delete': '删除部门',
+    'member.create': '新建成员',
+    'member.update': '更新成员',
+    'member.disable': '禁用成员',
+    'member.delete': '删除成员',
+    full: '全量',
+    incremental: '增量',
+    field: '字段',
+    old: '原值',
+    new: '新值',
+    noChanges: '没有字段变化',
+    empty: '空',
+  },
+  en: {
+    planned: 'planned',
+    running: 'running',
+    held: 'held',
+    succeeded: 'succeeded',
+    failed: 'failed',
+    partial: 'partial',
+    cancelled: 'cancelled',
+    pending: 'pending',
+    skipped: 'skipped',
+    'department.create': 'Create departments',
+    'department.update': 'Update departments',
+    'department.move': 'Move departments',
+    'department.delete': 'Delete departments',
+    'member.create': 'Create members',
+    'member.update': 'Update members',
+    'member.disable': 'Disable members',
+    'member.delete': 'Delete members',
+    full: 'full',
+    incremental: 'incremental',
+    field: 'Field',
+    old: 'Old',
+    new: 'New',
+    noChanges: 'No field changes',
+    empty: 'empty',
+  },
+} satisfies Messages;
+
+type Key = keyof (typeof messages)['en'];
+const known = (k: string): k is Key => k in messages.en;
+
+/** The label of a run or operation status, an operation kind, a run kind. */
+export function useRunLabel(): (code: string) => string {
+  const t = useT(messages);
+  return (code) => (known(code) ? t(code) : code);
+}
+
+const RUN_COLORS: Record<RunStatus, string> = {
+  planned: 'default',
+  running: 'processing',
+  held: 'warning',
+  succeeded: 'success',
+  failed: 'error',
+  partial: 'orange',
+  cancelled: 'default',
+};
+const RUN_ICONS: Record<RunStatus, ReactNode> = {
+  planned: <ClockCircleOutlined />,
+  running: <SyncOutlined spin />,
+  held: <PauseCircleOutlined />,
+  succeeded: <CheckCircleOutlined />,
+  failed: <CloseCircleOutlined />,
+  partial: <ExclamationCircleOutlined />,
+  cancelled: <MinusCircleOutlined />,
+};
+
+export function RunStatusTag({ status }: { status: RunStatus }) {
+  const label = useRunLabel();
+  return (
+    <Tag color={RUN_COLORS[status] ?? 'default'} icon={RUN_ICONS[status]}>
+      {label(status)}
+    </Tag>
+  );
+}
+
+const OP_COLORS: Record<OpStatus, string> = { pending: 'default', running: 'processing', succeeded: 'success', failed: 'error', skipped: 'gold' };
+const OP_ICONS: Record<OpStatus, ReactNode> = {
+  pending: <ClockCircleOutlined />,
+  running: <SyncOutlined spin />,
+  succeeded: <CheckCircleOutlined />,
+  failed: <CloseCircleOutlined />,
+  skipped: <MinusCircleOutlined />,
+};
+
+export function OpStatusTag({ status }: { status: OpStatus }) {
+  const label = useRunLabel();
+  return (
+    <Tag color={OP_COLORS[status] ?? 'default'} icon={OP_ICONS[status]}>
+      {label(status)}
+    </Tag>
+  );
+}
+
+/** Operation kinds in the order the planner runs them (src/domain/plan.ts), with the console's "move" group. */
+export const KIND_ORDER = ['department.create', 'department.update', 'department.move', 'department.delete', 'member.create', 'member.update', 'member.disable', 'member.delete'];
+
+const KIND_COLORS: Record<string, string> = {
+  'department.create': 'green',
+  'department.update': 'blue',
+  'department.move': 'geekblue',
+  'department.delete': 'red',
+  'member.create': 'green',
+  'member.update': 'blue',
+  'member.disable': 'orange',
+  'member.delete': 'red',
+};
+
+export const kindColor = (kind: string): string => KIND_COLORS[kind] ?? 'default';
+
+/** The operation kind as a coloured tag; `code` shows the raw kind (member.update) instead of the label. */
+export function KindTag({ kind, code }: { kind: string; code?: boolean }) {
+  const label = useRunLabel();
+  return (
+    <Tooltip title={code ? label(kind) : kind}>
+      <Tag color={kindColor(kind)} variant="outlined">
+        {code ? kind : label(kind)}
+      </Tag>
+    </Tooltip>
+  );
+}
+
+// ------------------------------------------------------------------ values and times
+
+/** A field value as text: strings as they are, everything else as JSON; null/undefined → null. */
+export function valueText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+function Value({ v, tone }: { v: unknown; tone: 'old' | 'new' }) {
+  const t = useT(messages);
+  const text = valueText(v);
+  if (text === null)
+    return (
+      <Typography.Text type="secondary" italic>
+        ∅ {t('empty')}
+      </Typography.Text>
+    );
+  const style = tone === 'old' ? { color: '#cf1322', background: '#fff1f0', textDecoration: 'line-through' } : { color: '#389e0d', background: '#f6ffed' };
+  return (
+    <Typography.Text code style={{ ...style, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+      {text}
+    </Typography.Text>
+  );
+}
+
+/** "field | old (red, struck) → new (green)". */
+export function ChangesTable({ changes }: { changes: FieldChange[] }) {
+  const t = useT(messages);
+  if (changes.length === 0) return <Typography.Text type="secondary">{t('noChanges')}</Typography.Text>;
+  return (
+    <Table<FieldChange>
+      size="small"
+      pagination={false}
+      rowKey={(c, i) => `${c.field}:${i}`}
+      dataSource={changes}
+      style={{ maxWidth: 960 }}
+      columns={[
+        { title: t('field'), dataIndex: 'field', width: 200, render: (f: string) => <Typography.Text strong>{f}</Typography.Text> },
+        { title: t('old'), key: 'old', render: (_, c) => <Value v={c.old} tone="old" /> },
+        { title: '', key: 'arrow', width: 32, align: 'center', render: () => <Typography.Text type="secondary">→</Typography.Text> },
+        { title: t('new'), key: 'new', render: (_, c) => <Value v={c.new} tone="new" /> },
+      ]}
+    />
+  );
+}
+
+/** Local time "2025-01-02 15:04:05", with the ISO timestamp in a tooltip. */
+export function Time({ at }: { at: string | null | undefined }) {
+  if (!at) return <Typography.Text type="secondary">—</Typography.Text>;
+  const d = dayjs(at);
+  if (!d.isValid()) return <>{at}</>;
+  return (
+    <Tooltip title={at}>
+      <span style={{ whiteSpace: 'nowrap' }}>{d.format('YYYY-MM-DD HH:mm:ss')}</span>
+    </Tooltip>
+  );
+}
+
+/** "1 m 5 s" between two times (or until now). */
+export function durationText(from: string | null, to: string | null): string {
+  if (!from) return '—';
+  const ms = Math.max(0, dayjs(to ?? undefined).diff(dayjs(from)));
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} m ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} m`;
+}

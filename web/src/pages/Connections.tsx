@@ -1,0 +1,288 @@
+// The WeCom connections: one row per company synced into, with links to its settings, mapping,
+// plan and runs; and the demo banner (GET /demo): offer a sample directory synced into the
+// built-in WeCom simulator, or say that the demo is active and offer to remove it.
+import { ExperimentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { type HTMLAttributes, useCallback, useEffect, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError, del, get, post } from '../api';
+import type { Connection, DemoStatus } from '../components/ConnTypes';
+import { type Messages, useLang, useT } from '../i18n';
+import { useIsAdmin } from '../session';
+
+const messages = {
+  zh: {
+    title: '企业微信连接',
+    intro: '每个连接对应一个同步目标企业（企业ID + 通讯录同步Secret）。',
+    newConnection: '新建连接',
+    refresh: '刷新',
+    name: '名称',
+    corpId: '企业ID',
+    root: '根部门ID',
+    defaultDept: '默认部门ID',
+    proxies: '代理',
+    direct: '直连',
+    updatedAt: '更新时间',
+    actions: '操作',
+    edit: '设置',
+    mapping: '字段映射',
+    plan: '同步计划',
+    runs: '同步记录',
+    demo: '演示',
+    empty: '还没有连接',
+    loadFailed: '无法读取连接列表',
+    demoTryTitle: '试用演示',
+    demoTryText:
+      '一键创建示例：一个包含几百个账号的示例公司目录，以及一个内置的企业微信模拟器，并把目录同步到模拟器中。所有数据只发送到模拟器，不会发送到真实的企业微信。之后可以随时删除演示。',
+    demoStart: '试用演示',
+    demoStarted: '演示已创建',
+    demoActiveTitle: '演示模式：连接“{name}”同步到内置的企业微信模拟器',
+    demoActiveText: '示例目录：{orgs} 个组织、{accounts} 个账号。不会向真实的企业微信发送任何数据。',
+    demoActiveTextNoCounts: '不会向真实的企业微信发送任何数据。',
+    demoRemove: '删除演示',
+    demoRemoveConfirm: '删除演示连接、示例目录和模拟器中的数据？',
+    demoRemoved: '演示已删除',
+    demoFailed: '操作失败',
+    yes: '删除',
+    no: '取消',
+  },
+  en: {
+    title: 'WeCom connections',
+    intro: 'Each connection is one WeCom company to sync into (company ID + address book sync secret).',
+    newConnection: 'New connection',
+    refresh: 'Refresh',
+    name: 'Name',
+    corpId: 'Company ID',
+    root: 'Root department',
+    defaultDept: 'Default department',
+    proxies: 'Proxies',
+    direct: 'direct',
+    updatedAt: 'Updated',
+    actions: 'Actions',
+    edit: 'Settings',
+    mapping: 'Mapping',
+    plan: 'Plan',
+    runs: 'Runs',
+    demo: 'Demo',
+    empty: 'No connections yet',
+    loadFailed: 'Could not read the connections',
+    demoTryTitle: 'Try the demo',
+    demoTryText:
+      'One click sets up a sample company directory of a few hundred accounts and a built-in WeCom simulator, and syncs the directory into it. Everything goes to the simulator: nothing is sent to the real WeCom. You can remove the demo at any time.',
+    demoStart: 'Try the demo',
+    demoStarted: 'The demo is set up',
+    demoActiveTitle: 'Demo mode: connection "{name}" syncs to the built-in simulator',
+    demoActiveText: 'Sample directory: {orgs} organizations, {accounts} accounts. Nothing is sent to the real WeCom.',
+    demoActiveTextNoCounts: 'Nothing is sent to the real WeCom.',
+    demoRemove: 'Remove demo',
+    demoRemoveConfirm: 'Remove the demo connection, the sample directory and the simulator data?',
+    demoRemoved: 'The demo was removed',
+    demoFailed: 'The operation failed',
+    yes: 'Remove',
+    no: 'Cancel',
+  },
+} satisfies Messages;
+
+function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: () => void }) {
+  const t = useT(messages);
+  const isAdmin = useIsAdmin();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+
+  if (!demo || demo.state === 'unavailable') return null;
+
+  const start = async () => {
+    setBusy(true);
+    try {
+      const r = await post<{ state: string; connection?: { id: string; name: string }; run?: string }>('/demo');
+      void message.success(t('demoStarted'));
+      if (r?.run) navigate(`/runs/${encodeURIComponent(r.run)}`);
+      else onChanged();
+    } catch (e) {
+      void message.error(`${t('demoFailed')}: ${e instanceof Error ? e.message : String(e)}`);
+      onChanged();
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await del('/demo');
+      void message.success(t('demoRemoved'));
+    } catch (e) {
+      void message.error(`${t('demoFailed')}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+      onChanged();
+    }
+  };
+
+  if (demo.state === 'available') {
+    if (!isAdmin) return null;
+    return (
+      <div data-testid="demo-banner" data-state="available" style={{ marginBottom: 16 }}>
+        <Alert
+          type="info"
+          showIcon
+          icon={<ExperimentOutlined />}
+          title={t('demoTryTitle')}
+          description={<Typography.Paragraph style={{ marginBottom: 0, maxWidth: 820 }}>{t('demoTryText')}</Typography.Paragraph>}
+          action={
+            <Button data-testid="demo-start" type="primary" loading={busy} onClick={() => void start()}>
+              {t('demoStart')}
+            </Button>
+          }
+        />
+      </div>
+    );
+  }
+  const name = demo.connection?.name ?? '';
+  const counts =
+    demo.organizations !== undefined && demo.accounts !== undefined
+      ? t('demoActiveText', { orgs: demo.organizations, accounts: demo.accounts })
+      : t('demoActiveTextNoCounts');
+  return (
+    <div data-testid="demo-banner" data-state="active" style={{ marginBottom: 16 }}>
+      <Alert
+        type="warning"
+        showIcon
+        icon={<ExperimentOutlined />}
+        title={
+          <Space>
+            <Tag color="purple">{t('demo')}</Tag>
+            {t('demoActiveTitle', { name })}
+          </Space>
+        }
+        description={counts}
+        action={
+          isAdmin && (
+            <Popconfirm title={t('demoRemoveConfirm')} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => remove()}>
+              <Button data-testid="demo-remove" danger loading={busy}>
+                {t('demoRemove')}
+              </Button>
+            </Popconfirm>
+          )
+        }
+      />
+    </div>
+  );
+}
+
+export function ConnectionsPage() {
+  const t = useT(messages);
+  const { lang } = useLang();
+  const isAdmin = useIsAdmin();
+  const navigate = useNavigate();
+  const [items, setItems] = useState<Connection[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [demo, setDemo] = useState<DemoStatus | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    const [list, d] = await Promise.allSettled([get<{ items: Connection[] }>('/connections'), get<DemoStatus>('/demo')]);
+    if (list.status === 'fulfilled') {
+      setItems(list.value.items);
+      setError(null);
+    } else setError(list.reason instanceof Error ? list.reason.message : String(list.reason));
+    // No demo endpoint (404) or any other failure: no banner.
+    setDemo(d.status === 'fulfilled' && d.value && typeof d.value === 'object' ? d.value : null);
+    if (d.status === 'rejected' && !(d.reason instanceof ApiError)) console.warn('GET /demo', d.reason);
+    setLoading(false);
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const isDemo = (c: Connection) =>
+    c.demo === true || (demo?.state === 'active' && (demo.connection?.id === c.id || demo.connection?.name === c.name));
+  const when = (s: string) => new Date(s).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+
+  const columns: ColumnsType<Connection> = [
+    {
+      title: t('name'),
+      dataIndex: 'name',
+      render: (name: string, c) => (
+        <Space size={6} wrap>
+          <Link to={`/connections/${encodeURIComponent(name)}`}>
+            <Typography.Text strong>{name}</Typography.Text>
+          </Link>
+          {isDemo(c) && <Tag color="purple">{t('demo')}</Tag>}
+        </Space>
+      ),
+    },
+    { title: t('corpId'), dataIndex: 'corpId', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+    { title: t('root'), dataIndex: 'rootDepartmentId', align: 'right' },
+    { title: t('defaultDept'), dataIndex: 'defaultDepartmentId', align: 'right', render: (v: number | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
+    {
+      title: t('proxies'),
+      dataIndex: 'proxies',
+      align: 'right',
+      render: (v: string[]) => (v.length ? <span title={v.join('\n')}>{v.length}</span> : <Typography.Text type="secondary">{t('direct')}</Typography.Text>),
+    },
+    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{when(v)}</Typography.Text> },
+    {
+      title: t('actions'),
+      key: 'actions',
+      render: (_: unknown, c) => {
+        const base = `/connections/${encodeURIComponent(c.name)}`;
+        return (
+          <Space separator={<Typography.Text type="secondary">|</Typography.Text>} wrap>
+            <Link data-testid={`link-edit-${c.name}`} to={base}>
+              {t('edit')}
+            </Link>
+            <Link data-testid={`link-mapping-${c.name}`} to={`${base}/mapping`}>
+              {t('mapping')}
+            </Link>
+            <Link data-testid={`link-plan-${c.name}`} to={`${base}/plan`}>
+              {t('plan')}
+            </Link>
+            <Link data-testid={`link-runs-${c.name}`} to={`${base}/runs`}>
+              {t('runs')}
+            </Link>
+          </Space>
+        );
+      },
+    },
+  ];
+
+  return (
+    <>
+      <Flex justify="space-between" align="center" wrap gap={8} style={{ margin: '8px 0 16px' }}>
+        <div>
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t('title')}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
+        </div>
+        <Space>
+          <Button icon={<ReloadOutlined />} onClick={() => void load()} loading={loading}>
+            {t('refresh')}
+          </Button>
+          {isAdmin && (
+            <Button data-testid="new-connection" type="primary" icon={<PlusOutlined />} onClick={() => navigate('/connections/new')}>
+              {t('newConnection')}
+            </Button>
+          )}
+        </Space>
+      </Flex>
+      <DemoBanner demo={demo} onChanged={() => void load()} />
+      {error && <Alert type="error" showIcon title={t('loadFailed')} description={error} style={{ marginBottom: 16 }} />}
+      <Card styles={{ body: { padding: 0 } }}>
+        <Table<Connection>
+          rowKey="id"
+          columns={columns}
+          dataSource={items ?? []}
+          loading={items === null && !error}
+          pagination={false}
+          locale={{ emptyText: t('empty') }}
+          onRow={(c) => ({ 'data-testid': `connection-row-${c.name}` }) as HTMLAttributes<HTMLElement>}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,392 @@
+// The runs of a connection (GET /connections/:name/runs) under its sync status
+// (GET /connections/:name/status: links, change-feed cursor, held runs, failures of the last run).
+// Refreshes every 3 s while a run is not finished.
+import { ApartmentOutlined, FileSearchOutlined, ReloadOutlined, SyncOutlined, UserOutlined } from '@ant-design/icons';
+import { Alert, App, Breadcrumb, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, get, post, seg } from '../api';
+import { type Accepted, type Explanation, type Run, type RunStatus, RunStatusTag, Time, durationText, useRunLabel } from '../components/RunParts';
+import { type Messages, useExplain, useT } from '../i18n';
+import { useIsAdmin } from '../session';
+
+interface Failure {
+  runId: string;
+  kind: string;
+  key: string;
+  target: string;
+  errcode: number | null;
+  errmsg: string | null;
+  explanation: Explanation | null;
+  note: string | null;
+}
+
+interface SyncStatus {
+  connection: { id: string; name: string; rootDepartmentId: number; defaultDepartmentId: number | null };
+  runs: { id: string; kind: string; status: RunStatus; createdAt: string; finishedAt: string | null; summary: string | null; error: string | null }[];
+  links: { departments: number; members: number; pending: number };
+  failures: Failure[];
+  held: string[];
+  cursor: { lastChangeSeq: number | null; latestSequence: number; lag: number; departmentIdFloor: number };
+}
+
+const messages = {
+  zh: {
+    connections: '企业微信连接',
+    title: '运行记录',
+    status: '同步状态',
+    planApply: '预览并执行',
+    syncNow: '立即同步',
+    refresh: '刷新',
+    autoRefresh: '有运行未结束，每 3 秒自动刷新',
+    linkedDepartments: '已关联部门',
+    linkedMembers: '已关联成员',
+    pendingLinks: '待确认关联',
+    cursor: '变更游标',
+    cursorNone: '尚无',
+    lag: '未同步的目录变更',
+    latest: '最新序号 {n}',
+    heldRuns: '待审批的运行',
+    heldNote: '这些运行删除或禁用的对象超过了安全阈值，需要管理员批准后才会执行。',
+    failures: '上次运行的失败（{n}）',
+    noFailures: '上次运行没有失败的操作',
+    target: '对象',
+    errcode: '错误码',
+    explanation: '说明',
+    run: '运行',
+    kind: '类型',
+    result: '结果',
+    counts: '操作统计与错误',
+    created: '创建时间',
+    finished: '结束时间',
+    duration: '耗时',
+    noRuns: '还没有运行。先预览计划，再执行同步。',
+    started: '已开始运行 {id}',
+    open: '查看',
+    active: '这个连接已有一个运行在进行中',
+    loadFailed: '无法读取运行记录',
+    succeededN: '成功 {n}',
+    failedN: '失败 {n}',
+    skippedN: '跳过 {n}',
+    pendingN: '等待 {n}',
+    totalN: '共 {n}',
+    root: '根部门 {id}',
+  },
+  en: {
+    connections: 'WeCom connections',
+    title: 'Runs',
+    status: 'Sync status',
+    planApply: 'Plan & apply',
+    syncNow: 'Sync now',
+    refresh: 'Refresh',
+    autoRefresh: 'A run is not finished: refreshing every 3 s',
+    linkedDepartments: 'Linked departments',
+    linkedMembers: 'Linked members',
+    pendingLinks: 'Pending links',
+    cursor: 'Change cursor',
+    cursorNone: 'none yet',
+    lag: 'Directory changes not synced',
+    latest: 'latest sequence {n}',
+    heldRuns: 'Runs held for approval',
+    heldNote: 'These runs delete or disable more objects than the safety threshold allows; they run once an administrator approves them.',
+    failures: 'Failures of the last run ({n})',
+    noFailures: 'The last run had no failed operations',
+    target: 'Target',
+    errcode: 'Errcode',
+    explanation: 'Explanation',
+    run: 'Run',
+    kind: 'Kind',
+    result: 'Result',
+    counts: 'Operations and error',
+    created: 'Created',
+    finished: 'Finished',
+    duration: 'Duration',
+    noRuns: 'No runs yet. Look at the plan first, then apply it.',
+    started: 'Run {id} started',
+    open: 'Open',
+    active: 'A run of this connection is already active',
+    loadFailed: 'The runs could not be read',
+    succeededN: '{n} succeeded',
+    failedN: '{n} failed',
+    skippedN: '{n} skipped',
+    pendingN: '{n} pending',
+    totalN: '{n} total',
+    root: 'root department {id}',
+  },
+} satisfies Messages;
+
+function SummaryCell({ run }: { run: Run }) {
+  const t = useT(messages);
+  const label = useRunLabel();
+  const s = run.summary;
+  if (!s) return <Typography.Text type="secondary">—</Typography.Text>;
+  const kinds = Object.entries(s.byKind ?? {}).filter(([, n]) => n > 0);
+  return (
+    <Tooltip
+      title={
+        kinds.length > 0 ? (
+          <div>
+            {s.message && <div style={{ marginBottom: 4 }}>{s.message}</div>}
+            {kinds.map(([k, n]) => (
+              <div key={k}>
+                {label(k)}: {n}
+              </div>
+            ))}
+          </div>
+        ) : (
+          s.message || undefined
+        )
+      }
+    >
+      <Space size={[4, 4]} wrap>
+        <Tag>{t('totalN', { n: s.total })}</Tag>
+        {s.succeeded > 0 && <Tag color="success">{t('succeededN', { n: s.succeeded })}</Tag>}
+        {s.failed > 0 && <Tag color="error">{t('failedN', { n: s.failed })}</Tag>}
+        {s.skipped > 0 && <Tag color="gold">{t('skippedN', { n: s.skipped })}</Tag>}
+        {s.pending > 0 && <Tag color="processing">{t('pendingN', { n: s.pending })}</Tag>}
+      </Space>
+    </Tooltip>
+  );
+}
+
+function StatusCard({ status }: { status: SyncStatus }) {
+  const t = useT(messages);
+  const explain = useExplain();
+  const { links, cursor, held, failures } = status;
+  return (
+    <Card size="small" title={t('status')} extra={<Typography.Text type="secondary">{t('root', { id: status.connection.rootDepartmentId })}</Typography.Text>}>
+      <Row gutter={[24, 16]}>
+        <Col xs={12} md={6}>
+          <Statistic title={t('linkedDepartments')} value={links.departments} prefix={<ApartmentOutlined />} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t('linkedMembers')} value={links.members} prefix={<UserOutlined />} />
+          {links.pending > 0 && (
+            <Typography.Text type="secondary">
+              {t('pendingLinks')}: {links.pending}
+            </Typography.Text>
+          )}
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t('cursor')} value={cursor.lastChangeSeq ?? t('cursorNone')} />
+          <Typography.Text type="secondary">{t('latest', { n: cursor.latestSequence })}</Typography.Text>
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t('lag')} value={cursor.lag} styles={{ content: cursor.lag > 0 ? { color: '#d48806' } : undefined }} />
+        </Col>
+      </Row>
+      {held.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 16 }}
+          title={t('heldRuns')}
+          description={
+            <Space orientation="vertical" size={4}>
+              <span>{t('heldNote')}</span>
+              <Space wrap>
+                {held.map((id) => (
+                  <Link key={id} to={`/runs/${seg(id)}`}>
+                    <Typography.Text code>{id}</Typography.Text>
+                  </Link>
+                ))}
+              </Space>
+            </Space>
+          }
+        />
+      )}
+      <div style={{ marginTop: 16 }}>
+        {failures.length === 0 ? (
+          <Typography.Text type="secondary">{t('noFailures')}</Typography.Text>
+        ) : (
+          <>
+            <Typography.Text strong type="danger">
+              {t('failures', { n: failures.length })}
+            </Typography.Text>
+            <Table<Failure>
+              size="small"
+              style={{ marginTop: 8 }}
+              rowKey={(f) => `${f.runId}:${f.key}:${f.kind}`}
+              dataSource={failures}
+              pagination={{ defaultPageSize: 10, hideOnSinglePage: true }}
+              columns={[
+                { title: t('target'), dataIndex: 'target', width: 220, render: (v: string, f) => <Link to={`/runs/${seg(f.runId)}`}>{v}</Link> },
+                { title: t('kind'), dataIndex: 'kind', width: 150, render: (k: string) => <Typography.Text code>{k}</Typography.Text> },
+                { title: t('errcode'), dataIndex: 'errcode', width: 100, render: (c: number | null) => (c === null ? '—' : <Tag color="error">{c}</Tag>) },
+                {
+                  title: t('explanation'),
+                  key: 'explanation',
+                  render: (_, f) => (
+                    <Space orientation="vertical" size={0}>
+                      <span>{explain(f.explanation) || f.errmsg || '—'}</span>
+                      {f.explanation && f.errmsg && (
+                        <Typography.Paragraph type="secondary" style={{ margin: 0 }} ellipsis={{ rows: 1, expandable: true }}>
+                          {f.errmsg}
+                        </Typography.Paragraph>
+                      )}
+                      {f.note && <Typography.Text type="secondary">{f.note}</Typography.Text>}
+                    </Space>
+                  ),
+                },
+              ]}
+            />
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+export function RunsPage() {
+  const t = useT(messages);
+  const label = useRunLabel();
+  const explain = useExplain();
+  const { name = '' } = useParams();
+  const navigate = useNavigate();
+  const isAdmin = useIsAdmin();
+  const { message } = App.useApp();
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const [r, s] = await Promise.all([get<{ items: Run[] }>(`/connections/${seg(name)}/runs?limit=50`), get<SyncStatus>(`/connections/${seg(name)}/status`)]);
+      if (mine !== seq.current) return;
+      setRuns(r.items);
+      setStatus(s);
+      setError(null);
+    } catch (e) {
+      if (mine === seq.current) setError(e as Error);
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [name]);
+
+  useEffect(() => {
+    void load();
+  }, [load, tick]);
+
+  const busy = (runs ?? []).some((r) => !r.finished);
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), 3000);
+    return () => clearTimeout(timer);
+  }, [busy, runs, tick]);
+
+  const syncNow = async () => {
+    setStarting(true);
+    try {
+      const res = await post<Accepted>(`/connections/${seg(name)}/runs`);
+      message.success(
+        <span>
+          {t('started', { id: res.run })} <Link to={`/runs/${seg(res.run)}`}>{t('open')}</Link>
+        </span>,
+      );
+      setTick((n) => n + 1);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) message.warning(`${t('active')}: ${e.message}`);
+      else message.error((e as Error).message);
+      setTick((n) => n + 1);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <div data-testid="runs">
+      <Breadcrumb
+        style={{ margin: '4px 0 12px' }}
+        items={[
+          { title: <Link to="/connections">{t('connections')}</Link> },
+          { title: <Link to={`/connections/${seg(name)}`}>{name}</Link> },
+          { title: t('title') },
+        ]}
+      />
+      <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
+        <Space align="baseline">
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t('title')} · {name}
+          </Typography.Title>
+          {busy && (
+            <Typography.Text type="secondary">
+              <SyncOutlined spin /> {t('autoRefresh')}
+            </Typography.Text>
+          )}
+        </Space>
+        <Space wrap>
+          <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)} loading={loading && !busy}>
+            {t('refresh')}
+          </Button>
+          <Button icon={<FileSearchOutlined />} onClick={() => navigate(`/connections/${seg(name)}/plan`)}>
+            {t('planApply')}
+          </Button>
+          {isAdmin && (
+            <Button type="primary" icon={<SyncOutlined />} data-testid="sync-now" loading={starting} onClick={() => void syncNow()}>
+              {t('syncNow')}
+            </Button>
+          )}
+        </Space>
+      </Flex>
+
+      {error && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('loadFailed')} description={error.message} />}
+
+      <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+        {status && <StatusCard status={status} />}
+        <Card size="small" title={t('title')} styles={{ body: { padding: 0 } }}>
+          <Table<Run>
+            size="middle"
+            rowKey="id"
+            scroll={{ x: 1100 }}
+            loading={runs === null && !error}
+            dataSource={runs ?? []}
+            locale={{ emptyText: <Empty description={t('noRuns')} /> }}
+            pagination={{ defaultPageSize: 20, hideOnSinglePage: true }}
+            onRow={(r) => ({ 'data-testid': 'run-row', 'data-status': r.status, 'data-run': r.id }) as HTMLAttributes<HTMLElement>}
+            columns={[
+              {
+                title: t('run'),
+                dataIndex: 'id',
+                width: 280,
+                render: (id: string) => (
+                  <Link to={`/runs/${seg(id)}`}>
+                    <Typography.Text code style={{ cursor: 'pointer', whiteSpace: 'nowrap' }}>
+                      {id}
+                    </Typography.Text>
+                  </Link>
+                ),
+              },
+              { title: t('kind'), dataIndex: 'kind', width: 90, render: (k: string) => <Tag color={k === 'full' ? 'purple' : 'cyan'}>{label(k)}</Tag> },
+              { title: t('result'), dataIndex: 'status', width: 120, render: (s: RunStatus) => <RunStatusTag status={s} /> },
+              {
+                title: t('counts'),
+                key: 'summary',
+                render: (_, r) => (
+                  <Space orientation="vertical" size={4}>
+                    <SummaryCell run={r} />
+                    {r.error && (
+                      <Typography.Text type="danger">
+                        {r.error.errcode !== undefined && <Tag color="error">{r.error.errcode}</Tag>}
+                        {explain(r.error.explanation) || r.error.message}
+                        {r.error.explanation && <Typography.Text type="secondary"> {r.error.message}</Typography.Text>}
+                      </Typography.Text>
+                    )}
+                  </Space>
+                ),
+              },
+              { title: t('created'), dataIndex: 'createdAt', width: 170, render: (v: string) => <Time at={v} /> },
+              { title: t('finished'), dataIndex: 'finishedAt', width: 170, render: (v: string | null) => <Time at={v} /> },
+              { title: t('duration'), key: 'duration', width: 90, render: (_, r) => durationText(r.startedAt ?? r.createdAt, r.finishedAt) },
+            ]}
+          />
+        </Card>
+      </Space>
+    </div>
+  );
+}
