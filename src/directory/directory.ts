@@ -14,7 +14,7 @@ import {
 } from '../domain/organization.js';
 import { type ChangeInput, appendChanges, latestSequence, readChanges } from '../store/changes.js';
 import { newId } from '../store/ids.js';
-import type { AccountsTable } from '../store/schema.js';
+import type { AccountsTable, OrganizationsTable } from '../store/schema.js';
 import { bulkInsert } from '../store/bulk.js';
 import { type DB, type Store, type Tx, chunk } from '../store/store.js';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, validationFrom } from './errors.js';
@@ -151,6 +151,26 @@ export class Directory {
   async getTree(db: DB | Tx = this.db): Promise<Organization[]> {
     const rows = await db.selectFrom('organizations').selectAll().execute();
     return sortParentsFirst(rows.map(organizationFromRow));
+  }
+
+  /**
+   * The part of the tree a mapping needs to place these organizations exactly as over the whole
+   * tree: the organizations, their ancestors, every child of those (sibling names collide), and the
+   * top-level organizations — one recursive query, however large the directory (the mapping
+   * preview of one account).
+   */
+  async organizationsAround(ids: readonly string[], db: DB | Tx = this.db): Promise<Organization[]> {
+    if (ids.length === 0) return sortParentsFirst((await db.selectFrom('organizations').selectAll().where('parent_id', 'is', null).execute()).map(organizationFromRow));
+    const start = sql.join([...new Set(ids)].map((id) => sql`${id}`));
+    const rows = await sql<OrganizationsTable>`
+      with recursive up(id, parent_id) as (
+        select id, parent_id from organizations where id in (${start})
+        union
+        select o.id, o.parent_id from organizations o join up on o.id = up.parent_id
+      )
+      select * from organizations
+      where id in (select id from up) or parent_id in (select id from up) or parent_id is null`.execute(db);
+    return sortParentsFirst(rows.rows.map(organizationFromRow));
   }
 
   // ------------------------------------------------------------------ organizations: writes
@@ -512,6 +532,89 @@ export class Directory {
       await this.writePlan(trx, plan, changes);
       return { ...result, changes: changes.length };
     });
+  }
+
+  /**
+   * Deletes accounts and organizations in one transaction, one change-feed batch: the accounts
+   * first (accounts they managed that stay lose their manager, recorded as updates, as
+   * deleteAccount does), then the organizations, deepest first. Ids that no longer exist are
+   * skipped. Refused with a ConflictError, nothing deleted, when a deleted organization would leave
+   * behind a child organization or an account that is not deleted with it.
+   */
+  async deleteBatch(ids: { accounts: readonly string[]; organizations: readonly string[] }): Promise<BatchResult & { deleted: { accounts: number; organizations: number } }> {
+    const max = this.store.maxParameters;
+    return this.write(async (trx, changes) => {
+      const found = await this.findForDelete(trx, ids);
+      const blockers = await this.deleteBlockersOf(trx, found);
+      if (blockers.length > 0)
+        throw new ConflictError(`the organizations cannot be deleted: they still hold ${blockers.slice(0, 10).join(', ')}${blockers.length > 10 ? `, and ${blockers.length - 10} more` : ''}; move or delete those first`);
+      const { accounts, orgs } = found;
+      const goneAccounts = new Set(accounts.map((a) => a.id));
+
+      const t = now();
+      for (const part of chunk([...goneAccounts], 1, max)) {
+        const reports = await trx.selectFrom('accounts').select(['id', 'version']).where('manager_id', 'in', part).execute();
+        for (const r of reports) {
+          if (goneAccounts.has(r.id)) continue;
+          await trx.updateTable('accounts').set({ manager_id: null, version: Number(r.version) + 1, updated_at: t }).where('id', '=', r.id).execute();
+          changes.push(change('account', r.id, 'update', Number(r.version) + 1, ['managerId']));
+        }
+      }
+      for (const part of chunk([...goneAccounts], 1, max)) {
+        await trx.deleteFrom('account_organizations').where('account_id', 'in', part).execute();
+        await trx.deleteFrom('accounts').where('id', 'in', part).execute();
+      }
+      for (const a of accounts) changes.push(change('account', a.id, 'delete', Number(a.version) + 1, []));
+
+      // deepest first (parents are checked at commit, so the statement order is free; the feed reads leaf-first)
+      const byId = new Map(orgs.map((o) => [o.id, o]));
+      const depth = (o: { parent_id: string | null }): number => {
+        let d = 0;
+        for (let p = o.parent_id; p !== null && byId.has(p) && d <= byId.size; p = byId.get(p)!.parent_id) d++;
+        return d;
+      };
+      const ordered = orgs.map((o) => ({ o, d: depth(o) })).sort((a, b) => b.d - a.d || (a.o.id < b.o.id ? -1 : 1));
+      for (const part of chunk(ordered.map((x) => x.o.id), 1, max)) await trx.deleteFrom('organizations').where('id', 'in', part).execute();
+      for (const { o } of ordered) changes.push(change('organization', o.id, 'delete', Number(o.version) + 1, []));
+      return { changes: changes.length, deleted: { accounts: accounts.length, organizations: ordered.length } };
+    });
+  }
+
+  /**
+   * What would stop deleteBatch: child organizations and accounts inside the organizations that
+   * are not deleted with them, described (`account "bob" (acc_…) in "R&D" (org_…)`); [] = none.
+   */
+  async deleteBlockers(ids: { accounts: readonly string[]; organizations: readonly string[] }, db: DB | Tx = this.db): Promise<string[]> {
+    return this.deleteBlockersOf(db, await this.findForDelete(db, ids));
+  }
+
+  private async findForDelete(db: DB | Tx, ids: { accounts: readonly string[]; organizations: readonly string[] }) {
+    const max = this.store.maxParameters;
+    const accounts: Array<{ id: string; version: number }> = [];
+    for (const part of chunk([...new Set(ids.accounts)], 1, max)) accounts.push(...(await db.selectFrom('accounts').select(['id', 'version']).where('id', 'in', part).orderBy('id').execute()));
+    const orgs: Array<{ id: string; parent_id: string | null; name: string; version: number }> = [];
+    for (const part of chunk([...new Set(ids.organizations)], 1, max))
+      orgs.push(...(await db.selectFrom('organizations').select(['id', 'parent_id', 'name', 'version']).where('id', 'in', part).execute()));
+    return { accounts, orgs };
+  }
+
+  private async deleteBlockersOf(db: DB | Tx, found: { accounts: Array<{ id: string }>; orgs: Array<{ id: string; name: string }> }): Promise<string[]> {
+    const goneAccounts = new Set(found.accounts.map((a) => a.id));
+    const goneOrgs = new Map(found.orgs.map((o) => [o.id, o]));
+    const out: string[] = [];
+    for (const part of chunk([...goneOrgs.keys()], 1, this.store.maxParameters)) {
+      const children = await db.selectFrom('organizations').select(['id', 'name', 'parent_id']).where('parent_id', 'in', part).orderBy('id').execute();
+      for (const c of children) if (!goneOrgs.has(c.id)) out.push(`organization ${describeOrg(c)} under ${describeOrg(goneOrgs.get(c.parent_id!)!)}`);
+      const members = await db
+        .selectFrom('account_organizations as m')
+        .innerJoin('accounts as a', 'a.id', 'm.account_id')
+        .select(['a.id', 'a.username', 'm.organization_id'])
+        .where('m.organization_id', 'in', part)
+        .orderBy('a.id')
+        .execute();
+      for (const m of members) if (!goneAccounts.has(m.id)) out.push(`account "${m.username}" (${m.id}) in ${describeOrg(goneOrgs.get(m.organization_id)!)}`);
+    }
+    return out;
   }
 
   private async writePlan(trx: Tx, plan: BatchPlan, changes: ChangeInput[]): Promise<void> {

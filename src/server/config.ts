@@ -27,6 +27,7 @@ export const SETTINGS = {
   WECOM_SYNC_SHUTDOWN_TIMEOUT: 'seconds to let in-flight requests finish on SIGTERM before exiting anyway (default 30)',
   WECOM_SYNC_WORKER: 'on (default) or off: run the sync worker (incremental syncs of every connection from the change feed) inside serve',
   WECOM_SYNC_FULL_INTERVAL: 'seconds between full reconciles of every connection by the worker (default 3600; 0 = never)',
+  WECOM_SYNC_DEMO: 'on (default): offer the first-start demo (sample company + built-in simulator) while no connection exists; off: never offer it',
   WECOM_SYNC_CONSOLE: 'on (default: the web console built in web/dist), off (API only), or the directory of another console build',
   WECOM_SYNC_CONFIG: 'path of a JSON config file with any of these keys',
 } as const;
@@ -57,6 +58,8 @@ export interface ServeConfig {
   worker: boolean;
   /** Full reconcile interval of the worker in ms; 0 = never. */
   fullIntervalMs: number;
+  /** Offer the first-start demo (WECOM_SYNC_DEMO=on|off); an active demo is resumed either way. */
+  demo: boolean;
   /** Where the web console's build is served from; null = API only (WECOM_SYNC_CONSOLE=off). */
   consoleDir: string | null;
 }
@@ -120,6 +123,8 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
   if (!['auto', 'public', 'token'].includes(ma)) throw new ConfigError(`WECOM_SYNC_METRICS_AUTH "${ma}": expected auto, public or token`);
   const wk = (env.WECOM_SYNC_WORKER ?? 'on').trim().toLowerCase();
   if (!['on', 'off'].includes(wk)) throw new ConfigError(`WECOM_SYNC_WORKER "${env.WECOM_SYNC_WORKER}": expected on or off`);
+  const dm = (env.WECOM_SYNC_DEMO ?? 'on').trim().toLowerCase();
+  if (!['on', 'off'].includes(dm)) throw new ConfigError(`WECOM_SYNC_DEMO "${env.WECOM_SYNC_DEMO}": expected on or off`);
   const cs = (env.WECOM_SYNC_CONSOLE ?? 'on').trim();
   const consoleDir = cs.toLowerCase() === 'off' ? null : cs.toLowerCase() === 'on' ? DEFAULT_CONSOLE_DIR : path.resolve(cs);
   const metricsAccess = ma === 'public' || (ma === 'auto' && isLoopback(host)) ? 'public' : 'authenticated';
@@ -139,6 +144,7 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
     shutdownTimeoutMs: intSetting('WECOM_SYNC_SHUTDOWN_TIMEOUT', env.WECOM_SYNC_SHUTDOWN_TIMEOUT, 30, 0, 3600) * 1000,
     worker: wk === 'on',
     fullIntervalMs: intSetting('WECOM_SYNC_FULL_INTERVAL', env.WECOM_SYNC_FULL_INTERVAL, 3600, 0, 30 * 24 * 3600) * 1000,
+    demo: dm === 'on',
     consoleDir,
   };
 }

@@ -1,21 +1,25 @@
 // The running service behind `wecom-sync serve`: opens the store (migrating it), checks the secret
 // key, creates the first admin, builds the app and listens. `close()` is the graceful shutdown:
 // stop accepting connections, let in-flight requests finish (new ones get 503), run the
-// registered shutdown steps (first the sync worker: a run in progress finishes or stays resumable),
-// then close the store. The sync worker (./sync-engine.ts) runs here unless WECOM_SYNC_WORKER=off;
-// directory writes through the REST API wake it at once.
+// registered shutdown steps (first the sync worker: a run in progress finishes or stays resumable;
+// then the demo's simulator), then close the store. The sync worker (./sync-engine.ts) runs here
+// unless WECOM_SYNC_WORKER=off; directory writes through the REST API wake it at once. The
+// first-start demo (src/demo) is resumed before the worker starts.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { AuditLog } from '../audit/index.js';
 import { AuthService } from '../auth/index.js';
 import { SecretBox } from '../connections/crypto.js';
+import { Connections } from '../connections/service.js';
+import { Demo } from '../demo/demo.js';
 import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import { type Store, openStore } from '../store/index.js';
 import { type ReadinessCheck, buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
+import { demoRoutes } from './routes/demo.js';
 import { adminSyncRoutes } from './routes/sync.js';
 import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync-engine.js';
 
@@ -28,6 +32,8 @@ export interface Service {
   logger: Logger;
   /** The hosted sync engine (its `worker` is null when WECOM_SYNC_WORKER=off). */
   sync: SyncEngine;
+  /** The first-start demo (src/demo): status, start, remove; its simulator while active. */
+  demo: Demo;
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
   /** Adds a step to run on shutdown, after the HTTP server stopped and before the store closes. */
@@ -82,18 +88,32 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
 
     const directory = new Directory(store);
     const metrics = opts.metrics ?? processMetrics;
-    const sync = createSyncEngine({
-      store,
-      directory,
-      secretBox,
-      metrics,
-      logger: logger.child({ component: 'sync' }),
-      worker: config.worker,
-      fullIntervalMs: config.fullIntervalMs,
-      ...opts.sync,
-    });
-    // The worker stops first among the shutdown steps, before the store closes.
+    // The demo: an active one gets its simulator back before the worker starts, so the worker's
+    // first cycle re-creates the sample company in it (see src/demo/demo.ts).
+    const demo = new Demo({ store, directory, connections: new Connections(store, secretBox), enabled: config.demo, logger: logger.child({ component: 'demo' }) });
+    // A run the demo started finishes before the worker stops; the simulator closes after it.
+    shutdownSteps.push(() => demo.drain());
+    await demo.resume();
+    let sync: SyncEngine;
+    try {
+      sync = createSyncEngine({
+        store,
+        directory,
+        secretBox,
+        metrics,
+        logger: logger.child({ component: 'sync' }),
+        worker: config.worker,
+        fullIntervalMs: config.fullIntervalMs,
+        ...opts.sync,
+      });
+    } catch (err) {
+      await demo.stop();
+      throw err;
+    }
+    demo.attach(sync);
+    // The worker stops before the store closes (after the demo's own run); then the demo's simulator.
     shutdownSteps.push(() => sync.stop());
+    shutdownSteps.push(() => demo.stop());
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
 
     const app = buildApp({
@@ -108,7 +128,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
-      routes: [...adminSyncRoutes(sync), ...(opts.routes ?? [])],
+      routes: [...adminSyncRoutes(sync, { demo }), demoRoutes({ demo }), ...(opts.routes ?? [])],
       ...(opts.readiness ? { readiness: opts.readiness } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
@@ -123,6 +143,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       secretBox,
       logger,
       sync,
+      demo,
       url,
       onShutdown: (step) => shutdownSteps.push(step),
       close() {

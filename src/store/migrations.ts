@@ -7,6 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { m0002_connections } from './migrations/0002_connections.js';
 import { m0003_sync } from './migrations/0003_sync.js';
 import { m0004_auth } from './migrations/0004_auth.js';
+import { m0005_demo } from './migrations/0005_demo.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -96,6 +97,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0002_connections', m0002_connections],
   ['0003_sync', m0003_sync],
   ['0004_auth', m0004_auth],
+  ['0005_demo', m0005_demo],
 ];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);

@@ -148,4 +148,61 @@ describe.each(BACKENDS)('organizations on $name', (backend) => {
     expect(pos.get(c.id)! < pos.get(a.id)!).toBe(true);
     expect(pos.get(a.id)! < pos.get(b.id)!).toBe(true);
   });
+
+  it('reads the organizations around some: them and their ancestors, the children of those, and the top level', async () => {
+    const root = await d.createOrganization({ name: 'Root' });
+    const other = await d.createOrganization({ name: 'Other' });
+    const a = await d.createOrganization({ name: 'A', parentId: root.id });
+    const b = await d.createOrganization({ name: 'B', parentId: root.id });
+    const a1 = await d.createOrganization({ name: 'A1', parentId: a.id });
+    const a2 = await d.createOrganization({ name: 'A2', parentId: a.id });
+    await d.createOrganization({ name: 'A1x', parentId: a1.id }); // a child of the one asked for
+    await d.createOrganization({ name: 'A1xy', parentId: (await d.listOrganizations({ q: 'A1x' })).items[0]!.id }); // deeper: not needed
+    await d.createOrganization({ name: 'B1', parentId: b.id }); // a sibling's child: not needed
+    await d.createOrganization({ name: 'O1', parentId: other.id });
+    const around = await d.organizationsAround([a1.id, a1.id]);
+    expect(around.map((o) => o.name).sort()).toEqual(['A', 'A1', 'A1x', 'A2', 'B', 'Other', 'Root']);
+    // parents first, as getTree
+    const pos = new Map(around.map((o, i) => [o.id, i]));
+    expect(pos.get(root.id)! < pos.get(a.id)! && pos.get(a.id)! < pos.get(a2.id)!).toBe(true);
+    expect((await d.organizationsAround([])).map((o) => o.name).sort()).toEqual(['Other', 'Root']);
+    expect((await d.organizationsAround(['org_missing'])).map((o) => o.name).sort()).toEqual(['Other', 'Root']);
+  });
+
+  it('deletes accounts and organizations in one batch, leaf-first, or refuses when something would be left inside', async () => {
+    const keep = await d.createOrganization({ name: 'Keep' });
+    const top = await d.createOrganization({ name: 'Top' });
+    const mid = await d.createOrganization({ name: 'Mid', parentId: top.id });
+    const leaf = await d.createOrganization({ name: 'Leaf', parentId: mid.id });
+    const boss = await d.createAccount({ username: 'boss', displayName: 'Boss', organizationIds: [top.id] });
+    const dev = await d.createAccount({ username: 'dev', displayName: 'Dev', organizationIds: [leaf.id, mid.id], managerId: boss.id });
+    const outsider = await d.createAccount({ username: 'outsider', displayName: 'Outsider', organizationIds: [keep.id], managerId: boss.id });
+    const stray = await d.createAccount({ username: 'stray', displayName: 'Stray', organizationIds: [keep.id, leaf.id] });
+    const batch = { accounts: [boss.id, dev.id, 'acc_gone'], organizations: [top.id, leaf.id, mid.id] };
+
+    expect(await d.deleteBlockers(batch)).toEqual([`account "stray" (${stray.id}) in "Leaf" (${leaf.id})`]);
+    const before = await d.latestSequence();
+    await expect(d.deleteBatch(batch)).rejects.toThrow(ConflictError);
+    expect(await d.latestSequence()).toBe(before);
+    expect(await d.getAccount(boss.id)).toBeDefined();
+
+    await d.updateAccount(stray.id, { organizationIds: [keep.id] });
+    const seq = await d.latestSequence();
+    const r = await d.deleteBatch(batch);
+    expect(r).toEqual({ changes: 6, deleted: { accounts: 2, organizations: 3 } });
+    const feed = await d.changesSince(seq);
+    expect(feed.map((c) => `${c.operation} ${c.objectId}`)).toEqual([
+      `update ${outsider.id}`,
+      ...[boss.id, dev.id].sort().map((id) => `delete ${id}`),
+      `delete ${leaf.id}`,
+      `delete ${mid.id}`,
+      `delete ${top.id}`,
+    ]);
+    expect(feed[0]!.changedFields).toEqual(['managerId']);
+    expect((await d.requireAccount(outsider.id)).managerId).toBeNull();
+    expect((await d.getTree()).map((o) => o.name)).toEqual(['Keep']);
+    expect((await d.allAccounts()).map((a) => a.username).sort()).toEqual(['outsider', 'stray']);
+    // deleting what is already gone is a no-op batch
+    expect(await d.deleteBatch(batch)).toEqual({ changes: 0, deleted: { accounts: 0, organizations: 0 } });
+  });
 });

@@ -1,4 +1,4 @@
-// Fixtures for the connection and sync routes: the harness app with those routes on its own store
+// Fixtures for the connection, mapping and sync routes: the harness app with those routes on its own store
 // (a Connections with a fresh SecretBox, a SyncService wired like the CLI's), and the simulator
 // over HTTPS with its self-signed CA.
 import { randomBytes } from 'node:crypto';
@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { Connections, SecretBox } from '../../src/connections/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { connectionRoutes } from '../../src/server/routes/connections.js';
+import { mappingRoutes } from '../../src/server/routes/mapping.js';
 import { syncRoutes } from '../../src/server/routes/sync.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { SyncService } from '../../src/sync/service/index.js';
@@ -53,6 +54,9 @@ export async function syncEnv(): Promise<SyncEnv> {
     routes: [
       async (api) => {
         await api.register(connectionRoutes({ connections, testOptions: { client: { retry: { baseDelayMs: 2, maxDelayMs: 10 } } } }));
+      },
+      async (api) => {
+        await api.register(mappingRoutes({ connections, directory: sync.directory }));
       },
       async (api) => {
         await api.register(syncRoutes({ sync, connections, closeService: true }));

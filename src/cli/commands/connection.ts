@@ -26,7 +26,10 @@ import {
   type OnAccountDisabled,
   type OnOrganizationDeleted,
 } from '../../domain/connection.js';
+import { demoScopeConflict, readDemo } from '../../demo/state.js';
+import { effectiveDefinition } from '../../sync/service/mapping.js';
 import { resolveDataDir } from '../../store/config.js';
+import type { Store } from '../../store/store.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
@@ -93,11 +96,17 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...a
   return sharedAction(fn, connectionErrors);
 }
 
-async function withConnections<T>(dataDir: string | undefined, fn: (c: Connections, box: SecretBox) => Promise<T>): Promise<T> {
+async function withConnections<T>(dataDir: string | undefined, fn: (c: Connections, box: SecretBox, store: Store) => Promise<T>): Promise<T> {
   return withStore(dataDir, (store) => {
     const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
-    return fn(new Connections(store, box), box);
+    return fn(new Connections(store, box), box, store);
   });
+}
+
+/** While the serve-hosted demo is active, a connection mixing its sample company with a real WeCom (or the reverse) is refused. */
+async function refuseDemoScope(store: Store, roots: readonly string[], connectionId: string | null): Promise<void> {
+  const why = demoScopeConflict(await readDemo(store.db), roots, connectionId);
+  if (why) throw new UsageError(why);
 }
 
 // ------------------------------------------------------------------ reading options
@@ -337,7 +346,8 @@ export function registerConnectionCommands(program: Command): void {
     settingsOptions(group.command('create').description('Create a connection (secrets from files or stdin, stored encrypted)'), true).action(
       action(async (opts: SettingsOptions) => {
         const patch = buildPatch(opts, true);
-        return withConnections(opts.dataDir, async (connections) => {
+        return withConnections(opts.dataDir, async (connections, _box, store) => {
+          await refuseDemoScope(store, patch.scope?.organizationRoots ?? [], null);
           const c = await connections.create({ ...patch, name: patch.name ?? '', corpId: patch.corpId ?? '', secret: patch.secret ?? '', rootDepartmentId: patch.rootDepartmentId ?? 0 });
           const warnings = printWarnings(c);
           if (opts.json) process.stdout.write(JSON.stringify({ ...c, warnings }) + '\n');
@@ -353,7 +363,11 @@ export function registerConnectionCommands(program: Command): void {
       action(async (name: string, opts: SettingsOptions) => {
         const patch = buildPatch(opts, false);
         if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
-        return withConnections(opts.dataDir, async (connections) => {
+        return withConnections(opts.dataDir, async (connections, _box, store) => {
+          if (patch.scope !== undefined) {
+            const before = await connections.get(name);
+            await refuseDemoScope(store, effectiveDefinition({ ...before, scope: { organizationRoots: patch.scope.organizationRoots ?? [] } }).scope.organizationRoots ?? [], before.id);
+          }
           const c = await connections.update(name, patch);
           const warnings = patch.corpId !== undefined ? printWarnings(c) : [];
           if (opts.json) process.stdout.write(JSON.stringify({ ...c, warnings }) + '\n');
@@ -372,10 +386,11 @@ export function registerConnectionCommands(program: Command): void {
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions) =>
-          withConnections(opts.dataDir, async (connections) => {
+          withConnections(opts.dataDir, async (connections, _box, store) => {
             const list = await connections.list();
+            const demoId = (await readDemo(store.db))?.connectionId;
             if (opts.json) {
-              process.stdout.write(JSON.stringify(list) + '\n');
+              process.stdout.write(JSON.stringify(list.map((c) => ({ ...c, demo: c.id === demoId }))) + '\n');
               return EXIT_OK;
             }
             if (list.length === 0) {
@@ -385,7 +400,7 @@ export function registerConnectionCommands(program: Command): void {
             const rows = [['NAME', 'COMPANY ID', 'ROOT', 'PROXIES', 'SECRET', 'PROXY PASSWORD', 'API BASE']];
             for (const c of list)
               rows.push([
-                c.name,
+                c.id === demoId ? `${c.name} [demo]` : c.name,
                 c.corpId,
                 String(c.rootDepartmentId),
                 c.proxies.length === 0 ? 'direct' : c.proxies.join(','),
@@ -394,6 +409,8 @@ export function registerConnectionCommands(program: Command): void {
                 c.apiBase,
               ]);
             process.stdout.write(table(rows));
+            if (list.some((c) => c.id === demoId))
+              process.stdout.write('\n[demo]: the first-start demo (sample company, built-in simulator) of `wecom-sync serve`; remove it there (console, or DELETE /api/v1/demo).\n');
             return EXIT_OK;
           }),
         ),
@@ -455,8 +472,10 @@ export function registerConnectionCommands(program: Command): void {
       .action(
         action(async (name: string, opts: CommonOptions & { yes?: boolean }) => {
           if (!opts.yes) throw new UsageError(`add --yes to delete connection "${name}"`);
-          return withConnections(opts.dataDir, async (connections) => {
+          return withConnections(opts.dataDir, async (connections, _box, store) => {
             const c = await connections.get(name);
+            if (c.id === (await readDemo(store.db))?.connectionId)
+              throw new UsageError(`connection "${c.name}" belongs to the demo: remove the demo in \`wecom-sync serve\` (the console, or DELETE /api/v1/demo), which also removes its sample company`);
             await connections.delete(c.id);
             process.stdout.write(`Deleted connection "${c.name}".\n`);
             return EXIT_OK;

@@ -54,12 +54,18 @@ export function registerServeCommand(program: Command): void {
           },
         );
       };
+      // Under `npm start`, one Ctrl-C (or a SIGTERM to the process group) arrives twice: from the
+      // terminal or sender, and again forwarded by npm. A repeat within a second is that echo, not
+      // an operator insisting; only a later one exits without waiting.
+      let firstSignalAt = 0;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
+          if (Date.now() - firstSignalAt < 1000) return;
           process.stderr.write(`${signal} again: exiting without waiting\n`);
           process.exit(1);
         }
         stopping = true;
+        firstSignalAt = Date.now();
         process.stderr.write(`${signal}: shutting down (in-flight requests finish first)\n`);
         if (service) shutdown(service);
       };
@@ -78,5 +84,11 @@ export function registerServeCommand(program: Command): void {
       }
       process.stderr.write(`wecom-sync serving on ${service.url} (store: ${service.store.description})\n`);
       if (stopping) shutdown(service);
+      else {
+        const demo = await service.demo.status().catch(() => null);
+        if (demo?.state === 'available')
+          process.stderr.write(`No WeCom connection yet: try the demo (a sample company, ${demo.company}, synced into a built-in WeCom simulator) from the console, or POST /api/v1/demo.\n`);
+        else if (demo?.state === 'active') process.stderr.write(`The demo is active (connection "demo", simulator ${demo.simulator?.url ?? 'not running'}); remove it from the console or with DELETE /api/v1/demo.\n`);
+      }
     });
 }

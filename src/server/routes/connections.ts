@@ -9,6 +9,9 @@
 // hasProxyPassword only, audit entries list the names of the fields set, never their values.
 // Errors: schema problems 400; field problems (ConnectionValidationError) 422 with errors:[{field,message}];
 // unknown connection 404; version mismatch (If-Match) 409.
+// The demo (src/demo, /api/v1/demo): its connection carries `demo: true` and is removed with the demo,
+// not here (409); while it is active, a connection whose scope would take in the sample company
+// (the whole directory, or one of its organizations) is refused (409), so sample people never reach a real WeCom.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -22,6 +25,7 @@ import {
   type TestConnectionOptions,
 } from '../../connections/index.js';
 import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
+import { effectiveDefinition } from '../../sync/service/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
@@ -92,6 +96,7 @@ export const connectionSchema = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  demo: z.boolean().describe('the connection of the first-start demo (sample company, built-in simulator): remove it with DELETE /api/v1/demo'),
   warnings: z.array(z.string()).optional().describe('advice that did not block saving (create/update)'),
 });
 const explanation = z.object({ en: z.string(), zh: z.string() });
@@ -116,7 +121,7 @@ export const nameParams = z.strictObject({ name: z.string().min(1).max(100).desc
 // ------------------------------------------------------------------ helpers
 
 /** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
-export function publicConnection(c: Connection, warnings?: string[]): z.output<typeof connectionSchema> {
+export function publicConnection(c: Connection, warnings?: string[], demo = false): z.output<typeof connectionSchema> {
   return {
     id: c.id,
     name: c.name,
@@ -135,6 +140,7 @@ export function publicConnection(c: Connection, warnings?: string[]): z.output<t
     version: c.version,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    demo,
     ...(warnings ? { warnings } : {}),
   };
 }
@@ -158,10 +164,24 @@ function expectedVersion(req: FastifyRequest): number | undefined {
 const etag = (v: number): string => `"${v}"`;
 const target = (c: Pick<Connection, 'id'>) => ({ type: 'connection', id: c.id });
 
+/** What the connection routes need to know about the first-start demo (src/demo). */
+export interface DemoGuard {
+  /** The demo's connection id, or null when no demo is active. */
+  connectionId(): Promise<string | null>;
+  /**
+   * Why a connection (null: a new one) that syncs these scope roots ([] = the whole directory) may
+   * not be saved while the demo is active, or null: a real connection would sync the sample company
+   * into a real WeCom; the demo's would send real objects to its simulator.
+   */
+  scopeConflict(organizationRoots: readonly string[], connectionId: string | null): Promise<string | null>;
+}
+
 export interface ConnectionRoutesOptions {
   connections: Connections;
   /** Client overrides for the connection test (tests: fewer retries). */
   testOptions?: TestConnectionOptions;
+  /** The demo: its connection is flagged `demo`, cannot be deleted here, and real connections may not include its sample company. */
+  demo?: DemoGuard;
 }
 
 const problems404 = { 404: { description: 'No such connection' } };
@@ -169,6 +189,11 @@ const problems422 = { 422: { description: 'A field is invalid: `errors` lists th
 
 export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAsync {
   const connections = opts.connections;
+  const demoId = async (): Promise<string | null> => (opts.demo ? opts.demo.connectionId() : null);
+  const refuseDemoScope = async (roots: readonly string[], connectionId: string | null): Promise<void> => {
+    const why = opts.demo ? await opts.demo.scopeConflict(roots, connectionId) : null;
+    if (why) throw new ProblemError(problem(409, why, [{ field: 'scope.organizationRoots', message: why }], 'demo-active'));
+  };
   return async (app: FastifyInstance) => {
     defineRoute(
       app,
@@ -181,7 +206,10 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         access: 'viewer',
         responses: { 200: { description: 'Every connection, by name; secrets never included', schema: z.object({ items: z.array(connectionSchema) }) } },
       },
-      async () => ({ items: (await connections.list()).map((c) => publicConnection(c)) }),
+      async () => {
+        const demo = await demoId();
+        return { items: (await connections.list()).map((c) => publicConnection(c, undefined, c.id === demo)) };
+      },
     );
 
     defineRoute(
@@ -195,9 +223,14 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         tags: ['connections'],
         access: 'admin',
         body: createBody,
-        responses: { 201: { description: 'Created', schema: connectionSchema, headers: { Location: 'the new connection', ETag: 'its version' } }, ...problems422 },
+        responses: {
+          201: { description: 'Created', schema: connectionSchema, headers: { Location: 'the new connection', ETag: 'its version' } },
+          409: { description: 'The demo is active and this connection would sync its sample company (scope: the whole directory or a sample organization)' },
+          ...problems422,
+        },
       },
       async ({ body }, req, reply) => {
+        await refuseDemoScope(body.scope?.organizationRoots ?? [], null);
         const c = await connections.create(body).catch(connectionProblem);
         await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body) });
         return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdWarnings(c.corpId)));
@@ -218,7 +251,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       },
       async ({ params }, _req, reply) => {
         const c = await connections.get(params.name).catch(connectionProblem);
-        return reply.header('etag', etag(c.version)).send(publicConnection(c));
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, undefined, c.id === (await demoId())));
       },
     );
 
@@ -235,10 +268,22 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         params: nameParams,
         body: patchBody,
         headers: [{ name: 'If-Match', description: 'the version ETag read before (optional); a different stored version answers 409' }],
-        responses: { 200: { description: 'Updated', schema: connectionSchema, headers: { ETag: 'the new version' } }, ...problems404, 409: { description: 'Changed meanwhile (If-Match)' }, ...problems422 },
+        responses: {
+          200: { description: 'Updated', schema: connectionSchema, headers: { ETag: 'the new version' } },
+          ...problems404,
+          409: { description: 'Changed meanwhile (If-Match), or the new scope would sync the active demo\'s sample company' },
+          ...problems422,
+        },
       },
       async ({ params, body }, req, reply) => {
         const version = expectedVersion(req);
+        const demo = await demoId();
+        if (body.scope !== undefined && demo !== null) {
+          // the scope the sync would use: the mapping's own roots win over the connection's (effectiveDefinition)
+          const before = await connections.get(params.name).catch(connectionProblem);
+          const roots = effectiveDefinition({ ...before, scope: { organizationRoots: body.scope?.organizationRoots ?? [] } }).scope.organizationRoots ?? [];
+          await refuseDemoScope(roots, before.id);
+        }
         const patch: ConnectionPatch = {};
         for (const [k, v] of Object.entries(body)) {
           if (v === undefined) continue;
@@ -250,7 +295,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         }
         const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {}).catch(connectionProblem);
         await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version });
-        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined));
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo));
       },
     );
 
@@ -264,10 +309,12 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         tags: ['connections'],
         access: 'admin',
         params: nameParams,
-        responses: { 204: { description: 'Deleted' }, ...problems404 },
+        responses: { 204: { description: 'Deleted' }, ...problems404, 409: { description: "The demo's connection: remove the demo instead (DELETE /api/v1/demo)" } },
       },
       async ({ params }, req, reply) => {
         const c = await connections.get(params.name).catch(connectionProblem);
+        if (c.id === (await demoId()))
+          throw new ProblemError(problem(409, `connection "${c.name}" belongs to the demo: remove the demo instead (DELETE /api/v1/demo), which also removes its sample company from the directory`, [], 'demo-connection'));
         await connections.delete(c.id).catch(connectionProblem);
         await audit(req, 'connection.delete', target(c), { name: c.name });
         return reply.code(204).send();

@@ -21,7 +21,8 @@ import { ACTIVE_STATUSES, RunStateError, type RunRecord, listRuns, loadOperation
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { connectionProblem, connectionRoutes, nameParams } from './connections.js';
+import { type DemoGuard, connectionProblem, connectionRoutes, nameParams } from './connections.js';
+import { mappingRoutes } from './mapping.js';
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
@@ -344,11 +345,16 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
 }
 
 /**
- * The connection and sync routes for `wecom-sync serve`, on the hosted sync engine's Connections
+ * The connection, mapping and sync routes for `wecom-sync serve`, on the hosted sync engine's Connections
  * and SyncService (./sync-engine.ts, built from the service's store and secret box as the CLI
  * builds them). The engine closes the SyncService at shutdown; the routes await their background
- * runs when the app closes, which is before that.
+ * runs when the app closes, which is before that. `demo` tells the connection routes which
+ * connection is the demo's (src/demo) and guards the sample company.
  */
-export function adminSyncRoutes(engine: { connections: Connections; service: SyncService }): FastifyPluginAsync[] {
-  return [connectionRoutes({ connections: engine.connections }), syncRoutes({ sync: engine.service, connections: engine.connections })];
+export function adminSyncRoutes(engine: { connections: Connections; service: SyncService }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
+  return [
+    connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    mappingRoutes({ connections: engine.connections, directory: engine.service.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    syncRoutes({ sync: engine.service, connections: engine.connections }),
+  ];
 }

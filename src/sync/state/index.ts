@@ -3,3 +3,4 @@ export * from './links.js';
 export * from './runs.js';
 export * from './cursors.js';
 export { Journal } from './journal.js';
+export { purgeConnectionState, type PurgeOptions } from './purge.js';
