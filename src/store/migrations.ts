@@ -8,6 +8,7 @@ import { m0002_connections } from './migrations/0002_connections.js';
 import { m0003_sync } from './migrations/0003_sync.js';
 import { m0004_auth } from './migrations/0004_auth.js';
 import { m0005_demo } from './migrations/0005_demo.js';
+import { m0006_object_status } from './migrations/0006_object_status.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -98,6 +99,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0003_sync', m0003_sync],
   ['0004_auth', m0004_auth],
   ['0005_demo', m0005_demo],
+  ['0006_object_status', m0006_object_status],
 ];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);

@@ -1,4 +1,4 @@
-// Fixtures for the connection, mapping and sync routes: the harness app with those routes on its own store
+// Fixtures for the connection, mapping, sync and object-status routes: the harness app with those routes on its own store
 // (a Connections with a fresh SecretBox, a SyncService wired like the CLI's), and the simulator
 // over HTTPS with its self-signed CA.
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { Connections, SecretBox } from '../../src/connections/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { connectionRoutes } from '../../src/server/routes/connections.js';
 import { mappingRoutes } from '../../src/server/routes/mapping.js';
+import { objectRoutes } from '../../src/server/routes/objects.js';
 import { syncRoutes } from '../../src/server/routes/sync.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { SyncService } from '../../src/sync/service/index.js';
@@ -60,6 +61,9 @@ export async function syncEnv(): Promise<SyncEnv> {
       },
       async (api) => {
         await api.register(syncRoutes({ sync, connections, closeService: true }));
+      },
+      async (api) => {
+        await api.register(objectRoutes({ sync, connections }));
       },
     ],
   });

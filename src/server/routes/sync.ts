@@ -6,6 +6,7 @@
 //   GET  /runs/:id                   a run: status, summary, error, operations with errcode and explanation (viewer)
 //   POST /runs/:id/approve           execute a run held by the safety threshold (admin) → 202
 //   POST /runs/:id/retry             send a finished run's failed operations again (admin) → 202
+// and the per-object status (./objects.ts): GET /connections/:name/objects/:type/:id and GET /connections/:name/objects.
 //
 // Runs are long: the route answers 202 {run: id} as soon as the run id is known (the runner's
 // `run-claimed` event for a new run; for approve/retry, the first executor event, after checking the run's status)
@@ -23,6 +24,7 @@ import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { type DemoGuard, connectionProblem, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
+import { objectRoutes } from './objects.js';
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
@@ -345,7 +347,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
 }
 
 /**
- * The connection, mapping and sync routes for `wecom-sync serve`, on the hosted sync engine's Connections
+ * The connection, mapping, sync and per-object status routes for `wecom-sync serve`, on the hosted sync engine's Connections
  * and SyncService (./sync-engine.ts, built from the service's store and secret box as the CLI
  * builds them). The engine closes the SyncService at shutdown; the routes await their background
  * runs when the app closes, which is before that. `demo` tells the connection routes which
@@ -356,5 +358,6 @@ export function adminSyncRoutes(engine: { connections: Connections; service: Syn
     connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
     mappingRoutes({ connections: engine.connections, directory: engine.service.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
     syncRoutes({ sync: engine.service, connections: engine.connections }),
+    objectRoutes({ sync: engine.service, connections: engine.connections }),
   ];
 }

@@ -2,3 +2,4 @@
 export * from './service.js';
 export * from './mapping.js';
 export * from './plan-json.js';
+export * from './object-status.js';

@@ -132,8 +132,7 @@ export class SyncService {
   /** The connection, its planner settings, its compiled mapping and a (cached) WeCom client. */
   async prepare(nameOrId: string): Promise<PreparedConnection> {
     const connection = await this.deps.connections.get(nameOrId);
-    let m = this.mappings.get(connection.id);
-    if (!m || m.version !== connection.version) this.mappings.set(connection.id, (m = { version: connection.version, mapping: compileConnectionMapping(connection) }));
+    const mapping = this.compiledMapping(connection);
     let c = this.clients.get(connection.id);
     if (!c || c.version !== connection.version) {
       await c?.client.close?.().catch(() => {});
@@ -141,7 +140,14 @@ export class SyncService {
       c = { version: connection.version, client: (this.deps.clientFactory ?? createWeComClient)(options) };
       this.clients.set(connection.id, c);
     }
-    return { connection, sync: toSyncConnection(connection), mapping: m.mapping, client: c.client };
+    return { connection, sync: toSyncConnection(connection), mapping, client: c.client };
+  }
+
+  /** The connection's compiled mapping (cached per connection version); MappingConfigError when it does not compile. */
+  compiledMapping(connection: Connection): CompiledMapping {
+    let m = this.mappings.get(connection.id);
+    if (!m || m.version !== connection.version) this.mappings.set(connection.id, (m = { version: connection.version, mapping: compileConnectionMapping(connection) }));
+    return m.mapping;
   }
 
   /** Maps the whole directory for a connection; the sequence is read before the snapshot. */

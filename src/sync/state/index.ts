@@ -4,3 +4,4 @@ export * from './runs.js';
 export * from './cursors.js';
 export { Journal } from './journal.js';
 export { purgeConnectionState, type PurgeOptions } from './purge.js';
+export * from './object-status.js';

@@ -1,0 +1,136 @@
+// Per-object sync status (viewer):
+//   GET /connections/:name/objects/:type/:id   one organization or account (id, or an account's username):
+//                                              its link, last operation with WeCom's answer and explanation,
+//                                              the last 20 operations, and a plain-language verdict (en/zh)
+//   GET /connections/:name/objects?status=failed|pending&type=&limit=&after=
+//                                              what is broken (or waiting) right now: objects whose latest
+//                                              operation failed or was not sent / waits in a held or running
+//                                              run, or whose link is pending; keyset paging by id
+// Reads the store only (src/sync/service/object-status.ts), never WeCom.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Connections } from '../../connections/index.js';
+import { type SyncService, objectStatus, objectsWithStatus } from '../../sync/service/index.js';
+import { ProblemError, problem } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { connectionProblem } from './connections.js';
+
+const explanation = z.object({ en: z.string(), zh: z.string() });
+const objectType = z.enum(['account', 'organization']);
+
+const operationSchema = z.object({
+  runId: z.string(),
+  opId: z.string(),
+  kind: z.string().describe('member.create, member.update, member.disable, member.delete, department.create, department.update, department.delete'),
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  errcode: z.number().nullable().describe("WeCom's errcode of a failure"),
+  errmsg: z.string().nullable(),
+  explanation: explanation.nullable().describe('what a failure means and what to do, in English and Chinese'),
+  note: z.string().nullable(),
+  attempts: z.number(),
+  at: z.string().describe('when: finished, else started, else when its run was created'),
+});
+
+const itemSchema = z.object({
+  type: objectType,
+  id: z.string().describe('the directory id'),
+  name: z.string().nullable().describe('display name or organization name; null once deleted from the directory'),
+  exists: z.boolean().describe('still in the directory'),
+  link: z
+    .object({
+      wecomId: z.string().describe('the WeCom userid, or the department id'),
+      origin: z.enum(['created', 'matched']),
+      state: z.enum(['active', 'pending']).describe('pending: a create was sent and its answer not recorded'),
+      shadow: z.record(z.string(), z.unknown()).nullable().describe('the values last written to WeCom'),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+  lastOperation: operationSchema.nullable().describe('the latest operation on the object (operations of cancelled runs are left out)'),
+  verdict: z.object({
+    status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope']),
+    message: explanation,
+  }),
+});
+const objectSchema = itemSchema.extend({ history: z.array(operationSchema).describe('the last 20 operations on the object in this connection, newest first') });
+
+const objectParams = z.strictObject({
+  name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id'),
+  type: objectType,
+  id: z.string().min(1).max(200).describe('the directory id; for an account also its username'),
+});
+const listParams = z.strictObject({ name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id') });
+const listQuery = z.strictObject({
+  status: z.enum(['failed', 'pending']).optional().describe('failed (default) or pending'),
+  type: objectType.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('default 50'),
+  after: z.string().min(1).max(200).optional().describe('the nextCursor of the previous page'),
+});
+
+export interface ObjectRoutesOptions {
+  sync: SyncService;
+  connections: Connections;
+}
+
+export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
+  const { sync, connections } = opts;
+  const deps = { store: sync.store, directory: sync.directory, mapping: sync.compiledMapping.bind(sync) };
+  return async (app: FastifyInstance) => {
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/objects/:type/:id',
+        operationId: 'getObjectStatus',
+        summary: 'Where one organization or account stands in WeCom',
+        description:
+          'Its link (userid or department id, the values last written), its last operation with WeCom\'s errcode and the explanation, the last 20 operations ' +
+          'across runs, and a plain-language verdict in English and Chinese: in-sync, pending, failed, not-synced or out-of-scope (the connection\'s mapping scope). ' +
+          'A deleted object still shows its link and operations. Reads the store only, never WeCom.',
+        tags: ['sync'],
+        access: 'viewer',
+        params: objectParams,
+        responses: {
+          200: { description: 'The status', schema: objectSchema },
+          404: { description: 'No such connection, or the object is neither in the directory nor in any link or operation of the connection' },
+        },
+      },
+      async ({ params }) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        const view = await objectStatus(deps, c, params.type, params.id);
+        if (!view) throw new ProblemError(problem(404, `no ${params.type} "${params.id}" in the directory or in the sync state of connection "${c.name}"`));
+        return view;
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/objects',
+        operationId: 'listObjectStatus',
+        summary: 'Objects that are broken (or waiting) in WeCom right now',
+        description:
+          '`status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. ' +
+          '`status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. ' +
+          'In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).',
+        tags: ['sync'],
+        access: 'viewer',
+        params: listParams,
+        query: listQuery,
+        responses: {
+          200: { description: 'A page of objects', schema: z.object({ items: z.array(itemSchema), nextCursor: z.string().nullable() }) },
+          404: { description: 'No such connection' },
+        },
+      },
+      async ({ params, query }) => {
+        const c = await connections.get(params.name).catch(connectionProblem);
+        return objectsWithStatus(deps, c, {
+          status: query.status ?? 'failed',
+          limit: query.limit ?? 50,
+          ...(query.type ? { type: query.type } : {}),
+          ...(query.after !== undefined ? { after: query.after } : {}),
+        });
+      },
+    );
+  };
+}
