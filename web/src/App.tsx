@@ -1,5 +1,5 @@
 // The console's frame: antd locale, session, the side menu and the routes. Each page lives in
-// ./pages (one file per page) and talks to the service through ./api.
+// ./pages (one file per page; the big ones keep their parts in a folder beside it) and talks to the service through ./api.
 import { ApiOutlined, AuditOutlined, ClusterOutlined, LogoutOutlined } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';

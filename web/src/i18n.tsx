@@ -49,8 +49,11 @@ export function useT<M extends Messages>(messages: M): (key: keyof M['en'] & str
   );
 }
 
+/** A text the service gives in both languages (WeCom errcode explanations, test verdicts). */
+export type Explanation = { en: string; zh: string };
+
 /** Pick the text of a {en, zh} explanation (WeCom errcode explanations, test verdicts). */
-export function useExplain(): (e: { en: string; zh: string } | null | undefined) => string {
+export function useExplain(): (e: Explanation | null | undefined) => string {
   const { lang } = useLang();
   return useCallback((e) => (e ? (lang === 'zh' ? e.zh : e.en) : ''), [lang]);
 }

@@ -11,6 +11,12 @@ const messages = {
   en: { prev: 'Previous', next: 'Next', page: 'Page {n}', rows: 'rows {from}–{to}', size: '{n} / page' },
 } satisfies Messages;
 
+/** One page of a keyset-paged list, as the API answers it. */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 export interface CursorPages {
   /** The cursor of the current page (undefined on the first). */
   cursor: string | undefined;

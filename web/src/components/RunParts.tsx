@@ -1,14 +1,15 @@
-// Pieces the plan, runs and run pages share: status tags, operation kinds, the field diff
-// ("field | old → new"), times in local time, and the API shapes of src/server/routes/sync.ts.
+// Pieces the plan, runs and run pages share: status and kind tags, operation kinds, the field
+// diff ("field | old → new"), the warnings alert, the connection breadcrumb, and the API shapes of
+// src/server/routes/sync.ts. Times and durations: ./format.
 import { CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, ExclamationCircleOutlined, MinusCircleOutlined, PauseCircleOutlined, SyncOutlined } from '@ant-design/icons';
-import { Table, Tag, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { Alert, Breadcrumb, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import { type Messages, useT } from '../i18n';
+import { Link } from 'react-router';
+import { seg } from '../api';
+import { type Explanation, type Messages, useT } from '../i18n';
 
 // ------------------------------------------------------------------ API shapes
 
-export type Explanation = { en: string; zh: string };
 export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
 export type OpStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -59,6 +60,8 @@ export interface Accepted {
 }
 
 // ------------------------------------------------------------------ labels
+
+// Run statuses, operation statuses and kinds, run kinds: looked up by code (useRunLabel).
 
 const messages = {
   zh: {
@@ -186,6 +189,12 @@ const KIND_COLORS: Record<string, string> = {
 
 export const kindColor = (kind: string): string => KIND_COLORS[kind] ?? 'default';
 
+/** A run's kind (full / incremental) as a coloured tag. */
+export function RunKindTag({ kind }: { kind: string }) {
+  const label = useRunLabel();
+  return <Tag color={kind === 'full' ? 'purple' : 'cyan'}>{label(kind)}</Tag>;
+}
+
 /** The operation kind as a coloured tag; `code` shows the raw kind (member.update) instead of the label. */
 export function KindTag({ kind, code }: { kind: string; code?: boolean }) {
   const label = useRunLabel();
@@ -245,26 +254,46 @@ export function ChangesTable({ changes }: { changes: FieldChange[] }) {
   );
 }
 
-/** Local time "2025-01-02 15:04:05", with the ISO timestamp in a tooltip. */
-export function Time({ at }: { at: string | null | undefined }) {
-  if (!at) return <Typography.Text type="secondary">—</Typography.Text>;
-  const d = dayjs(at);
-  if (!d.isValid()) return <>{at}</>;
+// ------------------------------------------------------------------ page parts
+
+const pageMessages = {
+  zh: { connections: '企业微信连接', warnings: '警告（{n}）' },
+  en: { connections: 'WeCom connections', warnings: 'Warnings ({n})' },
+} satisfies Messages;
+
+/** The warnings of a plan or a run: "code key message", one a line. */
+export function WarningsAlert({ warnings, maxHeight }: { warnings: Warning[]; maxHeight: number }) {
+  const t = useT(pageMessages);
   return (
-    <Tooltip title={at}>
-      <span style={{ whiteSpace: 'nowrap' }}>{d.format('YYYY-MM-DD HH:mm:ss')}</span>
-    </Tooltip>
+    <Alert
+      type="warning"
+      showIcon
+      title={t('warnings', { n: warnings.length })}
+      description={
+        <ul style={{ margin: 0, paddingInlineStart: 18, maxHeight, overflow: 'auto' }}>
+          {warnings.map((w, i) => (
+            <li key={i}>
+              <Typography.Text code>{w.code}</Typography.Text>
+              {w.key && <Typography.Text type="secondary"> {w.key}</Typography.Text>} {w.message}
+            </li>
+          ))}
+        </ul>
+      }
+    />
   );
 }
 
-/** "1 m 5 s" between two times (or until now). */
-export function durationText(from: string | null, to: string | null): string {
-  if (!from) return '—';
-  const ms = Math.max(0, dayjs(to ?? undefined).diff(dayjs(from)));
-  if (ms < 1000) return `${ms} ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} m ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} m`;
+/** "WeCom connections / <connection> / …trail": the breadcrumb of the pages under a connection. */
+export function ConnectionCrumbs({ name, trail }: { name: string | null | undefined; trail: ReactNode[] }) {
+  const t = useT(pageMessages);
+  return (
+    <Breadcrumb
+      style={{ margin: '4px 0 12px' }}
+      items={[
+        { title: <Link to="/connections">{t('connections')}</Link> },
+        ...(name !== null && name !== undefined ? [{ title: <Link to={`/connections/${seg(name)}`}>{name}</Link> }] : []),
+        ...trail.map((title) => ({ title })),
+      ]}
+    />
+  );
 }

@@ -5,8 +5,8 @@ import { Alert, AutoComplete, Button, Card, Flex, Input, Result, Select, Space, 
 import { type HTMLAttributes, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, get, seg } from '../api';
-import { DirPager, useCursorPages } from '../components/DirPager';
-import { Time } from '../components/RunParts';
+import { type CursorPage, DirPager, useCursorPages } from '../components/DirPager';
+import { DASH, Time } from '../components/format';
 import { type Messages, useT } from '../i18n';
 
 interface AuditEntry {
@@ -135,7 +135,7 @@ function detailLine(d: Record<string, unknown>): string {
 }
 
 function TargetCell({ e }: { e: AuditEntry }) {
-  if (!e.targetType && !e.targetId) return <Typography.Text type="secondary">—</Typography.Text>;
+  if (!e.targetType && !e.targetId) return DASH;
   const id = e.targetId ?? '';
   let link: string | null = null;
   if (e.targetType === 'run' && id) link = `/runs/${seg(id)}`;
@@ -178,7 +178,7 @@ export function AuditPage() {
     for (const [k, v] of Object.entries(filters)) if (v.trim()) qs.set(k, v.trim());
     if (pages.cursor) qs.set('before', pages.cursor);
     setLoading(true);
-    get<{ items: AuditEntry[]; nextCursor: string | null }>(`/audit?${qs}`, { signal: ac.signal })
+    get<CursorPage<AuditEntry>>(`/audit?${qs}`, { signal: ac.signal })
       .then((r) => {
         setItems(r.items);
         setNextCursor(r.nextCursor);

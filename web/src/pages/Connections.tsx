@@ -8,6 +8,8 @@ import { type HTMLAttributes, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, del, get, post } from '../api';
 import type { Connection, DemoStatus } from '../components/ConnTypes';
+import { DASH, shortDateTime } from '../components/format';
+import { errorText } from '../components/formErrors';
 import { type Messages, useLang, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 
@@ -101,7 +103,7 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
       if (r?.run) navigate(`/runs/${encodeURIComponent(r.run)}`);
       else onChanged();
     } catch (e) {
-      void message.error(`${t('demoFailed')}: ${e instanceof Error ? e.message : String(e)}`);
+      void message.error(`${t('demoFailed')}: ${errorText(e)}`);
       onChanged();
     } finally {
       setBusy(false);
@@ -113,7 +115,7 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
       await del('/demo');
       void message.success(t('demoRemoved'));
     } catch (e) {
-      void message.error(`${t('demoFailed')}: ${e instanceof Error ? e.message : String(e)}`);
+      void message.error(`${t('demoFailed')}: ${errorText(e)}`);
     } finally {
       setBusy(false);
       onChanged();
@@ -187,7 +189,7 @@ export function ConnectionsPage() {
     if (list.status === 'fulfilled') {
       setItems(list.value.items);
       setError(null);
-    } else setError(list.reason instanceof Error ? list.reason.message : String(list.reason));
+    } else setError(errorText(list.reason));
     // No demo endpoint (404) or any other failure: no banner.
     setDemo(d.status === 'fulfilled' && d.value && typeof d.value === 'object' ? d.value : null);
     if (d.status === 'rejected' && !(d.reason instanceof ApiError)) console.warn('GET /demo', d.reason);
@@ -200,7 +202,6 @@ export function ConnectionsPage() {
 
   const isDemo = (c: Connection) =>
     c.demo === true || (demo?.state === 'active' && (demo.connection?.id === c.id || demo.connection?.name === c.name));
-  const when = (s: string) => new Date(s).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
 
   const columns: ColumnsType<Connection> = [
     {
@@ -217,14 +218,14 @@ export function ConnectionsPage() {
     },
     { title: t('corpId'), dataIndex: 'corpId', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
     { title: t('root'), dataIndex: 'rootDepartmentId', align: 'right' },
-    { title: t('defaultDept'), dataIndex: 'defaultDepartmentId', align: 'right', render: (v: number | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
+    { title: t('defaultDept'), dataIndex: 'defaultDepartmentId', align: 'right', render: (v: number | null) => v ?? DASH },
     {
       title: t('proxies'),
       dataIndex: 'proxies',
       align: 'right',
       render: (v: string[]) => (v.length ? <span title={v.join('\n')}>{v.length}</span> : <Typography.Text type="secondary">{t('direct')}</Typography.Text>),
     },
-    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{when(v)}</Typography.Text> },
+    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{shortDateTime(v, lang)}</Typography.Text> },
     {
       title: t('actions'),
       key: 'actions',

@@ -2,12 +2,25 @@
 // what a sync would change in WeCom, as a diff grouped by operation kind, before applying it
 // (POST /connections/:name/runs → the run's page).
 import { ApartmentOutlined, HistoryOutlined, PlayCircleOutlined, ReloadOutlined, UserOutlined } from '@ant-design/icons';
-import { Alert, App, Badge, Breadcrumb, Button, Card, Flex, Popconfirm, Result, Skeleton, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Flex, Popconfirm, Result, Skeleton, Space, Statistic, Table, Tag, Typography } from 'antd';
 import type { ButtonProps } from 'antd';
 import { type HTMLAttributes, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, get, post, seg } from '../api';
-import { type Accepted, ChangesTable, type FieldChange, KIND_ORDER, KindTag, type Warning, kindColor, useRunLabel, valueText } from '../components/RunParts';
+import { DASH } from '../components/format';
+import {
+  type Accepted,
+  ChangesTable,
+  ConnectionCrumbs,
+  type FieldChange,
+  KIND_ORDER,
+  KindTag,
+  type Warning,
+  WarningsAlert,
+  kindColor,
+  useRunLabel,
+  valueText,
+} from '../components/RunParts';
 import { type Messages, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 
@@ -27,7 +40,6 @@ interface PlanResponse {
 
 const messages = {
   zh: {
-    connections: '企业微信连接',
     title: '同步计划',
     subtitle: '预演：同步会对企业微信做出的改动。这里不会写入任何数据。',
     refresh: '刷新',
@@ -42,7 +54,6 @@ const messages = {
     summary: '概览',
     heldTitle: '执行后会等待审批',
     held: '这个计划删除或禁用的对象超过了连接的安全阈值。执行时，运行会在发送任何改动之前暂停（状态“待审批”），需要管理员在运行页面上批准。',
-    warnings: '警告（{n}）',
     emptyTitle: '企业微信已与目录保持一致',
     emptySub: '没有需要发送的改动。',
     loadFailed: '无法生成计划',
@@ -62,7 +73,6 @@ const messages = {
     ops: '{n} 个操作',
   },
   en: {
-    connections: 'WeCom connections',
     title: 'Sync plan',
     subtitle: 'A dry run: what a sync would change in WeCom. Nothing is sent or stored here.',
     refresh: 'Refresh',
@@ -77,7 +87,6 @@ const messages = {
     summary: 'Summary',
     heldTitle: 'Applying will be held for approval',
     held: 'This plan deletes or disables more objects than the connection’s safety threshold allows. When applied, the run stops before sending anything (status “held”) until an administrator approves it on the run’s page.',
-    warnings: 'Warnings ({n})',
     emptyTitle: 'WeCom is in step with the directory',
     emptySub: 'There is nothing to send.',
     loadFailed: 'The plan could not be made',
@@ -156,7 +165,7 @@ function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
                 </Space>
               ),
           },
-          { title: t('name'), key: 'name', width: 160, render: (_, op) => nameOf(op) ?? <Typography.Text type="secondary">—</Typography.Text> },
+          { title: t('name'), key: 'name', width: 160, render: (_, op) => nameOf(op) ?? DASH },
           { title: t('reason'), dataIndex: 'reason', render: (r: string) => <Typography.Text>{r}</Typography.Text> },
           {
             title: t('changes'),
@@ -260,14 +269,7 @@ export function PlanPage() {
 
   return (
     <div data-testid="plan">
-      <Breadcrumb
-        style={{ margin: '4px 0 12px' }}
-        items={[
-          { title: <Link to="/connections">{t('connections')}</Link> },
-          { title: <Link to={`/connections/${seg(name)}`}>{name}</Link> },
-          { title: t('title') },
-        ]}
-      />
+      <ConnectionCrumbs name={name} trail={[t('title')]} />
       <Flex justify="space-between" align="flex-start" wrap gap={12} style={{ marginBottom: 16 }}>
         <div>
           <Typography.Title level={3} style={{ margin: 0 }}>
@@ -331,23 +333,7 @@ export function PlanPage() {
         <Space orientation="vertical" size={16} style={{ width: '100%', opacity: loading ? 0.6 : 1 }}>
           {!isAdmin && total > 0 && <Alert type="info" showIcon title={t('viewerNote')} />}
           {plan.held && total > 0 && <Alert type="warning" showIcon title={t('heldTitle')} description={t('held')} data-testid="plan-held" />}
-          {plan.warnings.length > 0 && (
-            <Alert
-              type="warning"
-              showIcon
-              title={t('warnings', { n: plan.warnings.length })}
-              description={
-                <ul style={{ margin: 0, paddingInlineStart: 18, maxHeight: 220, overflow: 'auto' }}>
-                  {plan.warnings.map((w, i) => (
-                    <li key={i}>
-                      <Typography.Text code>{w.code}</Typography.Text>
-                      {w.key && <Typography.Text type="secondary"> {w.key}</Typography.Text>} {w.message}
-                    </li>
-                  ))}
-                </ul>
-              }
-            />
-          )}
+          {plan.warnings.length > 0 && <WarningsAlert warnings={plan.warnings} maxHeight={220} />}
 
           <Card size="small" data-testid="plan-summary">
             <Flex wrap gap={32} align="center">

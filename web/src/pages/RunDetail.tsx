@@ -2,25 +2,25 @@
 // explained in the reader's language, and the result of every operation, with approve (a held
 // run) and retry (the failed operations of a finished run).
 import { CheckOutlined, HistoryOutlined, RedoOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Breadcrumb, Button, Card, Descriptions, Flex, Input, Progress, Segmented, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Flex, Input, Progress, Segmented, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, get, post, seg } from '../api';
+import { Time, durationText } from '../components/format';
 import {
   type Accepted,
   ChangesTable,
-  type Explanation,
+  ConnectionCrumbs,
   type FieldChange,
   KindTag,
   type OpStatus,
   OpStatusTag,
   type Run,
+  RunKindTag,
   RunStatusTag,
-  Time,
-  durationText,
-  useRunLabel,
+  WarningsAlert,
 } from '../components/RunParts';
-import { type Messages, useExplain, useT } from '../i18n';
+import { type Explanation, type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 
 interface Operation {
@@ -49,7 +49,6 @@ type Filter = 'all' | 'failed' | 'succeeded' | 'other';
 
 const messages = {
   zh: {
-    connections: '企业微信连接',
     runs: '运行记录',
     run: '运行',
     refresh: '刷新',
@@ -73,7 +72,6 @@ const messages = {
     retry: '重试失败的操作',
     retryStarted: '正在重新发送失败的操作',
     retryHint: '重新发送失败的操作（以及因它们而跳过的操作）',
-    warnings: '警告（{n}）',
     operations: '操作',
     all: '全部',
     failed: '失败',
@@ -95,7 +93,6 @@ const messages = {
     noOps: '没有操作',
   },
   en: {
-    connections: 'WeCom connections',
     runs: 'Runs',
     run: 'Run',
     refresh: 'Refresh',
@@ -119,7 +116,6 @@ const messages = {
     retry: 'Retry failed',
     retryStarted: 'Sending the failed operations again',
     retryHint: 'Send the failed operations (and those skipped because of them) again',
-    warnings: 'Warnings ({n})',
     operations: 'Operations',
     all: 'All',
     failed: 'Failed',
@@ -184,7 +180,6 @@ function OperationDetail({ op }: { op: Operation }) {
 
 export function RunDetailPage() {
   const t = useT(messages);
-  const label = useRunLabel();
   const explain = useExplain();
   const { id = '' } = useParams();
   const navigate = useNavigate();
@@ -266,18 +261,12 @@ export function RunDetailPage() {
   }, [ops, filter, search]);
 
   const connName = run?.connection?.name;
-  const crumbs = [
-    { title: <Link to="/connections">{t('connections')}</Link> },
-    ...(connName
-      ? [{ title: <Link to={`/connections/${seg(connName)}`}>{connName}</Link> }, { title: <Link to={`/connections/${seg(connName)}/runs`}>{t('runs')}</Link> }]
-      : []),
-    { title: id },
-  ];
+  const crumbs = <ConnectionCrumbs name={connName} trail={connName ? [<Link to={`/connections/${seg(connName)}/runs`}>{t('runs')}</Link>, id] : [id]} />;
 
   if (!run) {
     return (
       <div>
-        <Breadcrumb style={{ margin: '4px 0 12px' }} items={crumbs} />
+        {crumbs}
         {error ? (
           <Alert type="error" showIcon title={error instanceof ApiError && error.status === 404 ? t('notFound') : t('loadFailed')} description={error.message} />
         ) : (
@@ -295,7 +284,7 @@ export function RunDetailPage() {
 
   return (
     <div data-testid="run-detail">
-      <Breadcrumb style={{ margin: '4px 0 12px' }} items={crumbs} />
+      {crumbs}
       <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
         <Space align="center" wrap>
           <Typography.Title level={3} style={{ margin: 0 }}>
@@ -357,23 +346,7 @@ export function RunDetailPage() {
             }
           />
         )}
-        {run.warnings.length > 0 && (
-          <Alert
-            type="warning"
-            showIcon
-            title={t('warnings', { n: run.warnings.length })}
-            description={
-              <ul style={{ margin: 0, paddingInlineStart: 18, maxHeight: 200, overflow: 'auto' }}>
-                {run.warnings.map((w, i) => (
-                  <li key={i}>
-                    <Typography.Text code>{w.code}</Typography.Text>
-                    {w.key && <Typography.Text type="secondary"> {w.key}</Typography.Text>} {w.message}
-                  </li>
-                ))}
-              </ul>
-            }
-          />
-        )}
+        {run.warnings.length > 0 && <WarningsAlert warnings={run.warnings} maxHeight={200} />}
 
         <Card size="small">
           <Flex gap={24} wrap align="center">
@@ -393,7 +366,7 @@ export function RunDetailPage() {
               column={{ xs: 1, sm: 2, lg: 3 }}
               style={{ flex: '2 1 520px' }}
               items={[
-                { key: 'kind', label: t('kind'), children: <Tag color={run.kind === 'full' ? 'purple' : 'cyan'}>{label(run.kind)}</Tag> },
+                { key: 'kind', label: t('kind'), children: <RunKindTag kind={run.kind} /> },
                 { key: 'conn', label: t('connection'), children: connName ? <Link to={`/connections/${seg(connName)}/runs`}>{connName}</Link> : '—' },
                 { key: 'dur', label: t('duration'), children: durationText(run.startedAt ?? run.createdAt, run.finishedAt) },
                 { key: 'created', label: t('created'), children: <Time at={run.createdAt} /> },

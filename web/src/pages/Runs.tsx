@@ -2,12 +2,13 @@
 // (GET /connections/:name/status: links, change-feed cursor, held runs, failures of the last run).
 // Refreshes every 3 s while a run is not finished.
 import { ApartmentOutlined, FileSearchOutlined, ReloadOutlined, SyncOutlined, UserOutlined } from '@ant-design/icons';
-import { Alert, App, Breadcrumb, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, get, post, seg } from '../api';
-import { type Accepted, type Explanation, type Run, type RunStatus, RunStatusTag, Time, durationText, useRunLabel } from '../components/RunParts';
-import { type Messages, useExplain, useT } from '../i18n';
+import { DASH, Time, durationText } from '../components/format';
+import { type Accepted, ConnectionCrumbs, type Run, RunKindTag, type RunStatus, RunStatusTag, useRunLabel } from '../components/RunParts';
+import { type Explanation, type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 
 interface Failure {
@@ -32,7 +33,6 @@ interface SyncStatus {
 
 const messages = {
   zh: {
-    connections: '企业微信连接',
     title: '运行记录',
     status: '同步状态',
     planApply: '预览并执行',
@@ -73,7 +73,6 @@ const messages = {
     root: '根部门 {id}',
   },
   en: {
-    connections: 'WeCom connections',
     title: 'Runs',
     status: 'Sync status',
     planApply: 'Plan & apply',
@@ -119,7 +118,7 @@ function SummaryCell({ run }: { run: Run }) {
   const t = useT(messages);
   const label = useRunLabel();
   const s = run.summary;
-  if (!s) return <Typography.Text type="secondary">—</Typography.Text>;
+  if (!s) return DASH;
   const kinds = Object.entries(s.byKind ?? {}).filter(([, n]) => n > 0);
   return (
     <Tooltip
@@ -239,7 +238,6 @@ function StatusCard({ status }: { status: SyncStatus }) {
 
 export function RunsPage() {
   const t = useT(messages);
-  const label = useRunLabel();
   const explain = useExplain();
   const { name = '' } = useParams();
   const navigate = useNavigate();
@@ -301,14 +299,7 @@ export function RunsPage() {
 
   return (
     <div data-testid="runs">
-      <Breadcrumb
-        style={{ margin: '4px 0 12px' }}
-        items={[
-          { title: <Link to="/connections">{t('connections')}</Link> },
-          { title: <Link to={`/connections/${seg(name)}`}>{name}</Link> },
-          { title: t('title') },
-        ]}
-      />
+      <ConnectionCrumbs name={name} trail={[t('title')]} />
       <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
         <Space align="baseline">
           <Typography.Title level={3} style={{ margin: 0 }}>
@@ -362,7 +353,7 @@ export function RunsPage() {
                   </Link>
                 ),
               },
-              { title: t('kind'), dataIndex: 'kind', width: 90, render: (k: string) => <Tag color={k === 'full' ? 'purple' : 'cyan'}>{label(k)}</Tag> },
+              { title: t('kind'), dataIndex: 'kind', width: 90, render: (k: string) => <RunKindTag kind={k} /> },
               { title: t('result'), dataIndex: 'status', width: 120, render: (s: RunStatus) => <RunStatusTag status={s} /> },
               {
                 title: t('counts'),

@@ -5,6 +5,7 @@ import { Alert, Button, Card, Flex, Form, Input, Segmented, Typography } from 'a
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError, post } from '../api';
+import { errorText } from '../components/formErrors';
 import { type Lang, type Messages, useLang, useT } from '../i18n';
 import { useSession } from '../session';
 
@@ -61,7 +62,7 @@ export function SignInPage({ next }: { next: string }) {
       else if (e instanceof ApiError && e.status === 429) {
         const m = /(\d+)\s*s\b/.exec(e.message);
         setFailure({ kind: 'throttled', seconds: m ? Number(m[1]) : null, detail: e.message });
-      } else setFailure({ kind: 'other', detail: e instanceof Error ? e.message : String(e) });
+      } else setFailure({ kind: 'other', detail: errorText(e) });
     } finally {
       setBusy(false);
     }

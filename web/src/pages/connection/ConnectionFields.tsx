@@ -1,0 +1,120 @@
+// The fields of the connection form, in the seed's order: name, company ID, secret, departments,
+// extended attributes, proxies and their credentials, then the collapsed "Advanced" section
+// (API base, extra CA). On edit the stored secrets show as "stored" and an empty field keeps them.
+import { Checkbox, Collapse, Flex, Form, Input, InputNumber, Space, Tag, Typography } from 'antd';
+import type { Connection } from '../../components/ConnTypes';
+import { mono } from '../../components/styles';
+import { useT } from '../../i18n';
+import { ExtattrsField } from './ExtattrsField';
+import { DEFAULT_API_BASE } from './form';
+import { messages } from './messages';
+
+export function ConnectionFields({
+  isNew,
+  conn,
+  readOnly,
+  advancedOpen,
+  onAdvancedOpen,
+}: {
+  isNew: boolean;
+  /** The stored connection on edit; null for a new one. */
+  conn: Connection | null;
+  readOnly: boolean;
+  advancedOpen: boolean;
+  onAdvancedOpen: (open: boolean) => void;
+}) {
+  const t = useT(messages);
+  const editing = !isNew;
+  return (
+    <>
+      <Form.Item name="name" label={t('name')} extra={t('nameHelp')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
+        <Input data-testid="field-name" maxLength={64} autoComplete="off" />
+      </Form.Item>
+      <Form.Item name="corpId" label={t('corpId')} extra={t('corpIdHelp')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
+        <Input data-testid="field-corpId" style={mono} placeholder="ww0123456789abcdef" autoComplete="off" />
+      </Form.Item>
+      <Form.Item
+        label={
+          <Space>
+            {t('secret')}
+            {editing && <Tag color={conn?.hasSecret ? 'success' : 'default'}>{conn?.hasSecret ? t('secretStored') : t('secretMissing')}</Tag>}
+          </Space>
+        }
+        required={isNew}
+        extra={editing && conn?.hasSecret ? `${t('secretKeepHelp')} ${t('secretHelp')}` : t('secretHelp')}
+      >
+        <Form.Item name="secret" noStyle rules={isNew || !conn?.hasSecret ? [{ required: true, whitespace: true, message: t('required') }] : []}>
+          <Input.Password data-testid="field-secret" autoComplete="new-password" placeholder={editing && conn?.hasSecret ? t('secretPlaceholderKeep') : undefined} />
+        </Form.Item>
+      </Form.Item>
+      <Flex gap={16} wrap>
+        <Form.Item name="rootDepartmentId" label={t('rootDepartmentId')} extra={t('rootHelp')} rules={[{ required: true, message: t('required') }]} style={{ flex: '1 1 280px' }}>
+          <InputNumber data-testid="field-rootDepartmentId" min={1} precision={0} style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="defaultDepartmentId" label={t('defaultDepartmentId')} extra={t('defaultHelp')} style={{ flex: '1 1 280px' }}>
+          <InputNumber data-testid="field-defaultDepartmentId" min={1} precision={0} style={{ width: '100%' }} />
+        </Form.Item>
+      </Flex>
+      <ExtattrsField readOnly={readOnly} />
+      <Form.Item name="proxies" label={t('proxies')} extra={t('proxiesHelp')}>
+        <Input.TextArea data-testid="field-proxies" autoSize={{ minRows: 2, maxRows: 6 }} style={mono} placeholder={'10.0.0.5:3128\n10.0.0.6:3128'} />
+      </Form.Item>
+      <Flex gap={16} wrap>
+        <Form.Item name="proxyUsername" label={t('proxyUsername')} extra={t('proxyUsernameHelp')} style={{ flex: '1 1 280px' }}>
+          <Input data-testid="field-proxyUsername" autoComplete="off" />
+        </Form.Item>
+        <Form.Item
+          label={
+            <Space>
+              {t('proxyPassword')}
+              {editing && conn?.hasProxyPassword && <Tag color="success">{t('secretStored')}</Tag>}
+            </Space>
+          }
+          extra={editing && conn?.hasProxyPassword ? t('proxyPasswordKeepHelp') : t('proxyPasswordHelp')}
+          style={{ flex: '1 1 280px' }}
+        >
+          <Form.Item name="proxyPassword" noStyle>
+            <Input.Password
+              data-testid="field-proxyPassword"
+              autoComplete="new-password"
+              placeholder={editing && conn?.hasProxyPassword ? t('secretPlaceholderKeep') : undefined}
+            />
+          </Form.Item>
+          {editing && conn?.hasProxyPassword && (
+            <Form.Item name="clearProxyPassword" valuePropName="checked" noStyle>
+              <Checkbox data-testid="field-clearProxyPassword" style={{ marginTop: 8 }}>
+                {t('clearProxyPassword')}
+              </Checkbox>
+            </Form.Item>
+          )}
+        </Form.Item>
+      </Flex>
+      <Collapse
+        activeKey={advancedOpen ? ['advanced'] : []}
+        onChange={(keys) => onAdvancedOpen((Array.isArray(keys) ? keys : [keys]).includes('advanced'))}
+        style={{ marginBottom: 24 }}
+        items={[
+          {
+            key: 'advanced',
+            forceRender: true,
+            label: (
+              <span data-testid="advanced-toggle">
+                {t('advanced')} <Typography.Text type="secondary">— {t('advancedHelp')}</Typography.Text>
+              </span>
+            ),
+            children: (
+              <>
+                <Form.Item name="apiBase" label={t('apiBase')} extra={t('apiBaseHelp')}>
+                  <Input data-testid="field-apiBase" style={mono} placeholder={DEFAULT_API_BASE} autoComplete="off" />
+                </Form.Item>
+                <Form.Item name="caPem" label={t('caPem')} extra={t('caPemHelp')} style={{ marginBottom: 0 }}>
+                  <Input.TextArea data-testid="field-caPem" autoSize={{ minRows: 3, maxRows: 12 }} style={{ ...mono, fontSize: 12 }} placeholder="-----BEGIN CERTIFICATE-----" />
+                </Form.Item>
+              </>
+            ),
+          },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+// The connection form's values: empty for a new connection, from the stored connection on edit
+// (secrets never come back: their fields start empty), and which fields the form has.
+import type { Connection } from '../../components/ConnTypes';
+
+export const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
+
+export interface FormValues {
+  name: string;
+  corpId: string;
+  secret?: string;
+  rootDepartmentId: number | null;
+  defaultDepartmentId?: number | null;
+  extattrs: { name: string; type: 'text' | 'web'; expression?: string }[];
+  /** One host:port per line (commas and spaces also separate). */
+  proxies: string;
+  proxyUsername?: string;
+  proxyPassword?: string;
+  clearProxyPassword?: boolean;
+  apiBase?: string;
+  caPem?: string;
+}
+
+const FORM_FIELDS = new Set(['name', 'corpId', 'secret', 'rootDepartmentId', 'defaultDepartmentId', 'extattrs', 'proxies', 'proxyUsername', 'proxyPassword', 'apiBase', 'caPem']);
+/** The fields in the collapsed "Advanced" section. */
+export const ADVANCED_FIELDS = new Set(['apiBase', 'caPem']);
+
+/** Whether the form shows a field at this error path (an extattrs row only while it is in the form). */
+export function formHas(p: (string | number)[], extattrCount: number): boolean {
+  const top = String(p[0]);
+  if (!FORM_FIELDS.has(top)) return false;
+  if (top === 'extattrs' && p.length > 1) return typeof p[1] === 'number' && p[1] < extattrCount;
+  return true;
+}
+
+export const emptyValues = (): FormValues => ({
+  name: '',
+  corpId: '',
+  secret: '',
+  rootDepartmentId: 1,
+  defaultDepartmentId: null,
+  extattrs: [],
+  proxies: '',
+  proxyUsername: '',
+  proxyPassword: '',
+  apiBase: DEFAULT_API_BASE,
+  caPem: '',
+});
+
+export const fromConnection = (c: Connection): FormValues => ({
+  name: c.name,
+  corpId: c.corpId,
+  secret: '',
+  rootDepartmentId: c.rootDepartmentId,
+  defaultDepartmentId: c.defaultDepartmentId,
+  extattrs: c.extattrs.map((a) => ({ name: a.name, type: a.type, expression: a.expression ?? '' })),
+  proxies: c.proxies.join('\n'),
+  proxyUsername: c.proxyUsername ?? '',
+  proxyPassword: '',
+  clearProxyPassword: false,
+  apiBase: c.apiBase,
+  caPem: c.caPem ?? '',
+});

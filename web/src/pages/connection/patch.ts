@@ -1,0 +1,69 @@
+// Form values → request bodies: POST /connections for a new connection, and the diff against the
+// stored connection → the PATCH body of an edit (nothing changed = an empty body, nothing sent).
+import type { Connection } from '../../components/ConnTypes';
+import { DEFAULT_API_BASE, type FormValues } from './form';
+
+const parseProxies = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(/[\s,;]+/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+const text = (s: string | null | undefined): string | null => {
+  const v = (s ?? '').trim();
+  return v === '' ? null : v;
+};
+/** The PEM as typed, without surrounding blank space; null when empty. */
+const pem = (s: string | null | undefined): string | null => (s && s.trim() !== '' ? s.trim() + '\n' : null);
+const normExtattrs = (list: FormValues['extattrs'] | undefined) =>
+  (list ?? []).map((a) => {
+    const expression = text(a.expression);
+    return { name: (a.name ?? '').trim(), type: a.type ?? 'text', ...(expression !== null ? { expression } : {}) };
+  });
+const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The POST body of a new connection: optional fields only when set, the API base only when not the default. */
+export function createBody(v: FormValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    name: v.name.trim(),
+    corpId: v.corpId.trim(),
+    secret: (v.secret ?? '').trim(),
+    rootDepartmentId: num(v.rootDepartmentId),
+  };
+  if (num(v.defaultDepartmentId) !== null) body.defaultDepartmentId = num(v.defaultDepartmentId);
+  const extattrs = normExtattrs(v.extattrs);
+  if (extattrs.length) body.extattrs = extattrs;
+  const proxies = parseProxies(v.proxies);
+  if (proxies.length) body.proxies = proxies;
+  if (text(v.proxyUsername) !== null) body.proxyUsername = text(v.proxyUsername);
+  if (v.proxyPassword) body.proxyPassword = v.proxyPassword;
+  const apiBase = text(v.apiBase);
+  if (apiBase !== null && apiBase !== DEFAULT_API_BASE) body.apiBase = apiBase;
+  if (pem(v.caPem) !== null) body.caPem = pem(v.caPem);
+  return body;
+}
+
+/**
+ * The PATCH body of an edit: only the fields that differ from the stored connection; null clears.
+ * An empty secret or proxy password keeps the stored one; "remove the stored proxy password" sends null.
+ */
+export function patchBody(v: FormValues, c: Connection): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const name = v.name.trim();
+  if (name !== c.name) body.name = name;
+  const corpId = v.corpId.trim();
+  if (corpId !== c.corpId) body.corpId = corpId;
+  if (v.secret && v.secret.trim() !== '') body.secret = v.secret.trim();
+  if (num(v.rootDepartmentId) !== c.rootDepartmentId) body.rootDepartmentId = num(v.rootDepartmentId);
+  if (num(v.defaultDepartmentId) !== c.defaultDepartmentId) body.defaultDepartmentId = num(v.defaultDepartmentId);
+  const extattrs = normExtattrs(v.extattrs);
+  if (JSON.stringify(extattrs) !== JSON.stringify(normExtattrs(c.extattrs))) body.extattrs = extattrs;
+  const proxies = parseProxies(v.proxies);
+  if (JSON.stringify(proxies) !== JSON.stringify(c.proxies)) body.proxies = proxies;
+  if (text(v.proxyUsername) !== c.proxyUsername) body.proxyUsername = text(v.proxyUsername);
+  if (v.proxyPassword) body.proxyPassword = v.proxyPassword;
+  else if (v.clearProxyPassword && c.hasProxyPassword) body.proxyPassword = null;
+  const apiBase = text(v.apiBase);
+  if ((apiBase ?? DEFAULT_API_BASE) !== c.apiBase) body.apiBase = apiBase;
+  if (pem(v.caPem) !== (c.caPem ? pem(c.caPem) : null)) body.caPem = pem(v.caPem);
+  return body;
+}

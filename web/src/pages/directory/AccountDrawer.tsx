@@ -1,0 +1,185 @@
+// The edit drawer of an account (administrators): its fields, organizations (a tree picker)
+// and the primary one. Saving PATCHes only what changed; the sync worker takes it to WeCom.
+import { Alert, App, Button, Col, Drawer, Flex, Form, Input, Radio, Row, Select, TreeSelect, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError, patch, seg } from '../../api';
+import { splitFieldErrors } from '../../components/formErrors';
+import { useT } from '../../i18n';
+import { EDIT_FIELDS, type EditValues, accountPatchBody, toEditValues } from './accountPatch';
+import { messages } from './messages';
+import { orgForest } from './orgs';
+import type { Account, Gender, Organization } from './types';
+
+type OrgOption = { value: string; title: string; children: OrgOption[] };
+
+export function AccountDrawer({
+  account,
+  orgs,
+  onClose,
+  onSaved,
+}: {
+  /** The account being edited; null = closed. */
+  account: Account | null;
+  orgs: Organization[];
+  onClose: () => void;
+  onSaved: (a: Account) => void;
+}) {
+  const t = useT(messages);
+  const { message } = App.useApp();
+  const [form] = Form.useForm<EditValues>();
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const orgIds = Form.useWatch('organizationIds', form) ?? [];
+
+  const treeData = useMemo(() => orgForest<OrgOption>(orgs, (o, children) => ({ value: o.id, title: o.name, children })), [orgs]);
+  const orgName = useMemo(() => new Map(orgs.map((o) => [o.id, o.name])), [orgs]);
+
+  useEffect(() => {
+    if (!account) return;
+    setFormError(null);
+    form.resetFields();
+    form.setFieldsValue(toEditValues(account));
+  }, [account, form]);
+
+  const save = async () => {
+    if (!account) return;
+    let v: EditValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    const body = accountPatchBody(v, account);
+    if (Object.keys(body).length === 0) {
+      message.info(t('noChange'));
+      onClose();
+      return;
+    }
+    setSaving(true);
+    setFormError(null);
+    try {
+      const saved = await patch<Account>(`/accounts/${seg(account.id)}`, body);
+      message.success(t('saved'));
+      onSaved(saved);
+    } catch (e) {
+      if (e instanceof ApiError && e.errors.length > 0) {
+        const { fields, rest } = splitFieldErrors(e.errors, (p) => p.length === 1 && EDIT_FIELDS.has(String(p[0])));
+        form.setFields(fields.map((f) => ({ name: f.name as never, errors: f.errors })));
+        setFormError(rest.length > 0 ? rest.map((x) => `${x.field}: ${x.message}`).join('; ') : t('invalid'));
+      } else setFormError(t('conflict', { msg: (e as Error).message }));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Drawer
+      open={account !== null}
+      onClose={onClose}
+      size={520}
+      destroyOnHidden
+      title={account ? t('editTitle', { username: account.username }) : ''}
+      extra={
+        account && (
+          <Typography.Text type="secondary">
+            {t('version', { n: account.version })}
+          </Typography.Text>
+        )
+      }
+      footer={
+        <Flex justify="flex-end" gap={8}>
+          <Button onClick={onClose}>{t('cancel')}</Button>
+          <Button type="primary" loading={saving} onClick={() => void save()} data-testid="account-save">
+            {t('save')}
+          </Button>
+        </Flex>
+      }
+    >
+      <Alert type="info" showIcon title={t('syncNote')} style={{ marginBottom: 16 }} />
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} />}
+      <Form<EditValues> form={form} layout="vertical" requiredMark="optional" onFinish={() => void save()}>
+        <Form.Item name="displayName" label={t('displayName')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
+          <Input data-testid="account-name" maxLength={64} />
+        </Form.Item>
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item name="mobile" label={t('mobile')}>
+              <Input data-testid="account-mobile" placeholder="+86 13800000000" />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="email" label={t('email')}>
+              <Input data-testid="account-email" placeholder="name@example.com" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item name="title" label={t('position')}>
+              <Input data-testid="account-title" />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="telephone" label={t('telephone')}>
+              <Input data-testid="account-telephone" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item name="status" label={t('status')}>
+              <Radio.Group
+                optionType="button"
+                buttonStyle="solid"
+                data-testid="account-status"
+                options={[
+                  { value: 'enabled', label: t('enabled') },
+                  { value: 'disabled', label: t('disabled') },
+                ]}
+              />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="gender" label={t('gender')}>
+              <Select<Gender>
+                options={[
+                  { value: 'unspecified', label: t('unspecified') },
+                  { value: 'male', label: t('male') },
+                  { value: 'female', label: t('female') },
+                ]}
+              />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Form.Item name="organizationIds" label={t('organizationIds')} rules={[{ required: true, type: 'array', min: 1, message: t('required') }]}>
+          <TreeSelect<string[]>
+            multiple
+            treeDefaultExpandAll
+            showSearch
+            treeNodeFilterProp="title"
+            treeData={treeData}
+            onChange={(ids) => {
+              const primary = form.getFieldValue('primaryOrganizationId') as string | undefined;
+              if (!primary || !ids.includes(primary)) form.setFieldValue('primaryOrganizationId', ids[0]);
+            }}
+          />
+        </Form.Item>
+        <Form.Item name="primaryOrganizationId" label={t('primaryOrganizationId')} rules={[{ required: true, message: t('required') }]}>
+          <Select<string> options={orgIds.map((id) => ({ value: id, label: orgName.get(id) ?? id }))} />
+        </Form.Item>
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item name="employeeNumber" label={t('employeeNumber')}>
+              <Input />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="externalId" label={t('externalId')}>
+              <Input />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Drawer>
+  );
+}

@@ -1,0 +1,134 @@
+// The accounts on the right of the directory: search and status filter, one page of accounts
+// with their organizations (a click selects one in the tree), the edit button for
+// administrators, and the pager.
+import { EditOutlined, ReloadOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Empty, Flex, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import type { HTMLAttributes } from 'react';
+import { DirPager } from '../../components/DirPager';
+import { DASH } from '../../components/format';
+import { useT } from '../../i18n';
+import { messages } from './messages';
+import type { Account, Organization, Status } from './types';
+import type { Accounts } from './useDirectory';
+
+export function AccountsTable({
+  accounts,
+  selectedOrg,
+  totalText,
+  orgById,
+  onSelectOrg,
+  isAdmin,
+  onEdit,
+}: {
+  accounts: Accounts;
+  selectedOrg: Organization | undefined;
+  totalText: string;
+  orgById: Map<string, Organization>;
+  onSelectOrg: (id: string) => void;
+  isAdmin: boolean;
+  onEdit: (a: Account) => void;
+}) {
+  const t = useT(messages);
+  const { searchText, setSearchText, setQ, status, setStatus, pages, page, pageSize, setPageSize, error, loading, refresh } = accounts;
+  return (
+    <Card
+      size="small"
+      title={
+        <Space>
+          <TeamOutlined />
+          {selectedOrg ? t('accountsIn', { name: selectedOrg.name }) : t('allAccounts')}
+          <Tag>{totalText}</Tag>
+          {selectedOrg && (
+            <Typography.Text type="secondary" style={{ fontWeight: 'normal', fontSize: 12 }}>
+              {t('directMembers')}
+            </Typography.Text>
+          )}
+        </Space>
+      }
+      extra={
+        <Space wrap>
+          <Input
+            allowClear
+            prefix={<SearchOutlined />}
+            placeholder={t('search')}
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+            onPressEnter={() => setQ(searchText.trim())}
+            style={{ width: 220 }}
+            data-testid="account-search"
+          />
+          <Select<Status | 'all'>
+            value={status}
+            onChange={setStatus}
+            style={{ width: 120 }}
+            options={[
+              { value: 'all', label: t('statusAll') },
+              { value: 'enabled', label: t('enabled') },
+              { value: 'disabled', label: t('disabled') },
+            ]}
+          />
+          <Tooltip title={t('refresh')}>
+            <Button icon={<ReloadOutlined />} onClick={refresh} />
+          </Tooltip>
+        </Space>
+      }
+    >
+      {error && <Alert type="error" showIcon title={t('loadFailed')} description={error.message} style={{ marginBottom: 12 }} />}
+      <Table<Account>
+        size="small"
+        rowKey="id"
+        loading={loading}
+        dataSource={page?.items ?? []}
+        pagination={false}
+        scroll={{ x: 860 }}
+        locale={{ emptyText: <Empty description={t('noAccounts')} /> }}
+        onRow={(a) => ({ 'data-testid': `account-row-${a.username}` }) as HTMLAttributes<HTMLElement>}
+        columns={[
+          { title: t('username'), dataIndex: 'username', width: 120, render: (u: string) => <Typography.Text code>{u}</Typography.Text> },
+          { title: t('name'), dataIndex: 'displayName', width: 100 },
+          { title: t('mobile'), dataIndex: 'mobile', width: 150, render: (v: string | null) => v ?? DASH },
+          { title: t('email'), dataIndex: 'email', width: 180, ellipsis: { showTitle: true }, render: (v: string | null) => v ?? DASH },
+          {
+            title: t('status'),
+            dataIndex: 'status',
+            width: 80,
+            render: (s: Status) => <Tag color={s === 'enabled' ? 'success' : 'default'}>{t(s)}</Tag>,
+          },
+          {
+            title: t('orgs'),
+            key: 'orgs',
+            render: (_, a) => (
+              <Space size={[4, 4]} wrap>
+                {a.organizationIds.map((id) => (
+                  <Tooltip key={id} title={id === a.primaryOrganizationId ? t('primary') : undefined}>
+                    <Tag color={id === a.primaryOrganizationId ? 'green' : undefined} style={{ cursor: 'pointer', marginInlineEnd: 0 }} onClick={() => onSelectOrg(id)}>
+                      {orgById.get(id)?.name ?? id}
+                    </Tag>
+                  </Tooltip>
+                ))}
+              </Space>
+            ),
+          },
+          ...(isAdmin
+            ? [
+                {
+                  title: t('actions'),
+                  key: 'actions',
+                  width: 90,
+                  fixed: 'right' as const,
+                  render: (_: unknown, a: Account) => (
+                    <Button size="small" icon={<EditOutlined />} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)}>
+                      {t('edit')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      <Flex justify="flex-end" style={{ marginTop: 12 }}>
+        <DirPager pages={pages} nextCursor={page?.nextCursor} shown={page?.items.length ?? 0} pageSize={pageSize} onPageSize={setPageSize} loading={loading} />
+      </Flex>
+    </Card>
+  );
+}
