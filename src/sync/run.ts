@@ -18,7 +18,7 @@ import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js'
 import type { Store } from '../store/store.js';
 import { planSync } from './planner/index.js';
 import type { Observed, ObservedMember, PlannerOptions, PlannerSettings } from './planner/types.js';
-import { executeRun, summarize, type ExecuteResult, type ExecutorEvent, type SyncClient } from './executor/executor.js';
+import { executeRun, recordsOfPlan, summarize, type ExecuteResult, type ExecutorEvent, type SyncClient } from './executor/executor.js';
 import { getCursor, updateCursor } from './state/cursors.js';
 import { linksForPlanning, loadLinks } from './state/links.js';
 import {
@@ -73,7 +73,7 @@ export function plannerSettings(c: SyncConnection): PlannerSettings {
 export interface RunnerOptions {
   store: Store;
   client: SyncClient;
-  /** Operations in flight at once (default 32). */
+  /** Operations in flight at once (default 96; one WeCom API at most half of them). */
   concurrency?: number;
   /** Run lease (default 60 s), renewed while executing; a crashed run is resumable after it (at once on the same host). */
   leaseMs?: number;
@@ -255,7 +255,8 @@ export async function runSync(opts: SyncRunOptions): Promise<RunReport> {
     return { runId, status: 'failed', summary: EMPTY_SUMMARY(`failed before any change: ${error.message}`), warnings: [], error, resumed };
   }
 
-  const result = await executeRun({ store, client, runId, owner, ...exec(opts) });
+  // the operations as just stored with the run started (no read back)
+  const result = await executeRun({ store, client, runId, owner, operations: recordsOfPlan(runId, plan), ...exec(opts) });
   const advance =
     result.status === 'succeeded' ||
     (opts.advanceOnDataFailures === true && result.status === 'partial' && result.summary.retryable === 0 && result.summary.pending === 0 && result.error === null);

@@ -59,13 +59,25 @@ export interface ExecuteOptions {
   runId: string;
   /** The lease owner recorded on the run (see state/runs.ts). */
   owner: string;
-  /** Operations in flight at once (the client's limiter keeps WeCom's budget); default 32. */
+  /** Operations in flight at once (the client's limiter keeps WeCom's budget); default 96. */
   concurrency?: number;
+  /**
+   * Operations of one WeCom API in flight at once (at most `concurrency`); default half of
+   * `concurrency`, at least 1. An API waiting for its budget in the client's limiter then never
+   * holds every slot another API could use (department and member creates run side by side, each
+   * on its own budget).
+   */
+  perApiConcurrency?: number;
   /** Lease length; renewed every third of it; default 60 s. */
   leaseMs?: number;
   /** Consecutive transient failures (after the client's own retries) that stop the run; default 20. */
   maxConsecutiveTransientFailures?: number;
   onEvent?: (e: ExecutorEvent) => void;
+  /**
+   * The run's operations exactly as just stored by the caller in the transaction that started the
+   * run (see recordsOfPlan), which saves reading them back; absent = loaded from the store.
+   */
+  operations?: OperationRecord[];
 }
 
 export interface ExecuteResult {
@@ -97,6 +109,24 @@ const GONE_DEPARTMENT: Explanation = {
 };
 
 const isCreate = (k: Operation['kind']): boolean => k === 'department.create' || k === 'member.create';
+
+/** The WeCom API an operation calls (its budget in the client's limiter). */
+const API_OF: Record<Operation['kind'], string> = {
+  'department.create': 'department/create',
+  'department.update': 'department/update',
+  'department.delete': 'department/delete',
+  'member.create': 'user/create',
+  'member.update': 'user/update',
+  'member.disable': 'user/update',
+  'member.delete': 'user/delete',
+};
+
+/** Ready operations of one API, first-in first-out; `seq` orders readiness across APIs. */
+interface ApiQueue {
+  items: Array<{ rec: OperationRecord; seq: number }>;
+  head: number;
+  inFlight: number;
+}
 
 function asOperation(r: OperationRecord): Operation {
   return { id: r.opId, kind: r.kind, key: r.key, target: r.target, body: r.body, dependsOn: r.dependsOn, reason: r.reason } as Operation;
@@ -287,6 +317,34 @@ async function perform(client: SyncClient, op: Operation, uncertain: boolean): P
   }
 }
 
+/**
+ * The records `storePlan` stores for a plan's operations (all pending), for executeRun's
+ * `operations`. They share the plan's objects; executeRun sends each body as stored (through
+ * JSON, see runOne), just before the operation starts rather than all at once before the first.
+ */
+export function recordsOfPlan(runId: string, plan: Plan): OperationRecord[] {
+  return plan.operations.map((op, seq) => ({
+    runId,
+    opId: op.id,
+    seq,
+    kind: op.kind,
+    key: op.key,
+    target: op.target,
+    body: op.body,
+    reason: op.reason,
+    dependsOn: op.dependsOn,
+    status: 'pending',
+    attempts: 0,
+    errcode: null,
+    errmsg: null,
+    errorClass: null,
+    explanation: null,
+    note: null,
+    startedAt: null,
+    finishedAt: null,
+  }));
+}
+
 function emptyPlan(op: Operation): Plan {
   return {
     operations: [op],
@@ -333,7 +391,8 @@ export function finalStatus(summary: RunSummary, aborted: boolean): RunStatus {
  */
 export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const { store, client, runId, owner } = opts;
-  const concurrency = Math.max(1, opts.concurrency ?? 32);
+  const concurrency = Math.max(1, opts.concurrency ?? 96);
+  const perApi = Math.min(concurrency, Math.max(1, opts.perApiConcurrency ?? Math.ceil(concurrency / 2)));
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxTransient = opts.maxConsecutiveTransientFailures ?? 20;
   const emit = (e: ExecutorEvent): void => opts.onEvent?.(e);
@@ -349,7 +408,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   lease.unref();
 
   try {
-    const records = await loadOperations(store.db, runId);
+    const records = opts.operations ?? (await loadOperations(store.db, runId));
     const cache = new LinkCache(await loadLinks(store.db, connectionId));
     const now = (): string => new Date().toISOString();
     const ctx = (opId: string | null): LinkWriteContext => ({ connectionId, runId, opId, now: now() });
@@ -386,7 +445,9 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
 
     let aborted: RunError | null = null;
     let transientStreak = 0;
-    const ready: OperationRecord[] = [];
+    // ready operations, one queue per WeCom API (see perApiConcurrency)
+    const queues = new Map<string, ApiQueue>();
+    let readySeq = 0;
     const blocked = new Map<string, string>(); // opId -> failed dependency
     const toSkip: Array<{ rec: OperationRecord; why: string; cls: ErrorClassName }> = [];
 
@@ -412,7 +473,26 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
         r.status = 'skipped';
         return settle(r);
       }
-      ready.push(r);
+      const api = API_OF[r.kind];
+      let q = queues.get(api);
+      if (!q) queues.set(api, (q = { items: [], head: 0, inFlight: 0 }));
+      q.items.push({ rec: r, seq: readySeq++ });
+    };
+    /** The operation that became ready first among the APIs with a free slot; it takes the slot. */
+    const next = (): { rec: OperationRecord; q: ApiQueue } | undefined => {
+      let best: ApiQueue | undefined;
+      for (const q of queues.values()) {
+        if (q.head === q.items.length || q.inFlight >= perApi) continue;
+        if (!best || q.items[q.head]!.seq < best.items[best.head]!.seq) best = q;
+      }
+      if (!best) return undefined;
+      const { rec } = best.items[best.head++]!;
+      if (best.head > 1024 && best.head * 2 > best.items.length) {
+        best.items = best.items.slice(best.head);
+        best.head = 0;
+      }
+      best.inFlight++;
+      return { rec, q: best };
     };
 
     const flushSkips = async (): Promise<void> => {
@@ -438,6 +518,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     const started = new Set<string>();
     const runOne = async (rec: OperationRecord): Promise<void> => {
       started.add(rec.opId);
+      // records given by the caller hold the plan's objects: use the body exactly as stored (JSON)
+      if (opts.operations) rec.body = JSON.parse(JSON.stringify(rec.body)) as OperationRecord['body'];
       const op = asOperation(rec);
       const wasRunning = rec.status === 'running';
       // a pending link of this very create left by an earlier attempt = that attempt may have been applied
@@ -569,8 +651,10 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     const inFlight = new Set<Promise<void>>();
     for (;;) {
       await flushSkips();
-      while (!aborted && ready.length > 0 && inFlight.size < concurrency) {
-        const rec = ready.shift()!;
+      while (!aborted && inFlight.size < concurrency) {
+        const picked = next();
+        if (!picked) break;
+        const { rec, q } = picked;
         const p: Promise<void> = runOne(rec)
           .catch((e: unknown) => {
             // bookkeeping failed (store unavailable): stop starting operations; the run stays
@@ -578,7 +662,10 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
             if (!aborted) aborted = { message: `the store failed: ${(e as Error).message}` };
             (rec as { storeFailed?: boolean }).storeFailed = true;
           })
-          .finally(() => inFlight.delete(p));
+          .finally(() => {
+            q.inFlight--;
+            inFlight.delete(p);
+          });
         inFlight.add(p);
       }
       if (inFlight.size === 0) break;
