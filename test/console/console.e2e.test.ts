@@ -2,8 +2,10 @@
 // the real service (in-process `serve` with its sync worker), the WeCom simulator over HTTPS and a
 // real tinyproxy whose egress address is the company's trusted IP. An admin signs in, creates the
 // connection through the form with the seed's fields, tests it, previews the mapping and the plan,
-// applies it, sees the members in the run's results, edits an account in the directory browser and
-// sees the change reach the simulator. Screenshots of each page go to test-output/screenshots/.
+// applies it, sees the members in the run's results and an account's per-connection sync status in
+// the directory, edits an account in the directory browser and sees the change reach the simulator,
+// provokes a failure (a mobile WeCom already has: 60104) and finds it in the account's status and
+// in the runs page's "Needs attention" card. Screenshots of each page go to test-output/screenshots/.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +30,8 @@ describe('the web console in Chromium', () => {
   let service: Service;
   let chromium: Chromium;
   let page: Page;
+  /** Directory ids of the seeded accounts. */
+  const ids = { lina: '', wangfang: '' };
 
   beforeAll(async () => {
     await ensureConsoleBuilt({ quiet: true });
@@ -46,8 +50,9 @@ describe('the web console in Chromium', () => {
     const platform = await d.createOrganization({ name: '平台研发部', parentId: rd.id });
     const mobile = await d.createOrganization({ name: '移动端研发部', parentId: rd.id });
     const lead = await d.createAccount({ username: 'zhangwei', displayName: '张伟', organizationIds: [rd.id], mobile: '13800000001', email: 'zhangwei@example.com', title: '研发总监' });
-    await d.createAccount({ username: 'lina', displayName: '李娜', organizationIds: [platform.id], mobile: '13800000002', managerId: lead.id, title: '工程师' });
-    await d.createAccount({ username: 'wangfang', displayName: '王芳', organizationIds: [mobile.id], email: 'wangfang@example.com', managerId: lead.id });
+    const lina = await d.createAccount({ username: 'lina', displayName: '李娜', organizationIds: [platform.id], mobile: '13800000002', managerId: lead.id, title: '工程师' });
+    const wangfang = await d.createAccount({ username: 'wangfang', displayName: '王芳', organizationIds: [mobile.id], email: 'wangfang@example.com', managerId: lead.id });
+    Object.assign(ids, { lina: lina.id, wangfang: wangfang.id });
     chromium = await launchChromium();
     page = (await chromium.page('en')).page;
   }, 120_000);
@@ -135,6 +140,26 @@ describe('the web console in Chromium', () => {
     await screenshot(page, '15-run-result-en');
   });
 
+  it("shows an account's and an organization's sync status per connection in the directory", async () => {
+    await page.goto(`${service.url}/directory`);
+    await page.getByTestId('org-tree').waitFor();
+    // an organization selected in the tree: its status under the tree
+    await page.getByTestId('org-tree').getByText('平台研发部').click();
+    const org = page.getByTestId('org-sync-status').getByTestId('sync-status-acme');
+    await expect.poll(() => org.getAttribute('data-verdict'), { timeout: 10_000 }).toBe('in-sync');
+    expect(await org.getByTestId('sync-status-wecom-id').textContent()).toMatch(/^\d+$/);
+    // an account: its status in a drawer, one block per connection
+    await page.getByTestId('status-account-lina').click();
+    const block = page.getByTestId('sync-status-drawer').getByTestId('sync-status-acme');
+    await expect.poll(() => block.getAttribute('data-verdict'), { timeout: 10_000 }).toBe('in-sync');
+    expect(await block.getByTestId('sync-status-wecom-id').textContent()).toBe('lina');
+    expect(await block.getByTestId('sync-status-message').textContent()).toContain('WeCom member lina matches the directory');
+    expect(await block.getByTestId('sync-status-last-op').getAttribute('data-status')).toBe('succeeded');
+    expect(await block.getByTestId('sync-status-shadow').textContent()).toContain('李娜');
+    expect(page.url()).toContain(`account=${ids.lina}`);
+    await screenshot(page, '21-sync-status-en');
+  });
+
   it('edits an account in the directory browser and the change reaches WeCom', async () => {
     await page.goto(`${service.url}/directory`);
     await page.getByTestId('org-tree').waitFor();
@@ -146,12 +171,64 @@ describe('the web console in Chromium', () => {
     await screenshot(page, '16-directory-en');
   });
 
+  it("shows a change WeCom refuses in the account's status and in the runs page's needs-attention card", async () => {
+    // wangfang gets lina's mobile: WeCom refuses the update (60104 mobile existed)
+    await page.goto(`${service.url}/directory`);
+    await page.getByTestId('org-tree').waitFor();
+    await page.getByTestId('account-search').fill('wangfang');
+    await page.getByTestId('edit-account-wangfang').click();
+    await page.getByTestId('account-mobile').fill('13800000002');
+    await page.getByTestId('account-save').click();
+    await page.getByTestId('status-account-wangfang').click();
+    const block = page.getByTestId('sync-status-drawer').getByTestId('sync-status-acme');
+    // pending until the incremental run has answered (the drawer reloads itself while pending; refresh too, as a user would)
+    await expect
+      .poll(
+        async () => {
+          const verdict = await block.getAttribute('data-verdict');
+          if (verdict !== 'failed') await page.getByTestId('sync-status-refresh').click();
+          return verdict;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('failed');
+    expect(await block.getByTestId('sync-status-wecom-id').textContent()).toBe('wangfang');
+    expect(await block.getByTestId('sync-status-last-op').getAttribute('data-status')).toBe('failed');
+    expect(await block.getByTestId('sync-status-last-op').textContent()).toContain('60104');
+    expect(await block.getByTestId('sync-status-message').textContent()).toMatch(/Failed: updating the member .*errcode 60104/);
+    expect(members().find('wangfang')?.mobile ?? '').not.toContain('13800000002');
+
+    // the runs page lists it under "Needs attention", with WeCom's errcode and links to the run and the directory
+    await page.goto(`${service.url}/connections/acme/runs`);
+    const attention = page.getByTestId('attention');
+    const row = attention.locator(`[data-testid="attention-row"][data-id="${ids.wangfang}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-errcode')).toBe('60104');
+    expect(await row.getAttribute('data-verdict')).toBe('failed');
+    const text = await row.textContent();
+    expect(text).toContain('王芳芳');
+    expect(text).toContain('mobile existed');
+    expect(await attention.getByTestId('attention-row').count()).toBe(1);
+    expect(await row.getByTestId('attention-run').getAttribute('href')).toMatch(/^\/runs\/run_/);
+    await screenshot(page, '22-attention-en');
+    // nothing waits
+    await attention.getByTestId('attention-toggle').getByText('Pending').click();
+    await expect.poll(() => attention.getAttribute('data-status'), { timeout: 5_000 }).toBe('pending');
+    await attention.getByTestId('attention-empty').waitFor();
+    await attention.getByTestId('attention-toggle').getByText('Failed').click();
+    await row.waitFor();
+    // from the row to the account's status in the directory
+    await row.getByRole('link', { name: '王芳芳' }).click();
+    await page.waitForURL(/\/directory\?account=/);
+    await expect.poll(() => page.getByTestId('sync-status-drawer').getByTestId('sync-status-acme').getAttribute('data-verdict'), { timeout: 10_000 }).toBe('failed');
+  });
+
   it('lists the runs and the audit log, and draws the console in Chinese', async () => {
     await page.goto(`${service.url}/connections/acme/runs`);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     await screenshot(page, '17-runs-en');
     await page.goto(`${service.url}/audit`);
-    await expect.poll(() => page.getByTestId('audit-row').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const audit = await page.getByTestId('audit-row').allTextContents();
     expect(audit.join('\n')).not.toContain(CORP.secret);
     await screenshot(page, '18-audit-en');

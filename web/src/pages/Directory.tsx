@@ -1,10 +1,14 @@
 // The directory: the organization tree (GET /organizations, every page) on the left, the accounts
 // of the selected organization (GET /accounts?organizationId=…, keyset paging) on the right, and an
 // edit drawer for administrators (PATCH /accounts/:id). A saved change reaches WeCom through the
-// sync worker. The parts live in ./directory.
+// sync worker; where an account or organization stands in WeCom shows per connection (the status
+// drawer, the card under the tree). The URL keeps the selection: ?organization=<id> selects an
+// organization, ?account=<id or username> opens that account's sync status (the runs page links
+// here). The parts live in ./directory.
 import { ApartmentOutlined, TeamOutlined } from '@ant-design/icons';
 import { Col, Flex, Row, Space, Statistic, Typography } from 'antd';
 import { useCallback, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { get, seg } from '../api';
 import { useT } from '../i18n';
 import { useIsAdmin } from '../session';
@@ -12,6 +16,7 @@ import { AccountDrawer } from './directory/AccountDrawer';
 import { AccountsTable } from './directory/AccountsTable';
 import { messages } from './directory/messages';
 import { OrgTree } from './directory/OrgTree';
+import { OrgSyncStatusCard, SyncStatusDrawer } from './directory/SyncStatus';
 import type { Account } from './directory/types';
 import { useAccounts, useOrganizations } from './directory/useDirectory';
 
@@ -19,7 +24,23 @@ export function DirectoryPage() {
   const t = useT(messages);
   const isAdmin = useIsAdmin();
   const { orgs, error: orgError, reload: reloadOrgs } = useOrganizations();
-  const [selected, setSelected] = useState<string | null>(null);
+  const [params, setParams] = useSearchParams();
+  const selected = params.get('organization');
+  const statusAccount = params.get('account');
+  const setParam = useCallback(
+    (name: 'organization' | 'account', value: string | null) =>
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (value === null) next.delete(name);
+          else next.set(name, value);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  const setSelected = useCallback((id: string | null) => setParam('organization', id), [setParam]);
   const accounts = useAccounts(selected);
   const [editing, setEditing] = useState<Account | null>(null);
 
@@ -64,6 +85,7 @@ export function DirectoryPage() {
       <Row gutter={16} wrap>
         <Col xs={24} lg={8} xl={6}>
           <OrgTree orgs={orgs} error={orgError} selected={selected} onSelect={setSelected} onRefresh={reloadOrgs} />
+          {selected && <OrgSyncStatusCard organizationId={selected} name={selectedOrg?.name} />}
         </Col>
         <Col xs={24} lg={16} xl={18}>
           <AccountsTable
@@ -74,9 +96,11 @@ export function DirectoryPage() {
             onSelectOrg={setSelected}
             isAdmin={isAdmin}
             onEdit={(a) => void openEdit(a)}
+            onStatus={(a) => setParam('account', a.id)}
           />
         </Col>
       </Row>
+      <SyncStatusDrawer target={statusAccount ? { type: 'account', id: statusAccount } : null} onClose={() => setParam('account', null)} />
       {isAdmin && <AccountDrawer account={editing} orgs={orgs ?? []} onClose={() => setEditing(null)} onSaved={onSaved} />}
     </div>
   );

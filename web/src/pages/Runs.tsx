@@ -1,6 +1,7 @@
 // The runs of a connection (GET /connections/:name/runs) under its sync status
-// (GET /connections/:name/status: links, change-feed cursor, held runs, failures of the last run).
-// Refreshes every 3 s while a run is not finished.
+// (GET /connections/:name/status: links, change-feed cursor, held runs, failures of the last run)
+// and the objects that need attention (./runs/AttentionCard: failing or waiting right now, whatever
+// run it was). Refreshes every 3 s while a run is not finished.
 import { ApartmentOutlined, FileSearchOutlined, ReloadOutlined, SyncOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
@@ -10,6 +11,7 @@ import { DASH, Time, durationText } from '../components/format';
 import { type Accepted, ConnectionCrumbs, type Run, RunKindTag, type RunStatus, RunStatusTag, useRunLabel } from '../components/RunParts';
 import { type Explanation, type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
+import { AttentionCard } from './runs/AttentionCard';
 
 interface Failure {
   runId: string;
@@ -330,6 +332,7 @@ export function RunsPage() {
 
       <Space orientation="vertical" size={16} style={{ width: '100%' }}>
         {status && <StatusCard status={status} />}
+        <AttentionCard name={name} tick={tick} />
         <Card size="small" title={t('title')} styles={{ body: { padding: 0 } }}>
           <Table<Run>
             size="middle"

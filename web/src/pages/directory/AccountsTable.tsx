@@ -1,7 +1,7 @@
 // The accounts on the right of the directory: search and status filter, one page of accounts
-// with their organizations (a click selects one in the tree), the edit button for
-// administrators, and the pager.
-import { EditOutlined, ReloadOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+// with their organizations (a click selects one in the tree), the sync status button, the edit
+// button for administrators, and the pager.
+import { CloudSyncOutlined, EditOutlined, ReloadOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Empty, Flex, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
 import { DirPager } from '../../components/DirPager';
@@ -19,6 +19,7 @@ export function AccountsTable({
   onSelectOrg,
   isAdmin,
   onEdit,
+  onStatus,
 }: {
   accounts: Accounts;
   selectedOrg: Organization | undefined;
@@ -27,6 +28,8 @@ export function AccountsTable({
   onSelectOrg: (id: string) => void;
   isAdmin: boolean;
   onEdit: (a: Account) => void;
+  /** Show the account's sync status in every connection. */
+  onStatus: (a: Account) => void;
 }) {
   const t = useT(messages);
   const { searchText, setSearchText, setQ, status, setStatus, pages, page, pageSize, setPageSize, error, loading, refresh } = accounts;
@@ -109,21 +112,24 @@ export function AccountsTable({
               </Space>
             ),
           },
-          ...(isAdmin
-            ? [
-                {
-                  title: t('actions'),
-                  key: 'actions',
-                  width: 90,
-                  fixed: 'right' as const,
-                  render: (_: unknown, a: Account) => (
-                    <Button size="small" icon={<EditOutlined />} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)}>
-                      {t('edit')}
-                    </Button>
-                  ),
-                },
-              ]
-            : []),
+          {
+            title: t('actions'),
+            key: 'actions',
+            width: isAdmin ? 210 : 120,
+            fixed: 'right' as const,
+            render: (_: unknown, a: Account) => (
+              <Space size={4}>
+                <Button size="small" icon={<CloudSyncOutlined />} data-testid={`status-account-${a.username}`} onClick={() => onStatus(a)}>
+                  {t('syncStatus')}
+                </Button>
+                {isAdmin && (
+                  <Button size="small" icon={<EditOutlined />} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)}>
+                    {t('edit')}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
         ]}
       />
       <Flex justify="flex-end" style={{ marginTop: 12 }}>

@@ -1,0 +1,267 @@
+// "Needs attention" on the runs page: the connection's objects that are broken right now
+// (GET /connections/:name/objects?status=failed — their latest operation failed or was not sent),
+// or, toggled, those waiting (status=pending: a held or running run, an unconfirmed create). Each
+// row: the object with a link to it in the directory, the verdict in the reader's language,
+// WeCom's errcode and explanation, and the run. Read again whenever the page refreshes (`tick`).
+import { ApartmentOutlined, CheckCircleOutlined, UserOutlined, WarningOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Empty, Flex, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { get, seg } from '../../api';
+import { Time } from '../../components/format';
+import { type ObjectStatusItem, OperationAnswer } from '../../components/ObjectStatus';
+import { KindTag } from '../../components/RunParts';
+import { type Messages, useExplain, useT } from '../../i18n';
+
+type Wanted = 'failed' | 'pending';
+
+const PAGE = 50;
+
+const messages = {
+  zh: {
+    title: '需要处理',
+    failed: '失败',
+    pending: '等待中',
+    object: '对象',
+    account: '账号',
+    organization: '组织',
+    verdict: '状态说明',
+    answer: '企业微信的应答',
+    lastOperation: '最近操作',
+    run: '运行',
+    openRun: '查看运行',
+    inDirectory: '在目录中查看',
+    deleted: '已在目录中删除',
+    noneFailed: '没有失败的对象',
+    noneFailedHint: '所有对象最近一次操作都已成功或正在进行。',
+    nonePending: '没有等待同步的对象',
+    more: '加载更多',
+    loadFailed: '无法读取需要处理的对象',
+  },
+  en: {
+    title: 'Needs attention',
+    failed: 'Failed',
+    pending: 'Pending',
+    object: 'Object',
+    account: 'account',
+    organization: 'organization',
+    verdict: 'Status',
+    answer: "WeCom's answer",
+    lastOperation: 'Last operation',
+    run: 'Run',
+    openRun: 'Open the run',
+    inDirectory: 'Show in the directory',
+    deleted: 'deleted in the directory',
+    noneFailed: 'Nothing is failing',
+    noneFailedHint: 'The latest operation on every object succeeded or is under way.',
+    nonePending: 'Nothing is waiting',
+    more: 'Load more',
+    loadFailed: 'The objects needing attention could not be read',
+  },
+} satisfies Messages;
+
+const directoryLink = (o: ObjectStatusItem): string => `/directory?${new URLSearchParams({ [o.type]: o.id })}`;
+
+export function AttentionCard({ name, tick }: { name: string; tick: number }) {
+  const t = useT(messages);
+  const explain = useExplain();
+  const [wanted, setWanted] = useState<Wanted>('failed');
+  const [items, setItems] = useState<ObjectStatusItem[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const seq = useRef(0);
+
+  const path = useCallback(
+    (after?: string) => {
+      const qs = new URLSearchParams({ status: wanted, limit: String(PAGE) });
+      if (after) qs.set('after', after);
+      return `/connections/${seg(name)}/objects?${qs}`;
+    },
+    [name, wanted],
+  );
+
+  // the first page, again on every refresh of the page
+  useEffect(() => {
+    const mine = ++seq.current;
+    get<{ items: ObjectStatusItem[]; nextCursor: string | null }>(path())
+      .then((p) => {
+        if (mine !== seq.current) return;
+        setItems(p.items);
+        setNextCursor(p.nextCursor);
+        setError(null);
+      })
+      .catch((e: Error) => {
+        if (mine === seq.current) setError(e);
+      });
+  }, [path, tick]);
+
+  const more = async () => {
+    if (!nextCursor) return;
+    const mine = seq.current;
+    setLoadingMore(true);
+    try {
+      const p = await get<{ items: ObjectStatusItem[]; nextCursor: string | null }>(path(nextCursor));
+      if (mine !== seq.current) return;
+      setItems((prev) => [...(prev ?? []), ...p.items]);
+      setNextCursor(p.nextCursor);
+    } catch (e) {
+      if (mine === seq.current) setError(e as Error);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const switchTo = (w: Wanted) => {
+    setWanted(w);
+    setItems(null);
+    setNextCursor(null);
+  };
+
+  const count = items ? `${items.length}${nextCursor ? '+' : ''}` : null;
+  const empty =
+    wanted === 'failed' ? (
+      <Flex vertical align="center" gap={4} style={{ padding: '16px 0' }} data-testid="attention-empty">
+        <Typography.Text type="success">
+          <CheckCircleOutlined /> {t('noneFailed')}
+        </Typography.Text>
+        <Typography.Text type="secondary">{t('noneFailedHint')}</Typography.Text>
+      </Flex>
+    ) : (
+      <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('nonePending')} data-testid="attention-empty" />
+    );
+
+  return (
+    <Card
+      size="small"
+      data-testid="attention"
+      data-status={wanted}
+      title={
+        <Space>
+          <WarningOutlined style={{ color: wanted === 'failed' && items && items.length > 0 ? '#cf1322' : undefined }} />
+          {t('title')}
+          {count !== null && <Tag color={wanted === 'failed' && items && items.length > 0 ? 'error' : undefined}>{count}</Tag>}
+        </Space>
+      }
+      extra={
+        <Segmented<Wanted>
+          size="small"
+          value={wanted}
+          onChange={switchTo}
+          data-testid="attention-toggle"
+          options={[
+            { value: 'failed', label: t('failed') },
+            { value: 'pending', label: t('pending') },
+          ]}
+        />
+      }
+      styles={{ body: { padding: items && items.length > 0 ? 0 : undefined } }}
+    >
+      {error && <Alert type="error" showIcon style={{ margin: 12 }} title={t('loadFailed')} description={error.message} />}
+      <Table<ObjectStatusItem>
+        size="small"
+        rowKey={(o) => `${o.type}:${o.id}`}
+        loading={items === null && !error}
+        dataSource={items ?? []}
+        pagination={false}
+        scroll={{ x: 960 }}
+        locale={{ emptyText: empty }}
+        onRow={(o) =>
+          ({
+            'data-testid': 'attention-row',
+            'data-id': o.id,
+            'data-type': o.type,
+            'data-verdict': o.verdict.status,
+            'data-errcode': o.lastOperation?.errcode ?? undefined,
+          }) as HTMLAttributes<HTMLElement>
+        }
+        columns={[
+          {
+            title: t('object'),
+            key: 'object',
+            width: 200,
+            render: (_, o) => (
+              <Space orientation="vertical" size={0}>
+                <Space size={6}>
+                  {o.type === 'account' ? <UserOutlined /> : <ApartmentOutlined />}
+                  {o.exists ? (
+                    <Tooltip title={t('inDirectory')}>
+                      <Link to={directoryLink(o)}>{o.name ?? o.id}</Link>
+                    </Tooltip>
+                  ) : (
+                    <Typography.Text>{o.name ?? o.id}</Typography.Text>
+                  )}
+                </Space>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t(o.type)}
+                  {o.link && (
+                    <>
+                      {' · '}
+                      <Typography.Text code style={{ fontSize: 12 }}>
+                        {o.link.wecomId}
+                      </Typography.Text>
+                    </>
+                  )}
+                  {!o.exists && ` · ${t('deleted')}`}
+                </Typography.Text>
+              </Space>
+            ),
+          },
+          {
+            title: t('verdict'),
+            key: 'verdict',
+            render: (_, o) => (
+              <Typography.Paragraph style={{ margin: 0 }} ellipsis={{ rows: 2, tooltip: explain(o.verdict.message) }}>
+                {explain(o.verdict.message)}
+              </Typography.Paragraph>
+            ),
+          },
+          {
+            title: t('answer'),
+            key: 'answer',
+            width: 260,
+            render: (_, o) => (o.lastOperation ? <OperationAnswer op={o.lastOperation} /> : <Typography.Text type="secondary">—</Typography.Text>),
+          },
+          {
+            title: t('lastOperation'),
+            key: 'last',
+            width: 210,
+            render: (_, o) =>
+              o.lastOperation ? (
+                <Space orientation="vertical" size={2}>
+                  <KindTag kind={o.lastOperation.kind} />
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    <Time at={o.lastOperation.at} />
+                  </Typography.Text>
+                </Space>
+              ) : (
+                <Typography.Text type="secondary">—</Typography.Text>
+              ),
+          },
+          {
+            title: t('run'),
+            key: 'run',
+            width: 110,
+            render: (_, o) =>
+              o.lastOperation ? (
+                <Tooltip title={o.lastOperation.runId}>
+                  <Link to={`/runs/${seg(o.lastOperation.runId)}`} data-testid="attention-run">
+                    {t('openRun')}
+                  </Link>
+                </Tooltip>
+              ) : (
+                <Typography.Text type="secondary">—</Typography.Text>
+              ),
+          },
+        ]}
+      />
+      {nextCursor && (
+        <Flex justify="center" style={{ padding: 8 }}>
+          <Button size="small" loading={loadingMore} onClick={() => void more()}>
+            {t('more')}
+          </Button>
+        </Flex>
+      )}
+    </Card>
+  );
+}
