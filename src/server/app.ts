@@ -16,6 +16,7 @@
 // Without `auth` the API is open: that mode exists for unit tests and embedding only;
 // `wecom-sync serve` always passes it. `authenticate` is a lower-level hook point (tests).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { AuthError, type AuthService } from '../auth/index.js';
@@ -106,9 +107,28 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // Graceful close: Fastify stops listening and answers new requests 503; responses still in flight
   // ask their keep-alive connection to close, so the server is not held open until idle clients time out.
+  // Connections that carry no request are closed at once — including ones that never sent any:
+  // browsers open such sockets speculatively, and Node counts them as busy, not idle, so they
+  // would hold the close open until the headers timeout (a Chromium tab did, before this).
   let closing = false;
+  const inFlight = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  app.addHook('onRequest', async (req) => {
+    const socket = req.raw.socket;
+    if (inFlight.has(socket)) inFlight.set(socket, inFlight.get(socket)! + 1);
+  });
+  const requestDone = (req: FastifyRequest): void => {
+    const socket = req.raw.socket;
+    const n = inFlight.get(socket);
+    if (n !== undefined) inFlight.set(socket, Math.max(0, n - 1));
+  };
+  app.addHook('onRequestAbort', async (req) => requestDone(req));
   app.addHook('preClose', async () => {
     closing = true;
+    for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');
@@ -117,6 +137,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // Request metrics, by route pattern (never the raw URL: ids would explode the label set).
   app.addHook('onResponse', async (req, reply) => {
+    requestDone(req);
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequestsTotal.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpRequestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);

@@ -57,7 +57,7 @@ describe('the README start command on a fresh data directory', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-sync-start-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), WECOM_SYNC_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), WECOM_SYNC_DATA_DIR: dataDir, LOG_LEVEL: process.env.START_TEST_LOG_LEVEL ?? 'warn' };
     delete env.WECOM_SYNC_ADMIN_PASSWORD;
     delete env.DATABASE_URL;
     delete env.WECOM_SYNC_SECRET_KEY;
@@ -118,7 +118,7 @@ describe('the README start command on a fresh data directory', () => {
 
   it('stops cleanly on Ctrl-C (SIGINT to the process group, which npm forwards once more)', async () => {
     process.kill(-service.child.pid!, 'SIGINT');
-    expect(await service.exited).toBe(0);
+    expect(await service.exited, service.output().slice(-4000)).toBe(0);
     expect(service.output()).toContain('SIGINT: shutting down');
     expect(service.output()).not.toContain('exiting without waiting');
     expect(service.output()).not.toMatch(/"level":(50|60)/);

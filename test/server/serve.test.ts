@@ -1,5 +1,7 @@
 // `wecom-sync serve` as a real process, and the service's graceful shutdown and configuration.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,6 +138,11 @@ describe('graceful shutdown (in process)', () => {
 
     const slow = fetch(`${service.url}/api/v1/test/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
     await inside;
+    // A connection that never sends a request (browsers open such sockets speculatively): Node
+    // counts it as busy, not idle; it must not hold the shutdown until the headers timeout.
+    const silent = net.connect(Number(new URL(service.url).port), '127.0.0.1');
+    await once(silent, 'connect');
+    const silentClosed = once(silent, 'close');
     const closed = service.close().then(() => steps.push('closed'));
     // Once closing, new connections are refused (the listener is gone).
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
@@ -143,6 +150,7 @@ describe('graceful shutdown (in process)', () => {
     release();
     expect(await slow).toEqual({ status: 200, body: { done: true } });
     await closed;
+    await silentClosed;
     expect(steps).toEqual(['shutdown step', 'closed']);
     await expect(service.store.db.selectFrom('users').selectAll().execute()).rejects.toThrow();
   });
