@@ -24,6 +24,8 @@ export interface Page<T> {
   items: T[];
   /** Pass as `after` to get the next page; null on the last page. */
   nextCursor: string | null;
+  /** How many objects match the filters over all pages (when asked for). */
+  total?: number;
 }
 
 export interface OrganizationFilter {
@@ -50,6 +52,8 @@ export interface AccountFilter {
   q?: string;
   limit?: number;
   after?: string;
+  /** Also return `total`: how many accounts match the filters, over all pages. */
+  count?: boolean;
 }
 
 export interface WriteOptions {
@@ -338,10 +342,11 @@ export class Directory {
       const p = likePattern(filter.q);
       q = q.where(sql<boolean>`(username_key like ${p} escape '\\' or lower(display_name) like ${p} escape '\\')`);
     }
+    const total = filter.count ? Number((await q.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : undefined;
     if (filter.after) q = q.where('id', '>', filter.after);
     const rows = await q.orderBy('id').limit(limit + 1).execute();
     const items = await this.withMemberships(this.db, rows.slice(0, limit));
-    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null, ...(total !== undefined ? { total } : {}) };
   }
 
   /** Every account, with memberships, in two queries. */

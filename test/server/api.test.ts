@@ -137,6 +137,18 @@ describe.each(BACKENDS)('REST API on $name', (backend) => {
     }
     expect(seen.sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
   });
+
+  it('counts the matches over all pages when asked (count=true), and only then', async () => {
+    const org = (await post('/api/v1/organizations', { name: 'R' })).json();
+    for (let i = 0; i < 5; i++) await post('/api/v1/accounts', { username: `c${i}`, displayName: `C${i}`, organizationIds: [org.id] });
+    await post('/api/v1/accounts', { username: 'other', displayName: 'Other', organizationIds: [org.id] });
+    const counted = (await get('/api/v1/accounts?limit=2&q=c&count=true')).json();
+    expect(counted.items).toHaveLength(2);
+    expect(counted.total).toBe(5);
+    expect((await get(`/api/v1/accounts?limit=2&q=c&count=true&after=${counted.nextCursor}`)).json().total).toBe(5);
+    expect((await get('/api/v1/accounts?limit=2&q=c')).json()).not.toHaveProperty('total');
+    expect((await get('/api/v1/accounts?count=yes')).statusCode).toBe(400);
+  });
 });
 
 describe('authentication hook', () => {

@@ -70,6 +70,7 @@ const accountQuery = z.strictObject({
   q: z.string().optional(),
   limit,
   after: z.string().optional(),
+  count: z.enum(['true', 'false']).optional().describe('true: also answer `total`, the number of matching accounts over all pages'),
 });
 const changesQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
@@ -125,7 +126,8 @@ const account = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable(), total: z.number().int().optional().describe('with count=true: matches over all pages') });
 const change = z.object({
   seq: z.number().int(),
   objectType: z.enum(['organization', 'account']),
@@ -181,9 +183,9 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
       createBody: accountCreate,
       patchBody: accountPatch,
       listQuery: accountQuery,
-      listDescription: 'Filters: status, organizationId, externalId, username, email, mobile, q (name or username contains). Keyset paging with limit and after.',
+      listDescription: 'Filters: status, organizationId, externalId, username, email, mobile, q (name or username contains). Keyset paging with limit and after; count=true adds `total`.',
       create: (b: z.output<typeof accountCreate>) => d.createAccount(stripUndefined(b)),
-      list: (q: z.output<typeof accountQuery>) => d.listAccounts(stripUndefined(q)),
+      list: (q: z.output<typeof accountQuery>) => d.listAccounts(stripUndefined({ ...q, count: q.count === undefined ? undefined : q.count === 'true' })),
       get: (id: string) => d.requireAccount(id),
       update: (id: string, b: z.output<typeof accountPatch>, w: WriteOptions) => d.updateAccount(id, stripUndefined(b), w),
       remove: (id: string, w: WriteOptions) => d.deleteAccount(id, w),

@@ -66,7 +66,7 @@ export function DirectoryPage() {
 
   const selectedOrg = selected ? orgById.get(selected) : undefined;
   const { total } = accounts;
-  const totalText = total === null ? t('counting') : `${total.n}${total.more ? '+' : ''}`;
+  const totalText = total === null ? t('counting') : String(total);
 
   return (
     <div data-testid="directory">

@@ -1,5 +1,5 @@
 // Reading the whole directory where the API pages it: every organization (for the tree), and
-// how many accounts match a filter (the API has no count).
+// how many accounts match a filter (`count=true`).
 import { get } from '../../api';
 import type { CursorPage } from '../../components/DirPager';
 import type { Account, Organization } from './types';
@@ -19,21 +19,11 @@ export async function loadAllOrganizations(signal: AbortSignal): Promise<Organiz
   return out;
 }
 
-const COUNT_PAGE = 1000;
-const COUNT_MAX_PAGES = 20;
-
-/** How many accounts match a filter (the API has no count: pages of 1000 are walked, up to 20). */
-export async function countAccounts(filter: URLSearchParams, signal: AbortSignal): Promise<{ n: number; more: boolean }> {
-  let n = 0;
-  let after: string | null = null;
-  for (let i = 0; i < COUNT_MAX_PAGES; i++) {
-    const qs = new URLSearchParams(filter);
-    qs.set('limit', String(COUNT_PAGE));
-    if (after) qs.set('after', after);
-    const page: CursorPage<Account> = await get<CursorPage<Account>>(`/accounts?${qs}`, { signal });
-    n += page.items.length;
-    if (!page.nextCursor) return { n, more: false };
-    after = page.nextCursor;
-  }
-  return { n, more: true };
+/** How many accounts match a filter: one request, counted by the server. */
+export async function countAccounts(filter: URLSearchParams, signal: AbortSignal): Promise<number> {
+  const qs = new URLSearchParams(filter);
+  qs.set('limit', '1');
+  qs.set('count', 'true');
+  const page = await get<CursorPage<Account> & { total?: number }>(`/accounts?${qs}`, { signal });
+  return page.total ?? page.items.length;
 }

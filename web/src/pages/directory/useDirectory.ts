@@ -42,8 +42,8 @@ export interface Accounts {
   page: CursorPage<Account> | null;
   error: Error | null;
   loading: boolean;
-  /** Accounts matching the filter (`more`: more than were counted); null while counting. */
-  total: { n: number; more: boolean } | null;
+  /** Accounts matching the filter; null while counting. */
+  total: number | null;
   refresh: () => void;
   /** Show a saved account in the page, and read the page and the total again. */
   saved: (a: Account) => void;
@@ -60,7 +60,7 @@ export function useAccounts(selected: string | null): Accounts {
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
-  const [total, setTotal] = useState<{ n: number; more: boolean } | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
 
   // search: debounced while typing
   useEffect(() => {
