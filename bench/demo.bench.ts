@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createLogger } from '../src/observability/logger.js';
 import { resolveServeConfig } from '../src/server/config.js';
 import { startService } from '../src/server/service.js';
-import { getRun } from '../src/sync/run.js';
+import { getRun } from '../src/sync/state/runs.js';
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wecom-sync-bench-demo-'));

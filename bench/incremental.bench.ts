@@ -14,8 +14,7 @@ import { Connections, SecretBox } from '../src/connections/index.js';
 import { Directory } from '../src/directory/directory.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { openStore } from '../src/store/store.js';
-import { SyncWorker, type WorkerEvent } from '../src/sync/incremental/index.js';
-import { SyncService } from '../src/sync/service/index.js';
+import { SyncPipeline, SyncWorker, type WorkerEvent } from '../src/sync/index.js';
 import { createWeComClient } from '../src/wecom/index.js';
 
 const ORGS = 20;
@@ -32,7 +31,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const connections = new Connections(store, SecretBox.fromKey(randomBytes(32)));
   const directory = new Directory(store);
   let onUpdate: ((at: number) => void) | null = null;
-  const service = new SyncService({
+  const pipeline = new SyncPipeline({
     store,
     directory,
     connections,
@@ -46,16 +45,16 @@ export async function run(): Promise<Record<string, unknown>> {
   });
   let worker: SyncWorker | undefined;
   try {
-    await connections.create({ name: 'bench', corpId: 'wwbench', secret: 'bench-secret', rootDepartmentId: 1, apiBase: sim.url, caPem: sim.caPem ?? null });
+    const { id } = await connections.create({ name: 'bench', corpId: 'wwbench', secret: 'bench-secret', rootDepartmentId: 1, apiBase: sim.url, caPem: sim.caPem ?? null });
     const orgs: string[] = [];
     for (let i = 0; i < ORGS; i++) orgs.push((await directory.createOrganization({ name: `Org ${i}`, parentId: i < 4 ? null : orgs[i % 4]! })).id);
     const accounts: string[] = [];
     for (let i = 0; i < ACCOUNTS; i++)
       accounts.push((await directory.createAccount({ username: `user${i}`, displayName: `User ${i}`, organizationIds: [orgs[i % ORGS]!], mobile: `+86 138${String(10_000_000 + i).slice(-8)}` })).id);
-    const full = await service.apply('bench');
+    const full = await pipeline.apply('bench');
     if (full.status !== 'succeeded') throw new Error(`initial full run: ${full.status} ${full.summary.message}`);
 
-    worker = new SyncWorker({ service, connections: async () => ['bench'], pollMs: 25, debounceMs: 20, maxBatchDelayMs: 200 });
+    worker = new SyncWorker({ pipeline, connections: async () => [id], pollMs: 25, debounceMs: 20, maxBatchDelayMs: 200 });
     const w = worker;
     const errors: string[] = [];
     w.on('event', (e: WorkerEvent) => {
@@ -104,7 +103,7 @@ export async function run(): Promise<Record<string, unknown>> {
     return result;
   } finally {
     await worker?.stop();
-    await service.close();
+    await pipeline.close();
     await sim.close();
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { DesiredDepartment, DesiredMember, DesiredState } from '../src/domain/desired.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { openStore } from '../src/store/store.js';
-import { runFullSync } from '../src/sync/run.js';
+import { runPipeline, type PipelineEvent } from '../src/sync/pipeline.js';
+import { mappedState } from '../src/sync/stages/map.js';
 import { createWeComClient } from '../src/wecom/index.js';
 
 const MEMBERS = Number(process.env.BENCH_SYNC_MEMBERS ?? 10_000);
@@ -50,12 +51,15 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wecom-sync-bench-'));
   const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'bench.sqlite') });
   const connection = { id: 'conn_bench', rootDepartmentId: 1, safety: { maxDeletes: 100, maxDeletePercent: 20 } };
+  // the pipeline with this fixed desired state as its map stage (no directory, no mapping)
+  const fullRun = (onEvent?: (e: PipelineEvent) => void) =>
+    runPipeline({ store, ...(onEvent ? { onEvent } : {}) }, { connection, client }, { kind: 'full', map: async () => mappedState(structuredClone(desired)) });
+  const desired = directory();
   try {
-    const desired = directory();
     let done = 0;
     const progress = setInterval(() => process.stdout.write(`\r  ${done}/${DEPARTMENTS + MEMBERS} operations recorded`), 1000);
     const started = performance.now();
-    const first = await runFullSync({ store, client, connection, desired, onEvent: (e) => e.type === 'op-recorded' && done++ });
+    const first = await fullRun((e) => void (e.type === 'op-recorded' && done++));
     const wallS = (performance.now() - started) / 1000;
     clearInterval(progress);
     process.stdout.write('\n');
@@ -69,7 +73,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const before = { ...sim.sim.stats().byApi };
     const t2 = performance.now();
-    const second = await runFullSync({ store, client, connection, desired });
+    const second = await fullRun();
     const resyncS = (performance.now() - t2) / 1000;
     const after = sim.sim.stats().byApi;
     const delta: Record<string, number> = {};

@@ -34,10 +34,7 @@ import type { Organization } from '../domain/organization.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { newId } from '../store/ids.js';
 import type { Store, Tx } from '../store/store.js';
-import type { SyncWorker } from '../sync/incremental/worker.js';
-import type { SyncService } from '../sync/service/index.js';
-import { purgeConnectionState } from '../sync/state/purge.js';
-import { RunInProgressError, activeRuns, finishRun, isStale } from '../sync/state/runs.js';
+import { RunInProgressError, type SyncPipeline, type SyncWorker } from '../sync/index.js';
 import { DEFAULT_SEED, SAMPLE_COMPANY_NAME, type SampleCompany, sampleCompany } from './sample-company.js';
 import { DEMO_ROW_ID as ROW_ID, type DemoRecord, demoScopeConflict, readDemo as readRecord } from './state.js';
 
@@ -87,7 +84,7 @@ export class DemoNotFoundError extends Error {
 
 /** The hosted sync the demo starts runs on and waits for (src/server/sync-engine.ts). */
 export interface DemoSyncHost {
-  service: SyncService;
+  pipeline: SyncPipeline;
   worker: SyncWorker | null;
   /** Something was written to the directory. */
   notify(): void;
@@ -135,9 +132,14 @@ export class Demo {
     this.logger = opts.logger;
   }
 
-  /** Connects the hosted sync (after resume(), which runs before the worker starts). */
+  /** Connects the hosted sync (before resume(), and before the worker starts). */
   attach(host: DemoSyncHost): void {
     this.host = host;
+  }
+
+  private pipeline(): SyncPipeline {
+    if (!this.host) throw new Error('the demo has no sync host attached');
+    return this.host.pipeline;
   }
 
   /** The running simulator (tests inspect its models), or null. */
@@ -190,7 +192,7 @@ export class Demo {
     return this.serial(() => this.doRemove());
   }
 
-  /** At service start (before the sync worker): an active demo gets a fresh simulator. true when resumed. */
+  /** At service start (attached, before the sync worker starts): an active demo gets a fresh simulator. true when resumed. */
   resume(): Promise<boolean> {
     return this.serial(() => this.doResume());
   }
@@ -369,7 +371,7 @@ export class Demo {
     if (!host) return null;
     let claimed!: (id: string) => void;
     const claim = new Promise<string>((resolve) => (claimed = resolve));
-    const done = host.service.apply(connectionId, { onEvent: (e) => void (e.type === 'run-claimed' && claimed(e.runId)) });
+    const done = host.pipeline.apply(connectionId, { onEvent: (e) => void (e.type === 'run-claimed' && claimed(e.runId)) });
     const tracked = done.catch((err: unknown) => {
       if (!(err instanceof RunInProgressError)) this.logger?.error({ err }, 'demo: the first sync run failed');
     });
@@ -411,8 +413,8 @@ export class Demo {
       await this.drain();
       await this.host?.worker?.whenIdle();
       const deadline = Date.now() + (this.opts.runWaitMs ?? 60_000);
-      while (Date.now() < deadline && (await activeRuns(this.store.db, connectionId)).some((run) => !isStale(run))) await sleep(50);
-      await this.store.write((trx) => purgeConnectionState(trx, connectionId, { runs: true }));
+      while (Date.now() < deadline && (await this.pipeline().isRunning(connectionId))) await sleep(50);
+      await this.pipeline().forget(connectionId, 'the demo was removed', { runs: true });
     }
     let deleted = { organizations: 0, accounts: 0 };
     try {
@@ -440,16 +442,7 @@ export class Demo {
     this.sim = sim;
     try {
       // WeCom (the simulator) starts empty: forget what was synced, so the next sync is a first one
-      await this.store.write(async (trx) => {
-        const unfinished = await trx.selectFrom('runs').select('id').where('connection_id', '=', c.id).where('status', 'in', ['planned', 'running', 'held']).execute();
-        const at = new Date().toISOString();
-        for (const run of unfinished) {
-          const why = 'the demo simulator restarted with an empty WeCom; the next sync starts over';
-          await trx.updateTable('run_operations').set({ status: 'skipped', error_class: 'aborted', errmsg: why, updated_at: at }).where('run_id', '=', run.id).where('status', 'in', ['pending', 'running']).execute();
-          await finishRun(trx, run.id, 'cancelled', null, { message: why });
-        }
-        await purgeConnectionState(trx, c.id);
-      });
+      await this.pipeline().forget(c.id, 'the demo simulator restarted with an empty WeCom; the next sync starts over');
       await this.connections.update(c.id, { secret, apiBase: sim.url, caPem: sim.caPem ?? null });
     } catch (err) {
       await this.closeSimulator();

@@ -91,29 +91,24 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     // The demo: an active one gets its simulator back before the worker starts, so the worker's
     // first cycle re-creates the sample company in it (see src/demo/demo.ts).
     const demo = new Demo({ store, directory, connections: new Connections(store, secretBox), enabled: config.demo, logger: logger.child({ component: 'demo' }) });
-    // A run the demo started finishes before the worker stops; the simulator closes after it.
+    const sync = createSyncEngine({
+      store,
+      directory,
+      secretBox,
+      metrics,
+      logger: logger.child({ component: 'sync' }),
+      worker: config.worker,
+      fullIntervalMs: config.fullIntervalMs,
+      ...opts.sync,
+    });
+    // Shutdown: a run the demo started finishes, then the worker stops (a run in progress finishes
+    // or stays resumable), then the demo's simulator closes.
     shutdownSteps.push(() => demo.drain());
-    await demo.resume();
-    let sync: SyncEngine;
-    try {
-      sync = createSyncEngine({
-        store,
-        directory,
-        secretBox,
-        metrics,
-        logger: logger.child({ component: 'sync' }),
-        worker: config.worker,
-        fullIntervalMs: config.fullIntervalMs,
-        ...opts.sync,
-      });
-    } catch (err) {
-      await demo.stop();
-      throw err;
-    }
-    demo.attach(sync);
-    // The worker stops before the store closes (after the demo's own run); then the demo's simulator.
     shutdownSteps.push(() => sync.stop());
     shutdownSteps.push(() => demo.stop());
+    demo.attach(sync);
+    await demo.resume();
+    sync.start();
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
 
     const app = buildApp({

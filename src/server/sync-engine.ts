@@ -1,4 +1,4 @@
-// The sync engine hosted by `wecom-sync serve`: one SyncService over every stored connection and a
+// The sync engine hosted by `wecom-sync serve`: one SyncPipeline over every stored connection and a
 // SyncWorker keeping them in step with the directory (the same worker as `sync --watch`).
 //
 //   directory write through the REST API → notify() → the worker looks at the change feed at once
@@ -16,8 +16,7 @@ import { Connections, type SecretBox } from '../connections/index.js';
 import type { Directory } from '../directory/directory.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
-import { type WorkerEvent, SyncWorker } from '../sync/incremental/worker.js';
-import { type ServiceClient, type SyncReport, SyncService } from '../sync/service/index.js';
+import { type ServiceClient, type SyncReport, type WorkerEvent, SyncPipeline, SyncWorker } from '../sync/index.js';
 import { getCursor } from '../sync/state/cursors.js';
 import { loadOperations } from '../sync/state/runs.js';
 import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
@@ -40,9 +39,11 @@ export interface SyncEngineOptions {
 
 export interface SyncEngine {
   connections: Connections;
-  service: SyncService;
+  pipeline: SyncPipeline;
   /** null when the worker is off. */
   worker: SyncWorker | null;
+  /** Starts the worker (no-op when it is off): after whatever must happen before its first cycle (the demo's resume). */
+  start(): void;
   /** Something was written to the directory: sync it now (no-op without a worker). */
   notify(): void;
   /** Resolves when the metric updates already started are done (tests). */
@@ -63,41 +64,6 @@ export function meteredClientFactory(metrics: Metrics, base: (options: WeComClie
       },
     });
   };
-}
-
-/**
- * The SyncService whose finished runs are reported to `onReport` (apply, approve, incremental;
- * an incremental that falls back to a full run reports the same run twice: dedupe by run id and status).
- */
-class ReportingSyncService extends SyncService {
-  constructor(
-    deps: ConstructorParameters<typeof SyncService>[0],
-    private readonly onReport: (report: SyncReport) => void,
-  ) {
-    super(deps);
-  }
-
-  override async apply(...args: Parameters<SyncService['apply']>): Promise<SyncReport> {
-    return this.reported(await super.apply(...args));
-  }
-
-  override async approve(...args: Parameters<SyncService['approve']>): Promise<SyncReport> {
-    return this.reported(await super.approve(...args));
-  }
-
-  override async retry(...args: Parameters<SyncService['retry']>): Promise<SyncReport> {
-    return this.reported(await super.retry(...args));
-  }
-
-  override async incremental(...args: Parameters<SyncService['incremental']>): Promise<SyncReport | null> {
-    const report = await super.incremental(...args);
-    return report ? this.reported(report) : null;
-  }
-
-  private reported(report: SyncReport): SyncReport {
-    this.onReport(report);
-    return report;
-  }
 }
 
 /** Counts a finished run and its recorded operations. */
@@ -140,30 +106,31 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const onReport = (report: SyncReport): void => {
     // by run and status: a held run is counted as held, and again (its operations) once approved
     const key = `${report.runId}:${report.status}`;
-    if (!report.runId || counted.has(key) || report.status === 'running' || report.status === 'planned') return;
+    if (!report.runId || counted.has(key) || report.status === 'running' || report.status === 'planned' || report.status === 'taken-over') return;
     counted.add(key);
     if (counted.size > 10_000) counted.delete(counted.values().next().value!);
     track('run', recordRunMetrics(metrics, store, report));
   };
-  const service = new ReportingSyncService({ store, directory, connections, clientFactory: meteredClientFactory(metrics, opts.clientFactory) }, onReport);
+  const pipeline = new SyncPipeline({ store, directory, connections, clientFactory: meteredClientFactory(metrics, opts.clientFactory), onReport });
   const listIds = async (): Promise<string[]> => (await connections.list()).map((c) => c.id);
 
   if (opts.worker === false) {
     return {
       connections,
-      service,
+      pipeline,
       worker: null,
+      start: () => {},
       notify: () => {},
       settled,
       async stop() {
         await settled();
-        await service.close();
+        await pipeline.close();
       },
     };
   }
 
   const worker = new SyncWorker({
-    service,
+    pipeline,
     connections: listIds,
     // A new connection's first sync is started by a person, after reviewing its plan.
     awaitFirstRun: true,
@@ -186,20 +153,19 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         break;
     }
   });
-  worker.start();
-
   let stopping: Promise<void> | undefined;
   return {
     connections,
-    service,
+    pipeline,
     worker,
+    start: () => worker.start(),
     notify: () => void worker.notify(),
     settled,
     stop() {
       stopping ??= (async () => {
         await worker.stop();
         await settled();
-        await service.close();
+        await pipeline.close();
       })();
       return stopping;
     },

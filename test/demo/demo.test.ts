@@ -18,8 +18,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
-import type { WorkerEvent } from '../../src/sync/incremental/worker.js';
-import { SyncService } from '../../src/sync/service/index.js';
+import type { WorkerEvent } from '../../src/sync/index.js';
+import { SyncPipeline } from '../../src/sync/index.js';
 import { getRun } from '../../src/sync/state/runs.js';
 import { createWeComClient } from '../../src/wecom/index.js';
 import { BACKENDS, type TestStore } from '../store/backends.js';
@@ -101,18 +101,18 @@ describe.each(BACKENDS)('the Demo service on $name', (backend) => {
   let demo: Demo;
   let directory: Directory;
   let connections: Connections;
-  let service: SyncService;
+  let pipeline: SyncPipeline;
   beforeEach(async () => {
     t = await backend.open();
     directory = new Directory(t.store);
     connections = new Connections(t.store, SecretBox.fromKey(randomBytes(32)));
-    service = new SyncService({ store: t.store, directory, connections, clientFactory: fastClient });
+    pipeline = new SyncPipeline({ store: t.store, directory, connections, clientFactory: fastClient });
     demo = new Demo({ store: t.store, directory, connections });
-    demo.attach({ service, worker: null, notify: () => {} });
+    demo.attach({ pipeline, worker: null, notify: () => {} });
   });
   afterEach(async () => {
     await demo.stop();
-    await service.close();
+    await pipeline.close();
     await t.dispose();
   });
 

@@ -1,5 +1,5 @@
 // Fixtures for the connection, mapping, sync and object-status routes: the harness app with those routes on its own store
-// (a Connections with a fresh SecretBox, a SyncService wired like the CLI's), and the simulator
+// (a Connections with a fresh SecretBox, a SyncPipeline wired like the CLI's), and the simulator
 // over HTTPS with its self-signed CA.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
@@ -10,7 +10,7 @@ import { mappingRoutes } from '../../src/server/routes/mapping.js';
 import { objectRoutes } from '../../src/server/routes/objects.js';
 import { syncRoutes } from '../../src/server/routes/sync.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { SyncService } from '../../src/sync/service/index.js';
+import { SyncPipeline } from '../../src/sync/index.js';
 import { createWeComClient } from '../../src/wecom/index.js';
 import { type TestStore, sqliteBackend } from '../store/backends.js';
 import { type Harness, bearer, harness } from './harness.js';
@@ -22,7 +22,7 @@ export interface SyncEnv {
   h: Harness;
   sim: RunningSimulator;
   connections: Connections;
-  sync: SyncService;
+  sync: SyncPipeline;
   admin: Record<string, string>;
   viewer: Record<string, string>;
   /** The app listening on loopback (real HTTP, for polling: each poll yields to the event loop). */
@@ -34,7 +34,7 @@ export async function syncEnv(): Promise<SyncEnv> {
   const sim = await startSimulator({ port: 0, corps: [{ corpid: CORP.corpid, secret: CORP.secret }] });
   let t: TestStore | undefined;
   let connections!: Connections;
-  let sync!: SyncService;
+  let sync!: SyncPipeline;
   const box = SecretBox.fromKey(randomBytes(32));
   const h = await harness({
     backend: {
@@ -42,7 +42,7 @@ export async function syncEnv(): Promise<SyncEnv> {
       open: async () => {
         t = await sqliteBackend.open();
         connections = new Connections(t.store, box);
-        sync = new SyncService({
+        sync = new SyncPipeline({
           store: t.store,
           directory: new Directory(t.store),
           connections,

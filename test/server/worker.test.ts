@@ -11,7 +11,8 @@ import { createMetrics } from '../../src/observability/metrics.js';
 import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import type { WorkerEvent } from '../../src/sync/incremental/worker.js';
+import type { WorkerEvent } from '../../src/sync/index.js';
+import { hasAnyRun } from '../../src/sync/state/runs.js';
 import { createWeComClient } from '../../src/wecom/index.js';
 
 const CORP = { corpid: 'wwserve', secret: 'serve-secret-0123456789' };
@@ -83,8 +84,9 @@ describe('the sync worker inside serve', () => {
     const org = await post(service, token, '/api/v1/organizations', { name: 'Engineering' });
     await ignored;
     expect(company.departments.all().some((d) => d.name === 'Engineering')).toBe(false);
-    expect(await service.sync.service.hasRun('acme')).toBe(false);
-    expect((await service.sync.service.apply('acme')).status).toBe('succeeded');
+    expect(await hasAnyRun(service.store.db, (await new Connections(service.store, service.secretBox).get('acme')).id)).toBe(false);
+    const first = await service.sync.pipeline.apply('acme');
+    expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
 
     const synced = until(service, () => member() !== undefined, seen);
     await post(service, token, '/api/v1/accounts', { username: 'ada', displayName: 'Ada Lovelace', organizationIds: [org.id], mobile: '13800000001', email: 'ada@example.com' });
@@ -138,7 +140,7 @@ describe('the sync worker inside serve', () => {
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     expect(sim.sim.company(CORP.corpid).departments.all().some((d) => d.name === 'Engineering')).toBe(false);
 
-    const report = await service.sync.service.apply('acme');
+    const report = await service.sync.pipeline.apply('acme');
     expect(report.status).toBe('succeeded');
     await service.sync.settled();
     const runs = await metrics.runsTotal.get();
@@ -154,7 +156,8 @@ describe('the sync worker inside serve', () => {
     const org = await post(service, token, '/api/v1/organizations', { name: 'Engineering' });
     await post(service, token, '/api/v1/accounts', { username: 'ada', displayName: 'Ada', mobile: '13900000001', organizationIds: [org.id] });
     const bob = await post(service, token, '/api/v1/accounts', { username: 'bob', displayName: 'Bob', mobile: '13900000002', organizationIds: [org.id] });
-    expect((await service.sync.service.apply('acme')).status).toBe('succeeded');
+    const first = await service.sync.pipeline.apply('acme');
+    expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
 
     // Bob takes Ada's number in the directory: WeCom refuses the update (60104)
     const patched = await fetch(`${service.url}/api/v1/accounts/${String(bob.id)}`, {
@@ -163,10 +166,10 @@ describe('the sync worker inside serve', () => {
       body: JSON.stringify({ mobile: '13900000001' }),
     });
     expect(patched.status).toBe(200);
-    const partial = await service.sync.service.apply('acme');
+    const partial = await service.sync.pipeline.apply('acme');
     expect(partial.status).toBe('partial');
     company.members.delete('ada'); // the number is freed in WeCom by hand
-    const retried = await service.sync.service.retry('acme', partial.runId!);
+    const retried = await service.sync.pipeline.retry('acme', partial.runId!);
     expect(retried.status).toBe('succeeded');
     await service.sync.settled();
 

@@ -17,9 +17,8 @@ import type { Operation, OperationKind, PlanWarning } from '../../domain/plan.js
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
-import { SyncWorker } from '../../sync/incremental/worker.js';
-import { RunInProgressError, getRun } from '../../sync/run.js';
-import { SyncService, planJson, problemWarnings, reasonText, summaryCounts, targetText, type SyncReport, type SyncStatus } from '../../sync/service/index.js';
+import { RunInProgressError, SyncPipeline, SyncWorker, planJson, problemWarnings, reasonText, runFailures, summaryCounts, syncStatus, targetText, type SyncReport, type SyncStatus } from '../../sync/index.js';
+import { getRun } from '../../sync/state/runs.js';
 import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
 
@@ -31,14 +30,15 @@ interface CommonOptions {
 
 // ------------------------------------------------------------------ plumbing
 
-async function withService<T>(dataDir: string | undefined, fn: (service: SyncService, store: Store) => Promise<T>): Promise<T> {
+async function withPipeline<T>(dataDir: string | undefined, fn: (pipeline: SyncPipeline, connections: Connections, store: Store) => Promise<T>): Promise<T> {
   return withStore(dataDir, async (store) => {
     const box = SecretBox.fromEnvironment({ dataDir: resolveDataDir({ dataDir }) });
-    const service = new SyncService({ store, directory: new Directory(store), connections: new Connections(store, box) });
+    const connections = new Connections(store, box);
+    const pipeline = new SyncPipeline({ store, directory: new Directory(store), connections });
     try {
-      return await fn(service, store);
+      return await fn(pipeline, connections, store);
     } finally {
-      await service.close();
+      await pipeline.close();
     }
   });
 }
@@ -102,8 +102,8 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function printResult(service: SyncService, name: string, report: SyncReport, json: boolean | undefined): Promise<number> {
-  const failures = report.runId ? await service.failures(report.runId) : [];
+async function printResult(store: Store, name: string, report: SyncReport, json: boolean | undefined): Promise<number> {
+  const failures = report.runId ? await runFailures(store, report.runId) : [];
   if (json) {
     process.stdout.write(
       JSON.stringify({
@@ -164,8 +164,8 @@ export function registerSyncCommands(program: Command): void {
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions) =>
-          withService(opts.dataDir, async (service) => {
-            const report = await service.plan(opts.connection);
+          withPipeline(opts.dataDir, async (pipeline) => {
+            const report = await pipeline.plan(opts.connection);
             if (opts.json) process.stdout.write(JSON.stringify(planJson(report)) + '\n');
             else {
               printPlan(report.plan.operations);
@@ -194,9 +194,9 @@ export function registerSyncCommands(program: Command): void {
             throw new UsageError(
               `refusing to apply without --yes: there is no terminal to confirm on. Review the changes with "wecom-sync plan --connection ${opts.connection}", then run "wecom-sync apply --connection ${opts.connection} --yes".`,
             );
-          return withService(opts.dataDir, async (service) => {
+          return withPipeline(opts.dataDir, async (pipeline, _connections, store) => {
             if (!opts.yes && opts.approve) {
-              const run = await getRun(service.store.db, opts.approve);
+              const run = await getRun(store.db, opts.approve);
               if (!run) throw new UsageError(`run ${opts.approve} does not exist`);
               if (run.status !== 'held') throw new UsageError(`run ${opts.approve} is ${run.status}, not held for approval`);
               process.stdout.write(`Run ${run.id} (${run.kind}, planned ${run.createdAt}): ${run.summary?.message ?? ''}\n`);
@@ -206,7 +206,7 @@ export function registerSyncCommands(program: Command): void {
                 return EXIT_OK;
               }
             } else if (!opts.yes) {
-              const preview = await service.plan(opts.connection);
+              const preview = await pipeline.plan(opts.connection);
               const ops = preview.plan.operations;
               printPlan(ops);
               printWarnings(preview.warnings, preview.problems);
@@ -227,14 +227,14 @@ export function registerSyncCommands(program: Command): void {
             };
             let report: SyncReport;
             try {
-              report = opts.approve ? await service.approve(opts.connection, opts.approve, { onProgress }) : await service.apply(opts.connection, { onProgress });
+              report = opts.approve ? await pipeline.approve(opts.connection, opts.approve, { onProgress }) : await pipeline.apply(opts.connection, { onProgress });
             } catch (e) {
               if (e instanceof RunInProgressError) throw new Error(`${e.message}; try again when it has finished (wecom-sync status --connection ${opts.connection})`);
               throw e;
             } finally {
               if (started) bar?.stop();
             }
-            return printResult(service, opts.connection, report, opts.json);
+            return printResult(store, opts.connection, report, opts.json);
           });
         }),
       ),
@@ -249,8 +249,8 @@ export function registerSyncCommands(program: Command): void {
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions) =>
-          withService(opts.dataDir, async (service) => {
-            const s = await service.status(opts.connection);
+          withPipeline(opts.dataDir, async (pipeline, connections, store) => {
+            const s = await syncStatus(store, pipeline.directory, await connections.get(opts.connection));
             process.stdout.write(opts.json ? JSON.stringify(s) + '\n' : statusText(s));
             return EXIT_OK;
           }),
@@ -273,10 +273,9 @@ export function registerSyncCommands(program: Command): void {
           const poll = Number(opts.poll);
           if (!Number.isFinite(full) || full < 0) throw new UsageError(`--full-interval must be a number of seconds, got "${opts.fullInterval}"`);
           if (!Number.isInteger(poll) || poll < 1) throw new UsageError(`--poll must be a positive integer, got "${opts.poll}"`);
-          return withService(opts.dataDir, async (service) => {
-            const connection = await service.prepare(opts.connection);
-            const name = connection.connection.name;
-            const worker = new SyncWorker({ service, connections: async () => [connection.connection.id], pollMs: poll, fullIntervalMs: full * 1000 });
+          return withPipeline(opts.dataDir, async (pipeline, connections) => {
+            const { id, name } = await connections.get(opts.connection);
+            const worker = new SyncWorker({ pipeline, connections: async () => [id], pollMs: poll, fullIntervalMs: full * 1000 });
             worker.on('event', (e) => {
               const at = new Date().toISOString();
               if (e.type === 'run' && e.report.runId) process.stdout.write(`${at} ${e.report.kind} run ${e.report.runId}: ${e.report.status} — ${e.report.summary.message}\n`);

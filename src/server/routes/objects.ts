@@ -6,11 +6,11 @@
 //                                              what is broken (or waiting) right now: objects whose latest
 //                                              operation failed or was not sent / waits in a held or running
 //                                              run, or whose link is pending; keyset paging by id
-// Reads the store only (src/sync/service/object-status.ts), never WeCom.
+// Reads the store only (src/sync/views/object-status.ts), never WeCom.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
-import { type SyncService, objectStatus, objectsWithStatus } from '../../sync/service/index.js';
+import { type SyncPipeline, objectStatus, objectsWithStatus } from '../../sync/index.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { connectionProblem } from './connections.js';
@@ -67,7 +67,7 @@ const listQuery = z.strictObject({
 });
 
 export interface ObjectRoutesOptions {
-  sync: SyncService;
+  sync: SyncPipeline;
   connections: Connections;
 }
 

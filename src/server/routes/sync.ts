@@ -8,17 +8,17 @@
 //   POST /runs/:id/retry             send a finished run's failed operations again (admin) → 202
 // and the per-object status (./objects.ts): GET /connections/:name/objects/:type/:id and GET /connections/:name/objects.
 //
-// Runs are long: the route answers 202 {run: id} as soon as the run id is known (the runner's
-// `run-claimed` event for a new run; for approve/retry, the first executor event, after checking the run's status)
-// and the run goes on in the background. Poll GET /runs/:id until `finished` is true. Errors before
-// the run is claimed (WeCom unreachable, wrong secret, a run already active) are the response.
-// Background runs are awaited when the app closes, then the SyncService's clients are closed.
+// Runs are long: the route answers 202 {run: id} as soon as the run has begun (for a new run, once
+// its plan is stored; for approve/retry, at the first executor event, after checking the run's
+// status) and the run goes on in the background. Poll GET /runs/:id until `finished` is true. A run
+// that fails before sending anything (WeCom unreachable, wrong secret) answers with that error (the
+// failed run stays in the history), as does a run already active (409).
+// Background runs are awaited when the app closes, then the pipeline's clients are closed.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectionNotFoundError, type Connections } from '../../connections/index.js';
-import { RunInProgressError, getRun } from '../../sync/run.js';
-import { type SyncReport, type SyncService, planJson, reasonText, targetText } from '../../sync/service/index.js';
-import { ACTIVE_STATUSES, RunStateError, type RunRecord, listRuns, loadOperations } from '../../sync/state/runs.js';
+import { RunInProgressError, RunStateError, type SyncPipeline, type SyncReport, planJson, reasonText, syncStatus, targetText } from '../../sync/index.js';
+import { ACTIVE_STATUSES, type RunRecord, getRun, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
@@ -111,9 +111,9 @@ function runView(r: RunRecord) {
 // ------------------------------------------------------------------ routes
 
 export interface SyncRoutesOptions {
-  sync: SyncService;
+  sync: SyncPipeline;
   connections: Connections;
-  /** Close the SyncService (its WeCom clients) when the app closes, after the background runs. */
+  /** Close the pipeline (its WeCom clients) when the app closes, after the background runs. */
   closeService?: boolean;
 }
 
@@ -133,8 +133,6 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     /** Runs going on in the background, awaited on close. */
     const background = new Set<Promise<unknown>>();
-    /** Connections with a start request between "refused if active" and "claimed". */
-    const starting = new Set<string>();
     app.addHook('onClose', async () => {
       await Promise.allSettled([...background]);
       if (opts.closeService) await sync.close();
@@ -190,25 +188,18 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
       },
       async ({ params }, req, reply) => {
         const c = await connections.get(params.name).catch(connectionProblem);
-        if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" already has a run being started`));
-        starting.add(c.id);
-        let runId: string | null = null;
-        let claimed!: (id: string) => void;
-        const claim = new Promise<string>((resolve) => (claimed = resolve));
-        const done = sync
-          .apply(c.id, {
-            onEvent: (e) => {
-              if (e.type === 'run-claimed') {
-                runId = e.runId;
-                starting.delete(c.id);
-                claimed(e.runId);
-              }
-            },
-          })
-          .finally(() => starting.delete(c.id));
-        // whichever comes first: the run id, or the end (an error before claiming is the response)
-        const first = await Promise.race([claim, done.then(() => null)]).catch(upstream);
-        const id = first ?? runId;
+        let id: string | null = null;
+        let begun!: () => void;
+        const began = new Promise<null>((resolve) => (begun = () => resolve(null)));
+        const done = sync.apply(c.id, {
+          onEvent: (e) => {
+            if (e.type === 'run-claimed') id = e.runId;
+            else if (e.type === 'plan-stored') begun();
+          },
+        });
+        // whichever comes first: the stored plan, or the end (a failure before anything was sent is the answer)
+        const ended = await Promise.race([began, done]).catch(upstream);
+        if (ended?.cause !== undefined) upstream(ended.cause);
         if (!id) throw new ProblemError(problem(500, 'the run ended without an id'));
         track(c.name, done);
         await audit(req, 'run.start', { type: 'run', id }, { connection: c.name, connectionId: c.id });
@@ -249,7 +240,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The status', schema: statusSchema }, 404: { description: 'No such connection' } },
       },
-      async ({ params }) => sync.status(params.name).catch(upstream),
+      async ({ params }) => syncStatus(sync.store, sync.directory, await connections.get(params.name).catch(connectionProblem)),
     );
 
     defineRoute(
@@ -300,7 +291,6 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         if (!allowed.includes(run.status))
           throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
         const c = await connections.get(run.connectionId).catch(connectionProblem);
-        if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" has a run being started`));
         // answer once execution has begun (the first executor event), so a poll never sees the old state
         let begun!: () => void;
         const started = new Promise<void>((resolve) => (begun = resolve));
@@ -348,16 +338,16 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
 
 /**
  * The connection, mapping, sync and per-object status routes for `wecom-sync serve`, on the hosted sync engine's Connections
- * and SyncService (./sync-engine.ts, built from the service's store and secret box as the CLI
- * builds them). The engine closes the SyncService at shutdown; the routes await their background
+ * and SyncPipeline (./sync-engine.ts, built from the service's store and secret box as the CLI
+ * builds them). The engine closes the pipeline at shutdown; the routes await their background
  * runs when the app closes, which is before that. `demo` tells the connection routes which
  * connection is the demo's (src/demo) and guards the sample company.
  */
-export function adminSyncRoutes(engine: { connections: Connections; service: SyncService }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
+export function adminSyncRoutes(engine: { connections: Connections; pipeline: SyncPipeline }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
   return [
     connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
-    mappingRoutes({ connections: engine.connections, directory: engine.service.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
-    syncRoutes({ sync: engine.service, connections: engine.connections }),
-    objectRoutes({ sync: engine.service, connections: engine.connections }),
+    mappingRoutes({ connections: engine.connections, directory: engine.pipeline.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    syncRoutes({ sync: engine.pipeline, connections: engine.connections }),
+    objectRoutes({ sync: engine.pipeline, connections: engine.connections }),
   ];
 }

@@ -26,6 +26,7 @@ import {
   putDepartmentLink,
   putMemberLink,
   type LinkWriteContext,
+  type StoredLinks,
   type StoredDepartmentLink,
   type StoredMemberLink,
 } from '../state/links.js';
@@ -78,11 +79,14 @@ export interface ExecuteOptions {
    * run (see recordsOfPlan), which saves reading them back; absent = loaded from the store.
    */
   operations?: OperationRecord[];
+  /** The connection's links exactly as the caller just loaded them (the pipeline); absent = loaded from the store. */
+  links?: StoredLinks;
 }
 
 export interface ExecuteResult {
   runId: string;
-  status: RunStatus;
+  /** 'taken-over': the lease was lost to another executor, which finishes the run. */
+  status: RunStatus | 'taken-over';
   summary: RunSummary;
   error: RunError | null;
 }
@@ -409,7 +413,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
 
   try {
     const records = opts.operations ?? (await loadOperations(store.db, runId));
-    const cache = new LinkCache(await loadLinks(store.db, connectionId));
+    const cache = new LinkCache(opts.links ?? (await loadLinks(store.db, connectionId)));
     const now = (): string => new Date().toISOString();
     const ctx = (opId: string | null): LinkWriteContext => ({ connectionId, runId, opId, now: now() });
 

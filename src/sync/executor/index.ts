@@ -1,2 +1,2 @@
-export { executeRun, summarize, finalStatus } from './executor.js';
+export { executeRun, recordsOfPlan, summarize, finalStatus } from './executor.js';
 export type { ExecuteOptions, ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';

@@ -137,3 +137,19 @@ export async function putLinks(trx: Tx, connectionId: string, links: Links, now:
   for (const l of links.departments) await putDepartmentLink(trx, c, l, 'active');
   for (const l of links.members) await putMemberLink(trx, c, l, 'active');
 }
+
+/** How many links the connection has, and how many of them are pending (a create not confirmed yet). */
+export async function countLinks(db: DB | Tx, connectionId: string): Promise<{ departments: number; members: number; pending: number }> {
+  const count = async (table: 'department_links' | 'member_links') => {
+    const rows = await db.selectFrom(table).select(['state', db.fn.countAll<number>().as('n')]).where('connection_id', '=', connectionId).groupBy('state').execute();
+    let all = 0;
+    let pending = 0;
+    for (const r of rows) {
+      all += Number(r.n);
+      if (r.state === 'pending') pending += Number(r.n);
+    }
+    return { all, pending };
+  };
+  const [d, m] = await Promise.all([count('department_links'), count('member_links')]);
+  return { departments: d.all, members: m.all, pending: d.pending + m.pending };
+}

@@ -366,15 +366,22 @@ export async function finishRun(trx: Tx, runId: string, status: RunStatus, summa
     .execute();
 }
 
-/** Cancels a held (or planned, not yet started) run. */
-export async function cancelRun(store: Store, runId: string, why: string): Promise<void> {
-  await store.write(async (trx) => {
-    const r = await getRun(trx, runId);
-    if (!r) throw new RunStateError(`run ${runId} does not exist`);
-    if (r.status !== 'held' && r.status !== 'planned') throw new RunStateError(`run ${runId} is ${r.status}; only held or planned runs can be cancelled`);
-    await trx.updateTable('run_operations').set({ status: 'skipped', error_class: 'aborted', errmsg: why, updated_at: new Date().toISOString() }).where('run_id', '=', runId).where('status', '=', 'pending').execute();
-    await finishRun(trx, runId, 'cancelled', null, { message: why });
-  });
+/**
+ * Cancels a run that is not finished: held, planned, or running under an executor that is gone
+ * (a live executor's run is refused). Its operations not yet done are marked skipped with `why`.
+ */
+export async function cancelRun(trx: Tx, runId: string, why: string): Promise<void> {
+  const r = await getRun(trx, runId);
+  if (!r) throw new RunStateError(`run ${runId} does not exist`);
+  if (r.status !== 'held' && !ACTIVE_STATUSES.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; only an unfinished run can be cancelled`);
+  if (ACTIVE_STATUSES.includes(r.status) && !isStale(r)) throw new RunInProgressError(r.connectionId, r.id, r.leaseOwner);
+  await trx
+    .updateTable('run_operations')
+    .set({ status: 'skipped', error_class: 'aborted', errmsg: why, updated_at: new Date().toISOString() })
+    .where('run_id', '=', runId)
+    .where('status', 'in', ['pending', 'running'])
+    .execute();
+  await finishRun(trx, runId, 'cancelled', null, { message: why });
 }
 
 /**
@@ -425,4 +432,54 @@ export async function countOperations(db: DB | Tx, runId: string): Promise<Recor
   const out: Record<OperationStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
   for (const r of rows) out[r.status as OperationStatus] = Number(r.n);
   return out;
+}
+
+/** Deletes a claimed run that turned out to have nothing to do (incremental runs leave no empty run behind). */
+export async function deleteRun(trx: Tx, runId: string): Promise<void> {
+  await trx.deleteFrom('run_operations').where('run_id', '=', runId).execute();
+  await trx.deleteFrom('runs').where('id', '=', runId).execute();
+}
+
+/** A full plan supersedes the connection's older plans still waiting for approval. */
+export async function supersedeHeldRuns(trx: Tx, connectionId: string, byRunId: string): Promise<void> {
+  const at = new Date().toISOString();
+  await trx
+    .updateTable('runs')
+    .set({ status: 'cancelled', error: JSON.stringify({ message: `superseded by run ${byRunId}` }), finished_at: at, updated_at: at })
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'held')
+    .where('id', '!=', byRunId)
+    .execute();
+}
+
+/** Ids of the connection's runs waiting for approval, oldest first. */
+export async function heldRunIds(db: DB | Tx, connectionId: string): Promise<string[]> {
+  const rows = await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).where('status', '=', 'held').orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** True once any run (of any status) was started for the connection. */
+export async function hasAnyRun(db: DB | Tx, connectionId: string): Promise<boolean> {
+  return (await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The connection's runs not finished yet: planned, running or held. */
+export async function unfinishedRunIds(db: DB | Tx, connectionId: string): Promise<string[]> {
+  const rows = await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).where('status', 'in', ['planned', 'running', 'held']).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Ends a run this owner claimed but could not plan or store (nothing was sent). A run taken over
+ * meanwhile (its claim looked stale to another process) is left to its new owner.
+ */
+export async function failUnplannedRun(trx: Tx, runId: string, owner: string, error: RunError): Promise<void> {
+  const now = new Date().toISOString();
+  await trx
+    .updateTable('runs')
+    .set({ status: 'failed', summary: null, error: JSON.stringify(error), lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'planned')
+    .execute();
 }

@@ -15,17 +15,17 @@ describe('conflicts', () => {
     const org = await env.directory.createOrganization({ name: 'Engineering' });
     await env.directory.createAccount({ username: 'alice', displayName: 'Alice Liddell', organizationIds: [org.id], mobile: '+86 13800009999' });
     await env.directory.createAccount({ username: 'bob', displayName: 'Bob', organizationIds: [org.id], mobile: '+86 13800008888' });
-    const plan = await env.service.plan('acme');
+    const plan = await env.pipeline.plan('acme');
     expect(plan.adopted.members.map((m) => m.userid)).toEqual(['Alice']);
     expect(plan.plan.operations.filter((o) => o.kind === 'member.create').map((o) => o.target)).toEqual([{ userid: 'bob' }]);
-    const r = await env.service.apply('acme');
-    expect(r.status, JSON.stringify(await env.service.failures(r.runId!))).toBe('succeeded');
+    const r = await env.pipeline.apply('acme');
+    expect(r.status, JSON.stringify(await env.failures(r.runId!))).toBe('succeeded');
     const members = env.sim.sim.company(CORP.corpid).members.all();
     expect(members.filter((m) => m.userid.toLowerCase() === 'alice')).toHaveLength(1);
     expect(members.find((m) => m.userid === 'Alice')?.name).toBe('Alice Liddell');
     const links = await loadLinks(env.store.db, (await env.connections.get('acme')).id);
     expect(links.members.find((l) => l.userid === 'Alice')?.origin).toBe('matched');
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
   });
 
   it('a member adopted by mobile keeps the userid WeCom has (WeCom refuses renaming it), and reports name it as their leader', async () => {
@@ -34,13 +34,13 @@ describe('conflicts', () => {
     const org = await env.directory.createOrganization({ name: 'Engineering' });
     const boss = await env.directory.createAccount({ username: 'liwang', displayName: 'Li Wang', organizationIds: [org.id], mobile: '+86 13800007777' });
     await env.directory.createAccount({ username: 'dev', displayName: 'Dev', organizationIds: [org.id], mobile: '+86 13800006666', managerId: boss.id });
-    const r = await env.service.apply('acme');
-    expect(r.status, JSON.stringify(await env.service.failures(r.runId!))).toBe('succeeded');
+    const r = await env.pipeline.apply('acme');
+    expect(r.status, JSON.stringify(await env.failures(r.runId!))).toBe('succeeded');
     const members = env.sim.sim.company(CORP.corpid).members;
     expect(members.find('liwang')).toBeUndefined(); // no duplicate, no rename
     expect(members.find('wang.li')?.name).toBe('Li Wang');
     expect(members.find('dev')?.direct_leader).toEqual(['wang.li']);
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
   });
 
   it('a duplicate mobile fails that member only: the run is partial, the others are applied', async () => {
@@ -52,20 +52,20 @@ describe('conflicts', () => {
     await env.directory.createAccount({ username: 'amy', displayName: 'Amy', organizationIds: [org.id], mobile: '+86 13800000001' });
     await env.directory.createAccount({ username: 'ben', displayName: 'Ben', organizationIds: [org.id], mobile: '+86 13900000009' });
     await env.directory.createAccount({ username: 'cat', displayName: 'Cat', organizationIds: [org.id], mobile: '+86 13800000003' });
-    const r = await env.service.apply('acme');
+    const r = await env.pipeline.apply('acme');
     expect(r.status).toBe('partial');
-    const failures = await env.service.failures(r.runId!);
+    const failures = await env.failures(r.runId!);
     expect(failures.map((f) => [f.kind, f.target, f.errcode])).toEqual([['member.create', 'member ben', 60104]]);
     expect(failures[0]!.explanation?.en).toBeTruthy();
     const members = env.sim.sim.company(CORP.corpid).members;
     expect(members.find('amy')).toBeDefined();
     expect(members.find('cat')).toBeDefined();
     expect(members.find('ben')).toBeUndefined();
-    const status = await env.service.status('acme');
+    const status = await env.status('acme');
     expect(status.failures.map((f) => f.target)).toEqual(['member ben']);
     // the hand-made member gives up the number: the next run creates ben
     env.sim.sim.company(CORP.corpid).members.update({ userid: 'zed', mobile: '13900000010' });
-    const r2 = await env.service.apply('acme');
+    const r2 = await env.pipeline.apply('acme');
     expect(r2.status).toBe('succeeded');
     await expectMirrors(env, { unmanagedMembers: ['zed'] });
   });
@@ -76,22 +76,22 @@ describe('conflicts', () => {
     const org = await env.directory.createOrganization({ name: 'Everyone' });
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push((await env.directory.createAccount({ username: `p${i}`, displayName: `P ${i}`, organizationIds: [org.id], mobile: `+86 1380000${String(1000 + i)}` })).id);
-    expect((await env.service.apply('acme')).status).toBe('succeeded');
+    expect((await env.pipeline.apply('acme')).status).toBe('succeeded');
     for (const id of ids.slice(0, 30)) await env.directory.deleteAccount(id);
-    const held = await env.service.apply('acme');
+    const held = await env.pipeline.apply('acme');
     expect(held.status).toBe('held');
     expect(held.summary.message).toMatch(/safety threshold/);
     const company = env.sim.sim.company(CORP.corpid);
     expect(company.members.all()).toHaveLength(40);
-    expect((await env.service.status('acme')).held).toEqual([held.runId]);
+    expect((await env.status('acme')).held).toEqual([held.runId]);
     // an incremental run does not go around the hold either
-    const inc = await env.service.incremental('acme');
+    const inc = await env.pipeline.incremental('acme');
     expect(inc?.status).toBe('held');
     expect(company.members.all()).toHaveLength(40);
-    const approved = await env.service.approve('acme', held.runId!);
+    const approved = await env.pipeline.approve('acme', held.runId!);
     expect(approved.status).toBe('succeeded');
     expect(company.members.all()).toHaveLength(10);
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
     await expectMirrors(env);
   });
 
@@ -101,20 +101,20 @@ describe('conflicts', () => {
     const sales = await env.directory.createOrganization({ name: 'Sales' });
     const ops = await env.directory.createOrganization({ name: 'Ops' });
     await env.directory.createAccount({ username: 'olga', displayName: 'Olga', organizationIds: [ops.id], mobile: '+86 13800005555' });
-    expect((await env.service.apply('acme')).status).toBe('succeeded');
+    expect((await env.pipeline.apply('acme')).status).toBe('succeeded');
     const company = env.sim.sim.company(CORP.corpid);
     const opsDept = company.departments.all().find((d) => d.name === 'Ops')!;
     // 'OPS' collides with 'Ops' (WeCom compares names case-insensitively): the later organization
     // by id (ops) is held back, with its account — neither may be deleted
     await env.directory.updateOrganization(sales.id, { name: 'OPS' });
-    const plan = await env.service.plan('acme');
+    const plan = await env.pipeline.plan('acme');
     expect(plan.problems).toEqual(expect.arrayContaining([expect.objectContaining({ key: ops.id, effect: 'object-skipped' })]));
     expect(plan.plan.operations.filter((o) => o.kind === 'department.delete' || o.kind === 'member.delete' || o.kind === 'member.disable')).toEqual([]);
-    const r = await env.service.apply('acme');
+    const r = await env.pipeline.apply('acme');
     expect(r.problems.map((p) => p.key)).toContain(ops.id);
     expect(company.departments.record(opsDept.id)?.name).toBe('Ops');
     expect(company.members.find('olga')?.department).toEqual([opsDept.id]);
-    const inc = await env.service.incremental('acme');
+    const inc = await env.pipeline.incremental('acme');
     expect(inc?.plan?.operations.filter((o) => o.kind.endsWith('delete') || o.kind === 'member.disable') ?? []).toEqual([]);
     expect(company.members.find('olga')?.status).not.toBe(2);
   });

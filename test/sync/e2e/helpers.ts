@@ -1,5 +1,5 @@
 // End-to-end fixtures: a real SQLite store in a temp dir, the directory, a connection stored with
-// an encrypted secret, the simulator over HTTPS, and the SyncService wired like the CLI wires it.
+// an encrypted secret, the simulator over HTTPS, and the SyncPipeline wired like the CLI wires it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,7 @@ import { Directory } from '../../../src/directory/directory.js';
 import { mapDirectory } from '../../../src/mapping/definitions/index.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { SyncService } from '../../../src/sync/service/index.js';
-import { compileConnectionMapping } from '../../../src/sync/service/mapping.js';
+import { SyncPipeline, compileConnectionMapping, runFailures, syncStatus, type FailureView, type SyncStatus } from '../../../src/sync/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { createWeComClient } from '../../../src/wecom/index.js';
 
@@ -24,7 +23,11 @@ export interface Env {
   directory: Directory;
   connections: Connections;
   sim: RunningSimulator;
-  service: SyncService;
+  pipeline: SyncPipeline;
+  /** `wecom-sync status` of a connection. */
+  status(name: string): Promise<SyncStatus>;
+  /** The failed operations of a run, explained. */
+  failures(runId: string): Promise<FailureView[]>;
   close(): Promise<void>;
 }
 
@@ -37,16 +40,18 @@ export async function setup(opts: { sim?: Partial<SimulatorOptions>; extattrs?: 
   const sim = await startSimulator({ port: 0, corps: [{ ...CORP, ...(opts.extattrs ? { extattrs: opts.extattrs } : {}) }], ...opts.sim });
   opts.seed?.(sim);
   const directory = new Directory(store);
-  const service = new SyncService({
+  const pipeline = new SyncPipeline({
     store,
     directory,
     connections,
     clientFactory: (o) => createWeComClient({ ...o, retry: { baseDelayMs: 2, maxDelayMs: 10 } }),
   });
   return {
-    dir, key, store, directory, connections, sim, service,
+    dir, key, store, directory, connections, sim, pipeline,
+    status: async (name) => syncStatus(store, directory, await connections.get(name)),
+    failures: (runId) => runFailures(store, runId),
     async close() {
-      await service.close();
+      await pipeline.close();
       await sim.close();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

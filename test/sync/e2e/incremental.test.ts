@@ -1,7 +1,7 @@
 // Incremental sync through the SyncWorker: a single change reaches WeCom without a full run, a
 // burst coalesces, a failed run leaves the cursor and the next one catches up.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyncWorker, type WorkerEvent } from '../../../src/sync/incremental/index.js';
+import { SyncWorker, type WorkerEvent } from '../../../src/sync/index.js';
 import { listRuns } from '../../../src/sync/state/runs.js';
 import { connectionInput, CORP, expectMirrors, ManualTimers, nextEvent, setup, type Env } from './helpers.js';
 
@@ -22,7 +22,7 @@ async function seeded(accounts = 5): Promise<{ orgId: string; accountIds: string
     const a = await env.directory.createAccount({ username: `u${i}`, displayName: `User ${i}`, organizationIds: [org.id], mobile: `+86 1380000${String(1000 + i)}` });
     accountIds.push(a.id);
   }
-  const r = await env.service.apply('acme');
+  const r = await env.pipeline.apply('acme');
   expect(r.status).toBe('succeeded');
   return { orgId: org.id, accountIds };
 }
@@ -33,7 +33,7 @@ describe('incremental sync (worker)', () => {
   it('a single account change reaches WeCom through the worker, as an incremental run', async () => {
     const { accountIds } = await seeded();
     const conn = await env.connections.get('acme');
-    worker = new SyncWorker({ service: env.service, connections: async () => ['acme'], pollMs: 10 });
+    worker = new SyncWorker({ pipeline: env.pipeline, connections: async () => [(await env.connections.get('acme')).id], pollMs: 10 });
     worker.start();
     const ran = nextEvent(worker, isRun);
     await env.directory.updateAccount(accountIds[2]!, { displayName: 'Renamed Person' });
@@ -44,7 +44,7 @@ describe('incremental sync (worker)', () => {
     expect(env.sim.sim.company(CORP.corpid).members.find('u2')?.name).toBe('Renamed Person');
     const runs = await listRuns(env.store.db, conn.id);
     expect(runs.map((r) => r.kind)).toEqual(['incremental', 'full']);
-    const status = await env.service.status('acme');
+    const status = await env.status('acme');
     expect(status.cursor.lag).toBe(0);
     // no WeCom list read by the incremental run: only the update
     const calls = env.sim.sim.calls.filter((c) => c.at >= Date.parse(runs[0]!.createdAt)).map((c) => c.api);
@@ -55,7 +55,7 @@ describe('incremental sync (worker)', () => {
   it('a burst of 50 changes coalesces into one run; nothing is lost', async () => {
     const { orgId, accountIds } = await seeded(10);
     const timers = new ManualTimers();
-    worker = new SyncWorker({ service: env.service, connections: async () => ['acme'], timers, pollMs: 10, debounceMs: 20, maxBatchDelayMs: 200 });
+    worker = new SyncWorker({ pipeline: env.pipeline, connections: async () => [(await env.connections.get('acme')).id], timers, pollMs: 10, debounceMs: 20, maxBatchDelayMs: 200 });
     const events: WorkerEvent[] = [];
     worker.on('event', (e) => events.push(e));
     worker.start();
@@ -76,13 +76,13 @@ describe('incremental sync (worker)', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]!.report.summary.succeeded).toBe(50);
     await expectMirrors(env);
-    expect((await env.service.status('acme')).cursor.lag).toBe(0);
+    expect((await env.status('acme')).cursor.lag).toBe(0);
   });
 
   it('a burst longer than the maximum delay is cut into a few runs', async () => {
     const { orgId } = await seeded(1);
     const timers = new ManualTimers();
-    worker = new SyncWorker({ service: env.service, connections: async () => ['acme'], timers, pollMs: 1000, debounceMs: 20, maxBatchDelayMs: 100 });
+    worker = new SyncWorker({ pipeline: env.pipeline, connections: async () => [(await env.connections.get('acme')).id], timers, pollMs: 1000, debounceMs: 20, maxBatchDelayMs: 100 });
     const events: WorkerEvent[] = [];
     worker.on('event', (e) => events.push(e));
     worker.start();
@@ -107,7 +107,7 @@ describe('incremental sync (worker)', () => {
   it('a failed run leaves the cursor; the retry catches up and nothing is lost', async () => {
     const { accountIds } = await seeded(3);
     const timers = new ManualTimers();
-    worker = new SyncWorker({ service: env.service, connections: async () => ['acme'], timers, pollMs: 10, debounceMs: 20, retryBaseMs: 1000 });
+    worker = new SyncWorker({ pipeline: env.pipeline, connections: async () => [(await env.connections.get('acme')).id], timers, pollMs: 10, debounceMs: 20, retryBaseMs: 1000 });
     const events: WorkerEvent[] = [];
     worker.on('event', (e) => events.push(e));
     worker.start();
@@ -115,7 +115,7 @@ describe('incremental sync (worker)', () => {
     timers.advance(0);
     await idle;
     await worker.notify();
-    const cursorBefore = (await env.service.status('acme')).cursor.lastChangeSeq;
+    const cursorBefore = (await env.status('acme')).cursor.lastChangeSeq;
 
     env.sim.sim.setFaults({ faultRate: 1, faultKind: 'http502' });
     await env.directory.updateAccount(accountIds[0]!, { displayName: 'First change' });
@@ -126,7 +126,7 @@ describe('incremental sync (worker)', () => {
     const failed = events.filter(isRun);
     expect(failed).toHaveLength(1);
     expect(failed[0]!.report.status).not.toBe('succeeded');
-    expect((await env.service.status('acme')).cursor.lastChangeSeq).toBe(cursorBefore);
+    expect((await env.status('acme')).cursor.lastChangeSeq).toBe(cursorBefore);
     expect(failed[0]!.report.summary.failed + failed[0]!.report.summary.skipped).toBeGreaterThan(0);
 
     // WeCom recovers; another change arrives meanwhile; the back-off retry covers both
@@ -142,7 +142,7 @@ describe('incremental sync (worker)', () => {
     const members = env.sim.sim.company(CORP.corpid).members;
     expect(members.find('u0')?.name).toBe('First change');
     expect(members.find('u1')?.name).toBe('Second change');
-    expect((await env.service.status('acme')).cursor.lag).toBe(0);
+    expect((await env.status('acme')).cursor.lag).toBe(0);
     await expectMirrors(env);
   });
 });

@@ -117,21 +117,21 @@ let operationsApplied = 0;
 
 async function applyAndCheck(env: Env, incremental = false, targeted = true): Promise<void> {
   // an incremental run reads either the affected accounts only (targeted) or the whole directory
-  const r = incremental ? await env.service.incremental('acme', { targetedReadLimit: targeted ? 200 : 0 }) : await env.service.apply('acme');
+  const r = incremental ? await env.pipeline.incremental('acme', { targetedReadLimit: targeted ? 200 : 0 }) : await env.pipeline.apply('acme');
   if (r === null) {
     // nothing new in the feed: WeCom must already match
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
     return;
   }
   if (incremental) expect(r.kind).toBe('incremental');
   operationsApplied += r.summary.succeeded;
   expect(r.error, JSON.stringify(r.error)).toBeNull();
-  expect(r.summary.failed, JSON.stringify(await env.service.failures(r.runId!))).toBe(0);
+  expect(r.summary.failed, JSON.stringify(await env.failures(r.runId!))).toBe(0);
   expect(r.status).toBe('succeeded');
-  if (incremental) expect((await env.service.status('acme')).cursor.lag).toBe(0);
+  if (incremental) expect((await env.status('acme')).cursor.lag).toBe(0);
   await expectMirrors(env);
   // a full plan (all keys, WeCom's lists read) finds nothing left: an incremental run missed nothing
-  const again = await env.service.plan('acme');
+  const again = await env.pipeline.plan('acme');
   expect(again.plan.operations.map((o) => `${o.id}: ${o.reason.cause} ${JSON.stringify(o.reason.changes)}`)).toEqual([]);
 }
 
@@ -157,7 +157,7 @@ for (const mode of [
             for (const t of ['run_operations', 'runs', 'department_links', 'member_links', 'sync_cursors', 'connections', 'account_organizations', 'accounts', 'organizations'] as const)
               await trx.deleteFrom(t).execute();
           });
-          await env.service.close();
+          await env.pipeline.close();
           await env.connections.create(connectionInput(env, { name: 'acme' }));
           for (const c of init) await run(env, c);
           await applyAndCheck(env);

@@ -15,7 +15,7 @@ describe('seed rules', () => {
     const sales = await env.directory.createOrganization({ name: 'Sales' });
     const alice = await env.directory.createAccount({ username: 'alice', displayName: 'Alice', organizationIds: [eng.id], mobile: '+86 13800001111' });
     await env.directory.createAccount({ username: 'bob', displayName: 'Bob', organizationIds: [eng.id, sales.id], email: 'bob@example.com' });
-    const r1 = await env.service.apply('acme');
+    const r1 = await env.pipeline.apply('acme');
     expect(r1.status).toBe('succeeded');
     const members = env.sim.sim.company(CORP.corpid).members;
     expect(members.find('alice')?.department).toEqual([5]);
@@ -24,15 +24,15 @@ describe('seed rules', () => {
 
     // moved between organizations in the directory: not moved in WeCom (full and incremental)
     await env.directory.updateAccount(alice.id, { organizationIds: [sales.id], primaryOrganizationId: sales.id });
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
-    const inc = await env.service.incremental('acme');
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
+    const inc = await env.pipeline.incremental('acme');
     expect(inc?.plan?.operations ?? []).toEqual([]);
-    const r2 = await env.service.apply('acme');
+    const r2 = await env.pipeline.apply('acme');
     expect(r2.summary.total).toBe(0);
     expect(members.find('alice')?.department).toEqual([5]);
     // other fields still flow
     await env.directory.updateAccount(alice.id, { displayName: 'Alice Z' });
-    await env.service.incremental('acme');
+    await env.pipeline.incremental('acme');
     expect(members.find('alice')?.name).toBe('Alice Z');
     expect(members.find('alice')?.department).toEqual([5]);
   });
@@ -49,8 +49,8 @@ describe('seed rules', () => {
     );
     const org = await env.directory.createOrganization({ name: 'Ops' });
     const a = await env.directory.createAccount({ username: 'carol', displayName: 'Carol', organizationIds: [org.id], mobile: '+86 13800002222', employeeNumber: 'E-0042' });
-    const r = await env.service.apply('acme');
-    expect(r.status, JSON.stringify(await env.service.failures(r.runId!))).toBe('succeeded');
+    const r = await env.pipeline.apply('acme');
+    expect(r.status, JSON.stringify(await env.failures(r.runId!))).toBe('succeeded');
     const m = env.sim.sim.company(CORP.corpid).members.find('carol')!;
     expect(m.extattr).toEqual(
       expect.arrayContaining([
@@ -59,9 +59,9 @@ describe('seed rules', () => {
       ]),
     );
     await env.directory.updateAccount(a.id, { employeeNumber: 'E-0043' });
-    await env.service.incremental('acme');
+    await env.pipeline.incremental('acme');
     expect(env.sim.sim.company(CORP.corpid).members.find('carol')!.extattr).toEqual(expect.arrayContaining([expect.objectContaining({ name: '工号', text: { value: 'E-0043' } })]));
-    expect((await env.service.plan('acme')).plan.operations).toEqual([]);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
   });
 
   it('a connection rooted at a sub-department never touches anything outside it', async () => {
@@ -86,7 +86,7 @@ describe('seed rules', () => {
     const be = await env.directory.createOrganization({ name: 'Outside', parentId: eng.id });
     await env.directory.createAccount({ username: 'erin', displayName: 'Erin', organizationIds: [be.id], mobile: '+86 13800003333' });
     const dave = await env.directory.createAccount({ username: 'dave', displayName: 'Dave', organizationIds: [eng.id], mobile: '+86 13800004444' });
-    const r = await env.service.apply('acme');
+    const r = await env.pipeline.apply('acme');
     // dave's userid is taken outside the root: reported, never adopted or moved
     expect(r.status).not.toBe('failed');
     expect(company.members.find('dave')?.department).toEqual([4]);
@@ -102,7 +102,7 @@ describe('seed rules', () => {
     await env.directory.deleteAccount((await env.directory.getAccountByUsername('erin'))!.id);
     await env.directory.deleteOrganization(be.id);
     await env.directory.deleteOrganization(eng.id);
-    const r2 = await env.service.apply('acme');
+    const r2 = await env.pipeline.apply('acme');
     expect(r2.status).toBe('succeeded');
     expect(company.departments.subtree(2).map((d) => d.id)).toEqual([2]);
     expect(JSON.stringify(outside())).toBe(before);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../../src/domain/desired.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
-import { runFullSync } from '../../../src/sync/run.js';
+import { runFullSync } from '../run/pipeline.js';
 import { Journal } from '../../../src/sync/state/journal.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { loadOperations } from '../../../src/sync/state/runs.js';

@@ -2,7 +2,7 @@
 // as success), a create whose answer was lost keeps its pending link, and the next run converges.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
-import { retryFailed, runFullSync } from '../../../src/sync/run.js';
+import { retryFailed, runFullSync } from '../run/pipeline.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { loadOperations } from '../../../src/sync/state/runs.js';
 import { WeComTransportError, type WeComClient } from '../../../src/wecom/index.js';

@@ -4,7 +4,7 @@
 //   env: STORE_FILE (SQLite) or PG_URL + PG_SCHEMA (PostgreSQL), SIM_URL, CA_PEM, DESIRED=v1|v2, HALT_AT?
 import fs from 'node:fs';
 import { openStore } from '../../../src/store/store.js';
-import { runFullSync } from '../../../src/sync/run.js';
+import { runFullSync } from './pipeline.js';
 import { connection, makeClient, smallTree, smallTreeV2 } from './fixtures.js';
 
 const say = (line: string): void => {

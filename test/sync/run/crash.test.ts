@@ -13,7 +13,7 @@ import type { RunningSimulator } from '../../../src/simulator/index.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import type { StoreConfig } from '../../../src/store/config.js';
 import { postgresBackend } from '../../store/backends.js';
-import { runFullSync } from '../../../src/sync/run.js';
+import { runFullSync } from './pipeline.js';
 import { listRuns, loadOperations } from '../../../src/sync/state/runs.js';
 import type { WeComClient } from '../../../src/wecom/index.js';
 import { CORP, OUTSIDE, ROOT, connection, expectConverged, makeClient, smallTree, smallTreeV2, startSim } from './helpers.js';

@@ -2,7 +2,7 @@
 // a simulator over HTTPS, a client, a small directory in two versions.
 import type { DesiredDepartment, DesiredMember, DesiredState } from '../../../src/domain/desired.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
-import type { SyncConnection } from '../../../src/sync/run.js';
+import type { SyncConnection } from '../../../src/sync/stages/prepare.js';
 import { createWeComClient, type WeComClient, type WeComClientOptions } from '../../../src/wecom/index.js';
 
 export const CORP = { corpid: 'wwsync', secret: 'sync-secret' };

@@ -4,7 +4,7 @@ import type { DesiredState } from '../../../src/domain/desired.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
 import type { Store } from '../../../src/store/store.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
-import type { SyncConnection } from '../../../src/sync/run.js';
+import type { SyncConnection } from '../../../src/sync/stages/prepare.js';
 import { CORP, OUTSIDE, ROOT } from './fixtures.js';
 
 export * from './fixtures.js';

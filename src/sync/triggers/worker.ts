@@ -1,9 +1,11 @@
-// SyncWorker: watches the directory's change feed and keeps every connection in step.
+// The change-feed trigger: SyncWorker watches the directory's change feed and keeps every
+// connection in step through the pipeline (SyncPipeline.incremental, and apply for the periodic
+// full reconcile).
 //
 //   poll latestSequence() every `pollMs` (or at once on notify(), which in-process writers may call)
 //     → a new sequence starts or extends a burst
 //   burst quiet for `debounceMs`, or `maxBatchDelayMs` after its first change → flush:
-//     for each connection: SyncService.incremental (changes after its cursor → one scoped run)
+//     for each connection: SyncPipeline.incremental (changes after its cursor → one scoped run)
 //   a run that failed (or was refused: another run active) is retried with exponential back-off;
 //   its cursor did not move, so the retry covers the same changes plus any newer ones
 //   a connection with a run held by the safety threshold is skipped until the run is approved
@@ -12,9 +14,9 @@
 // One flush at a time in this process; runs of one connection never overlap here, and the store's
 // one-active-run rule covers other processes. Timers and clock are injectable (tests).
 import { EventEmitter } from 'node:events';
+import type { SyncPipeline, SyncReport } from '../pipeline.js';
 import { getCursor } from '../state/cursors.js';
-import { RunInProgressError } from '../state/runs.js';
-import type { SyncReport, SyncService } from '../service/service.js';
+import { hasAnyRun, heldRunIds, RunInProgressError } from '../state/runs.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -29,8 +31,8 @@ export const realTimers: Timers = {
 };
 
 export interface SyncWorkerOptions {
-  service: SyncService;
-  /** The connections to keep in step (ids or names), read at every flush. */
+  pipeline: SyncPipeline;
+  /** The ids of the connections to keep in step, read at every flush. */
   connections: () => Promise<string[]>;
   /** Feed poll interval (default 25 ms). */
   pollMs?: number;
@@ -141,7 +143,7 @@ export class SyncWorker {
     }
     this.polling = (async () => {
       try {
-        const latest = await this.opts.service.directory.latestSequence();
+        const latest = await this.opts.pipeline.directory.latestSequence();
         if (latest > this.lastSeen) {
           const first = this.lastSeen >= 0;
           this.lastSeen = latest;
@@ -212,29 +214,30 @@ export class SyncWorker {
     return this.busy;
   }
 
-  private async syncOne(name: string, full: boolean): Promise<void> {
-    const b = this.backoff.get(name);
+  private async syncOne(id: string, full: boolean): Promise<void> {
+    const b = this.backoff.get(id);
     if (b && b.until > this.timers.now() && !full) return;
-    const service = this.opts.service;
+    const { pipeline } = this.opts;
     try {
-      if (this.opts.awaitFirstRun && !(await service.hasRun(name))) return;
-      const held = await service.heldRuns(name);
+      if (this.opts.awaitFirstRun && !(await hasAnyRun(pipeline.store.db, id))) return;
+      const held = await heldRunIds(pipeline.store.db, id);
       if (held.length > 0) {
-        this.emitEvent({ type: 'blocked', connection: name, reason: `run ${held[0]} is held for approval (safety threshold): approve it with wecom-sync apply --connection ${name} --approve ${held[0]}` });
+        this.emitEvent({ type: 'blocked', connection: id, reason: `run ${held[0]} is held for approval (safety threshold): approve it with wecom-sync apply --connection ${id} --approve ${held[0]}` });
         return;
       }
-      const report = full ? await service.apply(name) : await service.incremental(name);
+      const report = full ? await pipeline.apply(id) : await pipeline.incremental(id);
       if (!report) {
-        this.clearBackoff(name);
+        this.clearBackoff(id);
         return;
       }
-      this.emitEvent({ type: 'run', connection: name, report });
-      const cursor = await getCursor(service.store.db, report.connection.id);
-      if (report.status === 'failed' || (cursor.lastChangeSeq ?? -1) < (report.changeSeq ?? 0)) this.failed(name);
-      else this.clearBackoff(name);
+      this.emitEvent({ type: 'run', connection: id, report });
+      const cursor = await getCursor(pipeline.store.db, report.connection.id);
+      const behind = report.status === 'failed' || report.status === 'taken-over' || (cursor.lastChangeSeq ?? -1) < (report.changeSeq ?? 0);
+      if (behind) this.failed(id);
+      else this.clearBackoff(id);
     } catch (e) {
-      if (!(e instanceof RunInProgressError)) this.emitEvent({ type: 'error', connection: name, error: e as Error });
-      this.failed(name);
+      if (!(e instanceof RunInProgressError)) this.emitEvent({ type: 'error', connection: id, error: e as Error });
+      this.failed(id);
     }
   }
 

@@ -2,7 +2,7 @@
 // so the CLI and the REST API can never drift apart.
 import { OPERATION_KINDS, type Operation, type PlanWarning } from '../../domain/plan.js';
 import type { MappingProblem } from '../../mapping/definitions/index.js';
-import type { SyncReport } from './service.js';
+import type { SyncReport } from '../pipeline.js';
 
 /** "changed in directory (…detail)", for a planned operation or a recorded one. */
 export function reasonText(op: { reason: Pick<Operation['reason'], 'cause' | 'detail'> }): string {

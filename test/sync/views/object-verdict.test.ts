@@ -1,6 +1,6 @@
 // objectVerdict(): the plain-language verdict on one object, every branch, both languages.
 import { describe, expect, it } from 'vitest';
-import { type VerdictInput, objectVerdict } from '../../../src/sync/service/object-status.js';
+import { type VerdictInput, objectVerdict } from '../../../src/sync/views/object-status.js';
 
 type Last = NonNullable<VerdictInput['last']>;
 const op = (over: Partial<Last> = {}): Last => ({

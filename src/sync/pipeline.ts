@@ -1,0 +1,486 @@
+// The one sync pipeline. Every run — a full reconcile, an incremental run from the change feed, a
+// dry-run plan — goes through runPipeline, whose stages each live in ./stages:
+//
+//   prepare   connection → planner settings, compiled mapping, WeCom client   (stages/prepare.ts; by SyncPipeline)
+//   claim     finish a run a crash left behind, then take the connection's run slot (state/runs.ts)
+//   map       directory → desired WeCom departments and members               (stages/map.ts → mapping/)
+//   observe   WeCom's id lists, read once (full runs)                          (stages/observe.ts)
+//   adopt     existing WeCom objects linked instead of created (full runs)     (stages/adopt.ts)
+//   plan      desired + links + observed → ordered operations with reasons     (stages/plan.ts → planner/, pure)
+//   store     plan, adopted links, id floor: one transaction, before any call   (stages/store.ts → state/)
+//   execute   each operation → one WeCom call → its recorded result            (executor/)
+//   advance   the change-feed cursor, once the run covered the changes         (state/cursors.ts)
+//
+// The links and the cursor are loaded once, after the claim (nothing else changes them while the
+// run slot is held), and carried from stage to stage. SyncPipeline is what the CLI, the REST API,
+// the worker and the demo call: it prepares a connection and builds the run's request (full,
+// incremental, dry run), and runs held or failed runs again (approve, retry).
+import type { Plan, PlanWarning } from '../domain/plan.js';
+import type { Directory } from '../directory/directory.js';
+import type { MappingProblem } from '../mapping/definitions/index.js';
+import type { Store } from '../store/store.js';
+import type { WeComClientOptions } from '../wecom/index.js';
+import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
+import { executeRun, recordsOfPlan, summarize, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
+import type { PlannerOptions } from './planner/types.js';
+import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
+import { loadLinks, type StoredLinks } from './state/links.js';
+import {
+  activeRuns,
+  cancelRun,
+  claimRun,
+  failUnplannedRun,
+  finishRun,
+  getRun,
+  isStale,
+  markOwnerActive,
+  newOwner,
+  reactivateRun,
+  renewLease,
+  RunInProgressError,
+  RunStateError,
+  startRun,
+  takeOver,
+  unfinishedRunIds,
+  type RunError,
+  type RunKind,
+  type RunStatus,
+  type RunSummary,
+} from './state/runs.js';
+import { purgeConnectionState } from './state/purge.js';
+import { adopt, NO_ADOPTION, type Adoption } from './stages/adopt.js';
+import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './stages/map.js';
+import { NOT_OBSERVED, observe, type ObservedRead } from './stages/observe.js';
+import { planRun } from './stages/plan.js';
+import { Preparer, type ConnectionSource, type PreparedConnection, type ServiceClient, type SyncTarget } from './stages/prepare.js';
+import { storeRun, type ClaimedRun } from './stages/store.js';
+
+export { RunInProgressError, RunStateError };
+
+export type PipelineEvent =
+  | ExecutorEvent
+  | { type: 'run-claimed'; runId: string }
+  | { type: 'plan-stored'; runId: string; operations: number; held: boolean };
+
+/** What every run shares: the store, execution settings, and who listens. */
+export interface PipelineEnv {
+  store: Store;
+  /** Operations in flight at once (default: the executor's). */
+  concurrency?: number;
+  /** Run lease (default 60 s), renewed while executing; a crashed run is resumable after it (at once on the same host). */
+  leaseMs?: number;
+  onEvent?: (e: PipelineEvent) => void;
+  now?: () => Date;
+}
+
+/** One run's request: its kind and how each optional stage behaves. */
+export interface RunRequest {
+  kind: RunKind;
+  /** Stage "map": the desired state, produced once the run slot is held. */
+  map: () => Promise<MappedDirectory>;
+  /** Read WeCom's id lists (default: full runs). Incremental runs trust the shadow state. */
+  observe?: boolean;
+  /** Adopt existing WeCom objects by the mapping's matching rules (default: full runs). */
+  adopt?: boolean;
+  /** Plan only: nothing is claimed, stored or sent. */
+  dryRun?: boolean;
+  planOptions?: Omit<PlannerOptions, 'departmentIdFloor'>;
+  /**
+   * Also advance the cursor when the run ended 'partial' and no failure is retryable (data errors
+   * such as a duplicate mobile: sending them again cannot help; they stay in the run's report and
+   * the next full reconcile tries again). Default false.
+   */
+  advanceOnDataFailures?: boolean;
+  /** An empty plan leaves no run behind (the cursor still advances). Default false. */
+  dropEmpty?: boolean;
+  /** Finish a stale run of the connection before claiming (default true). */
+  resume?: boolean;
+}
+
+export type ReportKind = 'dry-run' | 'full' | 'incremental' | 'approve' | 'retry' | 'resume';
+
+export interface SyncReport {
+  connection: { id: string; name: string };
+  kind: ReportKind;
+  /** null for a dry run, and for an incremental run that found nothing to do */
+  runId: string | null;
+  /** 'taken-over': this process lost the run's lease; another executor finishes it. */
+  status: RunStatus | 'dry-run' | 'taken-over';
+  summary: RunSummary;
+  warnings: PlanWarning[];
+  error: RunError | null;
+  /** The plan (dry runs, and runs planned by this call). */
+  plan?: Plan;
+  /** Per-object mapping problems (never dropped silently): objects left out, fields omitted. */
+  problems: MappingProblem[];
+  /** Existing WeCom objects adopted (linked) instead of created. */
+  adopted: Adoption;
+  /** The change-feed sequence the run reflects. */
+  changeSeq?: number;
+  /** Runs found stale and finished before this one. */
+  resumed?: SyncReport[];
+  /** The error that stopped the run before anything was sent (status 'failed'); kept in memory only. */
+  cause?: unknown;
+}
+
+// ------------------------------------------------------------------ the pipeline
+
+/** What the stages before "store" produced. */
+interface Planned {
+  mapped: MappedDirectory;
+  observed: ObservedRead;
+  state: { links: StoredLinks; cursor: SyncCursor };
+  adoption: Adoption;
+  plan: Plan;
+}
+
+export async function runPipeline(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<SyncReport> {
+  const resumed = request.dryRun || request.resume === false ? [] : await resumeStale(env, target);
+  const run = request.dryRun ? null : await claim(env, target, request.kind);
+  try {
+    return await planStoreExecute(env, target, request, run, resumed);
+  } finally {
+    if (run) markOwnerActive(run.owner, false);
+  }
+}
+
+async function planStoreExecute(env: PipelineEnv, target: SyncTarget, request: RunRequest, run: ClaimedRun | null, resumed: SyncReport[]): Promise<SyncReport> {
+  const full = request.kind === 'full';
+  let planned: Planned;
+  let stored: Awaited<ReturnType<typeof storeRun>>;
+  const lease = run ? holdLease(env.store, run) : null;
+  try {
+    const mapped = await request.map();
+    const observed = (request.observe ?? full) ? await observe(target.client) : NOT_OBSERVED;
+    const state = await loadState(env.store, target.connection.id);
+    const adoption = (request.adopt ?? full) && target.matching
+      ? await adopt({ client: target.client, rootDepartmentId: target.connection.rootDepartmentId, rules: target.matching, mapped, observed: observed.observed, links: state.links })
+      : NO_ADOPTION;
+    const plan = planRun({ connection: target.connection, mapped, observed, ...state, adoption, ...(request.planOptions ? { options: request.planOptions } : {}) });
+    planned = { mapped, observed, state, adoption, plan };
+    if (!run) return plannedReport(target, 'dry-run', planned, { runId: null, status: 'dry-run', summary: pendingSummary(plan) });
+    stored = await storeRun(env.store, run, {
+      plan, adoption, observed: observed.observed, now: (env.now?.() ?? new Date()).toISOString(),
+      ...(request.dropEmpty ? { dropEmptyAt: mapped.changeSeq ?? null } : {}),
+    });
+  } catch (e) {
+    if (!run) throw e;
+    return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind, resumed };
+  } finally {
+    if (lease) clearInterval(lease);
+  }
+  env.onEvent?.({ type: 'plan-stored', runId: run.runId, operations: planned.plan.operations.length, held: stored === 'held' });
+  const kind = request.kind;
+  const { plan } = planned;
+  if (stored === 'dropped') return { ...plannedReport(target, kind, planned, { runId: null, status: 'succeeded', summary: noteSummary(summarize([], null).message) }), resumed };
+  if (stored === 'held') return { ...plannedReport(target, kind, planned, { runId: run.runId, status: 'held', summary: heldSummary(run.runId, plan) }), resumed };
+
+  const result = await executeRun({ ...execution(env), client: target.client, runId: run.runId, owner: run.owner, operations: recordsOfPlan(run.runId, plan), links: linksAfterAdoption(planned) });
+  await advanceCursor(env.store, target.connection.id, request, result, planned.mapped.changeSeq);
+  return { ...plannedReport(target, kind, planned, result), resumed };
+}
+
+/** Finishes the connection's runs a crashed process left active; a live one is refused (RunInProgressError). */
+export async function resumeStale(env: PipelineEnv, target: SyncTarget): Promise<SyncReport[]> {
+  const out: SyncReport[] = [];
+  for (const run of await activeRuns(env.store.db, target.connection.id)) {
+    if (!isStale(run)) throw new RunInProgressError(run.connectionId, run.id, run.leaseOwner);
+    const owner = newOwner();
+    const leaseMs = env.leaseMs ?? 60_000;
+    const taken = await takeOver(env.store, run.id, owner, leaseMs);
+    if (!taken) throw new RunInProgressError(run.connectionId, run.id, null);
+    const base = { connection: nameOf(target), kind: 'resume' as const, problems: [], adopted: NO_ADOPTION };
+    if (taken.plan === null) {
+      // it was still reading WeCom or planning: nothing was sent
+      const error: RunError = { message: 'interrupted while reading WeCom or planning (no operation was sent)' };
+      await env.store.write((trx) => finishRun(trx, run.id, 'failed', null, error));
+      out.push({ ...base, runId: run.id, status: 'failed', summary: noteSummary(error.message), warnings: [], error });
+      continue;
+    }
+    await env.store.write((trx) => startRun(trx, run.id, owner, leaseMs));
+    const result = await executeRun({ ...execution(env), client: target.client, runId: run.id, owner });
+    out.push({ ...base, ...executed(result), warnings: taken.plan.warnings });
+  }
+  return out;
+}
+
+/** Executes a stored run again: a held one (approve) or a finished one's failed operations (retry). */
+export async function rerun(env: PipelineEnv, target: SyncTarget, runId: string, kind: 'approve' | 'retry'): Promise<SyncReport> {
+  const existing = await getRun(env.store.db, runId);
+  if (existing?.connectionId !== target.connection.id) throw new RunStateError(`run ${runId} is not a run of connection "${nameOf(target).name}"`);
+  const owner = newOwner();
+  const from: RunStatus[] = kind === 'approve' ? ['held'] : ['partial', 'failed'];
+  const run = await reactivateRun(env.store, runId, from, owner, env.leaseMs ?? 60_000, kind === 'retry');
+  const result = await executeRun({ ...execution(env), client: target.client, runId, owner });
+  return { connection: nameOf(target), kind, ...executed(result), warnings: run.plan?.warnings ?? [], problems: [], adopted: NO_ADOPTION };
+}
+
+// ------------------------------------------------------------------ stage helpers
+
+async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind): Promise<ClaimedRun> {
+  const owner = newOwner();
+  const leaseMs = env.leaseMs ?? 60_000;
+  const runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
+  // this process is alive and working on it: not stale to a resume in this process (see isStale)
+  markOwnerActive(owner, true);
+  env.onEvent?.({ type: 'run-claimed', runId });
+  return { runId, owner, kind, connectionId: target.connection.id, leaseMs };
+}
+
+/** Keeps a claimed run's lease while it is mapped, observed and planned (the executor renews it after). */
+function holdLease(store: Store, run: ClaimedRun): NodeJS.Timeout {
+  const timer = setInterval(() => void store.write((trx) => renewLease(trx, run.runId, run.owner, run.leaseMs)).catch(() => {}), Math.max(50, Math.floor(run.leaseMs / 3)));
+  timer.unref();
+  return timer;
+}
+
+async function loadState(store: Store, connectionId: string): Promise<Planned['state']> {
+  const [links, cursor] = await Promise.all([loadLinks(store.db, connectionId), getCursor(store.db, connectionId)]);
+  return { links, cursor };
+}
+
+/** The links as stored once the plan is: the loaded ones with the adopted ones (the executor's starting point). */
+function linksAfterAdoption(p: Planned): StoredLinks {
+  const { departments, members } = p.adoption;
+  if (departments.length + members.length === 0) return p.state.links;
+  const dk = new Set(departments.map((d) => d.key));
+  const mk = new Set(members.map((m) => m.key));
+  return {
+    departments: [
+      ...p.state.links.departments.filter((l) => !dk.has(l.key)),
+      ...departments.map((d) => ({ key: d.key, departmentId: d.departmentId, origin: 'matched' as const, shadow: null, state: 'active' as const })),
+    ],
+    members: [...p.state.links.members.filter((l) => !mk.has(l.key)), ...members.map((m) => ({ key: m.key, userid: m.userid, origin: 'matched' as const, shadow: null, state: 'active' as const }))],
+  };
+}
+
+/** The cursor moves to the mapped sequence when the run covered every change up to it. */
+async function advanceCursor(store: Store, connectionId: string, request: RunRequest, result: ExecuteResult, changeSeq: number | undefined): Promise<void> {
+  if (changeSeq === undefined) return;
+  const s = result.summary;
+  const covered =
+    result.status === 'succeeded' ||
+    (request.advanceOnDataFailures === true && result.status === 'partial' && s.retryable === 0 && s.pending === 0 && result.error === null);
+  if (covered) await store.write((trx) => updateCursor(trx, connectionId, { lastChangeSeq: changeSeq }));
+}
+
+/** Reading WeCom, mapping or planning failed after the claim: nothing was sent; the run is recorded failed. */
+async function failBeforeSending(store: Store, run: ClaimedRun, e: unknown): Promise<Omit<SyncReport, 'connection' | 'kind'>> {
+  const error = describeError(e);
+  await store.write((trx) => failUnplannedRun(trx, run.runId, run.owner, error)).catch(() => {});
+  return { runId: run.runId, status: 'failed', summary: noteSummary(`failed before any change: ${error.message}`), warnings: [], error, problems: [], adopted: NO_ADOPTION, cause: e };
+}
+
+function describeError(e: unknown): RunError {
+  if (e instanceof WeComError) return { message: e.message, explanation: e.explanation, errcode: e.errcode };
+  if (e instanceof WeComTransportError) return { message: e.message };
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+function execution(env: PipelineEnv): { store: Store; concurrency?: number; leaseMs?: number; onEvent?: (e: ExecutorEvent) => void } {
+  return {
+    store: env.store,
+    ...(env.concurrency !== undefined ? { concurrency: env.concurrency } : {}),
+    ...(env.leaseMs !== undefined ? { leaseMs: env.leaseMs } : {}),
+    ...(env.onEvent ? { onEvent: env.onEvent } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ reports
+
+const nameOf = (t: SyncTarget): SyncReport['connection'] => ({ id: t.connection.id, name: t.connection.name ?? t.connection.id });
+
+const noteSummary = (message: string): RunSummary => ({ ...summarize([], null), message });
+
+function pendingSummary(plan: Plan): RunSummary {
+  const n = plan.operations.length;
+  return { ...summarize([], null), total: n, pending: n, byKind: { ...plan.summary.byKind }, message: n === 0 ? summarize([], null).message : `${n} operations planned` };
+}
+
+function heldSummary(runId: string, plan: Plan): RunSummary {
+  const s = plan.safety;
+  return {
+    ...summarize(recordsOfPlan(runId, plan), null),
+    message: `held for approval: ${s.deletes} deletes and ${s.disables} disables exceed the safety threshold (${s.limit.maxDeletes} objects or ${s.limit.maxDeletePercent}%)`,
+  };
+}
+
+function executed(r: ExecuteResult): Pick<SyncReport, 'runId' | 'status' | 'summary' | 'error'> {
+  return { runId: r.runId, status: r.status, summary: r.summary, error: r.error };
+}
+
+function plannedReport(
+  target: SyncTarget,
+  kind: ReportKind,
+  p: Planned,
+  outcome: Pick<SyncReport, 'runId' | 'status' | 'summary'> & { error?: RunError | null },
+): SyncReport {
+  return {
+    connection: nameOf(target),
+    kind,
+    runId: outcome.runId,
+    status: outcome.status,
+    summary: outcome.summary,
+    warnings: p.plan.warnings,
+    error: outcome.error ?? null,
+    plan: p.plan,
+    problems: p.mapped.problems,
+    adopted: p.adoption,
+    ...(p.mapped.changeSeq !== undefined ? { changeSeq: p.mapped.changeSeq } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ the pipeline of named connections
+
+export interface SyncPipelineDeps {
+  store: Store;
+  directory: Directory;
+  connections: ConnectionSource;
+  /** Default: createWeComClient. */
+  clientFactory?: (options: WeComClientOptions) => ServiceClient;
+  clock?: () => Date;
+  /** Operations in flight at once per run (default: the executor's). */
+  concurrency?: number;
+  leaseMs?: number;
+  /** Told of every run this pipeline ends (resumed ones too; not dry runs): metrics, logs. */
+  onReport?: (report: SyncReport) => void;
+}
+
+export interface ApplyOptions {
+  onEvent?: (e: PipelineEvent) => void;
+  /** Called with (done, total) as operations are recorded. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IncrementalOptions extends ApplyOptions {
+  /** More changes than this behind: a full run instead (default 50,000). */
+  maxChanges?: number;
+  /** Up to this many changes only the tree and the affected accounts are read (default 200). */
+  targetedReadLimit?: number;
+}
+
+/** The sync of stored connections, by name or id: what the CLI, the REST API, the worker and the demo call. */
+export class SyncPipeline {
+  readonly store: Store;
+  readonly directory: Directory;
+  private readonly preparer: Preparer;
+
+  constructor(private readonly deps: SyncPipelineDeps) {
+    this.store = deps.store;
+    this.directory = deps.directory;
+    this.preparer = new Preparer(deps.connections, deps.clientFactory);
+  }
+
+  /** Stage "prepare": the connection, its compiled mapping and its (cached) WeCom client. */
+  prepare(nameOrId: string): Promise<PreparedConnection> {
+    return this.preparer.prepare(nameOrId);
+  }
+
+  /** The connection's compiled mapping (cached per connection version). */
+  compiledMapping(connection: PreparedConnection['connection']): PreparedConnection['mapping'] {
+    return this.preparer.compiledMapping(connection);
+  }
+
+  /** Dry run: what apply would do now. Nothing is stored or sent. */
+  async plan(nameOrId: string): Promise<SyncReport & { plan: Plan }> {
+    const p = await this.prepare(nameOrId);
+    const report = await runPipeline(this.env(), p.target, { kind: 'full', dryRun: true, map: () => mapFull(this.directory, mapSettings(p)) });
+    return report as SyncReport & { plan: Plan };
+  }
+
+  /** A full run: everything the directory says, reconciled against WeCom's lists. */
+  async apply(nameOrId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    const p = await this.prepare(nameOrId);
+    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', map: () => mapFull(this.directory, mapSettings(p)) }));
+  }
+
+  /**
+   * Syncs the changes after the connection's cursor: the affected keys only, no WeCom reads. A
+   * connection that never synced (or more than `maxChanges` behind) gets a full run instead.
+   * Returns null when there is nothing new.
+   */
+  async incremental(nameOrId: string, opts: IncrementalOptions = {}): Promise<SyncReport | null> {
+    const p = await this.prepare(nameOrId);
+    const { lastChangeSeq } = await getCursor(this.store.db, p.connection.id);
+    if (lastChangeSeq === null) return this.apply(nameOrId, opts);
+    const latest = await this.directory.latestSequence();
+    if (latest <= lastChangeSeq) return null;
+    const changes = await changesBetween(this.directory, lastChangeSeq, latest, opts.maxChanges ?? 50_000);
+    if (changes === null) return this.apply(nameOrId, opts);
+    const report = await runPipeline(this.env(opts), p.target, {
+      kind: 'incremental',
+      map: () => mapChanges(this.directory, mapSettings(p), changes, latest, opts.targetedReadLimit),
+      advanceOnDataFailures: true,
+      dropEmpty: true,
+    });
+    return this.reported(report);
+  }
+
+  /** Executes a run held by the safety threshold. */
+  async approve(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    const p = await this.prepare(nameOrId);
+    return this.reported(await rerun(this.env(opts), p.target, runId, 'approve'));
+  }
+
+  /** Sends a partial or failed run's failed operations again (and those skipped because of them). */
+  async retry(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    const p = await this.prepare(nameOrId);
+    return this.reported(await rerun(this.env(opts), p.target, runId, 'retry'));
+  }
+
+  /**
+   * Forgets what was synced for a connection whose WeCom side starts over (the demo's simulator
+   * restarted empty): its unfinished runs are cancelled, its links and cursor deleted; with `runs`
+   * its run history too. A run still executing in a live process is refused (RunInProgressError).
+   */
+  async forget(connectionId: string, why: string, opts: { runs?: boolean } = {}): Promise<void> {
+    await this.store.write(async (trx) => {
+      if (!opts.runs) for (const id of await unfinishedRunIds(trx, connectionId)) await cancelRun(trx, id, why);
+      else for (const r of await activeRuns(trx, connectionId)) if (!isStale(r)) throw new RunInProgressError(connectionId, r.id, r.leaseOwner);
+      await purgeConnectionState(trx, connectionId, opts);
+    });
+  }
+
+  /** Whether a process is executing a run of the connection now. */
+  async isRunning(connectionId: string): Promise<boolean> {
+    return (await activeRuns(this.store.db, connectionId)).some((r) => !isStale(r));
+  }
+
+  async close(): Promise<void> {
+    await this.preparer.close();
+  }
+
+  private reported(report: SyncReport): SyncReport {
+    for (const r of [...(report.resumed ?? []), report]) if (r.runId) this.deps.onReport?.(r);
+    return report;
+  }
+
+  private env(opts: ApplyOptions = {}): PipelineEnv {
+    const onEvent = progressEvents(opts);
+    return {
+      store: this.store,
+      ...(this.deps.concurrency !== undefined ? { concurrency: this.deps.concurrency } : {}),
+      ...(this.deps.leaseMs !== undefined ? { leaseMs: this.deps.leaseMs } : {}),
+      ...(this.deps.clock ? { now: this.deps.clock } : {}),
+      ...(onEvent ? { onEvent } : {}),
+    };
+  }
+}
+
+const mapSettings = (p: PreparedConnection) => ({ mapping: p.mapping, defaultDepartmentId: p.connection.defaultDepartmentId });
+
+/** The caller's events, plus (done, total) progress counted from them. */
+function progressEvents(opts: ApplyOptions): ((e: PipelineEvent) => void) | undefined {
+  if (!opts.onEvent && !opts.onProgress) return undefined;
+  let total = 0;
+  let done = 0;
+  return (e) => {
+    opts.onEvent?.(e);
+    if (!opts.onProgress) return;
+    if (e.type === 'plan-stored') {
+      total = e.operations;
+      opts.onProgress(done, total);
+    } else if (e.type === 'op-recorded') opts.onProgress(++done, total);
+  };
+}
+

@@ -1,0 +1,102 @@
+// Stage "plan": desired state + links (with the adopted ones) + observed id lists + policies →
+// the ordered plan (src/sync/planner, pure). This stage only decides what the planner is given:
+// which userids WeCom keeps, which keys are planned, the id floor.
+import type { DesiredState } from '../../domain/desired.js';
+import type { Links, MemberLink } from '../../domain/link.js';
+import type { Plan } from '../../domain/plan.js';
+import { planSync } from '../planner/index.js';
+import type { PlannerOptions } from '../planner/types.js';
+import { linksForPlanning, type StoredLinks } from '../state/links.js';
+import type { SyncCursor } from '../state/cursors.js';
+import { adoptedLinks, type Adoption } from './adopt.js';
+import type { MappedDirectory } from './map.js';
+import type { ObservedRead } from './observe.js';
+import { plannerSettings, type SyncConnection } from './prepare.js';
+
+export interface PlanInput {
+  connection: SyncConnection;
+  mapped: MappedDirectory;
+  observed: ObservedRead;
+  links: StoredLinks;
+  cursor: SyncCursor;
+  adoption: Adoption;
+  options?: Omit<PlannerOptions, 'departmentIdFloor'>;
+}
+
+export function planRun(input: PlanInput): Plan {
+  const links = withAdopted(linksForPlanning(input.links), adoptedLinks(input.adoption));
+  const { desired } = input.mapped;
+  alignUserids(desired, links.members);
+  const scope = planScope(input.mapped, links);
+  const plan = planSync({
+    desired,
+    links,
+    observed: input.observed.observed,
+    settings: plannerSettings(input.connection),
+    options: { ...input.options, departmentIdFloor: input.cursor.departmentIdFloor },
+    ...(scope ? { scope } : {}),
+  });
+  plan.warnings = [...input.adoption.warnings, ...input.observed.warnings, ...plan.warnings];
+  return plan;
+}
+
+/** Links with the adopted ones replacing any stored link of the same key. */
+function withAdopted(links: Links, adopted: Links): Links {
+  if (adopted.departments.length + adopted.members.length === 0) return links;
+  const dk = new Set(adopted.departments.map((l) => l.key));
+  const mk = new Set(adopted.members.map((l) => l.key));
+  return {
+    departments: [...links.departments.filter((l) => !dk.has(l.key)), ...adopted.departments],
+    members: [...links.members.filter((l) => !mk.has(l.key)), ...adopted.members],
+  };
+}
+
+/**
+ * The keys the planner plans. An incremental run: the affected keys. A full run: every key — but
+ * objects the mapping held back (a failed required field, a collision) are left as they are, never
+ * treated as deleted. undefined = every key (a plain full reconcile).
+ */
+export function planScope(mapped: MappedDirectory, links: Links): { departments: string[]; members: string[] } | undefined {
+  const heldOrgs = new Set(mapped.held.organizations);
+  const heldAccounts = new Set(mapped.held.accounts);
+  if (mapped.affected) {
+    return {
+      departments: [...mapped.affected.organizations].filter((k) => !heldOrgs.has(k)).sort(),
+      members: [...mapped.affected.accounts].filter((k) => !heldAccounts.has(k)).sort(),
+    };
+  }
+  if (heldOrgs.size === 0 && heldAccounts.size === 0) return undefined;
+  const departments = new Set([...mapped.desired.departments.map((d) => d.key), ...links.departments.map((l) => l.key)]);
+  const members = new Set([...mapped.desired.members.map((d) => d.key), ...links.members.map((l) => l.key)]);
+  return { departments: [...departments].filter((k) => !heldOrgs.has(k)).sort(), members: [...members].filter((k) => !heldAccounts.has(k)).sort() };
+}
+
+/**
+ * Keeps the userid WeCom already has where renaming it would be refused: WeCom renames a userid
+ * (`new_userid`) only once, and only one WeCom generated itself (301036 otherwise). So
+ *  - a linked member whose desired userid differs from the link only in case (adopted `Alice` for
+ *    username `alice`) keeps WeCom's spelling (WeCom compares userids case-insensitively);
+ *  - a member adopted by matching (origin 'matched': found by userid, mobile or e-mail) keeps its
+ *    WeCom userid whatever the mapping computes.
+ * direct_leader values naming such a member are translated to the userid WeCom has, and drop
+ * managers that will not exist in WeCom (a disabled account never synced), which WeCom would
+ * refuse with 40003.
+ */
+export function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLink, 'key' | 'userid' | 'origin'>>): void {
+  const byKey = new Map(links.map((l) => [l.key, l]));
+  const spelling = new Map<string, string>();
+  for (const m of desired.members) {
+    const link = byKey.get(m.key);
+    if (link !== undefined && link.userid !== m.userid && (link.origin === 'matched' || link.userid.toLowerCase() === m.userid.toLowerCase())) {
+      spelling.set(m.userid.toLowerCase(), link.userid);
+      m.userid = link.userid;
+    }
+    spelling.set(m.userid.toLowerCase(), m.userid);
+  }
+  // a disabled account without a member is never created (nothing to disable): it cannot lead anyone
+  const absent = new Set(desired.members.filter((m) => m.fields.enable === 0 && !byKey.has(m.key)).map((m) => m.userid.toLowerCase()));
+  for (const m of desired.members) {
+    if (!m.fields.direct_leader) continue;
+    m.fields.direct_leader = m.fields.direct_leader.map((u) => spelling.get(u.toLowerCase()) ?? u).filter((u) => !absent.has(u.toLowerCase()));
+  }
+}

@@ -1,0 +1,77 @@
+// The one pipeline: what a run reads of WeCom and in which order its stages hold the run slot.
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPipeline, type PipelineEvent } from '../../../src/sync/pipeline.js';
+import { mapFull } from '../../../src/sync/stages/map.js';
+import { getRun } from '../../../src/sync/state/runs.js';
+import { connectionInput, setup, type Env } from './helpers.js';
+
+let env: Env;
+afterEach(async () => env?.close());
+
+const idLists = (e: Env): string[] => e.sim.sim.calls.filter((c) => c.api === 'department/simplelist' || c.api === 'user/list_id').map((c) => c.api);
+
+async function company(e: Env): Promise<void> {
+  await e.connections.create(connectionInput(e, { mapping: null }));
+  const org = await e.directory.createOrganization({ name: 'Engineering' });
+  for (let i = 0; i < 3; i++) await e.directory.createAccount({ username: `dev${i}`, displayName: `Dev ${i}`, organizationIds: [org.id], mobile: `+86 1380000000${i}` });
+}
+
+describe('the sync pipeline', () => {
+  it('a full apply and a plan read each of WeCom’s id lists exactly once: adoption and planning see one snapshot', async () => {
+    env = await setup();
+    await company(env);
+    env.sim.sim.calls.length = 0;
+    expect((await env.pipeline.apply('acme')).status).toBe('succeeded');
+    expect(idLists(env).sort()).toEqual(['department/simplelist', 'user/list_id']);
+    env.sim.sim.calls.length = 0;
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
+    expect(idLists(env).sort()).toEqual(['department/simplelist', 'user/list_id']);
+  });
+
+  it('claims the run slot before reading WeCom, so a second start is refused before either reads anything', async () => {
+    env = await setup();
+    await company(env);
+    env.sim.sim.calls.length = 0;
+    const events: Array<PipelineEvent['type'] | string> = [];
+    let second: Promise<unknown> | undefined;
+    const first = env.pipeline.apply('acme', {
+      onEvent: (e) => {
+        if (e.type === 'run-claimed') {
+          events.push(`claimed with ${idLists(env).length} id-list reads`);
+          second = env.pipeline.apply('acme').then(
+            () => 'ran',
+            (err: Error) => err.name,
+          );
+        }
+      },
+    });
+    expect((await first).status).toBe('succeeded');
+    expect(events).toEqual(['claimed with 0 id-list reads']);
+    expect(await second).toBe('RunInProgressError');
+    expect(idLists(env)).toHaveLength(2); // the refused start read nothing
+  });
+
+  it('a claim taken over while it was being planned stores nothing, sends nothing, and leaves the run to its new owner', async () => {
+    env = await setup();
+    await company(env);
+    const p = await env.pipeline.prepare('acme');
+    let runId = '';
+    const report = await runPipeline(
+      { store: env.store, onEvent: (e) => void (e.type === 'run-claimed' && (runId = e.runId)) },
+      p.target,
+      {
+        kind: 'full',
+        map: async () => {
+          // another process judged the claim stale and took it over (as resumeStale does)
+          await env.store.db.updateTable('runs').set({ lease_owner: 'other-host:1:thief' }).where('id', '=', runId).execute();
+          return mapFull(env.directory, { mapping: p.mapping, defaultDepartmentId: null });
+        },
+      },
+    );
+    expect(report.status).toBe('failed');
+    expect(report.error?.message).toMatch(/taken over while it was being planned/);
+    const run = await getRun(env.store.db, runId);
+    expect(run).toMatchObject({ status: 'planned', leaseOwner: 'other-host:1:thief', plan: null });
+    expect(env.sim.sim.calls.filter((c) => c.api.endsWith('/create'))).toEqual([]);
+  });
+});
