@@ -53,7 +53,7 @@ import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './sta
 import { NOT_OBSERVED, observe, type ObservedRead } from './stages/observe.js';
 import { planRun } from './stages/plan.js';
 import { Preparer, type ConnectionSource, type PreparedConnection, type ServiceClient, type SyncTarget } from './stages/prepare.js';
-import { storeRun, type ClaimedRun } from './stages/store.js';
+import { storeRun, type ClaimedRun, type StoreInput, type Stored } from './stages/store.js';
 
 export { RunInProgressError, RunStateError };
 
@@ -135,49 +135,53 @@ interface Planned {
 }
 
 export async function runPipeline(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<SyncReport> {
-  const resumed = request.dryRun || request.resume === false ? [] : await resumeStale(env, target);
-  const run = request.dryRun ? null : await claim(env, target, request.kind);
+  if (request.dryRun) return plannedReport(target, 'dry-run', await makePlan(env, target, request), { runId: null, status: 'dry-run' });
+  const resumed = request.resume === false ? [] : await resumeStale(env, target);
+  const run = await claim(env, target, request.kind);
   try {
-    return await planStoreExecute(env, target, request, run, resumed);
+    let planned: Planned;
+    let stored: Stored;
+    try {
+      ({ planned, stored } = await holdingLease(env.store, run, async () => {
+        const p = await makePlan(env, target, request);
+        return { planned: p, stored: await storeRun(env.store, run, storeInput(env, request, p)) };
+      }));
+    } catch (e) {
+      return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind, resumed };
+    }
+    env.onEvent?.({ type: 'plan-stored', runId: run.runId, operations: planned.plan.operations.length, held: stored === 'held' });
+    if (stored !== 'started') return { ...plannedReport(target, request.kind, planned, notExecuted(run, stored, planned.plan)), resumed };
+
+    const result = await executeRun({ ...execution(env), client: target.client, runId: run.runId, owner: run.owner, operations: recordsOfPlan(run.runId, planned.plan), links: linksAfterAdoption(planned) });
+    await advanceCursor(env.store, target.connection.id, request, result, planned.mapped.changeSeq);
+    return { ...plannedReport(target, request.kind, planned, result), resumed };
   } finally {
-    if (run) markOwnerActive(run.owner, false);
+    markOwnerActive(run.owner, false);
   }
 }
 
-async function planStoreExecute(env: PipelineEnv, target: SyncTarget, request: RunRequest, run: ClaimedRun | null, resumed: SyncReport[]): Promise<SyncReport> {
+/** map → observe (once) → links and cursor (once) → adopt → plan. */
+async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<Planned> {
   const full = request.kind === 'full';
-  let planned: Planned;
-  let stored: Awaited<ReturnType<typeof storeRun>>;
-  const lease = run ? holdLease(env.store, run) : null;
-  try {
-    const mapped = await request.map();
-    const observed = (request.observe ?? full) ? await observe(target.client) : NOT_OBSERVED;
-    const state = await loadState(env.store, target.connection.id);
-    const adoption = (request.adopt ?? full) && target.matching
+  const mapped = await request.map();
+  const observed = (request.observe ?? full) ? await observe(target.client) : NOT_OBSERVED;
+  const state = await loadState(env.store, target.connection.id);
+  const adoption =
+    (request.adopt ?? full) && target.matching
       ? await adopt({ client: target.client, rootDepartmentId: target.connection.rootDepartmentId, rules: target.matching, mapped, observed: observed.observed, links: state.links })
       : NO_ADOPTION;
-    const plan = planRun({ connection: target.connection, mapped, observed, ...state, adoption, ...(request.planOptions ? { options: request.planOptions } : {}) });
-    planned = { mapped, observed, state, adoption, plan };
-    if (!run) return plannedReport(target, 'dry-run', planned, { runId: null, status: 'dry-run', summary: pendingSummary(plan) });
-    stored = await storeRun(env.store, run, {
-      plan, adoption, observed: observed.observed, now: (env.now?.() ?? new Date()).toISOString(),
-      ...(request.dropEmpty ? { dropEmptyAt: mapped.changeSeq ?? null } : {}),
-    });
-  } catch (e) {
-    if (!run) throw e;
-    return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind, resumed };
-  } finally {
-    if (lease) clearInterval(lease);
-  }
-  env.onEvent?.({ type: 'plan-stored', runId: run.runId, operations: planned.plan.operations.length, held: stored === 'held' });
-  const kind = request.kind;
-  const { plan } = planned;
-  if (stored === 'dropped') return { ...plannedReport(target, kind, planned, { runId: null, status: 'succeeded', summary: noteSummary(summarize([], null).message) }), resumed };
-  if (stored === 'held') return { ...plannedReport(target, kind, planned, { runId: run.runId, status: 'held', summary: heldSummary(run.runId, plan) }), resumed };
+  const plan = planRun({ connection: target.connection, mapped, observed, ...state, adoption, ...(request.planOptions ? { options: request.planOptions } : {}) });
+  return { mapped, observed, state, adoption, plan };
+}
 
-  const result = await executeRun({ ...execution(env), client: target.client, runId: run.runId, owner: run.owner, operations: recordsOfPlan(run.runId, plan), links: linksAfterAdoption(planned) });
-  await advanceCursor(env.store, target.connection.id, request, result, planned.mapped.changeSeq);
-  return { ...plannedReport(target, kind, planned, result), resumed };
+function storeInput(env: PipelineEnv, request: RunRequest, p: Planned): StoreInput {
+  return {
+    plan: p.plan,
+    adoption: p.adoption,
+    observed: p.observed.observed,
+    now: (env.now?.() ?? new Date()).toISOString(),
+    ...(request.dropEmpty ? { dropEmptyAt: p.mapped.changeSeq ?? null } : {}),
+  };
 }
 
 /** Finishes the connection's runs a crashed process left active; a live one is refused (RunInProgressError). */
@@ -227,11 +231,15 @@ async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind): Promi
   return { runId, owner, kind, connectionId: target.connection.id, leaseMs };
 }
 
-/** Keeps a claimed run's lease while it is mapped, observed and planned (the executor renews it after). */
-function holdLease(store: Store, run: ClaimedRun): NodeJS.Timeout {
+/** Keeps a claimed run's lease while it is mapped, observed, planned and stored (the executor renews it after). */
+async function holdingLease<T>(store: Store, run: ClaimedRun, fn: () => Promise<T>): Promise<T> {
   const timer = setInterval(() => void store.write((trx) => renewLease(trx, run.runId, run.owner, run.leaseMs)).catch(() => {}), Math.max(50, Math.floor(run.leaseMs / 3)));
   timer.unref();
-  return timer;
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function loadState(store: Store, connectionId: string): Promise<Planned['state']> {
@@ -309,18 +317,23 @@ function executed(r: ExecuteResult): Pick<SyncReport, 'runId' | 'status' | 'summ
   return { runId: r.runId, status: r.status, summary: r.summary, error: r.error };
 }
 
+/** A run that stored its plan but sends nothing now: held for approval, or dropped (nothing to do). */
+function notExecuted(run: ClaimedRun, stored: 'held' | 'dropped', plan: Plan): Pick<SyncReport, 'runId' | 'status' | 'summary'> {
+  return stored === 'held' ? { runId: run.runId, status: 'held', summary: heldSummary(run.runId, plan) } : { runId: null, status: 'succeeded', summary: noteSummary(summarize([], null).message) };
+}
+
 function plannedReport(
   target: SyncTarget,
   kind: ReportKind,
   p: Planned,
-  outcome: Pick<SyncReport, 'runId' | 'status' | 'summary'> & { error?: RunError | null },
+  outcome: Pick<SyncReport, 'runId' | 'status'> & { summary?: RunSummary; error?: RunError | null },
 ): SyncReport {
   return {
     connection: nameOf(target),
     kind,
     runId: outcome.runId,
     status: outcome.status,
-    summary: outcome.summary,
+    summary: outcome.summary ?? pendingSummary(p.plan),
     warnings: p.plan.warnings,
     error: outcome.error ?? null,
     plan: p.plan,

@@ -27,7 +27,7 @@ import {
   type OnOrganizationDeleted,
 } from '../../domain/connection.js';
 import { demoScopeConflict, readDemo } from '../../demo/state.js';
-import { effectiveDefinition } from '../../sync/index.js';
+import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
 import {

@@ -25,7 +25,7 @@ import {
   type TestConnectionOptions,
 } from '../../connections/index.js';
 import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
-import { effectiveDefinition } from '../../sync/index.js';
+import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';

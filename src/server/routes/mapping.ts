@@ -23,7 +23,7 @@ import {
   defaultMappingDefinition,
   previewAccount,
 } from '../../mapping/definitions/index.js';
-import { effectiveDefinition } from '../../sync/index.js';
+import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
