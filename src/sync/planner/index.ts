@@ -16,7 +16,7 @@ import type { PlanContext } from './context.js';
 import { planDeletes } from './departments/deletes.js';
 import { resolveDepartments } from './departments/resolve.js';
 import { planStructure } from './departments/structure.js';
-import { planMembers } from './members.js';
+import { planMembers } from './members/index.js';
 import type { PlannerInput } from './types.js';
 import { topoSort } from './util.js';
 
