@@ -10,7 +10,7 @@ import type { Plan } from '../../../src/domain/plan.js';
 import { applyToLinks, planSync } from '../../../src/sync/planner/index.js';
 import type { PlannerInput } from '../../../src/sync/planner/types.js';
 import { ROOT, company, noLinks } from './fixtures.js';
-import { LEGACY, Rng, STRANGER, desiredState, plannerOptions, plannerSettings, rawInput } from './random-inputs.js';
+import { LEGACY, Rng, STRANGER, desiredState, perturb, plannerOptions, plannerSettings, rawInput } from './random-inputs.js';
 import type { WeComModel } from './wecom-model.js';
 
 const RAW_CASES = 1500;
@@ -56,8 +56,10 @@ function history(r: Rng, label: string, lines: string[]): void {
   let desired = desiredState(r, true);
   for (let step = 0; step < STEPS; step++) {
     drift(r, model, links);
-    // the directory changes, or only WeCom did (drift to repair)
-    if (step > 0 && r.chance(0.7)) desired = desiredState(r, true);
+    // the directory changes a lot or a little, or only WeCom did (drift to repair)
+    const change = step === 0 ? 10 : r.int(10);
+    if (change < 4) desired = desiredState(r, true);
+    else if (change < 8) desired = perturb(r, desired);
     const input: PlannerInput = { desired, links, settings, options };
     if (r.chance(0.8)) input.observed = model.observed();
     const { line, plan } = outcome(input);

@@ -108,6 +108,46 @@ export function desiredState(r: Rng, wellFormed = false): DesiredState {
   return { departments: desiredDepartments(r), members: desiredMembers(r, wellFormed) };
 }
 
+/** A few directory edits: what a change feed brings between two runs (renames, swaps, moves, order, leaders, userids). */
+export function perturb(r: Rng, d: DesiredState): DesiredState {
+  const departments = d.departments.map((x) => {
+    if (!r.chance(0.25)) return x;
+    const y = { ...x };
+    const kind = r.int(4);
+    if (kind === 0) y.name = r.pick(NAMES);
+    else if (kind === 1) y.parentKey = r.chance(0.5) ? null : r.pick(d.departments).key;
+    else if (kind === 2) y.order = r.pick([0, 1, 5]);
+    else y.nameEn = r.pick(['En', 'Fr']);
+    return y;
+  });
+  const members = d.members.map((x) => {
+    if (!r.chance(0.3)) return x;
+    const y = { ...x, fields: { ...x.fields } };
+    const keys = y.departmentKeys ?? [];
+    const kind = r.int(6);
+    if (kind === 0) y.order = keys.map(() => r.pick([0, 2, 3]));
+    else if (kind === 1) y.isLeaderIn = r.some(keys, 0.5);
+    else if (kind === 2) y.fields.enable = y.fields.enable === 1 ? 0 : 1;
+    else if (kind === 3) y.userid = r.pick(USERIDS);
+    else if (kind === 4) y.departmentKeys = y.departmentKeys && [...y.departmentKeys].reverse();
+    else y.fields.position = r.pick(['x', 'y', 'z']);
+    return y;
+  });
+  // sometimes a swap: names of two organizations, userids of two accounts
+  if (departments.length >= 2 && r.chance(0.3)) swap(r, departments, 'name');
+  if (members.length >= 2 && r.chance(0.3)) swap(r, members, 'userid');
+  return { departments, members };
+}
+
+function swap<T, K extends keyof T>(r: Rng, list: T[], field: K): void {
+  const i = r.int(list.length);
+  const j = r.int(list.length);
+  const a = list[i]!;
+  const b = list[j]!;
+  list[i] = { ...a, [field]: b[field] };
+  list[j] = { ...b, [field]: a[field] };
+}
+
 function departmentLinks(r: Rng): DepartmentLink[] {
   const links = r.some(ORG_KEYS, 0.5).map((key): DepartmentLink => {
     const departmentId = r.chance(0.05) ? ROOT : r.chance(0.05) ? OUTSIDE : r.pick(LINKED_IDS);
