@@ -17,7 +17,7 @@ export function planStructure(ctx: PlanContext, sim: DepartmentSim): void {
     const left = runRound(ctx, st, pending);
     const progress = left.length < pending.length;
     pending = left;
-    if (progress || pending.length === 0) continue;
+    if (progress) continue;
     if (renameHolderTemporarily(ctx, st, pending)) continue;
     // Creates that are dropped leave their children without a parent: those are dropped here too
     // (their parent never appears in the simulation), and members fall back per rule.

@@ -6,7 +6,7 @@
 //  3. linked members no longer desired: delete or disable per policy (./removals.ts);
 //  4. userid claims: taken userids must be free or freed first (./claims.ts);
 //  5. direct_leader follow-ups (./leaders.ts), waits for department creates, and the departures
-//     and remaining members the department deletes need (./departments.ts);
+//     and remaining members the department deletes need (./membership.ts);
 //  6. order: deletes first (they free userids), then the rest by key.
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { Operation } from '../../../domain/plan.js';
@@ -15,8 +15,8 @@ import { cmp } from '../util.js';
 import { findHolders, resolveClaims } from './claims.js';
 import { classifyMembers } from './classify.js';
 import { planCreate } from './creates.js';
-import { countRemainingMembers, recordDepartures, waitForDepartmentCreates } from './departments.js';
 import { planLeaders } from './leaders.js';
+import { countRemainingMembers, recordDepartures, waitForDepartmentCreates } from './membership.js';
 import { deleteDisabled, planRemovedMembers } from './removals.js';
 import type { MemberPhase } from './state.js';
 import { planUpdate } from './updates.js';
