@@ -2,7 +2,8 @@
 // reasons, warnings, unlinks, safety) for a fixed set of seeded inputs, compared with a stored
 // digest per case. It holds the planner's behaviour still while its code is reorganised; a change
 // meant to alter plans updates the file with `npx vitest run <this file> -u`, and the diff shows
-// which cases moved. To look at one case, rebuild its input with the same Rng calls.
+// which cases moved. To look at a case: raw case i is `rawInput(new Rng(1000 + i))`; run i is
+// `history` with `new Rng(900_000 + i)`.
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Links } from '../../../src/domain/link.js';

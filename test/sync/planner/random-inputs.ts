@@ -38,7 +38,7 @@ export class Rng {
 
 /** Departments this connection does not manage: one in the root, one outside it. */
 export const LEGACY = 20;
-export const OUTSIDE = 11;
+const OUTSIDE = 11;
 /** A member this connection does not manage (in LEGACY). */
 export const STRANGER = 's1';
 
