@@ -2,19 +2,24 @@
 // -> an ordered plan of WeCom operations, each with its reason. Pure: no I/O, no clock, no
 // randomness; the same input gives the same plan.
 //
-// Phases (each emits operations valid in sequence; dependsOn edges allow concurrency):
-//  1. departments: resolve the desired tree, assign ids to new departments, then create, move
-//     and rename in a simulated tree (parents first, temporary names to break name conflicts);
-//  2. members: create, update (changed fields only), rename or re-create on userid change,
+// Phases (each emits operations valid in sequence; dependsOn edges allow concurrency; README.md
+// says what each does and where it lives):
+//  1. departments/resolve.ts: resolve the desired tree, assign ids to new departments, find deletions;
+//  2. departments/structure.ts: create, move and rename in a simulated tree (parents first,
+//     temporary names to break name conflicts);
+//  3. members/: create, update (changed fields only), rename or re-create on userid change,
 //     disable, delete;
-//  3. department deletions, children first, after members and sub-departments left.
+//  4. departments/deletes.ts: department deletions, children first, after members and
+//     sub-departments left.
 import type { Plan, Operation, OperationKind } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import type { DepartmentCreateBody, DepartmentUpdateBody, MemberCreateBody, MemberUpdateBody } from '../../domain/plan.js';
 import type { DepartmentCreate, DepartmentUpdate, MemberCreate, MemberUpdate } from '../../wecom/types.js';
 import type { PlanContext } from './context.js';
-import { planDeletes, planStructure, resolveDepartments } from './departments.js';
-import { planMembers } from './members.js';
+import { planDeletes } from './departments/deletes.js';
+import { resolveDepartments } from './departments/resolve.js';
+import { planStructure } from './departments/structure.js';
+import { planMembers } from './members/index.js';
 import type { PlannerInput } from './types.js';
 import { topoSort } from './util.js';
 

@@ -1,0 +1,32 @@
+// A changed userid of a linked member: renamed in place with new_userid, or deleted and created
+// again (only when the deletion policy allows deletes), per options.useridChange.
+import type { DesiredMember } from '../../../domain/desired.js';
+import { type LinkedMember, type PlanContext, warn } from '../context.js';
+import { createOp } from './creates.js';
+import { deleteOp } from './removals.js';
+import type { MemberPhase } from './state.js';
+
+/**
+ * 'keep': same userid, or the change is not allowed (warning); 'rename': the update carries
+ * new_userid; 'recreated': a delete and a create were planned, and no update follows.
+ */
+export function planUseridChange(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, state: LinkedMember): 'keep' | 'rename' | 'recreated' {
+  const { link } = state;
+  const { settings } = ctx;
+  if (m.userid === link.userid) return 'keep';
+  const choice = ctx.input.options?.useridChange ?? 'auto';
+  const mode = choice === 'auto' ? (link.origin === 'created' ? 'recreate' : 'new_userid') : choice;
+  if (mode !== 'recreate') return 'rename';
+  if (settings.onAccountDeleted !== 'delete') {
+    warn(ctx, 'userid-change-blocked', `account ${m.key}: userid changed from "${link.userid}" to "${m.userid}", which needs the member re-created, but the deletion policy is "${settings.onAccountDeleted}"; kept "${link.userid}"`, m.key);
+    return 'keep';
+  }
+  const del = deleteOp(link, 'userid changed in directory', `userid "${link.userid}" becomes "${m.userid}": WeCom renames only WeCom-generated userids (301036 otherwise), so the member is deleted and created again`);
+  const detail = `re-created under the new userid (was "${link.userid}")`;
+  const create = createOp(ctx, ms, m, 'userid changed in directory', detail, [{ field: 'userid', old: link.userid, new: m.userid }]);
+  create.dependsOn.push(del.id);
+  ms.ops.push(del, create);
+  ms.freers.set(state.lu, del);
+  ms.claims.push({ key: m.key, userid: m.userid, op: create, rename: false, pairedDelete: del, valid: true });
+  return 'recreated';
+}
