@@ -1,6 +1,6 @@
 // Sync commands: `plan`, `apply`, `status`, `sync --watch`.
-// Exit codes: 0 ok; 1 an operation failed (or the run failed, unknown connection, store or secret
-// key unusable); 2 bad input or a confirmation that cannot be asked (no --yes and no terminal);
+// Exit codes: 0 ok; 1 an operation failed (or the run failed — or a run a crash left behind, which
+// apply resumes first and reports too — unknown connection, store or secret key unusable); 2 bad input or a confirmation that cannot be asked (no --yes and no terminal);
 // 3 the run is held by the safety threshold (approve with `apply --approve RUN_ID`).
 //
 // The store and secret box are opened the way `connection` commands open them (same data-dir
@@ -102,33 +102,48 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function printResult(store: Store, name: string, report: SyncReport, json: boolean | undefined): Promise<number> {
+/** A run's result as `apply --json` prints it. */
+async function resultJson(store: Store, report: SyncReport) {
   const failures = report.runId ? await runFailures(store, report.runId) : [];
+  return {
+    run: report.runId,
+    status: report.status,
+    summary: { succeeded: report.summary.succeeded, failed: report.summary.failed, skipped: report.summary.skipped },
+    failures: failures.map((f) => ({ kind: f.kind, target: f.target, errcode: f.errcode, errmsg: f.errmsg, explanation: f.explanation?.en ?? f.note ?? null })),
+  };
+}
+
+async function printRun(store: Store, report: SyncReport, label: string): Promise<void> {
+  process.stdout.write(`\n${label} ${report.runId ?? '(none)'}: ${report.status} — ${report.summary.message}\n`);
+  if (report.error) process.stdout.write(`${paint('red', 'Error:')} ${report.error.message}${report.error.explanation ? `\n  ${report.error.explanation.en}` : ''}\n`);
+  const failures = report.runId ? await runFailures(store, report.runId) : [];
+  if (failures.length === 0) return;
+  process.stdout.write(`\n${paint('red', `Failed operations (${failures.length}):`)}\n`);
+  for (const f of failures)
+    process.stdout.write(`  ${f.kind} ${f.target}: ${f.errcode ?? ''} ${f.errmsg ?? ''}\n${f.explanation ? `      ${f.explanation.en}\n      ${f.explanation.zh}\n` : f.note ? `      ${f.note}\n` : ''}`);
+}
+
+const failed = (r: SyncReport): boolean => r.status === 'failed' || r.status === 'taken-over' || r.summary.failed > 0;
+
+/**
+ * Prints every run the command executed: runs a crash left behind, resumed first, then this one.
+ * Exit 1 when any of them failed; 3 when this one is held.
+ */
+async function printResult(store: Store, name: string, report: SyncReport, json: boolean | undefined): Promise<number> {
+  const resumed = report.resumed ?? [];
   if (json) {
-    process.stdout.write(
-      JSON.stringify({
-        run: report.runId,
-        status: report.status,
-        summary: { succeeded: report.summary.succeeded, failed: report.summary.failed, skipped: report.summary.skipped },
-        failures: failures.map((f) => ({ kind: f.kind, target: f.target, errcode: f.errcode, errmsg: f.errmsg, explanation: f.explanation?.en ?? f.note ?? null })),
-        warnings: [...report.warnings, ...problemWarnings(report.problems)],
-      }) + '\n',
-    );
+    const out = { ...(await resultJson(store, report)), warnings: [...report.warnings, ...problemWarnings(report.problems)], resumed: await Promise.all(resumed.map((r) => resultJson(store, r))) };
+    process.stdout.write(JSON.stringify(out) + '\n');
   } else {
+    for (const r of resumed) await printRun(store, r, 'Resumed run (left unfinished by an earlier process)');
     printWarnings(report.warnings, report.problems);
-    process.stdout.write(`\nRun ${report.runId ?? '(none)'}: ${report.status} — ${report.summary.message}\n`);
-    if (report.error) process.stdout.write(`${paint('red', 'Error:')} ${report.error.message}${report.error.explanation ? `\n  ${report.error.explanation.en}` : ''}\n`);
-    if (failures.length > 0) {
-      process.stdout.write(`\n${paint('red', `Failed operations (${failures.length}):`)}\n`);
-      for (const f of failures)
-        process.stdout.write(`  ${f.kind} ${f.target}: ${f.errcode ?? ''} ${f.errmsg ?? ''}\n${f.explanation ? `      ${f.explanation.en}\n      ${f.explanation.zh}\n` : f.note ? `      ${f.note}\n` : ''}`);
-    }
+    await printRun(store, report, 'Run');
   }
   if (report.status === 'held') {
     process.stderr.write(`The run is held by the safety threshold: ${report.summary.message}\nReview it, then approve it with: wecom-sync apply --connection ${name} --approve ${report.runId}\n`);
     return EXIT_HELD;
   }
-  return report.status === 'failed' || report.summary.failed > 0 ? EXIT_FAILED : EXIT_OK;
+  return [...resumed, report].some(failed) ? EXIT_FAILED : EXIT_OK;
 }
 
 function statusText(s: SyncStatus): string {
@@ -185,7 +200,7 @@ export function registerSyncCommands(program: Command): void {
       .requiredOption('--connection <name>', 'connection name or id')
       .option('--yes', 'do not ask for confirmation (required without a terminal)')
       .option('--approve <runId>', 'execute a run held by the safety threshold')
-      .option('--json', 'print {"run","summary":{…},"failures":[…]}')
+      .option('--json', 'print {"run","status","summary":{…},"failures":[…],"warnings":[…],"resumed":[…runs a crash left behind, finished first]}')
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions & { yes?: boolean; approve?: string }) => {

@@ -1,10 +1,12 @@
 // `wecom-sync plan | apply | status` as a real process against the simulator, on a data dir the
 // test prepared in-process (store + secret.key). Spawned asynchronously: the simulator runs here.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappingDefinition } from '../../../src/mapping/definitions/index.js';
+import { claimRun, startRun, storePlan } from '../../../src/sync/state/runs.js';
 import { connectionInput, CORP, setup, type Env } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -111,6 +113,34 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     expect(a.code).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ run: out.run, summary: { failed: 0 } });
     expect(env.sim.sim.company(CORP.corpid).members.all().map((m) => m.userid).sort()).toEqual(['u3', 'zed']);
+  });
+
+  it('apply after a crash: the run left unfinished is resumed first and reported too; exit 1 when it failed', async () => {
+    const org = (await env.directory.getTree()).find((o) => o.name === 'Engineering')!;
+    await env.directory.createAccount({ username: 'u6', displayName: 'User 6', organizationIds: [org.id], mobile: '+86 13800001006' });
+    await env.directory.createAccount({ username: 'u7', displayName: 'User 7', organizationIds: [org.id], mobile: '+86 13900000009' }); // zed's number: 60104
+    // a run planned and started by a process that died (same host, no such pid): stale at once
+    const { id: connectionId } = await env.connections.get('acme');
+    const { plan } = await env.pipeline.plan('acme');
+    const dead = `${os.hostname()}:2147483646:dead`;
+    const crashed = await claimRun(env.store, connectionId, 'full', dead, 60_000);
+    await env.store.write(async (trx) => {
+      await storePlan(env.store, trx, crashed, plan, false);
+      await startRun(trx, crashed, dead, 60_000);
+    });
+    const r = await cli(['apply', '--connection', 'acme', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { run: string | null; status: string; resumed: Array<{ run: string; status: string; summary: unknown; failures: Array<{ target: string; errcode: number }> }> };
+    expect(out.resumed).toEqual([
+      expect.objectContaining({ run: crashed, status: 'partial', summary: { succeeded: 1, failed: 1, skipped: 0 }, failures: [expect.objectContaining({ target: 'member u7', errcode: 60104 })] }),
+    ]);
+    expect(out.run).not.toBe(crashed); // then a fresh run, reported as before
+    expect(env.sim.sim.company(CORP.corpid).members.find('u6')).toBeDefined();
+    const human = await cli(['apply', '--connection', 'acme', '--yes']);
+    expect(human.code).toBe(1); // u7 still fails, in the fresh run
+    await env.directory.deleteAccount((await env.directory.getAccountByUsername('u7'))!.id);
+    await env.directory.deleteAccount((await env.directory.getAccountByUsername('u6'))!.id);
+    expect((await cli(['apply', '--connection', 'acme', '--yes'])).code).toBe(0);
   });
 
   it('status --json: runs, links, failures, cursor lag', async () => {
