@@ -15,14 +15,14 @@
 // Background runs are awaited when the app closes, then the SyncService's clients are closed.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConnectionNotFoundError, type Connections } from '../../connections/index.js';
-import { RunInProgressError, getRun } from '../../sync/run.js';
+import type { Connections } from '../../connections/index.js';
+import { getRun } from '../../sync/run.js';
 import { type SyncReport, type SyncService, planJson, reasonText, targetText } from '../../sync/service/index.js';
-import { ACTIVE_STATUSES, RunStateError, type RunRecord, listRuns, loadOperations } from '../../sync/state/runs.js';
+import { ACTIVE_STATUSES, type RunRecord, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { type DemoGuard, connectionProblem, connectionRoutes, nameParams } from './connections.js';
+import { type DemoGuard, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
 import { objectRoutes } from './objects.js';
 
@@ -117,17 +117,6 @@ export interface SyncRoutesOptions {
   closeService?: boolean;
 }
 
-const upstream = (err: unknown): never => {
-  if (err instanceof ProblemError) throw err;
-  if (err instanceof RunInProgressError) throw new ProblemError(problem(409, err.message));
-  if (err instanceof RunStateError) throw new ProblemError(problem(409, err.message));
-  if (err instanceof ConnectionNotFoundError) connectionProblem(err);
-  const e = err as { name?: string; message?: string };
-  // WeCom answered with an error or could not be reached (messages carry no secret: tokens are redacted by the client)
-  if (e?.name === 'WeComError' || e?.name === 'WeComTransportError') throw new ProblemError(problem(502, `WeCom: ${e.message ?? 'request failed'}`));
-  throw err;
-};
-
 export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
   const { sync, connections } = opts;
   return async (app: FastifyInstance) => {
@@ -165,7 +154,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
-      async ({ params }) => planWithHeld(await sync.plan(params.name).catch(upstream)),
+      async ({ params }) => planWithHeld(await sync.plan(params.name)),
     );
 
     defineRoute(
@@ -189,7 +178,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         },
       },
       async ({ params }, req, reply) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" already has a run being started`));
         starting.add(c.id);
         let runId: string | null = null;
@@ -207,7 +196,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
           })
           .finally(() => starting.delete(c.id));
         // whichever comes first: the run id, or the end (an error before claiming is the response)
-        const first = await Promise.race([claim, done.then(() => null)]).catch(upstream);
+        const first = await Promise.race([claim, done.then(() => null)]);
         const id = first ?? runId;
         if (!id) throw new ProblemError(problem(500, 'the run ended without an id'));
         track(c.name, done);
@@ -231,7 +220,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         responses: { 200: { description: 'The runs', schema: z.object({ items: z.array(runSchema) }) }, 404: { description: 'No such connection' } },
       },
       async ({ params, query }) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         return { items: (await listRuns(sync.store.db, c.id, query.limit ?? 20)).map(runView) };
       },
     );
@@ -249,7 +238,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The status', schema: statusSchema }, 404: { description: 'No such connection' } },
       },
-      async ({ params }) => sync.status(params.name).catch(upstream),
+      async ({ params }) => sync.status(params.name),
     );
 
     defineRoute(
@@ -299,14 +288,14 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         const allowed = action === 'approve' ? ['held'] : ['partial', 'failed'];
         if (!allowed.includes(run.status))
           throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
-        const c = await connections.get(run.connectionId).catch(connectionProblem);
+        const c = await connections.get(run.connectionId);
         if (starting.has(c.id)) throw new ProblemError(problem(409, `connection "${c.name}" has a run being started`));
         // answer once execution has begun (the first executor event), so a poll never sees the old state
         let begun!: () => void;
         const started = new Promise<void>((resolve) => (begun = resolve));
         const onEvent = (): void => begun();
         const done = action === 'approve' ? sync.approve(c.id, run.id, { onEvent }) : sync.retry(c.id, run.id, { onEvent });
-        await Promise.race([started, done]).catch(upstream);
+        await Promise.race([started, done]);
         track(c.name, done);
         await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
         return reply.code(202).header('location', runLocation(run.id)).send({ run: run.id, status: 'running', location: runLocation(run.id) });
