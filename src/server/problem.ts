@@ -52,7 +52,7 @@ export class ProblemError extends AppError {
   }
 }
 
-export const INTERNAL_ERROR = 'an internal error occurred; see the server log';
+const INTERNAL_ERROR = 'an internal error occurred; see the server log';
 
 /**
  * Any thrown error as the AppError to answer with. Status 500 and up means the server log needs the

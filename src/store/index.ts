@@ -4,4 +4,3 @@ export * from './changes.js';
 export { newId } from './ids.js';
 export { MIGRATION_NAMES } from './migrations.js';
 export type { Database } from './schema.js';
-export { isUniqueViolation } from './unique.js';

@@ -7,8 +7,8 @@ const CODES = new Set([
 ]);
 
 /**
- * True when a write failed because a unique index or primary key already holds the value. The
- * SQLite message form covers drivers that report no extended code.
+ * True when a write failed because a unique index or primary key already holds the value. SQLite's
+ * message is checked too, for an error re-thrown without its code.
  */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null | undefined;
