@@ -1,5 +1,6 @@
 // Users, console sessions and API tokens, over the store. The HTTP layer (src/server/auth.ts)
 // turns requests into calls here; nothing here knows about HTTP.
+import { AppError } from '../domain/errors.js';
 import { type Store, newId } from '../store/index.js';
 import type { ApiTokensTable, UsersTable } from '../store/tables/auth.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, dummyHash, hashPassword, randomPassword, verifyPassword } from './passwords.js';
@@ -44,14 +45,11 @@ export type LoginResult =
   | { ok: false; reason: 'invalid-credentials' }
   | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
-/** A rejected change; `kind` 'invalid' for bad input, 'conflict' for a clash with the current state. */
-export class AuthError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-    readonly kind: 'invalid' | 'conflict' = 'invalid',
-  ) {
-    super(message);
+/** A rejected change to `field`: 'invalid' input (422), or a 'conflict' with the current state (409). */
+export class AuthError extends AppError {
+  override readonly name = 'AuthError';
+  constructor(reason: string, field: string, kind: 'invalid' | 'conflict' = 'invalid') {
+    super(kind === 'conflict' ? 'conflict' : 'validation', kind === 'conflict' ? 409 : 422, `${field} ${reason}`, { errors: [{ field, message: reason }] });
   }
 }
 
@@ -141,10 +139,10 @@ export class AuthService {
   async ensureAdmin(password?: string): Promise<{ created: false } | { created: true; username: string; generatedPassword?: string }> {
     if ((await this.countUsers()) > 0) return { created: false };
     const chosen = password ?? randomPassword();
+    checkPassword(chosen, 'WECOM_SYNC_ADMIN_PASSWORD');
     try {
       await this.createUser('admin', chosen, 'admin');
     } catch (err) {
-      if (err instanceof AuthError && err.kind === 'invalid') throw new AuthError(`WECOM_SYNC_ADMIN_PASSWORD ${err.message}`, 'WECOM_SYNC_ADMIN_PASSWORD');
       if ((await this.countUsers()) > 0) return { created: false };
       throw err;
     }

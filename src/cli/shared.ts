@@ -2,6 +2,7 @@
 // --data-dir option, commander's usage exits, opening the store, and turning failures into a
 // sentence on stderr and an exit code (never a stack trace).
 import { type Command, Option } from 'commander';
+import { AppError } from '../domain/errors.js';
 import { StoreConfigError, describeStoreConfig, resolveStoreConfig } from '../store/config.js';
 import { type Store, openStore } from '../store/store.js';
 
@@ -52,13 +53,19 @@ export async function withStore<T>(dataDir: string | undefined, fn: (store: Stor
   }
 }
 
-/** A command's own error kinds: the message to print and the exit code; undefined = not one of ours. */
-export type ErrorMapper = (err: unknown) => { message: string; code: number } | undefined;
+/** Bad input exits 2: a UsageError, or an AppError about the input (invalid 400/422, conflicting 409); anything else 1. */
+function exitCodeOf(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof AppError && [400, 409, 422].includes(err.status)) return EXIT_USAGE;
+  return EXIT_FAILED;
+}
+
+/** A command's own wording of some errors; undefined = the error's message. */
+export type ErrorMapper = (err: unknown) => string | undefined;
 
 /**
  * Wraps a command action: its returned number becomes the exit code; a thrown error is printed as
- * `error: …` (messages carry no secrets) with exit 2 for UsageError, 1 otherwise, unless `mapError`
- * knows it better.
+ * `error: …` (messages carry no secrets; `mapError` may word it better) with the exit code of exitCodeOf.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>, mapError?: ErrorMapper): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -66,10 +73,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>,
     try {
       code = await fn(...args);
     } catch (err) {
-      const mapped = mapError?.(err);
-      const message = mapped?.message ?? (err as Error)?.message ?? String(err);
-      code = mapped?.code ?? (err instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
-      process.stderr.write(`error: ${message}\n`);
+      code = exitCodeOf(err);
+      process.stderr.write(`error: ${mapError?.(err) ?? (err as Error)?.message ?? String(err)}\n`);
     }
     process.exitCode = code;
   };

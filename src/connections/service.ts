@@ -15,42 +15,42 @@ import {
   resolveSettings,
 } from '../domain/connection.js';
 import type { FieldError } from '../domain/common.js';
+import { AppError } from '../domain/errors.js';
 import { newId } from '../store/ids.js';
 import type { ConnectionsTable } from '../store/tables/connections.js';
 import type { Store, Tx } from '../store/store.js';
+import { isUniqueViolation } from '../store/unique.js';
 import type { WeComClientOptions } from '../wecom/client.js';
 import { type SecretBox, connectionAad } from './crypto.js';
 
 type Row = Selectable<ConnectionsTable>;
 
 /** One or more fields are invalid; `errors` lists them (messages never contain a secret). */
-export class ConnectionValidationError extends Error {
+export class ConnectionValidationError extends AppError {
   override readonly name = 'ConnectionValidationError';
-  constructor(readonly errors: FieldError[]) {
-    super(`invalid connection: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  constructor(errors: FieldError[]) {
+    super('validation', 422, `invalid connection: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
   }
 }
 
-export class ConnectionNotFoundError extends Error {
+export class ConnectionNotFoundError extends AppError {
   override readonly name = 'ConnectionNotFoundError';
   constructor(readonly nameOrId: string) {
-    super(`no connection named "${nameOrId}" (see: wecom-sync connection list)`);
+    super('not-found', 404, `no connection named "${nameOrId}" (see: wecom-sync connection list)`);
   }
 }
 
 /** The name is taken, or the expected version is not the stored one. */
-export class ConnectionConflictError extends Error {
+export class ConnectionConflictError extends AppError {
   override readonly name = 'ConnectionConflictError';
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
 }
 
 export interface UpdateOptions {
   /** optimistic concurrency: fail with ConnectionConflictError if the stored version differs */
   expectedVersion?: number;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
 
 function toConnection(r: Row): Connection {

@@ -8,6 +8,7 @@
 //   5. member-details   user/get is readable (48009 → warning: normal for an IP trusted after 2022-08-15)
 // A check fails only when a sync could not work; warnings are limits the sync works around.
 import type { Connection } from '../domain/connection.js';
+import type { Explanation } from '../domain/errors.js';
 import { Errcode, errcodeInfo } from '../wecom/errors/catalog.js';
 import {
   WeComError,
@@ -15,7 +16,6 @@ import {
   describeRoute,
   redact,
   routeKey,
-  type Explanation,
   type Route,
 } from '../wecom/errors/wecom-error.js';
 import { createWeComClient, type WeComClient, type WeComClientOptions } from '../wecom/client.js';

@@ -30,10 +30,12 @@ import { type Connections, ConnectionNotFoundError } from '../connections/index.
 import type { Directory } from '../directory/directory.js';
 import { ConflictError } from '../directory/errors.js';
 import type { Account } from '../domain/account.js';
+import { AppError } from '../domain/errors.js';
 import type { Organization } from '../domain/organization.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { newId } from '../store/ids.js';
 import type { Store, Tx } from '../store/store.js';
+import { isUniqueViolation } from '../store/unique.js';
 import { RunInProgressError, type SyncPipeline, type SyncWorker } from '../sync/index.js';
 import { DEFAULT_SEED, SAMPLE_COMPANY_NAME, type SampleCompany, sampleCompany } from './sample-company.js';
 import { DEMO_ROW_ID as ROW_ID, type DemoRecord, demoScopeConflict, readDemo as readRecord } from './state.js';
@@ -70,15 +72,18 @@ export interface DemoStarted {
 }
 
 /** The demo cannot be started or removed in the current state (→ 409). */
-export class DemoConflictError extends Error {
+export class DemoConflictError extends AppError {
   override readonly name = 'DemoConflictError';
+  constructor(message: string) {
+    super('demo-conflict', 409, message);
+  }
 }
 
 /** No demo is active (→ 404). */
-export class DemoNotFoundError extends Error {
+export class DemoNotFoundError extends AppError {
   override readonly name = 'DemoNotFoundError';
   constructor() {
-    super('no demo is active');
+    super('not-found', 404, 'no demo is active');
   }
 }
 
@@ -106,11 +111,6 @@ export interface DemoOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
-}
 
 export class Demo {
   private readonly store: Store;

@@ -17,7 +17,8 @@ import { newId } from '../store/ids.js';
 import type { AccountsTable, OrganizationsTable } from '../store/schema.js';
 import { bulkInsert } from '../store/bulk.js';
 import { type DB, type Store, type Tx, chunk } from '../store/store.js';
-import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, validationFrom } from './errors.js';
+import { isUniqueViolation } from '../store/unique.js';
+import { ConflictError, NotFoundError, ValidationError, validationFrom } from './errors.js';
 import { accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
 
 export interface Page<T> {

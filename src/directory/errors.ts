@@ -1,40 +1,41 @@
-// Errors of the directory, with stable codes the HTTP layer maps to problem+json and the CLI
-// prints. Messages name the objects involved (name and id) so an admin can act on them.
+// Errors of the directory: AppErrors (src/domain/errors.ts) the HTTP layer sends as problem+json and
+// the CLI prints. Messages name the objects involved (name and id) so an admin can act on them.
 import type { FieldError } from '../domain/common.js';
+import { AppError } from '../domain/errors.js';
 
-export type DirectoryErrorCode = 'validation' | 'not_found' | 'conflict';
+export type DirectoryErrorCode = 'validation' | 'not-found' | 'conflict';
 
-export class DirectoryError extends Error {
-  constructor(
-    readonly code: DirectoryErrorCode,
-    message: string,
-    readonly errors: FieldError[] = [],
-  ) {
-    super(message);
-    this.name = 'DirectoryError';
+const STATUS: Record<DirectoryErrorCode, number> = { validation: 422, 'not-found': 404, conflict: 409 };
+
+export class DirectoryError extends AppError {
+  override readonly name: string = 'DirectoryError';
+  declare readonly code: DirectoryErrorCode;
+
+  constructor(code: DirectoryErrorCode, message: string, errors: readonly FieldError[] = []) {
+    super(code, STATUS[code], message, { errors });
   }
 }
 
 /** Input that breaks a rule: bad formats, unknown parent, cycles. */
 export class ValidationError extends DirectoryError {
-  constructor(message: string, errors: FieldError[] = []) {
+  override readonly name = 'ValidationError';
+  constructor(message: string, errors: readonly FieldError[] = []) {
     super('validation', message, errors);
-    this.name = 'ValidationError';
   }
 }
 
 export class NotFoundError extends DirectoryError {
+  override readonly name = 'NotFoundError';
   constructor(message: string) {
-    super('not_found', message);
-    this.name = 'NotFoundError';
+    super('not-found', message);
   }
 }
 
 /** Clashes with another object: duplicate username, sibling name or external id, stale version, still in use. */
 export class ConflictError extends DirectoryError {
-  constructor(message: string, errors: FieldError[] = []) {
+  override readonly name = 'ConflictError';
+  constructor(message: string, errors: readonly FieldError[] = []) {
     super('conflict', message, errors);
-    this.name = 'ConflictError';
   }
 }
 
@@ -42,10 +43,4 @@ export function validationFrom(errors: FieldError[], what: string): ValidationEr
   const first = errors[0];
   const summary = errors.length === 1 && first ? `${first.field} ${first.message}` : `${errors.length} fields are invalid`;
   return new ValidationError(`invalid ${what}: ${summary}`, errors);
-}
-
-/** Unique-constraint violations from either backend. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

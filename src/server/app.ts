@@ -19,15 +19,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import type { Socket } from 'node:net';
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
-import { AuthError, type AuthService } from '../auth/index.js';
+import type { AuthService } from '../auth/index.js';
 import type { Directory } from '../directory/directory.js';
-import { DirectoryError } from '../directory/errors.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
 import { audit } from './audit.js';
 import { registerConsole } from './console.js';
 import { authHook } from './auth.js';
-import { ProblemError, fromDirectoryError, problem, sendProblem } from './problem.js';
+import { problem, problemOf, sendProblem, toAppError } from './problem.js';
 import type { RouteDoc } from './route.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -84,19 +83,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.decorateRequest('principal', null);
   app.decorateRequest('audited', false);
 
+  // Every error leaves here, as its AppError's problem (./problem.ts); the log gets what a 5xx hides.
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof ProblemError) return sendProblem(reply.headers(err.headers), err.problem);
-    if (err instanceof DirectoryError) return sendProblem(reply, fromDirectoryError(err));
-    if (err instanceof AuthError)
-      return sendProblem(reply, problem(err.kind === 'conflict' ? 409 : 422, err.field ? `${err.field} ${err.message}` : err.message, err.field ? [{ field: err.field, message: err.message }] : []));
-    const e = err as { statusCode?: number; message?: string; code?: string };
-    const status = e.statusCode ?? 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'request failed');
-      return sendProblem(reply, problem(500, 'an internal error occurred; see the server log'));
-    }
-    // Fastify's own 4xx (malformed JSON, wrong content type, body too large) and auth rejections.
-    return sendProblem(reply, problem(status, e.message ?? 'request rejected'));
+    const e = toAppError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply.headers(e.headers), problemOf(e));
   });
   // Unknown paths: the console's page (its router draws client-side routes), else problem+json.
   const consoleFallback: ((req: FastifyRequest, reply: FastifyReply) => boolean) | null = opts.consoleDir ? registerConsole(app, opts.consoleDir) : null;

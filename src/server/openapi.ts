@@ -13,6 +13,7 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).describe('field-level errors; empty when the problem is not about one field'),
+    explanation: z.object({ en: z.string(), zh: z.string() }).optional().describe("what went wrong in plain words, e.g. the meaning of WeCom's errcode (502)"),
   });
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {

@@ -1,11 +1,16 @@
 // RFC 9457 problem details: every API error is `application/problem+json` with
-// {type, title, status, detail, errors:[{field, message}]}.
+// {type, title, status, detail, errors:[{field, message}]} (+ `explanation` {en, zh} when there is one).
+// toAppError is the one place a thrown error becomes an answer: AppErrors (src/domain/errors.ts)
+// as they are, the few foreign errors the API lets through translated, anything else a logged 500.
 import type { FastifyReply } from 'fastify';
 import type { ZodError } from 'zod';
+import { SecretDecryptError, SecretKeyError } from '../connections/crypto.js';
 import type { FieldError } from '../domain/common.js';
-import { DirectoryError } from '../directory/errors.js';
+import { AppError, type Explanation } from '../domain/errors.js';
+import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_PREFIX = 'urn:wecom-sync:problem:';
 
 export interface Problem {
   type: string;
@@ -13,6 +18,7 @@ export interface Problem {
   status: number;
   detail: string;
   errors: FieldError[];
+  explanation?: Explanation;
 }
 
 const TITLES: Record<number, [string, string]> = {
@@ -28,22 +34,50 @@ const TITLES: Record<number, [string, string]> = {
   422: ['validation', 'The input breaks a directory rule'],
   429: ['too-many-requests', 'Too many requests'],
   500: ['internal', 'Internal error'],
+  502: ['upstream', 'WeCom refused the request or could not be reached'],
   503: ['unavailable', 'Service unavailable'],
 };
 
+/** A problem of `typeName` (default: the status's own, e.g. `not-found`). */
 export function problem(status: number, detail: string, errors: FieldError[] = [], typeName?: string): Problem {
   const [slug, title] = TITLES[status] ?? ['error', 'Error'];
-  return { type: `urn:wecom-sync:problem:${typeName ?? slug}`, title, status, detail, errors };
+  return { type: `${TYPE_PREFIX}${typeName ?? slug}`, title, status, detail, errors };
 }
 
-/** Thrown from hooks and handlers; the app's error handler sends it as problem+json (with `headers`, e.g. Retry-After). */
-export class ProblemError extends Error {
-  constructor(
-    readonly problem: Problem,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(problem.detail);
+/** A failure of the HTTP layer itself (auth, request shape, rate limit), given as its problem and headers. */
+export class ProblemError extends AppError {
+  override readonly name = 'ProblemError';
+  constructor(p: Problem, headers: Record<string, string> = {}) {
+    super(p.type.slice(TYPE_PREFIX.length), p.status, p.detail, { errors: p.errors, headers });
   }
+}
+
+const INTERNAL_ERROR = 'an internal error occurred; see the server log';
+
+/**
+ * Any thrown error as the AppError to answer with. Status 500 and up means the server log needs the
+ * original: the caller logs it.
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  // WeCom answered with an error or could not be reached (messages carry no secret: the client redacts tokens)
+  if (err instanceof WeComError) return new AppError('wecom-error', 502, `WeCom: ${err.message}`, { explanation: err.explanation, cause: err });
+  if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, `WeCom: ${err.message}`, { cause: err });
+  // Their messages name the key file for the operator; the answer does not.
+  if (err instanceof SecretDecryptError)
+    return new AppError('secret-decrypt', 500, 'a stored secret cannot be decrypted with the configured secret key (wrong WECOM_SYNC_SECRET_KEY or key file?); see the server log', { cause: err });
+  if (err instanceof SecretKeyError) return new AppError('secret-key', 500, 'the secret key (WECOM_SYNC_SECRET_KEY or the key file) is unusable; see the server log', { cause: err });
+  // Fastify's own rejections (malformed JSON, wrong content type, body too large) are written for the client.
+  const { statusCode, message } = (err ?? {}) as { statusCode?: unknown; message?: unknown };
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500)
+    return new AppError(TITLES[statusCode]?.[0] ?? 'error', statusCode, typeof message === 'string' ? message : 'request rejected');
+  return new AppError('internal', 500, INTERNAL_ERROR, { cause: err });
+}
+
+/** The problem+json body of an AppError. */
+export function problemOf(err: AppError): Problem {
+  const p = problem(err.status, err.message, err.errors, err.code);
+  return err.explanation ? { ...p, explanation: err.explanation } : p;
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -57,9 +91,4 @@ export function fromZod(err: ZodError, where: 'body' | 'query' | 'params' = 'bod
     return [{ field, message: i.message }];
   });
   return problem(400, `invalid request ${where}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors, 'invalid-request');
-}
-
-export function fromDirectoryError(err: DirectoryError): Problem {
-  const status = err.code === 'not_found' ? 404 : err.code === 'conflict' ? 409 : 422;
-  return problem(status, err.message, err.errors);
 }

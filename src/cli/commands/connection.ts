@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import {
-  ConnectionConflictError,
   ConnectionValidationError,
   Connections,
   SecretBox,
@@ -33,7 +32,6 @@ import type { Store } from '../../store/store.js';
 import {
   EXIT_FAILED,
   EXIT_OK,
-  EXIT_USAGE,
   type ErrorMapper,
   FailedError,
   UsageError,
@@ -84,13 +82,9 @@ interface SettingsOptions extends CommonOptions {
 
 
 
-/** Connection errors: invalid fields and duplicate names are bad input (exit 2). */
-const connectionErrors: ErrorMapper = (err) => {
-  if (err instanceof ConnectionValidationError)
-    return { message: `the connection is not valid:\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}`, code: EXIT_USAGE };
-  if (err instanceof ConnectionConflictError) return { message: err.message, code: EXIT_USAGE };
-  return undefined;
-};
+/** Invalid fields, one per line. */
+const connectionErrors: ErrorMapper = (err) =>
+  err instanceof ConnectionValidationError ? `the connection is not valid:\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}` : undefined;
 
 function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
   return sharedAction(fn, connectionErrors);

@@ -14,16 +14,7 @@
 // (the whole directory, or one of its organizations) is refused (409), so sample people never reach a real WeCom.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  ConnectionConflictError,
-  ConnectionNotFoundError,
-  ConnectionValidationError,
-  type Connections,
-  SecretDecryptError,
-  SecretKeyError,
-  testConnection,
-  type TestConnectionOptions,
-} from '../../connections/index.js';
+import { type Connections, testConnection, type TestConnectionOptions } from '../../connections/index.js';
 import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
@@ -145,14 +136,6 @@ export function publicConnection(c: Connection, warnings?: string[], demo = fals
   };
 }
 
-/** Connection service errors → problem+json (400/404/409/422); anything else is rethrown. */
-export function connectionProblem(err: unknown): never {
-  if (err instanceof ConnectionValidationError) throw new ProblemError(problem(422, err.message, err.errors));
-  if (err instanceof ConnectionNotFoundError) throw new ProblemError(problem(404, err.message));
-  if (err instanceof ConnectionConflictError) throw new ProblemError(problem(409, err.message));
-  throw err;
-}
-
 function expectedVersion(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined) return undefined;
@@ -231,7 +214,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       },
       async ({ body }, req, reply) => {
         await refuseDemoScope(body.scope?.organizationRoots ?? [], null);
-        const c = await connections.create(body).catch(connectionProblem);
+        const c = await connections.create(body);
         await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body) });
         return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdWarnings(c.corpId)));
       },
@@ -250,7 +233,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         responses: { 200: { description: 'The connection', schema: connectionSchema, headers: { ETag: 'its version' } }, ...problems404 },
       },
       async ({ params }, _req, reply) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         return reply.header('etag', etag(c.version)).send(publicConnection(c, undefined, c.id === (await demoId())));
       },
     );
@@ -280,7 +263,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         const demo = await demoId();
         if (body.scope !== undefined && demo !== null) {
           // the scope the sync would use: the mapping's own roots win over the connection's (effectiveDefinition)
-          const before = await connections.get(params.name).catch(connectionProblem);
+          const before = await connections.get(params.name);
           const roots = effectiveDefinition({ ...before, scope: { organizationRoots: body.scope?.organizationRoots ?? [] } }).scope.organizationRoots ?? [];
           await refuseDemoScope(roots, before.id);
         }
@@ -293,7 +276,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
           else if (v === null && k === 'scope') patch.scope = { organizationRoots: [] };
           else (patch as Record<string, unknown>)[k] = v;
         }
-        const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {}).catch(connectionProblem);
+        const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version });
         return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo));
       },
@@ -312,10 +295,10 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         responses: { 204: { description: 'Deleted' }, ...problems404, 409: { description: "The demo's connection: remove the demo instead (DELETE /api/v1/demo)" } },
       },
       async ({ params }, req, reply) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         if (c.id === (await demoId()))
           throw new ProblemError(problem(409, `connection "${c.name}" belongs to the demo: remove the demo instead (DELETE /api/v1/demo), which also removes its sample company from the directory`, [], 'demo-connection'));
-        await connections.delete(c.id).catch(connectionProblem);
+        await connections.delete(c.id);
         await audit(req, 'connection.delete', target(c), { name: c.name });
         return reply.code(204).send();
       },
@@ -337,14 +320,8 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         responses: { 200: { description: 'The checks', schema: testResultSchema }, ...problems404, 500: { description: 'The stored secret cannot be decrypted (wrong secret key)' } },
       },
       async ({ params }, req) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
-        let options;
-        try {
-          options = await connections.clientOptions(c.id);
-        } catch (err) {
-          if (err instanceof SecretDecryptError || err instanceof SecretKeyError) throw new ProblemError(problem(500, err.message));
-          throw err;
-        }
+        const c = await connections.get(params.name);
+        const options = await connections.clientOptions(c.id);
         const result = await testConnection(options, c, opts.testOptions ?? {});
         await audit(req, 'connection.test', target(c), { name: c.name, ok: result.ok, checks: result.checks.map((x) => `${x.name}:${x.status}`) });
         return result;

@@ -5,9 +5,8 @@
 //                  409 when objects added since sit inside the sample company (listed in the detail)
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { type Demo, DemoConflictError, DemoNotFoundError } from '../../demo/demo.js';
+import type { Demo } from '../../demo/demo.js';
 import { audit } from '../audit.js';
-import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 
 const connectionRef = z.object({ id: z.string(), name: z.string() });
@@ -28,12 +27,6 @@ const startedSchema = z.object({
   organizations: z.number().int(),
   accounts: z.number().int(),
 });
-
-function demoProblem(err: unknown): never {
-  if (err instanceof DemoConflictError) throw new ProblemError(problem(409, err.message, [], 'demo-conflict'));
-  if (err instanceof DemoNotFoundError) throw new ProblemError(problem(404, err.message));
-  throw err;
-}
 
 export function demoRoutes(opts: { demo: Demo }): FastifyPluginAsync {
   const { demo } = opts;
@@ -73,7 +66,7 @@ export function demoRoutes(opts: { demo: Demo }): FastifyPluginAsync {
         },
       },
       async (_input, req, reply) => {
-        const r = await demo.start().catch(demoProblem);
+        const r = await demo.start();
         await audit(req, 'demo.start', { type: 'connection', id: r.connection.id }, { name: r.connection.name, run: r.run, organizations: r.organizations, accounts: r.accounts });
         return reply.code(201).header('location', `${app.prefix}/demo`).send(r);
       },
@@ -99,7 +92,7 @@ export function demoRoutes(opts: { demo: Demo }): FastifyPluginAsync {
       },
       async (_input, req, reply) => {
         const before = await demo.record();
-        const removed = await demo.remove().catch(demoProblem);
+        const removed = await demo.remove();
         await audit(req, 'demo.remove', before?.connectionId ? { type: 'connection', id: before.connectionId } : null, { organizations: removed.organizations, accounts: removed.accounts });
         return reply.code(204).send();
       },

@@ -14,7 +14,6 @@ import type { Connections } from '../../connections/index.js';
 import type { Directory } from '../../directory/directory.js';
 import type { Account } from '../../domain/account.js';
 import type { Connection } from '../../domain/connection.js';
-import type { FieldError } from '../../domain/common.js';
 import {
   type CompiledMapping,
   type DefinitionError,
@@ -23,11 +22,11 @@ import {
   defaultMappingDefinition,
   previewAccount,
 } from '../../mapping/definitions/index.js';
-import { effectiveDefinition } from '../../sync/stages/mapping.js';
+import { MappingConfigError, effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { type DemoGuard, connectionProblem, nameParams } from './connections.js';
+import { type DemoGuard, nameParams } from './connections.js';
 
 // ------------------------------------------------------------------ schemas
 
@@ -104,25 +103,15 @@ const previewSchema = z.object({
 
 // ------------------------------------------------------------------ helpers
 
-/** Definition errors → the problem's field errors: the path (`members.mobile`), the message with the expression pointer. */
-export function definitionFieldErrors(errors: readonly DefinitionError[]): FieldError[] {
-  return errors.map((e) => ({ field: e.path || 'definition', message: e.pointer ? `${e.message}\n${e.pointer}` : e.message }));
-}
-
-function invalidDefinition(errors: readonly DefinitionError[]): ProblemError {
-  const list = errors.map((e) => `${e.path || 'definition'}: ${e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message}`);
-  return new ProblemError(problem(422, `the mapping definition is not valid: ${list.join('; ')}`, definitionFieldErrors(errors), 'invalid-mapping'));
-}
-
 /**
  * Compiles a definition as the sync would use it for this connection (its extended attributes and
  * scope folded in, see effectiveDefinition); throws the 422 problem when it does not compile.
  */
 function compileFor(connection: Connection, definition: unknown): CompiledMapping {
   const own = compileMapping(definition ?? defaultMappingDefinition());
-  if ('errors' in own) throw invalidDefinition(own.errors);
+  if ('errors' in own) throw new MappingConfigError(own.errors);
   const effective = compileMapping(effectiveDefinition({ ...connection, mapping: definition }));
-  if ('errors' in effective) throw invalidDefinition(effective.errors);
+  if ('errors' in effective) throw new MappingConfigError(effective.errors);
   return effective;
 }
 
@@ -174,7 +163,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         responses: { 200: { description: 'The definition', schema: mappingView, headers: { ETag: "the connection's version" } }, ...problems404 },
       },
       async ({ params }, _req, reply) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         return reply.header('etag', `"${c.version}"`).send(view(c));
       },
     );
@@ -203,7 +192,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
       },
       async ({ params, body }, req, reply) => {
         const version = expectedVersion(req);
-        const current = await connections.get(params.name).catch(connectionProblem);
+        const current = await connections.get(params.name);
         const definition = body.definition;
         if (definition !== null) {
           compileFor(current, definition);
@@ -214,7 +203,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
           const why = await opts.demo.scopeConflict(roots, current.id);
           if (why) throw new ProblemError(problem(409, why, [{ field: 'scope.organizationRoots', message: why }], 'demo-active'));
         }
-        const c = await connections.update(current.id, { mapping: definition }, version !== undefined ? { expectedVersion: version } : {}).catch(connectionProblem);
+        const c = await connections.update(current.id, { mapping: definition }, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, definition === null ? 'connection.mapping.reset' : 'connection.mapping.update', { type: 'connection', id: c.id }, { name: c.name, version: c.version });
         return reply.header('etag', `"${c.version}"`).send(view(c));
       },
@@ -241,7 +230,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         },
       },
       async ({ params, body }) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         const mapping = compileFor(c, body.definition === undefined ? c.mapping : body.definition);
         const account = await findAccount(body.account);
         if (!account) throw new ProblemError(problem(404, `no account with the id or username "${body.account}"`));
@@ -260,9 +249,10 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
 async function checkScopeRoots(directory: Directory, definition: Record<string, unknown>): Promise<void> {
   const scope = definition.scope as { organizationRoots?: unknown } | undefined;
   const roots = Array.isArray(scope?.organizationRoots) ? (scope.organizationRoots as unknown[]) : [];
-  const errors: FieldError[] = [];
+  const errors: DefinitionError[] = [];
   for (const [i, id] of roots.entries()) {
-    if (typeof id === 'string' && !(await directory.getOrganization(id))) errors.push({ field: `scope.organizationRoots[${i}]`, message: `organization ${id} does not exist in the directory` });
+    if (typeof id === 'string' && !(await directory.getOrganization(id)))
+      errors.push({ path: `scope.organizationRoots[${i}]`, code: 'E_DEF_VALUE', message: `organization ${id} does not exist in the directory` });
   }
-  if (errors.length > 0) throw new ProblemError(problem(422, `the mapping definition is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors, 'invalid-mapping'));
+  if (errors.length > 0) throw new MappingConfigError(errors);
 }

@@ -13,7 +13,6 @@ import type { Connections } from '../../connections/index.js';
 import { type SyncPipeline, objectStatus, objectsWithStatus } from '../../sync/index.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { connectionProblem } from './connections.js';
 
 const explanation = z.object({ en: z.string(), zh: z.string() });
 const objectType = z.enum(['account', 'organization']);
@@ -95,7 +94,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         },
       },
       async ({ params }) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         const view = await objectStatus(deps, c, params.type, params.id);
         if (!view) throw new ProblemError(problem(404, `no ${params.type} "${params.id}" in the directory or in the sync state of connection "${c.name}"`));
         return view;
@@ -123,7 +122,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         },
       },
       async ({ params, query }) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         return objectsWithStatus(deps, c, {
           status: query.status ?? 'failed',
           limit: query.limit ?? 50,

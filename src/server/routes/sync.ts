@@ -16,13 +16,13 @@
 // Background runs are awaited when the app closes, then the pipeline's clients are closed.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConnectionNotFoundError, type Connections } from '../../connections/index.js';
-import { RunInProgressError, RunStateError, type SyncPipeline, type SyncReport, planJson, reasonText, syncStatus, targetText } from '../../sync/index.js';
+import type { Connections } from '../../connections/index.js';
+import { type SyncPipeline, type SyncReport, planJson, reasonText, syncStatus, targetText } from '../../sync/index.js';
 import { ACTIVE_STATUSES, type RunRecord, getRun, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { type DemoGuard, connectionProblem, connectionRoutes, nameParams } from './connections.js';
+import { type DemoGuard, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
 import { objectRoutes } from './objects.js';
 
@@ -117,17 +117,6 @@ export interface SyncRoutesOptions {
   closeService?: boolean;
 }
 
-const upstream = (err: unknown): never => {
-  if (err instanceof ProblemError) throw err;
-  if (err instanceof RunInProgressError) throw new ProblemError(problem(409, err.message));
-  if (err instanceof RunStateError) throw new ProblemError(problem(409, err.message));
-  if (err instanceof ConnectionNotFoundError) connectionProblem(err);
-  const e = err as { name?: string; message?: string };
-  // WeCom answered with an error or could not be reached (messages carry no secret: tokens are redacted by the client)
-  if (e?.name === 'WeComError' || e?.name === 'WeComTransportError') throw new ProblemError(problem(502, `WeCom: ${e.message ?? 'request failed'}`));
-  throw err;
-};
-
 export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
   const { sync, connections } = opts;
   return async (app: FastifyInstance) => {
@@ -163,7 +152,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
-      async ({ params }) => planWithHeld(await sync.plan(params.name).catch(upstream)),
+      async ({ params }) => planWithHeld(await sync.plan(params.name)),
     );
 
     defineRoute(
@@ -187,7 +176,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         },
       },
       async ({ params }, req, reply) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         let id: string | null = null;
         let begun!: () => void;
         const began = new Promise<null>((resolve) => (begun = () => resolve(null)));
@@ -198,8 +187,8 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
           },
         });
         // whichever comes first: the stored plan, or the end (a failure before anything was sent is the answer)
-        const ended = await Promise.race([began, done]).catch(upstream);
-        if (ended?.cause !== undefined) upstream(ended.cause);
+        const ended = await Promise.race([began, done]);
+        if (ended?.cause !== undefined) throw ended.cause;
         if (!id) throw new ProblemError(problem(500, 'the run ended without an id'));
         track(c.name, done);
         await audit(req, 'run.start', { type: 'run', id }, { connection: c.name, connectionId: c.id });
@@ -222,7 +211,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         responses: { 200: { description: 'The runs', schema: z.object({ items: z.array(runSchema) }) }, 404: { description: 'No such connection' } },
       },
       async ({ params, query }) => {
-        const c = await connections.get(params.name).catch(connectionProblem);
+        const c = await connections.get(params.name);
         return { items: (await listRuns(sync.store.db, c.id, query.limit ?? 20)).map(runView) };
       },
     );
@@ -240,7 +229,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The status', schema: statusSchema }, 404: { description: 'No such connection' } },
       },
-      async ({ params }) => syncStatus(sync.store, sync.directory, await connections.get(params.name).catch(connectionProblem)),
+      async ({ params }) => syncStatus(sync.store, sync.directory, await connections.get(params.name)),
     );
 
     defineRoute(
@@ -290,13 +279,13 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         const allowed = action === 'approve' ? ['held'] : ['partial', 'failed'];
         if (!allowed.includes(run.status))
           throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
-        const c = await connections.get(run.connectionId).catch(connectionProblem);
+        const c = await connections.get(run.connectionId);
         // answer once execution has begun (the first executor event), so a poll never sees the old state
         let begun!: () => void;
         const started = new Promise<void>((resolve) => (begun = resolve));
         const onEvent = (): void => begun();
         const done = action === 'approve' ? sync.approve(c.id, run.id, { onEvent }) : sync.retry(c.id, run.id, { onEvent });
-        await Promise.race([started, done]).catch(upstream);
+        await Promise.race([started, done]);
         track(c.name, done);
         await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
         return reply.code(202).header('location', runLocation(run.id)).send({ run: run.id, status: 'running', location: runLocation(run.id) });

@@ -11,6 +11,7 @@
 // An operation found 'running' when a run is resumed was interrupted between 1 and 3: WeCom may or
 // may not have applied it, so it is sent again as *uncertain*, and "already exists" / "not found"
 // answers that an applied first attempt would cause are recognised as success.
+import type { Explanation } from '../../domain/errors.js';
 import type { DepartmentLink, Links, MemberLink } from '../../domain/link.js';
 import type { Operation, Plan } from '../../domain/plan.js';
 import { Errcode } from '../../wecom/errors/catalog.js';
@@ -37,7 +38,6 @@ import {
   markOwnerActive,
   renewLease,
   type ErrorClassName,
-  type Explanation,
   type OperationRecord,
   type OperationStatus,
   type RunError,

@@ -1,7 +1,9 @@
 // The mapping a connection syncs with: its stored definition (or the default one), with the
 // connection's own extended attributes and scope roots folded in when the definition does not
 // say otherwise. Compiled once per connection version.
+import type { FieldError } from '../../domain/common.js';
 import type { Connection } from '../../domain/connection.js';
+import { AppError } from '../../domain/errors.js';
 import {
   compileMapping,
   defaultMappingDefinition,
@@ -11,13 +13,21 @@ import {
   type MappingDefinition,
 } from '../../mapping/definitions/index.js';
 
-export class MappingConfigError extends Error {
+/** Definition errors → field errors: the path (`members.mobile`), the message with the expression pointer. */
+function definitionFieldErrors(errors: readonly DefinitionError[]): FieldError[] {
+  return errors.map((e) => ({ field: e.path || 'definition', message: e.pointer ? `${e.message}\n${e.pointer}` : e.message }));
+}
+
+/** A mapping definition that does not compile: a draft being saved, or the stored one of `connectionName`. */
+export class MappingConfigError extends AppError {
   override readonly name = 'MappingConfigError';
   constructor(
-    readonly connectionName: string,
-    readonly errors: DefinitionError[],
+    readonly definitionErrors: readonly DefinitionError[],
+    readonly connectionName?: string,
   ) {
-    super(`the mapping of connection "${connectionName}" is not valid:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+    const list = definitionErrors.map((e) => `${e.path || 'definition'}: ${e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message}`);
+    const what = connectionName === undefined ? 'the mapping definition' : `the mapping of connection "${connectionName}"`;
+    super('invalid-mapping', 422, `${what} is not valid: ${list.join('; ')}`, { errors: definitionFieldErrors(definitionErrors) });
   }
 }
 
@@ -48,6 +58,6 @@ export function effectiveDefinition(connection: Pick<Connection, 'mapping' | 'ex
 
 export function compileConnectionMapping(connection: Pick<Connection, 'name' | 'mapping' | 'extattrs' | 'scope'>): CompiledMapping {
   const r = compileMapping(effectiveDefinition(connection));
-  if ('errors' in r) throw new MappingConfigError(connection.name, r.errors);
+  if ('errors' in r) throw new MappingConfigError(r.errors, connection.name);
   return r;
 }

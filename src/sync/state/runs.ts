@@ -10,10 +10,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { AppError, type Explanation } from '../../domain/errors.js';
 import type { Operation, Plan } from '../../domain/plan.js';
 import { bulkInsert } from '../../store/bulk.js';
 import { newId } from '../../store/ids.js';
 import type { DB, Store, Tx } from '../../store/store.js';
+import { isUniqueViolation } from '../../store/unique.js';
 
 export type RunKind = 'full' | 'incremental';
 export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
@@ -22,10 +24,7 @@ export type ErrorClassName = 'data' | 'retryable' | 'config' | 'gone' | 'depende
 
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['planned', 'running'];
 
-export interface Explanation {
-  en: string;
-  zh: string;
-}
+export type { Explanation };
 
 export interface RunSummary {
   total: number;
@@ -91,19 +90,23 @@ export interface OperationRecord {
   finishedAt: string | null;
 }
 
-export class RunInProgressError extends Error {
+export class RunInProgressError extends AppError {
   override readonly name = 'RunInProgressError';
   constructor(
     readonly connectionId: string,
     readonly runId: string,
     readonly owner: string | null,
   ) {
-    super(`connection ${connectionId} already has an active sync run (${runId}${owner ? `, executed by ${owner}` : ''}); at most one run per connection may be active`);
+    super('conflict', 409, `connection ${connectionId} already has an active sync run (${runId}${owner ? `, executed by ${owner}` : ''}); at most one run per connection may be active`);
   }
 }
 
-export class RunStateError extends Error {
+/** The run is not in a state that allows the step (or does not exist). */
+export class RunStateError extends AppError {
   override readonly name = 'RunStateError';
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
 }
 
 // ------------------------------------------------------------------ owners and leases
@@ -233,11 +236,6 @@ export async function operationsForKey(db: DB, connectionId: string, key: string
 }
 
 // ------------------------------------------------------------------ lifecycle
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(err.message ?? '');
-}
 
 /**
  * Claims the connection's run slot: inserts a run with status 'planned' and no plan yet. Refused

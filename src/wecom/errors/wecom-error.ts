@@ -3,7 +3,10 @@
 // never arrived (network, proxy, TLS, timeout, HTTP 5xx). Both name the route the call took and
 // never carry the secret, the access token or the proxy password.
 
+import type { Explanation } from '../../domain/errors.js';
 import { errcodeInfo, Errcode, type ErrorClass } from './catalog.js';
+
+export type { Explanation };
 
 /** How a call left this machine: directly, or through one proxy of the connection's pool. */
 export type Route = { kind: 'direct' } | { kind: 'proxy'; proxy: string };
@@ -41,11 +44,6 @@ export function parseHint(errmsg: string): string | undefined {
 /** The caller IP WeCom saw, from an errmsg: `from ip: 1.2.3.4`. */
 export function parseEgressIp(errmsg: string): string | undefined {
   return /from ip:\s*([0-9A-Fa-f.:]*[0-9A-Fa-f])/.exec(errmsg)?.[1];
-}
-
-export interface Explanation {
-  en: string;
-  zh: string;
 }
 
 export interface WeComErrorInit {

@@ -1,0 +1,45 @@
+// The failures a caller can act on, in one shape every room throws and every edge reads: the HTTP
+// API sends an AppError as problem+json (src/server/problem.ts), the CLI prints its message and picks
+// an exit code from its status (src/cli/shared.ts). Anything that is not an AppError is a bug or an
+// outage: the API logs it and answers 500 without details.
+import type { FieldError } from './common.js';
+
+/** A failure explained in plain words, in both languages the console speaks. */
+export interface Explanation {
+  en: string;
+  zh: string;
+}
+
+export interface AppErrorOptions {
+  /** Field-level problems, so a form can put each message under its field. */
+  errors?: readonly FieldError[];
+  /** Headers the answer needs: Retry-After, WWW-Authenticate. */
+  headers?: Readonly<Record<string, string>>;
+  /** What went wrong in plain words, when there is more to say than the message (a WeCom errcode's meaning). */
+  explanation?: Explanation;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  readonly errors: FieldError[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly explanation: Explanation | undefined;
+
+  /**
+   * @param code    stable, kebab-case: the problem type (`urn:wecom-sync:problem:<code>`) clients may branch on
+   * @param status  the HTTP status this failure answers with
+   * @param message safe to show to any signed-in user: never a secret, never a file path
+   */
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    opts: AppErrorOptions = {},
+  ) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.errors = [...(opts.errors ?? [])];
+    this.headers = opts.headers ?? {};
+    this.explanation = opts.explanation;
+  }
+}

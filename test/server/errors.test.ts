@@ -1,0 +1,146 @@
+// Every error a route can throw leaves through the app's one error handler: each AppError subclass
+// with its status, problem type, field errors and headers; WeCom failures as 502 explained; secret-key
+// problems and unknown errors as logged 500s that show neither the key file's path nor the message.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthError } from '../../src/auth/index.js';
+import { ConnectionConflictError, ConnectionNotFoundError, ConnectionValidationError, SecretDecryptError, SecretKeyError } from '../../src/connections/index.js';
+import { DemoConflictError, DemoNotFoundError } from '../../src/demo/demo.js';
+import { Directory } from '../../src/directory/directory.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/directory/errors.js';
+import { buildApp } from '../../src/server/app.js';
+import { ProblemError, problem } from '../../src/server/problem.js';
+import { MappingConfigError } from '../../src/sync/service/mapping.js';
+import { RunInProgressError, RunStateError } from '../../src/sync/state/runs.js';
+import { DIRECT, WeComError, WeComTransportError } from '../../src/wecom/errors/wecom-error.js';
+import { type TestStore, sqliteBackend } from '../store/backends.js';
+
+const PROBLEM = 'application/problem+json';
+const KEY_FILE = '/srv/wecom-sync/data/secret.key';
+
+interface Case {
+  name: string;
+  error: () => unknown;
+  status: number;
+  type: string;
+  detail?: string | RegExp;
+  errors?: { field: string; message: string }[];
+  headers?: Record<string, string>;
+  logged?: boolean;
+}
+
+const field = { field: 'name', message: 'is required' };
+const CASES: Case[] = [
+  { name: 'directory ValidationError', error: () => new ValidationError('invalid account: name is required', [field]), status: 422, type: 'validation', errors: [field] },
+  { name: 'directory NotFoundError', error: () => new NotFoundError('no organization org_1'), status: 404, type: 'not-found', detail: 'no organization org_1' },
+  { name: 'directory ConflictError', error: () => new ConflictError('username zs is taken by acc_1'), status: 409, type: 'conflict' },
+  { name: 'ConnectionValidationError', error: () => new ConnectionValidationError([field]), status: 422, type: 'validation', detail: 'invalid connection: name: is required', errors: [field] },
+  { name: 'ConnectionNotFoundError', error: () => new ConnectionNotFoundError('acme'), status: 404, type: 'not-found', detail: /no connection named "acme"/ },
+  { name: 'ConnectionConflictError', error: () => new ConnectionConflictError('a connection named "acme" already exists'), status: 409, type: 'conflict' },
+  {
+    name: 'AuthError (invalid)',
+    error: () => new AuthError('must be at least 8 characters', 'password'),
+    status: 422,
+    type: 'validation',
+    detail: 'password must be at least 8 characters',
+    errors: [{ field: 'password', message: 'must be at least 8 characters' }],
+  },
+  { name: 'AuthError (conflict)', error: () => new AuthError('the username is taken by usr_1', 'username', 'conflict'), status: 409, type: 'conflict', errors: [{ field: 'username', message: 'the username is taken by usr_1' }] },
+  { name: 'DemoConflictError', error: () => new DemoConflictError('the demo is already active'), status: 409, type: 'demo-conflict' },
+  { name: 'DemoNotFoundError', error: () => new DemoNotFoundError(), status: 404, type: 'not-found', detail: 'no demo is active' },
+  { name: 'RunInProgressError', error: () => new RunInProgressError('con_1', 'run_1', null), status: 409, type: 'conflict', detail: /already has an active sync run \(run_1\)/ },
+  { name: 'RunStateError', error: () => new RunStateError('run run_1 is succeeded, not planned'), status: 409, type: 'conflict' },
+  {
+    name: 'MappingConfigError',
+    error: () => new MappingConfigError([{ path: 'members.mobile', code: 'E_DEF_TYPE', message: 'members.mobile must be an expression (a string)' }]),
+    status: 422,
+    type: 'invalid-mapping',
+    detail: 'the mapping definition is not valid: members.mobile: members.mobile must be an expression (a string)',
+    errors: [{ field: 'members.mobile', message: 'members.mobile must be an expression (a string)' }],
+  },
+  {
+    name: 'ProblemError with headers',
+    error: () => new ProblemError(problem(429, 'too many failed sign-ins; try again in 30 s'), { 'retry-after': '30' }),
+    status: 429,
+    type: 'too-many-requests',
+    headers: { 'retry-after': '30' },
+  },
+  {
+    name: 'WeComError',
+    error: () => new WeComError({ errcode: 40001, errmsg: 'invalid credential, hint: [123]', api: 'gettoken', route: DIRECT }),
+    status: 502,
+    type: 'wecom-error',
+    detail: /^WeCom: gettoken failed with errcode 40001/,
+    logged: true,
+  },
+  {
+    name: 'WeComTransportError',
+    error: () => new WeComTransportError({ kind: 'connect', api: 'gettoken', route: DIRECT, detail: 'connection refused' }),
+    status: 502,
+    type: 'wecom-unreachable',
+    detail: 'WeCom: gettoken: connection refused',
+    logged: true,
+  },
+  {
+    name: 'SecretDecryptError',
+    error: () => new SecretDecryptError(`cannot decrypt the secret of connection "acme": the secret key from the key file ${KEY_FILE} is not the key it was encrypted with`),
+    status: 500,
+    type: 'secret-decrypt',
+    detail: /cannot be decrypted.*see the server log/,
+    logged: true,
+  },
+  { name: 'SecretKeyError', error: () => new SecretKeyError(`the key file ${KEY_FILE} can be read by others`), status: 500, type: 'secret-key', detail: /see the server log/, logged: true },
+  { name: 'an unknown error', error: () => new TypeError(`cannot read ${KEY_FILE}`), status: 500, type: 'internal', detail: 'an internal error occurred; see the server log', logged: true },
+];
+
+describe('the error handler', () => {
+  let t: TestStore;
+  let app: FastifyInstance;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    t = await sqliteBackend.open();
+    app = buildApp({
+      directory: new Directory(t.store),
+      logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }),
+      routes: [
+        async (api) => {
+          api.get<{ Params: { i: string } }>('/test/throw/:i', async (req) => {
+            throw CASES[Number(req.params.i)]!.error();
+          });
+        },
+      ],
+    });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.dispose();
+  });
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('maps %s to its problem', async (_name, i) => {
+    const c = CASES[i]!;
+    const err = c.error() as Error;
+    logged.length = 0;
+    const r = await app.inject({ method: 'GET', url: `/api/v1/test/throw/${i}` });
+    expect(r.statusCode).toBe(c.status);
+    expect(r.headers['content-type']).toContain(PROBLEM);
+    const body = r.json();
+    expect(body).toMatchObject({ type: `urn:wecom-sync:problem:${c.type}`, status: c.status, errors: c.errors ?? [] });
+    expect(body.detail).toMatch(c.detail ?? err.message);
+    expect(body.title).toEqual(expect.any(String));
+    for (const [k, v] of Object.entries(c.headers ?? {})) expect(r.headers[k]).toBe(v);
+    // the answer never shows the key file; the log keeps the original for what it hides
+    expect(r.body).not.toContain(KEY_FILE);
+    if (c.logged) expect(logged.map((line) => JSON.parse(line).err?.message)).toContain(err.message);
+    else expect(logged).toEqual([]);
+  });
+
+  it("answers WeCom's errcode with its explanation in both languages", async () => {
+    const i = CASES.findIndex((c) => c.name === 'WeComError');
+    const body = (await app.inject({ method: 'GET', url: `/api/v1/test/throw/${i}` })).json();
+    expect(body.explanation).toEqual((CASES[i]!.error() as WeComError).explanation);
+    expect(body.explanation.en).toMatch(/secret/i);
+    expect(body.explanation.zh).not.toBe('');
+  });
+});
