@@ -4,13 +4,14 @@
 import { sql } from 'kysely';
 import {
   type Account, type AccountCreate, type AccountFields, type AccountPatch,
-  checkAccountFields, normalizeMobile, orderOrganizations, usernameKey,
+  ACCOUNT_FIELDS, ACCOUNT_FIELD_SPECS, GENDERS, checkAccountFields, diffAccount, normalizeMobile, orderOrganizations, usernameKey,
 } from '../domain/account.js';
 import type { Change, ChangeOperation, ObjectType } from '../domain/change.js';
-import { type FieldError, type Status, STATUSES, checkAttributes, sameAttributes } from '../domain/common.js';
+import { type FieldError, type Status, STATUSES, checkAttributes } from '../domain/common.js';
+import { pickFields } from '../domain/fields.js';
 import {
   type Organization, type OrganizationCreate, type OrganizationFields, type OrganizationPatch,
-  ORGANIZATION_FIELDS, checkOrganizationFields,
+  ORGANIZATION_FIELDS, ORGANIZATION_FIELD_SPECS, checkOrganizationFields, diffOrganization,
 } from '../domain/organization.js';
 import { type ChangeInput, appendChanges, latestSequence, readChanges } from '../store/changes.js';
 import { newId } from '../store/ids.js';
@@ -19,7 +20,7 @@ import { bulkInsert } from '../store/bulk.js';
 import { type DB, type Store, type Tx, chunk } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique.js';
 import { ConflictError, NotFoundError, ValidationError, validationFrom } from './errors.js';
-import { accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
+import { ACCOUNT_BULK, ORGANIZATION_BULK, accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
 
 export interface Page<T> {
   items: T[];
@@ -86,31 +87,6 @@ const now = (): string => new Date().toISOString();
 
 function describeOrg(o: { id: string; name: string }): string {
   return `"${o.name}" (${o.id})`;
-}
-
-/** Changed domain field names between an organization and new field values. */
-export function diffOrganization(before: Organization, after: OrganizationFields): string[] {
-  const changed: string[] = [];
-  for (const f of ORGANIZATION_FIELDS) {
-    if (f === 'attributes') {
-      if (!sameAttributes(before.attributes, after.attributes)) changed.push(f);
-    } else if (before[f] !== after[f]) changed.push(f);
-  }
-  return changed;
-}
-
-export function diffAccount(before: Account, after: AccountFields): string[] {
-  const changed: string[] = [];
-  const keys: (keyof AccountFields)[] = [
-    'externalId', 'username', 'displayName', 'mobile', 'email', 'telephone', 'title', 'gender', 'employeeNumber',
-    'managerId', 'primaryOrganizationId', 'status',
-  ];
-  for (const k of keys) if (before[k] !== after[k]) changed.push(k);
-  const a = before.organizationIds;
-  const b = after.organizationIds;
-  if (a.length !== b.length || a.some((id, i) => id !== b[i])) changed.push('organizationIds');
-  if (!sameAttributes(before.attributes, after.attributes)) changed.push('attributes');
-  return changed;
 }
 
 function checkStatus(errors: FieldError[], status: unknown): void {
@@ -197,7 +173,7 @@ export class Directory {
       const t = now();
       const org: Organization = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
       await trx.insertInto('organizations').values(organizationToRow(org)).execute();
-      changes.push(change('organization', id, 'create', 1, presentFields(fields)));
+      changes.push(change('organization', id, 'create', 1, presentFields(fields, ORGANIZATION_FIELDS)));
       return org;
     });
   }
@@ -206,7 +182,7 @@ export class Directory {
     return this.write(async (trx, changes) => {
       const before = await this.requireOrganization(id, trx);
       checkVersion(before, opts, `organization ${describeOrg(before)}`);
-      const fields: OrganizationFields = { ...pickOrganizationFields(before), ...definedOnly(patch) };
+      const fields: OrganizationFields = { ...pickFields(ORGANIZATION_FIELD_SPECS, before), ...definedOnly(patch) };
       this.checkOrganization(fields);
       const changed = diffOrganization(before, fields);
       if (changed.length === 0) return before;
@@ -422,7 +398,7 @@ export class Directory {
       const account: Account = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
       await trx.insertInto('accounts').values(accountToRow(account)).execute();
       await insertMemberships(trx, [account]);
-      changes.push(change('account', id, 'create', 1, presentFields(fields)));
+      changes.push(change('account', id, 'create', 1, presentFields(fields, ACCOUNT_FIELDS)));
       return account;
     });
   }
@@ -431,7 +407,7 @@ export class Directory {
     return this.write(async (trx, changes) => {
       const before = await this.requireAccount(id, trx);
       checkVersion(before, opts, `account "${before.username}" (${id})`);
-      const merged: AccountFields = { ...pickAccountFields(before), ...definedOnly(patch) };
+      const merged: AccountFields = { ...pickFields(ACCOUNT_FIELD_SPECS, before), ...definedOnly(patch) };
       // New organizations without a primary: keep the old primary if still listed, else the first.
       if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
         merged.primaryOrganizationId = patch.organizationIds.includes(before.primaryOrganizationId) ? before.primaryOrganizationId : (patch.organizationIds[0] ?? '');
@@ -484,7 +460,7 @@ export class Directory {
     const out: AccountFields = { ...f, mobile, email };
     errors.push(...checkAccountFields({ ...out, mobile: null }));
     checkStatus(errors, f.status);
-    if (!['unspecified', 'male', 'female'].includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
+    if (!GENDERS.includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
     errors.push(...checkAttributes(f.attributes));
     if (Array.isArray(f.organizationIds) && f.organizationIds.length > 0) {
       if (!f.organizationIds.includes(f.primaryOrganizationId))
@@ -627,22 +603,10 @@ export class Directory {
     const max = this.store.maxParameters;
     const orgs = [...plan.organizations.create, ...plan.organizations.update.map((u) => u.after)];
     for (const part of chunk(orgs, 1, 5_000))
-      await bulkInsert(this.store, trx, 'organizations', part.map(organizationToRow), {
-        columns: ORGANIZATION_BULK_COLUMNS,
-        upsert: { conflict: 'id', update: ['external_id', 'name', 'parent_id', 'sort_order', 'code', 'status', 'attributes', 'version', 'updated_at'] },
-      });
+      await bulkInsert(this.store, trx, 'organizations', part.map(organizationToRow), ORGANIZATION_BULK);
     const accs = [...plan.accounts.create, ...plan.accounts.update.map((u) => u.after)];
     for (const part of chunk(accs, 1, 5_000))
-      await bulkInsert(this.store, trx, 'accounts', part.map(accountToRow), {
-        columns: ACCOUNT_BULK_COLUMNS,
-        upsert: {
-          conflict: 'id',
-          update: [
-            'external_id', 'username', 'username_key', 'display_name', 'mobile', 'email', 'telephone', 'title', 'gender',
-            'employee_number', 'manager_id', 'primary_organization_id', 'status', 'attributes', 'version', 'updated_at',
-          ],
-        },
-      });
+      await bulkInsert(this.store, trx, 'accounts', part.map(accountToRow), ACCOUNT_BULK);
     const moved = plan.accounts.update.filter((u) => u.changedFields.includes('organizationIds')).map((u) => u.after);
     for (const part of chunk(moved.map((a) => a.id), 1, max)) await trx.deleteFrom('account_organizations').where('account_id', 'in', part).execute();
     const memberships = [...plan.accounts.create, ...moved].flatMap((a) => a.organizationIds.map((organization_id, position) => ({ account_id: a.id, organization_id, position })));
@@ -650,7 +614,7 @@ export class Directory {
 
     for (const o of plan.organizations.create) changes.push(change('organization', o.id, 'create', o.version, presentFields(o, ORGANIZATION_FIELDS)));
     for (const u of plan.organizations.update) changes.push(change('organization', u.after.id, 'update', u.after.version, u.changedFields));
-    for (const a of plan.accounts.create) changes.push(change('account', a.id, 'create', a.version, presentFields(a, ACCOUNT_FIELD_NAMES)));
+    for (const a of plan.accounts.create) changes.push(change('account', a.id, 'create', a.version, presentFields(a, ACCOUNT_FIELDS)));
     for (const u of plan.accounts.update) changes.push(change('account', u.after.id, 'update', u.after.version, u.changedFields));
   }
 
@@ -688,21 +652,6 @@ export class Directory {
   }
 }
 
-const ORGANIZATION_BULK_COLUMNS = {
-  id: 'text', external_id: 'text', name: 'text', parent_id: 'text', sort_order: 'bigint', code: 'text', status: 'text',
-  attributes: 'text', version: 'integer', created_at: 'text', updated_at: 'text',
-} as const;
-const ACCOUNT_BULK_COLUMNS = {
-  id: 'text', external_id: 'text', username: 'text', username_key: 'text', display_name: 'text', mobile: 'text', email: 'text',
-  telephone: 'text', title: 'text', gender: 'text', employee_number: 'text', manager_id: 'text', primary_organization_id: 'text',
-  status: 'text', attributes: 'text', version: 'integer', created_at: 'text', updated_at: 'text',
-} as const;
-
-const ACCOUNT_FIELD_NAMES: readonly string[] = [
-  'externalId', 'username', 'displayName', 'mobile', 'email', 'telephone', 'title', 'gender', 'employeeNumber',
-  'managerId', 'organizationIds', 'primaryOrganizationId', 'status', 'attributes',
-];
-
 function change(objectType: ObjectType, objectId: string, operation: ChangeOperation, version: number, changedFields: string[]): ChangeInput {
   return { objectType, objectId, operation, version, changedFields };
 }
@@ -710,9 +659,9 @@ function change(objectType: ObjectType, objectId: string, operation: ChangeOpera
 const internedFields = new Map<string, string[]>();
 
 /** Field names with a value (not null, not an empty attribute map) — the "changed fields" of a create. */
-function presentFields(o: object, names?: readonly string[]): string[] {
+function presentFields(o: object, names: readonly string[]): string[] {
   const rec = o as Record<string, unknown>;
-  const list = (names ?? Object.keys(o)).filter((k) => {
+  const list = names.filter((k) => {
     const v = rec[k];
     if (v === null || v === undefined) return false;
     if (k === 'attributes') return Object.keys(v as object).length > 0;
@@ -730,18 +679,6 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
-}
-
-function pickOrganizationFields(o: Organization): OrganizationFields {
-  return { externalId: o.externalId, name: o.name, parentId: o.parentId, order: o.order, code: o.code, status: o.status, attributes: o.attributes };
-}
-
-function pickAccountFields(a: Account): AccountFields {
-  return {
-    externalId: a.externalId, username: a.username, displayName: a.displayName, mobile: a.mobile, email: a.email,
-    telephone: a.telephone, title: a.title, gender: a.gender, employeeNumber: a.employeeNumber, managerId: a.managerId,
-    organizationIds: a.organizationIds, primaryOrganizationId: a.primaryOrganizationId, status: a.status, attributes: a.attributes,
-  };
 }
 
 function checkVersion(current: { version: number }, opts: WriteOptions, what: string): void {

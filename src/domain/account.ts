@@ -2,6 +2,7 @@
 // Rules that need other objects (unique usernames, existing organizations and manager) live in the
 // directory service.
 import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength } from './common.js';
+import { type FieldSpecs, changedFields, detachedList, fieldNames, jsonAttributes, text } from './fields.js';
 
 export type Gender = 'unspecified' | 'male' | 'female';
 export const GENDERS: readonly Gender[] = ['unspecified', 'male', 'female'];
@@ -54,10 +55,30 @@ export type AccountCreate = Pick<AccountFields, 'username' | 'displayName' | 'or
   Partial<Omit<AccountFields, 'username' | 'displayName' | 'organizationIds'>>;
 export type AccountPatch = Partial<AccountFields>;
 
-export const ACCOUNT_FIELDS: readonly (keyof AccountFields)[] = [
-  'externalId', 'username', 'displayName', 'mobile', 'email', 'telephone', 'title', 'gender',
-  'employeeNumber', 'managerId', 'organizationIds', 'primaryOrganizationId', 'status', 'attributes',
-];
+/** Where each account field is stored and how it converts; the order is the change feed's. */
+export const ACCOUNT_FIELD_SPECS = {
+  externalId: text('external_id'),
+  username: text('username'),
+  displayName: text('display_name'),
+  mobile: text('mobile'),
+  email: text('email'),
+  telephone: text('telephone'),
+  title: text('title'),
+  gender: text('gender'),
+  employeeNumber: text('employee_number'),
+  managerId: text('manager_id'),
+  /** Kept as membership rows, primary first. */
+  organizationIds: detachedList(),
+  primaryOrganizationId: text('primary_organization_id'),
+  status: text('status'),
+  attributes: jsonAttributes('attributes'),
+} satisfies FieldSpecs<AccountFields>;
+
+/** The account fields a caller may set: the names its change-feed entries list. */
+export const ACCOUNT_FIELDS = fieldNames(ACCOUNT_FIELD_SPECS);
+
+/** The names of the fields that differ between an account and new field values. */
+export const diffAccount = (before: Account, after: AccountFields): string[] => changedFields(ACCOUNT_FIELD_SPECS, before, after);
 
 export const ACCOUNT_LIMITS = {
   usernameMaxChars: 64,

@@ -1,6 +1,7 @@
 // Organizations: the directory's tree. Plain types and stateless rules only; rules that need the
 // rest of the tree (unknown parent, cycles, duplicate sibling names) live in the directory service.
 import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength } from './common.js';
+import { type FieldSpecs, changedFields, fieldNames, integer, jsonAttributes, text } from './fields.js';
 
 export interface Organization {
   /** Stable directory id, `org_` + a time-sortable suffix. */
@@ -35,9 +36,23 @@ export interface OrganizationFields {
 export type OrganizationCreate = Pick<OrganizationFields, 'name'> & Partial<Omit<OrganizationFields, 'name'>>;
 export type OrganizationPatch = Partial<OrganizationFields>;
 
-export const ORGANIZATION_FIELDS: readonly (keyof OrganizationFields)[] = [
-  'externalId', 'name', 'parentId', 'order', 'code', 'status', 'attributes',
-];
+/** Where each organization field is stored and how it converts; the order is the change feed's. */
+export const ORGANIZATION_FIELD_SPECS = {
+  externalId: text('external_id'),
+  name: text('name'),
+  parentId: text('parent_id'),
+  order: integer('sort_order'),
+  code: text('code'),
+  status: text('status'),
+  attributes: jsonAttributes('attributes'),
+} satisfies FieldSpecs<OrganizationFields>;
+
+/** The organization fields a caller may set: the names its change-feed entries list. */
+export const ORGANIZATION_FIELDS = fieldNames(ORGANIZATION_FIELD_SPECS);
+
+/** The names of the fields that differ between an organization and new field values. */
+export const diffOrganization = (before: Organization, after: OrganizationFields): string[] =>
+  changedFields(ORGANIZATION_FIELD_SPECS, before, after);
 
 export const ORGANIZATION_LIMITS = { nameMaxChars: 64, codeMaxChars: 64, externalIdMaxChars: 128, orderMax: 2 ** 32 - 1 } as const;
 

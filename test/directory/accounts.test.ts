@@ -97,7 +97,7 @@ describe.each(BACKENDS)('accounts on $name', (backend) => {
     const feed = await d.changesSince(5);
     expect(feed.map((c) => c.changedFields)).toEqual([
       ['organizationIds'],
-      ['primaryOrganizationId', 'organizationIds'],
+      ['organizationIds', 'primaryOrganizationId'],
     ]);
     const cleared = await d.updateAccount(a.id, { title: 'T', mobile: '13900000000' });
     const noMobile = await d.updateAccount(a.id, { mobile: null });

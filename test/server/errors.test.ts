@@ -11,7 +11,7 @@ import { Directory } from '../../src/directory/directory.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/directory/errors.js';
 import { buildApp } from '../../src/server/app.js';
 import { ProblemError, problem } from '../../src/server/problem.js';
-import { MappingConfigError } from '../../src/sync/service/mapping.js';
+import { MappingConfigError } from '../../src/sync/stages/mapping.js';
 import { RunInProgressError, RunStateError } from '../../src/sync/state/runs.js';
 import { DIRECT, WeComError, WeComTransportError } from '../../src/wecom/errors/wecom-error.js';
 import { type TestStore, sqliteBackend } from '../store/backends.js';

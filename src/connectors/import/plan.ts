@@ -6,12 +6,12 @@
 // (case-insensitive). Columns a file does not have are left as they are; a present but empty cell
 // clears the value (for attr.NAME: removes the attribute). Nothing is deleted by an import.
 import {
-  type Account, type AccountFields, type Gender, checkAccountFields, checkEmail, checkUsername,
+  type Account, type AccountFields, type Gender, checkAccountFields, checkEmail, checkUsername, diffAccount,
   normalizeMobile, usernameKey,
 } from '../../domain/account.js';
 import { type AttributeValue, type Attributes, type FieldError, type Status, sameAttributes } from '../../domain/common.js';
-import { type Organization, PATH_SEPARATOR, checkOrganizationFields, checkOrganizationName } from '../../domain/organization.js';
-import { type BatchPlan, type DirectorySnapshot, diffAccount, diffOrganization } from '../../directory/directory.js';
+import { type Organization, PATH_SEPARATOR, checkOrganizationFields, checkOrganizationName, diffOrganization } from '../../domain/organization.js';
+import type { BatchPlan, DirectorySnapshot } from '../../directory/directory.js';
 import { newId } from '../../store/ids.js';
 import { ATTRIBUTE_PREFIX } from './parse.js';
 import type { Counts, ImportSummary, InputRecord, ParsedFile, RowError, Section } from './types.js';

@@ -12,13 +12,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Directory, WriteOptions } from '../../directory/directory.js';
+import { GENDERS } from '../../domain/account.js';
+import { STATUSES } from '../../domain/common.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { type ResponseSpec, defineRoute } from '../route.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const attributes = z.record(z.string(), attributeValue);
-const status = z.enum(['enabled', 'disabled']);
+const status = z.enum(STATUSES);
 const nullableText = z.string().nullable();
 
 const organizationCreate = z.strictObject({
@@ -42,7 +44,7 @@ const accountCreate = z.strictObject({
   email: nullableText.optional(),
   telephone: nullableText.optional(),
   title: nullableText.optional(),
-  gender: z.enum(['unspecified', 'male', 'female']).optional(),
+  gender: z.enum(GENDERS).optional(),
   employeeNumber: nullableText.optional(),
   managerId: nullableText.optional(),
   status: status.optional(),
@@ -115,7 +117,7 @@ const account = z.object({
   email: z.string().nullable(),
   telephone: z.string().nullable(),
   title: z.string().nullable(),
-  gender: z.enum(['unspecified', 'male', 'female']),
+  gender: z.enum(GENDERS),
   employeeNumber: z.string().nullable(),
   managerId: z.string().nullable(),
   organizationIds: z.array(z.string()),
