@@ -74,6 +74,7 @@ interface Trace {
   connected: number[];
   sqlite: Record<string, { n: number; ms: number; first: number; last: number; maxMs: number }>;
   commits: Array<[number, number]>;
+  begins: number[];
   sqlitePerSecond: number[];
   elu: Array<[number, number]>;
   holding: Array<[number, string[]]>;
@@ -228,7 +229,10 @@ function timeline(ran: Ran, calls: SimCall[]): Timeline {
     add('department/list answered (adoption by name path)', at(c['department/list']?.answered[0]));
     add('id lists read again (sent)', at(c['department/simplelist']?.sent[1]));
     add('id lists read again (answered)', at(c['department/simplelist']?.answered[1] !== undefined ? Math.max(...lists.map((a) => c[a]?.answered[1] ?? -Infinity)) : undefined));
-    add('planned (first operation row inserted)', at(sq['insert run_operations']?.first));
+    // the plan is stored in the first transaction after the second read of the id lists (apply only)
+    const reread = c['department/simplelist']?.answered[1];
+    add('planned (the plan\'s transaction begins)', at(reread !== undefined ? t.begins.find((b) => b >= reread) : undefined));
+    add('plan rows built (first insert)', at(sq['insert run_operations']?.first));
     const lastInsert = sq['insert run_operations']?.last;
     add('plan stored (committed)', at(lastInsert !== undefined ? t.commits.find(([ct]) => ct >= lastInsert)?.[0] : undefined));
     add('first department/create sent', at(c['department/create']?.sent[0]));

@@ -47,6 +47,7 @@ diagnostics.subscribe('undici:client:connected', () => connected.push(now()));
 const require = createRequire(new URL('../package.json', import.meta.url));
 const sqlite = {}; // class -> { n, ms, first, last, maxMs }
 const commits = []; // [t, ms]
+const begins = []; // t of every transaction start
 const perSecond = []; // second -> sqlite ms
 const classOf = (source) => {
   const s = source.trim().toLowerCase();
@@ -73,6 +74,7 @@ try {
         c.last = Math.round(t1 * 10) / 10;
         if (ms > c.maxMs) c.maxMs = ms;
         if (cls === 'commit') commits.push([Math.round(t1 * 10) / 10, Math.round(ms * 100) / 100]);
+        else if (cls === 'begin') begins.push(Math.round(t0 * 10) / 10);
         const sec = Math.floor(t0 / 1000);
         perSecond[sec] = (perSecond[sec] ?? 0) + ms;
         if (!('store-first-statement' in marks)) marks['store-first-statement'] = Math.round(t0 * 10) / 10;
@@ -156,6 +158,7 @@ process.on('exit', () => {
       connected,
       sqlite: round(sqlite),
       commits,
+      begins,
       sqlitePerSecond: perSecond.map((v) => Math.round(v ?? 0)),
       elu,
       holding: holding.slice(0, 20),
