@@ -76,7 +76,7 @@ interface Trace {
   commits: Array<[number, number]>;
   begins: number[];
   sqlitePerSecond: number[];
-  elu: Array<[number, number]>;
+  elu: Array<[number, number, number]>;
   holding: Array<[number, string[]]>;
   stdoutBytes: number;
   cpu: { user: number; system: number };
@@ -294,7 +294,29 @@ function traceFigures(t: Trace): Record<string, unknown> {
     // what kept the event loop alive after the store closed (first look, and the last before exit)
     afterStoreClosed: [t.holding[0], t.holding.at(-1)].filter((h) => h !== undefined).map(([at, res]) => ({ at: round(at / 1000), ...countBy(res) })),
     eventLoopUtilisation: summariseElu(t.elu),
+    creates: createsCost(t),
   };
+}
+
+/**
+ * While creates are sent: CPU time of the process per create, and the create rate one core could
+ * sustain at that cost — which bounds how fast a budget's worth (10,000) can be pushed.
+ */
+function createsCost(t: Trace): Record<string, number> | undefined {
+  const users = t.calls['user/create'];
+  const depts = t.calls['department/create'];
+  if (!users || users.sent.length === 0) return undefined;
+  const from = Math.min(users.sent[0]!, depts?.sent[0] ?? Infinity);
+  const to = users.answered.at(-1)!;
+  // whole seconds of samples inside [from, to]
+  const inside = t.elu.filter(([at]) => at - 1000 >= from && at <= to);
+  const seconds = inside.length;
+  if (seconds === 0) return undefined;
+  const cpuMs = inside.reduce((a, [, , cpu]) => a + cpu, 0);
+  const count = (xs: number[] | undefined): number => (xs ?? []).filter((x) => x >= inside[0]![0] - 1000 && x <= inside.at(-1)![0]).length;
+  const creates = count(users.sent) + count(depts?.sent);
+  const msPerCreate = cpuMs / creates;
+  return { seconds, creates, cpuSeconds: round(cpuMs / 1000), cpuMsPerCreate: round(msPerCreate, 3), oneCoreCreatesPerSecond: Math.round(1000 / msPerCreate), budgetPushSeconds: round((BUDGET.count * msPerCreate) / 1000, 1) };
 }
 
 function countBy(items: string[]): Record<string, number> {
@@ -303,7 +325,7 @@ function countBy(items: string[]): Record<string, number> {
   return out;
 }
 
-function summariseElu(elu: Array<[number, number]>): { mean: number; secondsAbove90: number } {
+function summariseElu(elu: Array<[number, number, number]>): { mean: number; secondsAbove90: number } {
   const mean = elu.length ? elu.reduce((a, [, u]) => a + u, 0) / elu.length : 0;
   return { mean: round(mean, 3), secondsAbove90: elu.filter(([, u]) => u > 0.9).length };
 }

@@ -5,7 +5,7 @@
 //   - the store: every better-sqlite3 statement, timed and classed by verb and table; commits
 //   - start-up: when commander starts parsing (every module of the CLI loaded)
 //   - output: first and last write to stdout, bytes written
-//   - the event loop: utilisation per second
+//   - the event loop: utilisation and CPU time per second
 //   - the end: store closed, what still holds the loop open afterwards, beforeExit, exit
 // Times are performance.now() of the child (ms since its timeOrigin, which is written too). The
 // trace is written as JSON to $WECOM_SYNC_BENCH_TRACE when the process exits.
@@ -82,7 +82,12 @@ try {
     };
   const prepare = Database.prototype.prepare;
   Database.prototype.prepare = function (...args) {
+    const t0 = performance.now();
     const stmt = prepare.apply(this, args);
+    const c = (sqlite.prepare ??= { n: 0, ms: 0, first: Math.round(t0 * 10) / 10, last: 0, maxMs: 0 });
+    c.n++;
+    c.ms += performance.now() - t0;
+    c.last = now();
     const proto = Object.getPrototypeOf(stmt);
     if (!patched.has(proto)) {
       patched.add(proto);
@@ -129,12 +134,15 @@ process.stdout.write = function (chunk, ...rest) {
 };
 
 // ------------------------------------------------------------------ the event loop
-const elu = []; // [t, utilisation of the last second]
+const elu = []; // [t, utilisation of the last second, CPU ms of the process in it]
 let last = performance.eventLoopUtilization();
+let lastCpu = process.cpuUsage();
 setInterval(() => {
   const cur = performance.eventLoopUtilization();
-  elu.push([now(), Math.round(performance.eventLoopUtilization(cur, last).utilization * 1000) / 1000]);
+  const cpu = process.cpuUsage(lastCpu);
+  elu.push([now(), Math.round(performance.eventLoopUtilization(cur, last).utilization * 1000) / 1000, Math.round((cpu.user + cpu.system) / 1000)]);
   last = cur;
+  lastCpu = process.cpuUsage();
 }, 1000).unref();
 
 // ------------------------------------------------------------------ the end
