@@ -17,8 +17,8 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const here = fileURLToPath(import.meta.url);
 
-/** Writes organizations.csv and accounts.csv; returns their paths. */
-export function generate(dir: string, orgCount = ORGS, accountCount = ACCOUNTS): { orgs: string; accounts: string } {
+/** Writes organizations.csv and accounts.csv (every `disabledEvery`-th account disabled, 0 = none); returns their paths. */
+export function generate(dir: string, orgCount = ORGS, accountCount = ACCOUNTS, disabledEvery = 50): { orgs: string; accounts: string } {
   // A 5-level tree: 1 root, 10, 100, 1000, rest at level 4.
   const paths: string[] = ['总公司'];
   const levels: string[][] = [['总公司']];
@@ -46,10 +46,10 @@ export function generate(dir: string, orgCount = ORGS, accountCount = ACCOUNTS):
   const accLines = ['username,name,mobile,email,organizations,status,title,gender,employee_number,external_id,attr.costCenter'];
   for (let i = 0; i < accountCount; i++) {
     const primary = leaves[i % leaves.length]!;
-    const second = i % 10 === 0 ? `;${leaves[(i + Math.max(1, Math.floor(leaves.length / 2))) % leaves.length]!}` : '';
+    const second = i % 10 === 0 && leaves.length > 1 ? `;${leaves[(i + Math.max(1, Math.floor(leaves.length / 2))) % leaves.length]!}` : '';
     const mobile = `+86 13${String(i).padStart(9, '0')}`;
     accLines.push(
-      `user${i},员工${i},${mobile},user${i}@example.com,${primary}${second},${i % 50 === 0 ? 'disabled' : 'enabled'},工程师,${i % 2 ? '男' : '女'},E${i},hr-${i},CC${i % 300}`,
+      `user${i},员工${i},${mobile},user${i}@example.com,${primary}${second},${disabledEvery > 0 && i % disabledEvery === 0 ? 'disabled' : 'enabled'},工程师,${i % 2 ? '男' : '女'},E${i},hr-${i},CC${i % 300}`,
     );
   }
   const accounts = path.join(dir, 'accounts.csv');

@@ -1,11 +1,8 @@
 // The `wecom-sync` command. Each command group lives in its own module under ./commands and
-// registers itself on the program; this file only assembles them.
+// registers itself on the program; this file only assembles the groups the command line needs
+// (see ./groups.ts).
 import { Command } from 'commander';
-import { registerSimulatorCommand } from './commands/simulator.js';
-import { registerDirectoryCommands } from './commands/directory.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerConnectionCommands } from './commands/connection.js';
-import { registerSyncCommands } from './commands/sync.js';
+import { groupsFor } from './groups.js';
 
 const program = new Command();
 program
@@ -14,10 +11,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-registerSimulatorCommand(program);
-registerDirectoryCommands(program);
-registerServeCommand(program);
-registerConnectionCommands(program);
-registerSyncCommands(program);
+const groups = groupsFor(process.argv);
+for (const register of await Promise.all(groups.map((g) => g.load()))) register(program);
 
 await program.parseAsync(process.argv);

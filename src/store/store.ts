@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction, sql } from 'k
 import pg from 'pg';
 import { type StoreConfig, describeStoreConfig } from './config.js';
 import { type Backend, migrationSteps } from './migrations.js';
+import { cachingStatements } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 export type { Backend } from './migrations.js';
@@ -54,7 +55,7 @@ function openSqlite(file: string): DB {
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
 }
 
 function openPostgres(url: string, schema: string | undefined, poolSize: number): DB {
