@@ -214,8 +214,11 @@ function toOperation(r: OperationRow): OperationRecord {
   };
 }
 
-export async function loadOperations(db: DB | Tx, runId: string): Promise<OperationRecord[]> {
-  const rows = await db.selectFrom('run_operations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+/** A run's operations in plan order; with `status`, only those in that status. */
+export async function loadOperations(db: DB | Tx, runId: string, filter: { status?: OperationStatus } = {}): Promise<OperationRecord[]> {
+  let q = db.selectFrom('run_operations').selectAll().where('run_id', '=', runId);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  const rows = await q.orderBy('seq').execute();
   return rows.map(toOperation);
 }
 

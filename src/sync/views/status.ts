@@ -56,7 +56,7 @@ export async function syncStatus(store: Store, directory: Directory, connection:
 
 /** The failed operations of a run, with WeCom's answer and the plain-language explanation. */
 export async function runFailures(store: Store, runId: string): Promise<FailureView[]> {
-  const failed = (await loadOperations(store.db, runId)).filter((op) => op.status === 'failed');
+  const failed = await loadOperations(store.db, runId, { status: 'failed' });
   return failed.map((op) => ({
     runId,
     kind: op.kind,
