@@ -48,9 +48,17 @@ const pgTypes = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+// better-sqlite3 is a native addon; node_modules holds the build for the Node that ran `npm ci`.
+// WECOM_SYNC_SQLITE_BINDING names a build for the running Node instead (scripts/with-node.mjs sets it
+// when the tests run on a second Node version).
+function sqliteOptions(): BetterSqlite3.Options {
+  const nativeBinding = process.env.WECOM_SYNC_SQLITE_BINDING;
+  return nativeBinding ? { nativeBinding } : {};
+}
+
 function openSqlite(file: string): DB {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const database = new BetterSqlite3(file);
+  const database = new BetterSqlite3(file, sqliteOptions());
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 10000');

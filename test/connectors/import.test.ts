@@ -265,12 +265,10 @@ describe('import at scale (embedded store)', () => {
       const d = new Directory(t.store);
       const lines = [ACC_HEADER];
       for (let i = 0; i < 20_000; i++) lines.push(`user${i},员工${i},+86 13${String(i).padStart(9, '0')},u${i}@example.com,总公司/部${i % 50}/组${i % 500},enabled`);
-      const started = performance.now();
+      // how fast (100k accounts): `npm run bench -- import`
       const r = await importBuffer(d, Buffer.from(lines.join('\n')), { fileName: 'a.csv' });
-      const seconds = (performance.now() - started) / 1000;
       expect(r).toMatchObject({ errors: [], accounts: { create: 20_000 }, organizations: { create: 551 } });
       expect(await d.latestSequence()).toBe(20_551);
-      expect(seconds).toBeLessThan(15);
       const sub = await d.accountsInSubtree((await d.listOrganizations({ parentId: null })).items[0]!.id);
       expect(sub).toHaveLength(20_000);
     } finally {

@@ -61,23 +61,12 @@ describe('dependentFields', () => {
   });
 });
 
-describe('speed', () => {
-  it('maps 100k accounts and 10k organizations quickly', { timeout: 60_000 }, () => {
-    const dir = bigDirectory(10_000, 100_000);
-    const m = compiled();
-    mapDirectory(dir, m, {}); // warm-up
-    let ms = Infinity;
-    let r = mapDirectory(dir, m, {});
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      r = mapDirectory(dir, m, {});
-      ms = Math.min(ms, performance.now() - started);
-    }
-    console.log(`mapDirectory: 100k accounts + 10k organizations in ${ms.toFixed(0)} ms (best of 3)`);
+describe('scale', () => {
+  // How fast: `npm run bench -- mapping`.
+  it('maps 100k accounts and 10k organizations, every one of them', { timeout: 60_000 }, () => {
+    const r = mapDirectory(bigDirectory(10_000, 100_000), compiled(), {});
     expect(r.desired.members).toHaveLength(100_000);
     expect(r.desired.departments).toHaveLength(10_000);
     expect(r.problems).toEqual([]);
-    // The goal is well under a second on an idle machine; the bound leaves room for a loaded CI machine.
-    expect(ms).toBeLessThan(3000);
   });
 });

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { Connections, SecretBox, type ConnectionInput } from '../../../src/connections/index.js';
-import { Directory } from '../../../src/directory/directory.js';
-import { mapDirectory } from '../../../src/mapping/definitions/index.js';
+import { Directory, type DirectorySnapshot } from '../../../src/directory/directory.js';
+import type { Connection } from '../../../src/domain/connection.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { SyncPipeline, compileConnectionMapping, runFailures, syncStatus, type FailureView, type SyncStatus } from '../../../src/sync/index.js';
+import { SyncPipeline, runFailures, syncStatus, type FailureView, type SyncStatus } from '../../../src/sync/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { createWeComClient } from '../../../src/wecom/index.js';
 
@@ -73,7 +73,7 @@ export function connectionInput(env: Env, over: Partial<ConnectionInput> = {}): 
 }
 
 /**
- * The simulator holds exactly what mapDirectory says, under the connection's root: departments by
+ * The simulator holds exactly what the directory says under the connection's root: departments by
  * linked id / name / parent, members by userid / name / departments / enable / mobile / email.
  * Objects outside the root are not compared (other tests check they are untouched), nor the
  * default department and the unmanaged objects listed in `opts`.
@@ -81,41 +81,26 @@ export function connectionInput(env: Env, over: Partial<ConnectionInput> = {}): 
 export async function expectMirrors(env: Env, opts: { connection?: string; unmanagedDepartments?: number[]; unmanagedMembers?: string[] } = {}): Promise<void> {
   const connectionName = opts.connection ?? 'acme';
   const conn = await env.connections.get(connectionName);
-  const mapped = mapDirectory(await env.directory.snapshot(), compileConnectionMapping(conn), { defaultDepartmentId: conn.defaultDepartmentId });
   const company = env.sim.sim.company(CORP.corpid);
   const links = await loadLinks(env.store.db, conn.id);
   const deptOf = new Map(links.departments.map((l) => [l.key, l.departmentId]));
   const root = conn.rootDepartmentId;
+  const expected = expectedWeCom(await env.directory.snapshot(), conn, deptOf, new Set(links.members.map((l) => l.key)));
   const underRoot = new Set(company.departments.subtree(root).map((d) => d.id));
   underRoot.delete(root);
   const unmanaged = new Set(opts.unmanagedDepartments ?? []);
   if (conn.defaultDepartmentId !== null) unmanaged.add(conn.defaultDepartmentId);
   // departments
-  const expectedDepts = mapped.desired.departments.map((d) => ({
-    id: deptOf.get(d.key),
-    name: d.name,
-    parentid: d.parentKey === null ? root : deptOf.get(d.parentKey),
-  }));
   const actualDepts = company.departments.all().filter((d) => underRoot.has(d.id) && !unmanaged.has(d.id)).map((d) => ({ id: d.id, name: d.name, parentid: d.parentid }));
   const byId = (a: { id?: number }, b: { id?: number }): number => (a.id ?? 0) - (b.id ?? 0);
-  expect(actualDepts.sort(byId)).toEqual(expectedDepts.sort(byId));
-  // members (those in the root's subtree, plus desired ones wherever they are)
+  expect(actualDepts.sort(byId)).toEqual(expected.departments.sort(byId));
+  // members (those in the root's subtree, plus expected ones wherever they are)
   const inRoot = (depts: number[]): boolean => depts.some((d) => underRoot.has(d) || d === root);
-  // a disabled account is never created in WeCom (nothing to disable): expected only once linked
-  const linkedMembers = new Set(links.members.map((l) => l.key));
-  const present = mapped.desired.members.filter((m) => m.fields.enable === 1 || linkedMembers.has(m.key));
-  const expectedMembers = present.map((m) => ({
-    userid: m.userid.toLowerCase(),
-    name: m.fields.name,
-    department: (m.departmentKeys === null ? (company.members.find(m.userid)?.department ?? ['?']) : m.departmentKeys.map((k) => deptOf.get(k))).slice().sort(),
-    enable: m.fields.enable,
-    mobile: m.fields.mobile ?? '',
-    email: m.fields.email ?? '',
-  }));
+  const expectedUserids = new Set(expected.members.map((m) => m.userid));
   const actualMembers = company.members
     .all()
     .filter((m) => !(opts.unmanagedMembers ?? []).includes(m.userid))
-    .filter((m) => inRoot(m.department) || present.some((d) => d.userid.toLowerCase() === m.userid.toLowerCase()))
+    .filter((m) => inRoot(m.department) || expectedUserids.has(m.userid.toLowerCase()))
     .map((m) => ({
       userid: m.userid.toLowerCase(),
       name: m.name,
@@ -125,7 +110,42 @@ export async function expectMirrors(env: Env, opts: { connection?: string; unman
       email: m.email,
     }));
   const byUser = (a: { userid: string }, b: { userid: string }): number => (a.userid < b.userid ? -1 : a.userid > b.userid ? 1 : 0);
-  expect(actualMembers.sort(byUser)).toEqual(expectedMembers.map((m) => ({ ...m, mobile: m.mobile.replace(/^\+86 ?/, '') })).sort(byUser));
+  expect(actualMembers.sort(byUser)).toEqual(expected.members.sort(byUser));
+}
+
+/**
+ * What WeCom must hold, written for these tests from the default mapping's documented rules
+ * (src/mapping/definitions/README.md) instead of computed by the product's mapDirectory, so that a
+ * mapping bug shows. The tests use the default mapping (some change only `matching`, which decides
+ * adoption, not the result) on the whole directory, so:
+ * - every organization is a department with its own name, under its parent's department, or the
+ *   connection's root for a directory root;
+ * - every account (each has an organization) is a member: userid = username, its display name,
+ *   mobile without +86, e-mail, enable 0 when disabled; in its organizations' departments, or with
+ *   a default department in that one alone (created there, never moved); a disabled account is
+ *   never created (nothing to disable), so it is expected only once linked.
+ * The names and usernames the tests use need none of the default rules' rewriting (checked here).
+ */
+function expectedWeCom(directory: DirectorySnapshot, conn: Connection, deptOf: Map<string, number>, linkedAccounts: Set<string>) {
+  expect(conn.scope.organizationRoots).toEqual([]);
+  const departments = directory.organizations.map((o) => {
+    expect(o.name, 'a name the default department-name rule keeps as it is').toMatch(/^(?! )[^\\:*?"<>|]{1,32}(?<! )$/);
+    return { id: deptOf.get(o.id), name: o.name, parentid: o.parentId === null ? conn.rootDepartmentId : deptOf.get(o.parentId) };
+  });
+  const members = directory.accounts
+    .filter((a) => a.status === 'enabled' || linkedAccounts.has(a.id))
+    .map((a) => {
+      expect(a.username, 'a username the default userid rule keeps as it is').toMatch(/^[a-z0-9][a-z0-9_.-]{0,63}$/);
+      return {
+        userid: a.username,
+        name: a.displayName,
+        department: (conn.defaultDepartmentId !== null ? [conn.defaultDepartmentId] : a.organizationIds.map((id) => deptOf.get(id))).sort(),
+        enable: a.status === 'disabled' ? 0 : 1,
+        mobile: a.mobile?.replace(/^\+86 /, '') ?? '',
+        email: a.email ?? '',
+      };
+    });
+  return { departments, members };
 }
 
 /** Timers under the test's control: nothing fires until advance(). */

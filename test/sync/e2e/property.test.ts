@@ -1,5 +1,5 @@
 // Property: for random directory trees and random sequences of directory changes, after every
-// `apply` (or incremental run from the change feed) the simulator holds exactly what mapDirectory says, and planning again gives nothing.
+// `apply` (or incremental run from the change feed) the simulator holds exactly what the default mapping makes of the directory (see expectMirrors), and planning again gives nothing.
 // Runs against the simulator over HTTPS and a real SQLite store; also with a strict caller (a
 // newly trusted IP: WeCom refuses detail reads with 48009), where the sync works from shadows.
 import fc from 'fast-check';
