@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import openapiTS, { COMMENT_HEADER, type OpenAPI3, astToString } from 'openapi-typescript';
+import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
 import { AuditLog } from '../src/audit/index.js';
 import { AuthService } from '../src/auth/index.js';
 import { SecretBox } from '../src/connections/crypto.js';
@@ -28,7 +28,7 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../web/src/api/schema.d.ts', i
 const HEADER = '// Generated from the OpenAPI document of `wecom-sync serve` by `npm run gen:api` (scripts/gen-api-types.ts).\n// Do not edit: change the routes\' zod schemas (src/server/routes) and regenerate.\n';
 
 /** /api/v1/openapi.json as `wecom-sync serve` answers it (default options: loopback bind, no worker). */
-export async function serveOpenApiDocument(): Promise<OpenAPI3> {
+export async function serveOpenApiDocument(): Promise<Record<string, unknown>> {
   const store = await openStore({ kind: 'sqlite', file: ':memory:' });
   try {
     const logger = createLogger({ level: 'silent' });
@@ -53,7 +53,7 @@ export async function serveOpenApiDocument(): Promise<OpenAPI3> {
 
 /** The text of web/src/api/schema.d.ts for the current routes. */
 export async function generateApiTypes(): Promise<string> {
-  const ast = await openapiTS(await serveOpenApiDocument(), { silent: true });
+  const ast = await openapiTS(JSON.stringify(await serveOpenApiDocument()), { silent: true });
   return HEADER + COMMENT_HEADER + astToString(ast);
 }
 

@@ -318,7 +318,9 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         await Promise.race([started, done]).catch(upstream);
         track(c.name, done);
         await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
-        return reply.code(202).header('location', runLocation(run.id)).send({ run: run.id, status: 'running', location: runLocation(run.id) });
+        // returned, not sent: checked against the routes' 202 schema where they are defined
+        reply.code(202).header('location', runLocation(run.id));
+        return { run: run.id, status: 'running' as const, location: runLocation(run.id) };
       };
 
     defineRoute(
