@@ -1,5 +1,7 @@
 // The OpenAPI 3.1 document, generated from the route declarations (./route.ts): the same zod
 // schemas validate requests and describe them here. JSON Schema 2020-12 is OpenAPI 3.1's dialect.
+// A schema named with zod's `.meta({ id: 'Run' })` is described once, under components/schemas,
+// and referenced from every place that uses it (the console's generated types name it too).
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import type { Access, RouteDoc } from './route.js';
@@ -14,16 +16,41 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).describe('field-level errors; empty when the problem is not about one field'),
     explanation: z.object({ en: z.string(), zh: z.string() }).optional().describe("what went wrong in plain words, e.g. the meaning of WeCom's errcode (502)"),
-  });
+  })
+  .meta({ id: 'Problem' });
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
-  delete out.$schema;
-  delete out.id;
-  return out;
+type Convert = (schema: z.ZodType, io: 'input' | 'output') => JsonSchema;
+
+const COMPONENT = '#/components/schemas/';
+
+/** `#/$defs/Run` → `#/components/schemas/Run`, everywhere in a converted schema. */
+function toComponentRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(toComponentRefs);
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? COMPONENT + x.slice('#/$defs/'.length) : toComponentRefs(x)]),
+  );
 }
 
-const problemRef = { $ref: '#/components/schemas/Problem' };
+/** A zod → JSON Schema converter that moves the named schemas it meets into `components`. */
+function converter(components: Record<string, JsonSchema>): Convert {
+  return (schema, io) => {
+    const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+    const defs = (out.$defs ?? {}) as Record<string, JsonSchema>;
+    delete out.$schema;
+    delete out.id;
+    delete out.$defs;
+    for (const [id, def] of Object.entries(defs)) {
+      const moved = toComponentRefs(def) as JsonSchema;
+      if (components[id] && JSON.stringify(components[id]) !== JSON.stringify(moved))
+        throw new Error(`two different schemas are named "${id}" (one name for a request and a response shape, or two copies?)`);
+      components[id] = moved;
+    }
+    return toComponentRefs(out) as JsonSchema;
+  };
+}
+
+const problemRef = { $ref: `${COMPONENT}Problem` };
 const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } } });
 
 const headersOf = (headers: Record<string, string> | undefined) =>
@@ -39,7 +66,7 @@ const ACCESS_TEXT: Record<Access, string> = {
 /** `/accounts/:id` → `/accounts/{id}` */
 export const openApiPath = (fastifyPath: string): string => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-function parameters(route: RouteDoc): JsonSchema[] {
+function parameters(route: RouteDoc, jsonSchema: Convert): JsonSchema[] {
   const out: JsonSchema[] = [];
   for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
     if (!schema) continue;
@@ -61,6 +88,9 @@ export interface OpenApiInfo {
 }
 
 export function buildOpenApi(routes: readonly RouteDoc[], info: OpenApiInfo = {}): JsonSchema {
+  const components: Record<string, JsonSchema> = {};
+  const jsonSchema = converter(components);
+  jsonSchema(problemSchema, 'output');
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const r of routes) {
     const responses: Record<string, JsonSchema> = {};
@@ -89,7 +119,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: OpenApiInfo = {}
       tags: r.tags,
       'x-access': r.access,
       ...(r.access === 'public' ? { security: [] } : {}),
-      parameters: parameters(r),
+      parameters: parameters(r, jsonSchema),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses,
     };
@@ -107,7 +137,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: OpenApiInfo = {}
     servers: [{ url: '/' }],
     paths,
     components: {
-      schemas: { Problem: jsonSchema(problemSchema, 'output') },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'wecom_sync_session', description: 'Console session from POST /api/v1/auth/login. Unsafe methods also need a same-origin Origin header or X-Requested-With.' },
         bearer: { type: 'http', scheme: 'bearer', description: 'API token (`wst_…`) from POST /api/v1/tokens.' },

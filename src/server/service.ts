@@ -52,6 +52,9 @@ export interface StartOptions {
   sync?: Pick<SyncEngineOptions, 'pollMs' | 'clientFactory'>;
 }
 
+/** The /api/v1 routes serve adds to buildApp's own (also what scripts/gen-api-types.ts documents). */
+export const serveRoutes = (sync: SyncEngine, demo: Demo): FastifyPluginAsync[] => [...adminSyncRoutes(sync, { demo }), demoRoutes({ demo })];
+
 function formatUrl(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
@@ -123,7 +126,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
-      routes: [...adminSyncRoutes(sync, { demo }), demoRoutes({ demo }), ...(opts.routes ?? [])],
+      routes: [...serveRoutes(sync, demo), ...(opts.routes ?? [])],
       ...(opts.readiness ? { readiness: opts.readiness } : {}),
     });
     await app.listen({ host: config.host, port: config.port });

@@ -190,7 +190,9 @@ describe('mapping routes', () => {
     expect(doc.paths['/api/v1/connections/{name}/mapping'].put['x-access']).toBe('admin');
     expect(doc.paths['/api/v1/connections/{name}/mapping'].put.responses['422']).toBeDefined();
     expect(doc.paths['/api/v1/connections/{name}/mapping/preview'].post['x-access']).toBe('viewer');
-    expect(doc.paths['/api/v1/connections/{name}/mapping'].get.responses['200'].content['application/json'].schema.properties.definition.properties.members).toBeDefined();
+    expect(doc.paths['/api/v1/connections/{name}/mapping'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Mapping' });
+    expect(doc.components.schemas.Mapping.properties.definition).toEqual({ $ref: '#/components/schemas/MappingDefinition' });
+    expect(doc.components.schemas.MappingDefinition.properties.members).toBeDefined();
   });
 
   it('the saved definition is what the next plan uses', async () => {

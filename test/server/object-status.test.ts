@@ -236,7 +236,8 @@ describe('object status routes', () => {
     const doc = (await env.h.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     const one = doc.paths['/api/v1/connections/{name}/objects/{type}/{id}']?.get;
     expect(one?.['x-access']).toBe('viewer');
-    expect(one.responses['200'].content['application/json'].schema.properties).toHaveProperty('verdict');
+    expect(one.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ObjectStatus' });
+    expect(doc.components.schemas.ObjectStatus.properties).toHaveProperty('verdict');
     expect(one.responses['404']).toBeDefined();
     const list = doc.paths['/api/v1/connections/{name}/objects']?.get;
     expect(list?.['x-access']).toBe('viewer');

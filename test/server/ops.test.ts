@@ -172,7 +172,8 @@ describe('OpenAPI document', () => {
       additionalProperties: false,
       properties: { name: { type: 'string' }, order: { type: 'integer' } },
     });
-    expect(create.responses['201'].content['application/json'].schema.properties.version).toEqual(expect.objectContaining({ type: 'integer' }));
+    expect(create.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Organization' });
+    expect(doc.components.schemas.Organization.properties.version).toEqual(expect.objectContaining({ type: 'integer' }));
     expect(create.responses['400'].content[PROBLEM].schema).toEqual({ $ref: '#/components/schemas/Problem' });
     expect(create.responses['403']).toBeDefined();
     expect(create['x-access']).toBe('admin');

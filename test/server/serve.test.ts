@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { defineRoute } from '../../src/server/route.js';
 import { ConfigError, resolveServeConfig } from '../../src/server/config.js';
 import { startService } from '../../src/server/service.js';
@@ -122,7 +123,7 @@ describe('graceful shutdown (in process)', () => {
       announce: (t) => announced.push(t),
       routes: [
         async (api) => {
-          defineRoute(api, { method: 'GET', url: '/test/slow', operationId: 'slow', summary: 'slow', tags: ['test'], access: 'public', responses: { 200: { description: 'ok' } } }, async () => {
+          defineRoute(api, { method: 'GET', url: '/test/slow', operationId: 'slow', summary: 'slow', tags: ['test'], access: 'public', responses: { 200: { description: 'ok', schema: z.object({ done: z.boolean() }) } } }, async () => {
             entered();
             await gate;
             return { done: true };

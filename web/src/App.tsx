@@ -6,7 +6,8 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { ApiError, get, post, setUnauthorizedHandler } from './api';
+import { ApiError, api, ok, setUnauthorizedHandler } from './api';
+import type { Me } from './api/types';
 import { type Lang, type Messages, useLang, useT } from './i18n';
 import { AuditPage } from './pages/Audit';
 import { ConnectionFormPage } from './pages/ConnectionForm';
@@ -17,7 +18,7 @@ import { PlanPage } from './pages/Plan';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
 import { SignInPage } from './pages/SignIn';
-import { type Me, SessionContext } from './session';
+import { SessionContext } from './session';
 
 const messages = {
   zh: { connections: '企业微信连接', directory: '目录', audit: '审计日志', signOut: '退出登录', product: '企业微信通讯录同步' },
@@ -93,7 +94,7 @@ export function App() {
 
   const refresh = useCallback(async () => {
     try {
-      setMe(await get<Me>('/auth/me'));
+      setMe(await ok(api.GET('/auth/me')));
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) throw e;
       setMe(null);
@@ -102,7 +103,7 @@ export function App() {
     }
   }, []);
   const signOut = useCallback(async () => {
-    await post('/auth/logout').catch(() => undefined);
+    await ok(api.POST('/auth/logout')).catch(() => undefined);
     setMe(null);
     navigate('/login');
   }, [navigate]);

@@ -5,6 +5,7 @@
 //
 // The chosen language is remembered in localStorage; antd's own texts follow (zh_CN / en_US).
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { Explanation } from './api/types';
 
 export type Lang = 'zh' | 'en';
 export type Messages = { zh: Record<string, string>; en: Record<string, string> };
@@ -48,9 +49,6 @@ export function useT<M extends Messages>(messages: M): (key: keyof M['en'] & str
     [lang, messages],
   );
 }
-
-/** A text the service gives in both languages (WeCom errcode explanations, test verdicts). */
-export type Explanation = { en: string; zh: string };
 
 /** Pick the text of a {en, zh} explanation (WeCom errcode explanations, test verdicts). */
 export function useExplain(): (e: Explanation | null | undefined) => string {

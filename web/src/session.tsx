@@ -1,13 +1,7 @@
 // Who is signed in (GET /auth/me), shared by every page. `role` decides whether write
 // buttons are shown; the server enforces it regardless.
 import { createContext, useContext } from 'react';
-
-export interface Me {
-  kind: 'user' | 'token';
-  userId: string;
-  username: string;
-  role: 'admin' | 'viewer';
-}
+import type { Me } from './api/types';
 
 export interface SessionState {
   me: Me | null;

@@ -14,7 +14,7 @@ const entry = z.object({
   targetId: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()).describe('what changed; secrets are never recorded'),
   ip: z.string().nullable(),
-});
+}).meta({ id: 'AuditEntry' });
 const query = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.string().max(64).optional().describe('the nextCursor of the previous page'),

@@ -15,8 +15,8 @@ const loginBody = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 });
-export const userSchema = z.object({ id: z.string(), username: z.string(), role, createdAt: z.string(), disabled: z.boolean() });
-const loginResponse = z.object({ user: userSchema, expiresAt: z.string().describe('when the session ends (ISO 8601)') });
+export const userSchema = z.object({ id: z.string(), username: z.string(), role, createdAt: z.string(), disabled: z.boolean() }).meta({ id: 'User' });
+const loginResponse = z.object({ user: userSchema, expiresAt: z.string().describe('when the session ends (ISO 8601)') }).meta({ id: 'Session' });
 const meResponse = z.object({
   kind: z.enum(['user', 'token']),
   userId: z.string(),
@@ -24,7 +24,7 @@ const meResponse = z.object({
   role,
   tokenId: z.string().optional(),
   tokenName: z.string().optional(),
-});
+}).meta({ id: 'Me' });
 
 /** Secure cookies when the request came over HTTPS (X-Forwarded-Proto counts when trustProxy is set). */
 const isHttps = (req: FastifyRequest): boolean => req.protocol === 'https';

@@ -20,6 +20,7 @@ import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
+import { explanation } from './schemas.js';
 
 // ------------------------------------------------------------------ schemas
 
@@ -89,8 +90,7 @@ export const connectionSchema = z.object({
   updatedAt: z.string(),
   demo: z.boolean().describe('the connection of the first-start demo (sample company, built-in simulator): remove it with DELETE /api/v1/demo'),
   warnings: z.array(z.string()).optional().describe('advice that did not block saving (create/update)'),
-});
-const explanation = z.object({ en: z.string(), zh: z.string() });
+}).meta({ id: 'Connection' });
 const testResultSchema = z.object({
   ok: z.boolean().describe('false when any check failed'),
   checks: z.array(
@@ -106,7 +106,7 @@ const testResultSchema = z.object({
   route: z.string().nullable(),
   egressIp: z.string().nullable(),
   routes: z.array(z.object({ route: z.string(), healthy: z.boolean(), lastError: z.string().nullable(), egressIp: z.string().nullable() })),
-});
+}).meta({ id: 'ConnectionTestResult' });
 export const nameParams = z.strictObject({ name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id') });
 
 // ------------------------------------------------------------------ helpers

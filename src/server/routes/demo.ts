@@ -19,14 +19,14 @@ const statusSchema = z.object({
   accounts: z.number().int().optional(),
   simulator: z.object({ url: z.string(), corpId: z.string() }).nullable().optional().describe('the built-in WeCom simulator (active); null when it is not running'),
   createdAt: z.string().optional(),
-});
+}).meta({ id: 'DemoStatus' });
 const startedSchema = z.object({
   state: z.literal('active'),
   connection: connectionRef,
   run: z.string().nullable().describe('the first full run: poll GET /runs/{id}'),
   organizations: z.number().int(),
   accounts: z.number().int(),
-});
+}).meta({ id: 'DemoStarted' });
 
 export function demoRoutes(opts: { demo: Demo }): FastifyPluginAsync {
   const { demo } = opts;

@@ -16,7 +16,7 @@ import { GENDERS } from '../../domain/account.js';
 import { STATUSES } from '../../domain/common.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
-import { type ResponseSpec, defineRoute } from '../route.js';
+import { type Responses, defineRoute } from '../route.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const attributes = z.record(z.string(), attributeValue);
@@ -107,7 +107,7 @@ const organization = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
-});
+}).meta({ id: 'Organization' });
 const account = z.object({
   id: z.string(),
   externalId: z.string().nullable(),
@@ -127,7 +127,7 @@ const account = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
-});
+}).meta({ id: 'Account' });
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable(), total: z.number().int().optional().describe('with count=true: matches over all pages') });
 const change = z.object({
@@ -138,16 +138,16 @@ const change = z.object({
   version: z.number().int(),
   changedFields: z.array(z.string()),
   occurredAt: z.string(),
-});
+}).meta({ id: 'Change' });
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 const IF_MATCH = [{ name: 'If-Match', description: 'the ETag of the version you read ("3"); the write fails with 409 if the object changed since' }];
 const ETAG = { etag: 'the object version, "<n>"' };
-const NOT_FOUND: Record<number, ResponseSpec> = { 404: { description: 'No such object' } };
-const WRITE_ERRORS: Record<number, ResponseSpec> = {
+const NOT_FOUND = { 404: { description: 'No such object' } } satisfies Responses;
+const WRITE_ERRORS = {
   409: { description: 'Conflicts with another object, or If-Match does not match the current version' },
   422: { description: 'Breaks a directory rule; `errors` names the fields' },
-};
+} satisfies Responses;
 
 export async function directoryRoutes(app: FastifyInstance, opts: { directory: Directory; onWrite?: () => void }): Promise<void> {
   // A successful write: tell the listener (the sync worker looks at the change feed at once).
@@ -211,7 +211,8 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
         responses: { 201: { description: 'Created', schema: k.schema, headers: { location: 'its URL', ...ETAG } }, ...WRITE_ERRORS },
       },
       async ({ body }, req, reply) => {
-        const obj = await (k.create as (b: unknown) => Promise<{ id: string; version: number }>)(body);
+        // body: validated by this kind's createBody
+        const obj = await k.create(body as never);
         await audit(req, `${k.type}.create`, { type: k.type, id: obj.id }, { ...k.label(body as never), fields: fieldsOf(body) });
         return reply.code(201).header('location', `/api/v1/${k.plural}/${obj.id}`).header('etag', etag(obj.version)).send(obj);
       },
@@ -228,7 +229,7 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
         query: k.listQuery as z.ZodType<Record<string, unknown>>,
         responses: { 200: { description: 'A page', schema: page(k.schema) } },
       },
-      async ({ query }) => (k.list as (q: unknown) => Promise<unknown>)(query),
+      async ({ query }) => k.list(query as never),
     );
     defineRoute(
       app,
@@ -260,7 +261,7 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
         responses: { 200: { description: 'Updated', schema: k.schema, headers: ETAG }, ...NOT_FOUND, ...WRITE_ERRORS },
       },
       async ({ params, body }, req, reply) => {
-        const obj = await (k.update as (id: string, b: unknown, w: WriteOptions) => Promise<{ id: string; version: number }>)(params.id, body, writeOptions(req));
+        const obj = await k.update(params.id, body as never, writeOptions(req));
         await audit(req, `${k.type}.update`, { type: k.type, id: obj.id }, { fields: fieldsOf(body), version: obj.version });
         return reply.header('etag', etag(obj.version)).send(obj);
       },

@@ -27,6 +27,7 @@ import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { type DemoGuard, nameParams } from './connections.js';
+import { wecomMemberFields } from './schemas.js';
 
 // ------------------------------------------------------------------ schemas
 
@@ -65,7 +66,7 @@ export const mappingDefinitionSchema = z
     }),
     matching: z.object({ members: z.array(z.enum(['userid', 'mobile', 'email'])), departments: z.enum(['id', 'name-path', 'none']) }),
   })
-  .describe('A mapping definition (src/mapping/definitions/README.md)');
+  .meta({ id: 'MappingDefinition', description: 'A mapping definition (src/mapping/definitions/README.md)' });
 
 /** Input definitions are checked by compileMapping (422 with the exact field paths), not by the schema. */
 const definitionInput = z.record(z.string(), z.unknown()).describe('a mapping definition (see the response schema); checked on save: 422 names each faulty field');
@@ -74,7 +75,7 @@ const mappingView = z.object({
   definition: mappingDefinitionSchema,
   isDefault: z.boolean().describe('true when the connection has no definition of its own (the default is shown)'),
   version: z.number().int().describe("the connection's version (ETag); saving the mapping bumps it"),
-});
+}).meta({ id: 'Mapping' });
 
 const putBody = z.strictObject({ definition: definitionInput.nullable().describe('null = back to the default definition') });
 const previewBody = z.strictObject({
@@ -84,22 +85,31 @@ const previewBody = z.strictObject({
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const position = z.object({ offset: z.number(), line: z.number(), column: z.number() });
-const fieldPreview = z.union([
-  z.object({ source: z.string(), value: scalar, raw: scalar }),
-  z.object({ source: z.string(), absent: z.literal(true), raw: scalar }).describe('the expression gave nothing: the field is left empty'),
-  z.object({ source: z.string(), error: z.object({ code: z.string(), message: z.string(), position: position.optional(), pointer: z.string().optional() }) }),
-]);
+const fieldPreview = z
+  .union([
+    z.object({ source: z.string(), value: scalar, raw: scalar }),
+    z.object({ source: z.string(), absent: z.literal(true), raw: scalar }).describe('the expression gave nothing: the field is left empty'),
+    z.object({ source: z.string(), error: z.object({ code: z.string(), message: z.string(), position: position.optional(), pointer: z.string().optional() }) }),
+  ])
+  .meta({ id: 'FieldPreview' });
+const desiredMember = z
+  .object({
+    key: z.string().describe('the account id'),
+    userid: z.string(),
+    fields: wecomMemberFields,
+    departmentKeys: z.array(z.string()).nullable().describe('organization ids, the main one first; null when the default department is used'),
+    isLeaderIn: z.array(z.string()).optional(),
+    order: z.array(z.number()).optional(),
+    toInvite: z.boolean().optional(),
+  })
+  .meta({ id: 'DesiredMember' });
 const previewSchema = z.object({
   fields: z.record(z.string(), fieldPreview).describe('definition path (`members.mobile`, `extattrs[0].value`, `scope.accountFilter`) → value or error'),
-  member: z
-    .object({ key: z.string(), userid: z.string(), fields: z.record(z.string(), z.unknown()), departmentKeys: z.array(z.string()).nullable() })
-    .loose()
-    .nullable()
-    .describe('the member exactly as a sync would produce it; null when out of scope or held back'),
+  member: desiredMember.nullable().describe('the member exactly as a sync would produce it; null when out of scope or held back'),
   inScope: z.boolean(),
   problems: z.array(z.object({ objectType: z.enum(['organization', 'account']), key: z.string(), field: z.string(), message: z.string(), code: z.string().optional(), effect: z.string() })),
   context: z.record(z.string(), z.unknown()).describe('the account as the expressions see it'),
-});
+}).meta({ id: 'MappingPreview' });
 
 // ------------------------------------------------------------------ helpers
 

@@ -13,22 +13,34 @@ import type { Connections } from '../../connections/index.js';
 import { type SyncPipeline, objectStatus, objectsWithStatus } from '../../sync/index.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
+import { explanation, operationStatus, wecomMemberFields } from './schemas.js';
 
-const explanation = z.object({ en: z.string(), zh: z.string() });
 const objectType = z.enum(['account', 'organization']);
+
+// The values last written to WeCom (src/domain/link.ts), as WeCom names them.
+const departmentShadow = z.object({ name: z.string(), nameEn: z.string().optional(), parentid: z.number(), order: z.number() }).meta({ id: 'DepartmentShadow' });
+const memberShadow = wecomMemberFields
+  .partial()
+  .extend({
+    department: z.array(z.number()),
+    order: z.array(z.number()).optional(),
+    is_leader_in_dept: z.array(z.number()).optional(),
+    main_department: z.number().optional(),
+  })
+  .meta({ id: 'MemberShadow', description: 'a field absent here was never written' });
 
 const operationSchema = z.object({
   runId: z.string(),
   opId: z.string(),
   kind: z.string().describe('member.create, member.update, member.disable, member.delete, department.create, department.update, department.delete'),
-  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  status: operationStatus,
   errcode: z.number().nullable().describe("WeCom's errcode of a failure"),
   errmsg: z.string().nullable(),
   explanation: explanation.nullable().describe('what a failure means and what to do, in English and Chinese'),
   note: z.string().nullable(),
   attempts: z.number(),
   at: z.string().describe('when: finished, else started, else when its run was created'),
-});
+}).meta({ id: 'ObjectOperation' });
 
 const itemSchema = z.object({
   type: objectType,
@@ -40,17 +52,18 @@ const itemSchema = z.object({
       wecomId: z.string().describe('the WeCom userid, or the department id'),
       origin: z.enum(['created', 'matched']),
       state: z.enum(['active', 'pending']).describe('pending: a create was sent and its answer not recorded'),
-      shadow: z.record(z.string(), z.unknown()).nullable().describe('the values last written to WeCom'),
+      shadow: z.union([departmentShadow, memberShadow]).nullable().describe('the values last written to WeCom'),
       updatedAt: z.string(),
     })
+    .meta({ id: 'ObjectLink' })
     .nullable(),
   lastOperation: operationSchema.nullable().describe('the latest operation on the object (operations of cancelled runs are left out)'),
   verdict: z.object({
     status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope']),
     message: explanation,
   }),
-});
-const objectSchema = itemSchema.extend({ history: z.array(operationSchema).describe('the last 20 operations on the object in this connection, newest first') });
+}).meta({ id: 'ObjectStatusItem' });
+const objectSchema = itemSchema.extend({ history: z.array(operationSchema).describe('the last 20 operations on the object in this connection, newest first') }).meta({ id: 'ObjectStatus' });
 
 const objectParams = z.strictObject({
   name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id'),

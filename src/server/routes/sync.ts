@@ -25,6 +25,7 @@ import { defineRoute } from '../route.js';
 import { type DemoGuard, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
 import { objectRoutes } from './objects.js';
+import { explanation, fieldChange, operationStatus, warning } from './schemas.js';
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
@@ -33,61 +34,69 @@ function planWithHeld(report: SyncReport) {
   return { ...planJson(report), held: report.plan?.safety.exceeded ?? false };
 }
 
-const explanation = z.object({ en: z.string(), zh: z.string() });
-const warning = z.object({ code: z.string(), key: z.string().optional(), message: z.string() }).loose();
-const planSchema = z.object({
-  operations: z.array(z.object({ kind: z.string(), target: z.record(z.string(), z.unknown()), changes: z.array(z.record(z.string(), z.unknown())), reason: z.string() })),
-  summary: z.record(z.string(), z.number()).describe('{total, <kind>: n}'),
-  warnings: z.array(warning),
-  held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
-});
-const runStatus = z.enum(['planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled']);
+const planTarget = z.union([z.object({ departmentId: z.number() }), z.object({ userid: z.string() })]);
+const planSchema = z
+  .object({
+    operations: z.array(z.object({ kind: z.string(), target: planTarget, changes: z.array(fieldChange), reason: z.string() }).meta({ id: 'PlanOperation' })),
+    summary: z.record(z.string(), z.number()).describe('{total, <kind>: n}'),
+    warnings: z.array(warning),
+    held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
+  })
+  .meta({ id: 'Plan' });
+const runStatus = z.enum(['planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled']).meta({ id: 'RunStatus' });
 const runSummary = z
   .object({ total: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), pending: z.number(), retryable: z.number(), gone: z.number(), byKind: z.record(z.string(), z.number()), message: z.string() })
-  .nullable();
-const runError = z.object({ message: z.string(), explanation: explanation.optional(), errcode: z.number().optional() }).nullable();
-const runSchema = z.object({
+  .meta({ id: 'RunSummary' });
+const runError = z.object({ message: z.string(), explanation: explanation.optional(), errcode: z.number().optional() }).meta({ id: 'RunError' });
+const runFields = {
   id: z.string(),
   connectionId: z.string(),
   kind: z.enum(['full', 'incremental']),
   status: runStatus,
   finished: z.boolean().describe('false while planned or running'),
-  summary: runSummary,
-  error: runError,
+  summary: runSummary.nullable(),
+  error: runError.nullable(),
   warnings: z.array(warning),
   held: z.boolean().describe('the plan exceeded the safety threshold'),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-});
-const operationSchema = z.object({
-  opId: z.string(),
-  seq: z.number(),
-  kind: z.string(),
-  key: z.string(),
-  target: z.string().describe('"member <userid>" or "department <id>"'),
-  reason: z.string(),
-  changes: z.array(z.record(z.string(), z.unknown())),
-  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
-  attempts: z.number(),
-  errcode: z.number().nullable(),
-  errmsg: z.string().nullable(),
-  errorClass: z.string().nullable(),
-  explanation: explanation.nullable(),
-  note: z.string().nullable(),
-});
-const runDetail = runSchema.extend({ connection: z.object({ id: z.string(), name: z.string() }).nullable(), operations: z.array(operationSchema) });
-const accepted = z.object({ run: z.string(), status: runStatus, location: z.string() });
-const statusSchema = z.object({
-  connection: z.object({ id: z.string(), name: z.string(), rootDepartmentId: z.number(), defaultDepartmentId: z.number().nullable() }),
-  runs: z.array(z.object({ id: z.string(), kind: z.string(), status: runStatus, createdAt: z.string(), finishedAt: z.string().nullable(), summary: z.string().nullable(), error: z.string().nullable() })),
-  links: z.object({ departments: z.number(), members: z.number(), pending: z.number() }),
-  failures: z.array(
-    z.object({ runId: z.string(), kind: z.string(), key: z.string(), target: z.string(), errcode: z.number().nullable(), errmsg: z.string().nullable(), explanation: explanation.nullable(), note: z.string().nullable() }),
-  ),
-  held: z.array(z.string()),
-  cursor: z.object({ lastChangeSeq: z.number().nullable(), latestSequence: z.number(), lag: z.number(), departmentIdFloor: z.number() }),
-});
+};
+const runSchema = z.object(runFields).meta({ id: 'Run' });
+const operationSchema = z
+  .object({
+    opId: z.string(),
+    seq: z.number(),
+    kind: z.string(),
+    key: z.string(),
+    target: z.string().describe('"member <userid>" or "department <id>"'),
+    reason: z.string(),
+    changes: z.array(fieldChange),
+    status: operationStatus,
+    attempts: z.number(),
+    errcode: z.number().nullable(),
+    errmsg: z.string().nullable(),
+    errorClass: z.string().nullable(),
+    explanation: explanation.nullable(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'RunOperation' });
+const runDetail = z.object({ ...runFields, connection: z.object({ id: z.string(), name: z.string() }).nullable(), operations: z.array(operationSchema) }).meta({ id: 'RunDetail' });
+const accepted = z.object({ run: z.string(), status: runStatus, location: z.string() }).meta({ id: 'RunAccepted' });
+const statusSchema = z
+  .object({
+    connection: z.object({ id: z.string(), name: z.string(), rootDepartmentId: z.number(), defaultDepartmentId: z.number().nullable() }),
+    runs: z.array(z.object({ id: z.string(), kind: z.string(), status: runStatus, createdAt: z.string(), finishedAt: z.string().nullable(), summary: z.string().nullable(), error: z.string().nullable() })),
+    links: z.object({ departments: z.number(), members: z.number(), pending: z.number() }),
+    failures: z.array(
+      z
+        .object({ runId: z.string(), kind: z.string(), key: z.string(), target: z.string(), errcode: z.number().nullable(), errmsg: z.string().nullable(), explanation: explanation.nullable(), note: z.string().nullable() })
+        .meta({ id: 'SyncFailure' }),
+    ),
+    held: z.array(z.string()),
+    cursor: z.object({ lastChangeSeq: z.number().nullable(), latestSequence: z.number(), lag: z.number(), departmentIdFloor: z.number() }),
+  })
+  .meta({ id: 'SyncStatus' });
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() });
 
@@ -288,7 +297,9 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         await Promise.race([started, done]);
         track(c.name, done);
         await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
-        return reply.code(202).header('location', runLocation(run.id)).send({ run: run.id, status: 'running', location: runLocation(run.id) });
+        // returned, not sent: checked against the routes' 202 schema where they are defined
+        reply.code(202).header('location', runLocation(run.id));
+        return { run: run.id, status: 'running' as const, location: runLocation(run.id) };
       };
 
     defineRoute(

@@ -19,7 +19,7 @@ export interface ReadinessCheck {
 }
 
 const checkResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() });
-const readyResponse = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.array(checkResult) });
+const readyResponse = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.array(checkResult) }).meta({ id: 'Readiness' });
 
 export async function systemRoutes(
   app: FastifyInstance,
@@ -108,7 +108,7 @@ export async function systemRoutes(
 }
 
 export async function openApiRoute(app: FastifyInstance, opts: { version?: string }): Promise<void> {
-  let cached: unknown;
+  let cached: ReturnType<typeof buildOpenApi> | undefined;
   defineRoute(
     app,
     {

@@ -18,12 +18,12 @@ const tokenSchema = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable().describe('updated at most once a minute'),
   revokedAt: z.string().nullable(),
-});
+}).meta({ id: 'Token' });
 const createBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   role: role.optional().describe('default viewer; never more than the creator’s role'),
 });
-const createResponse = tokenSchema.extend({ token: z.string().describe('`wst_…`; shown only in this response') });
+const createResponse = tokenSchema.extend({ token: z.string().describe('`wst_…`; shown only in this response') }).meta({ id: 'TokenCreated' });
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 const listQuery = z.strictObject({ includeRevoked: z.enum(['true', 'false']).optional() });
 

@@ -1,63 +1,11 @@
 // Per-object sync status (src/server/routes/objects.ts): where one organization or account stands
-// in WeCom for a connection. The API shapes, the verdict tag and WeCom's answer to an operation
-// (errcode and explanation), shared by the directory's status views and the runs page's
-// "Needs attention" card.
+// in WeCom for a connection: the verdict tag and WeCom's answer to an operation (errcode and
+// explanation), shared by the directory's status views and the runs page's "Needs attention" card.
 import { CheckCircleOutlined, CloseCircleOutlined, ExclamationCircleOutlined, MinusCircleOutlined, SyncOutlined } from '@ant-design/icons';
 import { Space, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import { type Explanation, type Messages, useExplain, useT } from '../i18n';
-import type { OpStatus } from './RunParts';
-
-// ------------------------------------------------------------------ API shapes
-
-export type ObjectType = 'account' | 'organization';
-export type VerdictStatus = 'in-sync' | 'pending' | 'failed' | 'not-synced' | 'out-of-scope';
-
-export interface ObjectOperation {
-  runId: string;
-  opId: string;
-  kind: string;
-  status: OpStatus;
-  errcode: number | null;
-  errmsg: string | null;
-  explanation: Explanation | null;
-  note: string | null;
-  attempts: number;
-  /** When: finished, else started, else when its run was created. */
-  at: string;
-}
-
-export interface ObjectLink {
-  /** The WeCom userid, or the department id. */
-  wecomId: string;
-  origin: 'created' | 'matched';
-  /** pending: a create was sent and its answer not recorded. */
-  state: 'active' | 'pending';
-  /** The values last written to WeCom. */
-  shadow: Record<string, unknown> | null;
-  updatedAt: string;
-}
-
-/** An item of GET /connections/:name/objects. */
-export interface ObjectStatusItem {
-  type: ObjectType;
-  /** The directory id. */
-  id: string;
-  /** Display name or organization name; null once deleted from the directory. */
-  name: string | null;
-  exists: boolean;
-  link: ObjectLink | null;
-  lastOperation: ObjectOperation | null;
-  verdict: { status: VerdictStatus; message: Explanation };
-}
-
-/** GET /connections/:name/objects/:type/:id. */
-export interface ObjectStatus extends ObjectStatusItem {
-  /** The last 20 operations, newest first. */
-  history: ObjectOperation[];
-}
-
-// ------------------------------------------------------------------ parts
+import type { ObjectOperation, VerdictStatus } from '../api/types';
+import { type Messages, useExplain, useT } from '../i18n';
 
 const messages = {
   zh: {

@@ -1,63 +1,13 @@
 // Pieces the plan, runs and run pages share: status and kind tags, operation kinds, the field
-// diff ("field | old → new"), the warnings alert, the connection breadcrumb, and the API shapes of
-// src/server/routes/sync.ts. Times and durations: ./format.
+// diff ("field | old → new"), the warnings alert, the connection breadcrumb. Times and durations:
+// ./format; the API shapes: ../api/types.
 import { CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, ExclamationCircleOutlined, MinusCircleOutlined, PauseCircleOutlined, SyncOutlined } from '@ant-design/icons';
 import { Alert, Breadcrumb, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { seg } from '../api';
-import { type Explanation, type Messages, useT } from '../i18n';
-
-// ------------------------------------------------------------------ API shapes
-
-export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
-export type OpStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
-
-export interface FieldChange {
-  field: string;
-  old?: unknown;
-  new?: unknown;
-  [k: string]: unknown;
-}
-
-export interface Warning {
-  code: string;
-  key?: string;
-  message: string;
-}
-
-export interface RunSummary {
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  pending: number;
-  retryable: number;
-  gone: number;
-  byKind: Record<string, number>;
-  message: string;
-}
-
-export interface Run {
-  id: string;
-  connectionId: string;
-  kind: 'full' | 'incremental';
-  status: RunStatus;
-  finished: boolean;
-  summary: RunSummary | null;
-  error: { message: string; explanation?: Explanation; errcode?: number } | null;
-  warnings: Warning[];
-  held: boolean;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface Accepted {
-  run: string;
-  status: RunStatus;
-  location: string;
-}
+import type { FieldChange, OpStatus, RunStatus, Warning } from '../api/types';
+import { type Messages, useT } from '../i18n';
 
 // ------------------------------------------------------------------ labels
 

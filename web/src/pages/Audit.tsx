@@ -4,22 +4,12 @@ import { FilterOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, AutoComplete, Button, Card, Flex, Input, Result, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError, get, seg } from '../api';
-import { type CursorPage, DirPager, useCursorPages } from '../components/DirPager';
+import { ApiError, api, ok, seg } from '../api';
+import type { AuditEntry, Query } from '../api/types';
+import { DirPager, useCursorPages } from '../components/DirPager';
 import { DASH, Time } from '../components/format';
+import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
-
-interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  actorKind: 'user' | 'token' | 'system' | 'anonymous';
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  detail: Record<string, unknown>;
-  ip: string | null;
-}
 
 interface Filters {
   action: string;
@@ -163,35 +153,23 @@ export function AuditPage() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [pageSize, setPageSize] = useState(50);
   const pages = useCursorPages();
-  const [items, setItems] = useState<AuditEntry[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [tick, setTick] = useState(0);
 
   const { reset } = pages;
   useEffect(() => reset(), [filters, reset]);
 
-  useEffect(() => {
-    const ac = new AbortController();
-    const qs = new URLSearchParams({ limit: String(pageSize) });
-    for (const [k, v] of Object.entries(filters)) if (v.trim()) qs.set(k, v.trim());
-    if (pages.cursor) qs.set('before', pages.cursor);
-    setLoading(true);
-    get<CursorPage<AuditEntry>>(`/audit?${qs}`, { signal: ac.signal })
-      .then((r) => {
-        setItems(r.items);
-        setNextCursor(r.nextCursor);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((e: Error) => {
-        if (ac.signal.aborted) return;
-        setError(e);
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [filters, pageSize, pages.cursor, tick]);
+  const read = useApi(
+    (signal) => {
+      const query: Query<'/audit'> = { limit: pageSize };
+      for (const [k, v] of Object.entries(filters) as [keyof Filters, string][]) if (v.trim()) query[k] = v.trim();
+      if (pages.cursor) query.before = pages.cursor;
+      return ok(api.GET('/audit', { params: { query }, signal }));
+    },
+    [filters, pageSize, pages.cursor],
+    { keepData: true },
+  );
+  const { error, loading } = read;
+  const items = read.data?.items ?? null;
+  const nextCursor = read.data?.nextCursor ?? null;
 
   const filterBy = (f: Partial<Filters>) => {
     const next = { ...filters, ...f };
@@ -216,7 +194,7 @@ export function AuditPage() {
           </Typography.Title>
           <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
         </div>
-        <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)} loading={loading}>
+        <Button icon={<ReloadOutlined />} onClick={read.refetch} loading={loading}>
           {t('refresh')}
         </Button>
       </Flex>

@@ -5,19 +5,20 @@
 // field keeps the stored value. PATCH sends only the fields that changed; null clears.
 // The parts live in ./connection: the fields, the request bodies (patch.ts), the test result.
 import { Alert, App, Card, Form, Spin } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
-import { ApiError, type FieldError, del, get, patch, post, seg } from '../api';
-import type { Connection } from '../components/ConnTypes';
+import { ApiError, type FieldError, api, ok } from '../api';
+import type { Connection } from '../api/types';
 import { errorText, splitFieldErrors } from '../components/formErrors';
 import { useT } from '../i18n';
+import { useApi } from '../hooks/useApi';
 import { useIsAdmin } from '../session';
 import { ConnectionFields } from './connection/ConnectionFields';
 import { ConnectionHeader } from './connection/ConnectionHeader';
 import { FormActions, SaveErrorAlert } from './connection/FormActions';
 import { ADVANCED_FIELDS, DEFAULT_API_BASE, type FormValues, emptyValues, formHas, fromConnection } from './connection/form';
 import { messages } from './connection/messages';
-import { createBody, patchBody } from './connection/patch';
+import { type SubmittedValues, createBody, patchBody } from './connection/patch';
 import { TestCard } from './connection/TestResult';
 import { useConnectionTest } from './connection/useConnectionTest';
 
@@ -36,7 +37,6 @@ function ConnectionForm({ name }: { name: string | null }) {
   const isNew = name === null;
 
   const [conn, setConn] = useState<Connection | null>(null);
-  const [loadError, setLoadError] = useState<{ status: number; message: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const [dirty, setDirty] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
@@ -46,22 +46,16 @@ function ConnectionForm({ name }: { name: string | null }) {
   const [advancedOpen, setAdvancedOpen] = useState(false);
   const test = useConnectionTest();
 
-  const load = useCallback(async () => {
-    if (name === null) return;
-    try {
-      const c = await get<Connection>(`/connections/${seg(name)}`);
-      setConn(c);
-      form.setFieldsValue(fromConnection(c));
-      if (c.apiBase !== DEFAULT_API_BASE || c.caPem) setAdvancedOpen(true);
-      setDirty(false);
-    } catch (e) {
-      setLoadError({ status: e instanceof ApiError ? e.status : 0, message: errorText(e) });
-    }
-  }, [name, form]);
-
+  const loaded = useApi((signal) => (name === null ? Promise.resolve(null) : ok(api.GET('/connections/{name}', { params: { path: { name } }, signal }))), [name]);
   useEffect(() => {
-    void load();
-  }, [load]);
+    const c = loaded.data;
+    if (!c) return;
+    setConn(c);
+    form.setFieldsValue(fromConnection(c));
+    if (c.apiBase !== DEFAULT_API_BASE || c.caPem) setAdvancedOpen(true);
+    setDirty(false);
+  }, [loaded.data, form]);
+  const loadError = loaded.error ? { status: loaded.error instanceof ApiError ? loaded.error.status : 0, message: errorText(loaded.error) } : null;
 
   /** 422/400 field errors under their fields (opening "Advanced" when one is there), the rest above the buttons. */
   const showErrors = (e: unknown) => {
@@ -79,13 +73,13 @@ function ConnectionForm({ name }: { name: string | null }) {
     }
   };
 
-  const save = async (v: FormValues) => {
+  const save = async (v: SubmittedValues) => {
     setFormError(null);
     setOtherErrors([]);
     if (isNew) {
       setSaving(true);
       try {
-        const c = await post<Connection>('/connections', createBody(v));
+        const c = await ok(api.POST('/connections', { body: createBody(v) }));
         void message.success(t('created'));
         navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { created: true, warnings: c.warnings ?? [] } });
       } catch (e) {
@@ -103,7 +97,7 @@ function ConnectionForm({ name }: { name: string | null }) {
     }
     setSaving(true);
     try {
-      const c = await patch<Connection>(`/connections/${seg(conn.name)}`, body);
+      const c = await ok(api.PATCH('/connections/{name}', { params: { path: { name: conn.name } }, body }));
       void message.success(t('saved'));
       setWarnings(c.warnings ?? []);
       if (c.name !== conn.name) {
@@ -121,10 +115,15 @@ function ConnectionForm({ name }: { name: string | null }) {
     }
   };
 
+  /** onFinish: the form's rules passed, so the (required) root department is a number. */
+  const submit = (v: FormValues) => {
+    if (v.rootDepartmentId !== null) void save({ ...v, rootDepartmentId: v.rootDepartmentId });
+  };
+
   const remove = async () => {
     if (!conn) return;
     try {
-      await del(`/connections/${seg(conn.name)}`);
+      await ok(api.DELETE('/connections/{name}', { params: { path: { name: conn.name } } }));
       void message.success(t('deleted'));
       navigate('/connections');
     } catch (e) {
@@ -176,7 +175,7 @@ function ConnectionForm({ name }: { name: string | null }) {
           layout="vertical"
           initialValues={emptyValues()}
           disabled={!isAdmin}
-          onFinish={(v) => void save(v)}
+          onFinish={submit}
           onValuesChange={() => setDirty(true)}
           scrollToFirstError
         >

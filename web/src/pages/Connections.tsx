@@ -4,13 +4,14 @@
 import { ExperimentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { type HTMLAttributes, useCallback, useEffect, useState } from 'react';
+import { type HTMLAttributes, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, del, get, post } from '../api';
-import type { Connection, DemoStatus } from '../components/ConnTypes';
+import { ApiError, api, ok } from '../api';
+import type { Connection, DemoStatus } from '../api/types';
 import { DASH, shortDateTime } from '../components/format';
 import { errorText } from '../components/formErrors';
 import { type Messages, useLang, useT } from '../i18n';
+import { useApi } from '../hooks/useApi';
 import { useIsAdmin } from '../session';
 
 const messages = {
@@ -98,9 +99,9 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
   const start = async () => {
     setBusy(true);
     try {
-      const r = await post<{ state: string; connection?: { id: string; name: string }; run?: string }>('/demo');
+      const r = await ok(api.POST('/demo'));
       void message.success(t('demoStarted'));
-      if (r?.run) navigate(`/runs/${encodeURIComponent(r.run)}`);
+      if (r.run) navigate(`/runs/${encodeURIComponent(r.run)}`);
       else onChanged();
     } catch (e) {
       void message.error(`${t('demoFailed')}: ${errorText(e)}`);
@@ -112,7 +113,7 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
   const remove = async () => {
     setBusy(true);
     try {
-      await del('/demo');
+      await ok(api.DELETE('/demo'));
       void message.success(t('demoRemoved'));
     } catch (e) {
       void message.error(`${t('demoFailed')}: ${errorText(e)}`);
@@ -178,27 +179,18 @@ export function ConnectionsPage() {
   const { lang } = useLang();
   const isAdmin = useIsAdmin();
   const navigate = useNavigate();
-  const [items, setItems] = useState<Connection[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [demo, setDemo] = useState<DemoStatus | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    const [list, d] = await Promise.allSettled([get<{ items: Connection[] }>('/connections'), get<DemoStatus>('/demo')]);
-    if (list.status === 'fulfilled') {
-      setItems(list.value.items);
-      setError(null);
-    } else setError(errorText(list.reason));
+  const read = useApi(async (signal) => {
+    const [list, d] = await Promise.allSettled([ok(api.GET('/connections', { signal })), ok(api.GET('/demo', { signal }))]);
     // No demo endpoint (404) or any other failure: no banner.
-    setDemo(d.status === 'fulfilled' && d.value && typeof d.value === 'object' ? d.value : null);
     if (d.status === 'rejected' && !(d.reason instanceof ApiError)) console.warn('GET /demo', d.reason);
-    setLoading(false);
+    const demo: DemoStatus | null = d.status === 'fulfilled' ? d.value : null;
+    if (list.status === 'rejected') throw list.reason;
+    return { items: list.value.items, demo };
   }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { loading, refetch: load } = read;
+  const items = read.data?.items ?? null;
+  const demo = read.data?.demo ?? null;
+  const error = read.error ? errorText(read.error) : null;
 
   const isDemo = (c: Connection) =>
     c.demo === true || (demo?.state === 'active' && (demo.connection?.id === c.id || demo.connection?.name === c.name));
@@ -261,7 +253,7 @@ export function ConnectionsPage() {
           <Typography.Text type="secondary">{t('intro')}</Typography.Text>
         </div>
         <Space>
-          <Button icon={<ReloadOutlined />} onClick={() => void load()} loading={loading}>
+          <Button icon={<ReloadOutlined />} onClick={load} loading={loading}>
             {t('refresh')}
           </Button>
           {isAdmin && (
@@ -271,7 +263,7 @@ export function ConnectionsPage() {
           )}
         </Space>
       </Flex>
-      <DemoBanner demo={demo} onChanged={() => void load()} />
+      <DemoBanner demo={demo} onChanged={load} />
       {error && <Alert type="error" showIcon title={t('loadFailed')} description={error} style={{ marginBottom: 16 }} />}
       <Card styles={{ body: { padding: 0 } }}>
         <Table<Connection>

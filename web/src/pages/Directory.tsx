@@ -9,7 +9,7 @@ import { ApartmentOutlined, TeamOutlined } from '@ant-design/icons';
 import { Col, Flex, Row, Space, Statistic, Typography } from 'antd';
 import { useCallback, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { get, seg } from '../api';
+import { api, ok } from '../api';
 import { useT } from '../i18n';
 import { useIsAdmin } from '../session';
 import { AccountDrawer } from './directory/AccountDrawer';
@@ -17,7 +17,7 @@ import { AccountsTable } from './directory/AccountsTable';
 import { messages } from './directory/messages';
 import { OrgTree } from './directory/OrgTree';
 import { OrgSyncStatusCard, SyncStatusDrawer } from './directory/SyncStatus';
-import type { Account } from './directory/types';
+import type { Account } from '../api/types';
 import { useAccounts, useOrganizations } from './directory/useDirectory';
 
 export function DirectoryPage() {
@@ -58,7 +58,7 @@ export function DirectoryPage() {
   const openEdit = async (a: Account) => {
     // read the current version before editing
     try {
-      setEditing(await get<Account>(`/accounts/${seg(a.id)}`));
+      setEditing(await ok(api.GET('/accounts/{id}', { params: { path: { id: a.id } } })));
     } catch {
       setEditing(a);
     }

@@ -7,8 +7,10 @@
 import { Alert, App, Col, Form, Row, Spin } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
-import { ApiError, get, put, seg } from '../api';
+import { ApiError, api, ok } from '../api';
+import type { Mapping, MappingDefinition } from '../api/types';
 import { errorText } from '../components/formErrors';
+import { useApi } from '../hooks/useApi';
 import { useLang, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 import { Cheatsheet } from './mapping/Cheatsheet';
@@ -20,7 +22,7 @@ import { MappingHeader } from './mapping/MappingHeader';
 import { AffiliationFields, ExpressionFields, MatchingFields, ScopeFields } from './mapping/MappingFields';
 import { messages } from './mapping/messages';
 import { PreviewPanel } from './mapping/PreviewPanel';
-import type { FormValues, MappingAnswer, MappingDefinition } from './mapping/types';
+import type { FormValues } from './mapping/types';
 import { usePreview } from './mapping/usePreview';
 
 export function MappingPage() {
@@ -35,8 +37,7 @@ function MappingEditor({ name }: { name: string }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
 
-  const [saved, setSaved] = useState<MappingAnswer | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Mapping | null>(null);
   const [definition, setDefinition] = useState<MappingDefinition | null>(null);
   const [account, setAccount] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -44,7 +45,7 @@ function MappingEditor({ name }: { name: string }) {
   const { markErrors, forgetMarks } = useErrorMarks(form);
 
   const apply = useCallback(
-    (a: MappingAnswer) => {
+    (a: Mapping) => {
       setSaved(a);
       form.resetFields();
       form.setFieldsValue(toForm(a.definition));
@@ -54,11 +55,11 @@ function MappingEditor({ name }: { name: string }) {
     [form, forgetMarks],
   );
 
+  const loaded = useApi((signal) => ok(api.GET('/connections/{name}/mapping', { params: { path: { name } }, signal })), [name]);
   useEffect(() => {
-    get<MappingAnswer>(`/connections/${seg(name)}/mapping`)
-      .then(apply)
-      .catch((e: unknown) => setLoadError(errorText(e)));
-  }, [name, apply]);
+    if (loaded.data) apply(loaded.data);
+  }, [loaded.data, apply]);
+  const loadError = loaded.error ? errorText(loaded.error) : null;
 
   const defJson = useMemo(() => (definition ? JSON.stringify(definition) : null), [definition]);
   const { preview, previewErrors, previewFailure, previewing } = usePreview(name, defJson, account, markErrors);
@@ -71,7 +72,7 @@ function MappingEditor({ name }: { name: string }) {
     setSaving(true);
     setSaveError(null);
     try {
-      const a = await put<MappingAnswer>(`/connections/${seg(name)}/mapping`, body);
+      const a = await ok(api.PUT('/connections/{name}/mapping', { params: { path: { name } }, body }));
       apply(a);
       void message.success(done);
     } catch (e) {

@@ -4,39 +4,15 @@
 import { ApartmentOutlined, HistoryOutlined, PlayCircleOutlined, ReloadOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Card, Flex, Popconfirm, Result, Skeleton, Space, Statistic, Table, Tag, Typography } from 'antd';
 import type { ButtonProps } from 'antd';
-import { type HTMLAttributes, useCallback, useEffect, useMemo, useState } from 'react';
+import { type HTMLAttributes, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, get, post, seg } from '../api';
+import { ApiError, api, ok, seg } from '../api';
+import type { PlanOperation } from '../api/types';
 import { DASH } from '../components/format';
-import {
-  type Accepted,
-  ChangesTable,
-  ConnectionCrumbs,
-  type FieldChange,
-  KIND_ORDER,
-  KindTag,
-  type Warning,
-  WarningsAlert,
-  kindColor,
-  useRunLabel,
-  valueText,
-} from '../components/RunParts';
+import { ChangesTable, ConnectionCrumbs, KIND_ORDER, KindTag, WarningsAlert, kindColor, useRunLabel, valueText } from '../components/RunParts';
+import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
 import { useIsAdmin } from '../session';
-
-interface PlanOperation {
-  kind: string;
-  target: { departmentId?: number; userid?: string; [k: string]: unknown };
-  changes: FieldChange[];
-  reason: string;
-}
-
-interface PlanResponse {
-  operations: PlanOperation[];
-  summary: Record<string, number>;
-  warnings: Warning[];
-  held: boolean;
-}
 
 const messages = {
   zh: {
@@ -151,7 +127,7 @@ function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
             key: 'target',
             width: 200,
             render: (_, op) =>
-              op.target.userid !== undefined ? (
+              'userid' in op.target ? (
                 <Space size={6}>
                   <UserOutlined />
                   <Typography.Text code>{op.target.userid}</Typography.Text>
@@ -160,7 +136,7 @@ function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
                 <Space size={6}>
                   <ApartmentOutlined />
                   <span>
-                    {t('department')} <Typography.Text code>{String(op.target.departmentId ?? '?')}</Typography.Text>
+                    {t('department')} <Typography.Text code>{op.target.departmentId}</Typography.Text>
                   </span>
                 </Space>
               ),
@@ -196,38 +172,14 @@ export function PlanPage() {
   const navigate = useNavigate();
   const isAdmin = useIsAdmin();
   const { message } = App.useApp();
-  const [plan, setPlan] = useState<PlanResponse | null>(null);
-  const [madeAt, setMadeAt] = useState<Date | null>(null);
-  const [error, setError] = useState<ApiError | Error | null>(null);
-  const [loading, setLoading] = useState(true);
   const [applying, setApplying] = useState(false);
   const [active, setActive] = useState<string | null>(null);
 
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      setLoading(true);
-      try {
-        const p = await get<PlanResponse>(`/connections/${seg(name)}/plan`, signal ? { signal } : undefined);
-        setPlan(p);
-        setMadeAt(new Date());
-        setError(null);
-      } catch (e) {
-        if (signal?.aborted) return;
-        // a stale plan must not be applied by mistake: show the error alone
-        setPlan(null);
-        setError(e as Error);
-      } finally {
-        if (!signal?.aborted) setLoading(false);
-      }
-    },
-    [name],
-  );
-
-  useEffect(() => {
-    const ac = new AbortController();
-    void load(ac.signal);
-    return () => ac.abort();
-  }, [load]);
+  const read = useApi((signal) => ok(api.GET('/connections/{name}/plan', { params: { path: { name } }, signal })), [name]);
+  const { error, loading, refetch } = read;
+  // a stale plan must not be applied by mistake: after a failed read, the error alone is shown
+  const plan = error ? null : read.data;
+  const madeAt = useMemo(() => (read.data ? new Date() : null), [read.data]);
 
   const groups = useMemo(() => {
     const by = new Map<string, Row[]>();
@@ -249,7 +201,7 @@ export function PlanPage() {
     setApplying(true);
     setActive(null);
     try {
-      const res = await post<Accepted>(`/connections/${seg(name)}/runs`);
+      const res = await ok(api.POST('/connections/{name}/runs', { params: { path: { name } } }));
       message.success(t('started', { id: res.run }));
       navigate(`/runs/${seg(res.run)}`);
     } catch (e) {
@@ -284,7 +236,7 @@ export function PlanPage() {
           <Button icon={<HistoryOutlined />} onClick={() => navigate(`/connections/${seg(name)}/runs`)}>
             {t('runs')}
           </Button>
-          <Button icon={<ReloadOutlined />} onClick={() => void load()} loading={loading}>
+          <Button icon={<ReloadOutlined />} onClick={refetch} loading={loading}>
             {t('refresh')}
           </Button>
           {isAdmin && (

@@ -3,47 +3,15 @@
 // run) and retry (the failed operations of a finished run).
 import { CheckOutlined, HistoryOutlined, RedoOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Flex, Input, Progress, Segmented, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type HTMLAttributes, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, get, post, seg } from '../api';
+import { ApiError, api, ok, seg } from '../api';
+import type { OpStatus, RunDetail, RunOperation as Operation } from '../api/types';
 import { Time, durationText } from '../components/format';
-import {
-  type Accepted,
-  ChangesTable,
-  ConnectionCrumbs,
-  type FieldChange,
-  KindTag,
-  type OpStatus,
-  OpStatusTag,
-  type Run,
-  RunKindTag,
-  RunStatusTag,
-  WarningsAlert,
-} from '../components/RunParts';
-import { type Explanation, type Messages, useExplain, useT } from '../i18n';
+import { ChangesTable, ConnectionCrumbs, KindTag, OpStatusTag, RunKindTag, RunStatusTag, WarningsAlert } from '../components/RunParts';
+import { useApi } from '../hooks/useApi';
+import { type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
-
-interface Operation {
-  opId: string;
-  seq: number;
-  kind: string;
-  key: string;
-  target: string;
-  reason: string;
-  changes: FieldChange[];
-  status: OpStatus;
-  attempts: number;
-  errcode: number | null;
-  errmsg: string | null;
-  errorClass: string | null;
-  explanation: Explanation | null;
-  note: string | null;
-}
-
-interface RunDetail extends Run {
-  connection: { id: string; name: string } | null;
-  operations: Operation[];
-}
 
 type Filter = 'all' | 'failed' | 'succeeded' | 'other';
 
@@ -185,56 +153,28 @@ export function RunDetailPage() {
   const navigate = useNavigate();
   const isAdmin = useIsAdmin();
   const { message } = App.useApp();
-  const [run, setRun] = useState<RunDetail | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [tick, setTick] = useState(0);
   const [acting, setActing] = useState<'approve' | 'retry' | null>(null);
   const [filter, setFilter] = useState<Filter>('all');
   const [search, setSearch] = useState('');
-  const seq = useRef(0);
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const r = await get<RunDetail>(`/runs/${seg(id)}`);
-      if (mine !== seq.current) return;
-      setRun(r);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(e as Error);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    setRun(null);
-    setError(null);
-  }, [id]);
-
-  useEffect(() => {
-    void load();
-  }, [load, tick]);
-
-  // poll every second until the run is finished
-  const finished = run?.finished ?? true;
-  useEffect(() => {
-    if (!run || finished) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), 1000);
-    return () => clearTimeout(timer);
-  }, [run, finished, tick]);
+  // polled every second until the run is finished
+  const read = useApi((signal) => ok(api.GET('/runs/{id}', { params: { path: { id } }, signal })), [id], { poll: { intervalMs: 1000, done: (r) => r.finished } });
+  const { data: run, error, refetch, setData: setRun } = read;
 
   const act = async (action: 'approve' | 'retry') => {
     setActing(action);
     try {
-      const res = await post<Accepted>(`/runs/${seg(id)}/${action}`);
+      const init = { params: { path: { id } } };
+      const res = await ok(action === 'approve' ? api.POST('/runs/{id}/approve', init) : api.POST('/runs/{id}/retry', init));
       message.success(action === 'approve' ? t('approved') : t('retryStarted'));
       // the run executes now (202 comes once execution has begun): show it as running until the next read
       setRun((r) => (r && r.id === res.run ? { ...r, status: res.status, finished: false } : r));
       // approve and retry execute the same run again (its id comes back): read it and poll
       if (res.run !== id) navigate(`/runs/${seg(res.run)}`);
-      setTick((n) => n + 1);
+      refetch();
     } catch (e) {
       message.error((e as Error).message);
-      setTick((n) => n + 1);
+      refetch();
     } finally {
       setActing(null);
     }
@@ -301,7 +241,7 @@ export function RunDetailPage() {
               <Button icon={<HistoryOutlined />}>{t('runs')}</Button>
             </Link>
           )}
-          <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)}>
+          <Button icon={<ReloadOutlined />} onClick={refetch}>
             {t('refresh')}
           </Button>
           {isAdmin && run.status === 'held' && (

@@ -4,34 +4,16 @@
 // run it was). Refreshes every 3 s while a run is not finished.
 import { ApartmentOutlined, FileSearchOutlined, ReloadOutlined, SyncOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
+import { type HTMLAttributes, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, get, post, seg } from '../api';
+import { ApiError, api, ok, seg } from '../api';
+import type { Run, RunStatus, SyncFailure, SyncStatus } from '../api/types';
 import { DASH, Time, durationText } from '../components/format';
-import { type Accepted, ConnectionCrumbs, type Run, RunKindTag, type RunStatus, RunStatusTag, useRunLabel } from '../components/RunParts';
-import { type Explanation, type Messages, useExplain, useT } from '../i18n';
+import { ConnectionCrumbs, RunKindTag, RunStatusTag, useRunLabel } from '../components/RunParts';
+import { useApi } from '../hooks/useApi';
+import { type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 import { AttentionCard } from './runs/AttentionCard';
-
-interface Failure {
-  runId: string;
-  kind: string;
-  key: string;
-  target: string;
-  errcode: number | null;
-  errmsg: string | null;
-  explanation: Explanation | null;
-  note: string | null;
-}
-
-interface SyncStatus {
-  connection: { id: string; name: string; rootDepartmentId: number; defaultDepartmentId: number | null };
-  runs: { id: string; kind: string; status: RunStatus; createdAt: string; finishedAt: string | null; summary: string | null; error: string | null }[];
-  links: { departments: number; members: number; pending: number };
-  failures: Failure[];
-  held: string[];
-  cursor: { lastChangeSeq: number | null; latestSequence: number; lag: number; departmentIdFloor: number };
-}
 
 const messages = {
   zh: {
@@ -204,7 +186,7 @@ function StatusCard({ status }: { status: SyncStatus }) {
             <Typography.Text strong type="danger">
               {t('failures', { n: failures.length })}
             </Typography.Text>
-            <Table<Failure>
+            <Table<SyncFailure>
               size="small"
               style={{ marginTop: 8 }}
               rowKey={(f) => `${f.runId}:${f.key}:${f.kind}`}
@@ -245,55 +227,39 @@ export function RunsPage() {
   const navigate = useNavigate();
   const isAdmin = useIsAdmin();
   const { message } = App.useApp();
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [status, setStatus] = useState<SyncStatus | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(false);
   const [starting, setStarting] = useState(false);
-  const [tick, setTick] = useState(0);
-  const seq = useRef(0);
-
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const [r, s] = await Promise.all([get<{ items: Run[] }>(`/connections/${seg(name)}/runs?limit=50`), get<SyncStatus>(`/connections/${seg(name)}/status`)]);
-      if (mine !== seq.current) return;
-      setRuns(r.items);
-      setStatus(s);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(e as Error);
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [name]);
-
-  useEffect(() => {
-    void load();
-  }, [load, tick]);
-
+  // the runs and the status together, every 3 s while a run is not finished
+  const page = useApi(
+    async (signal) => {
+      const path = { name };
+      const [r, s] = await Promise.all([
+        ok(api.GET('/connections/{name}/runs', { params: { path, query: { limit: 50 } }, signal })),
+        ok(api.GET('/connections/{name}/status', { params: { path }, signal })),
+      ]);
+      return { runs: r.items, status: s };
+    },
+    [name],
+    { keepData: true, poll: { intervalMs: 3000, done: (d) => d.runs.every((r) => r.finished) } },
+  );
+  const runs = page.data?.runs ?? null;
+  const status: SyncStatus | null = page.data?.status ?? null;
+  const { error, loading, refetch } = page;
   const busy = (runs ?? []).some((r) => !r.finished);
-  useEffect(() => {
-    if (!busy) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), 3000);
-    return () => clearTimeout(timer);
-  }, [busy, runs, tick]);
 
   const syncNow = async () => {
     setStarting(true);
     try {
-      const res = await post<Accepted>(`/connections/${seg(name)}/runs`);
+      const res = await ok(api.POST('/connections/{name}/runs', { params: { path: { name } } }));
       message.success(
         <span>
           {t('started', { id: res.run })} <Link to={`/runs/${seg(res.run)}`}>{t('open')}</Link>
         </span>,
       );
-      setTick((n) => n + 1);
+      refetch();
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) message.warning(`${t('active')}: ${e.message}`);
       else message.error((e as Error).message);
-      setTick((n) => n + 1);
+      refetch();
     } finally {
       setStarting(false);
     }
@@ -314,7 +280,7 @@ export function RunsPage() {
           )}
         </Space>
         <Space wrap>
-          <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)} loading={loading && !busy}>
+          <Button icon={<ReloadOutlined />} onClick={refetch} loading={loading && !busy}>
             {t('refresh')}
           </Button>
           <Button icon={<FileSearchOutlined />} onClick={() => navigate(`/connections/${seg(name)}/plan`)}>
@@ -332,7 +298,7 @@ export function RunsPage() {
 
       <Space orientation="vertical" size={16} style={{ width: '100%' }}>
         {status && <StatusCard status={status} />}
-        <AttentionCard name={name} tick={tick} />
+        {page.data && <AttentionCard name={name} refresh={page.reads} />}
         <Card size="small" title={t('title')} styles={{ body: { padding: 0 } }}>
           <Table<Run>
             size="middle"

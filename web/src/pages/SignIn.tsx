@@ -4,7 +4,7 @@ import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Flex, Form, Input, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ApiError, post } from '../api';
+import { ApiError, api, ok } from '../api';
 import { errorText } from '../components/formErrors';
 import { type Lang, type Messages, useLang, useT } from '../i18n';
 import { useSession } from '../session';
@@ -54,7 +54,7 @@ export function SignInPage({ next }: { next: string }) {
     setBusy(true);
     setFailure(null);
     try {
-      await post('/auth/login', { username: v.username, password: v.password });
+      await ok(api.POST('/auth/login', { body: { username: v.username, password: v.password } }));
       await refresh();
       navigate(next, { replace: true });
     } catch (e) {

@@ -2,7 +2,7 @@
 // extended attributes, proxies and their credentials, then the collapsed "Advanced" section
 // (API base, extra CA). On edit the stored secrets show as "stored" and an empty field keeps them.
 import { Checkbox, Collapse, Flex, Form, Input, InputNumber, Space, Tag, Typography } from 'antd';
-import type { Connection } from '../../components/ConnTypes';
+import type { Connection } from '../../api/types';
 import { mono } from '../../components/styles';
 import { useT } from '../../i18n';
 import { ExtattrsField } from './ExtattrsField';

@@ -2,7 +2,7 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Button, Flex, Space, Typography } from 'antd';
 import { Link } from 'react-router';
-import type { Connection } from '../../components/ConnTypes';
+import type { Connection } from '../../api/types';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 

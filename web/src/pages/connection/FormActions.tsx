@@ -3,7 +3,7 @@
 import { DeleteOutlined, SaveOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { Alert, Button, Flex, Popconfirm, Space, Typography } from 'antd';
 import type { FieldError } from '../../api';
-import type { Connection } from '../../components/ConnTypes';
+import type { Connection } from '../../api/types';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 

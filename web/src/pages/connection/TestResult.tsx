@@ -2,7 +2,7 @@
 import { CheckCircleFilled, CloseCircleFilled, ExclamationCircleFilled, MinusCircleFilled } from '@ant-design/icons';
 import { Alert, Card, Descriptions, Flex, Space, Spin, Table, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import type { CheckStatus, TestResult } from '../../components/ConnTypes';
+import type { CheckStatus, TestResult } from '../../api/types';
 import { useExplain, useT } from '../../i18n';
 import { type Key, messages } from './messages';
 import type { ConnectionTest } from './useConnectionTest';

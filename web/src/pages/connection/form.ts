@@ -1,6 +1,6 @@
 // The connection form's values: empty for a new connection, from the stored connection on edit
 // (secrets never come back: their fields start empty), and which fields the form has.
-import type { Connection } from '../../components/ConnTypes';
+import type { Connection } from '../../api/types';
 
 export const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
 

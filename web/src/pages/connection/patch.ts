@@ -1,7 +1,12 @@
 // Form values → request bodies: POST /connections for a new connection, and the diff against the
 // stored connection → the PATCH body of an edit (nothing changed = an empty body, nothing sent).
-import type { Connection } from '../../components/ConnTypes';
+import type { Connection, RequestBody } from '../../api/types';
 import { DEFAULT_API_BASE, type FormValues } from './form';
+
+/** The values of a form that passed its rules (the root department is required). */
+export type SubmittedValues = FormValues & { rootDepartmentId: number };
+type CreateBody = RequestBody<'/connections', 'post'>;
+type PatchBody = RequestBody<'/connections/{name}', 'patch'>;
 
 const parseProxies = (s: string | undefined): string[] =>
   (s ?? '')
@@ -22,12 +27,12 @@ const normExtattrs = (list: FormValues['extattrs'] | undefined) =>
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The POST body of a new connection: optional fields only when set, the API base only when not the default. */
-export function createBody(v: FormValues): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+export function createBody(v: SubmittedValues): CreateBody {
+  const body: CreateBody = {
     name: v.name.trim(),
     corpId: v.corpId.trim(),
     secret: (v.secret ?? '').trim(),
-    rootDepartmentId: num(v.rootDepartmentId),
+    rootDepartmentId: v.rootDepartmentId,
   };
   if (num(v.defaultDepartmentId) !== null) body.defaultDepartmentId = num(v.defaultDepartmentId);
   const extattrs = normExtattrs(v.extattrs);
@@ -46,14 +51,14 @@ export function createBody(v: FormValues): Record<string, unknown> {
  * The PATCH body of an edit: only the fields that differ from the stored connection; null clears.
  * An empty secret or proxy password keeps the stored one; "remove the stored proxy password" sends null.
  */
-export function patchBody(v: FormValues, c: Connection): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+export function patchBody(v: SubmittedValues, c: Connection): PatchBody {
+  const body: PatchBody = {};
   const name = v.name.trim();
   if (name !== c.name) body.name = name;
   const corpId = v.corpId.trim();
   if (corpId !== c.corpId) body.corpId = corpId;
   if (v.secret && v.secret.trim() !== '') body.secret = v.secret.trim();
-  if (num(v.rootDepartmentId) !== c.rootDepartmentId) body.rootDepartmentId = num(v.rootDepartmentId);
+  if (v.rootDepartmentId !== c.rootDepartmentId) body.rootDepartmentId = v.rootDepartmentId;
   if (num(v.defaultDepartmentId) !== c.defaultDepartmentId) body.defaultDepartmentId = num(v.defaultDepartmentId);
   const extattrs = normExtattrs(v.extattrs);
   if (JSON.stringify(extattrs) !== JSON.stringify(normExtattrs(c.extattrs))) body.extattrs = extattrs;

@@ -1,7 +1,7 @@
 // Testing a saved connection: POST /connections/:name/test, then scroll the result into view.
 import { type RefObject, useRef, useState } from 'react';
-import { post, seg } from '../../api';
-import type { TestResult } from '../../components/ConnTypes';
+import { api, ok } from '../../api';
+import type { TestResult } from '../../api/types';
 import { errorText } from '../../components/formErrors';
 
 export interface ConnectionTest {
@@ -24,7 +24,7 @@ export function useConnectionTest(): ConnectionTest {
     setError(null);
     setResult(null);
     try {
-      setResult(await post<TestResult>(`/connections/${seg(name)}/test`));
+      setResult(await ok(api.POST('/connections/{name}/test', { params: { path: { name } } })));
     } catch (e) {
       setError(errorText(e));
     } finally {

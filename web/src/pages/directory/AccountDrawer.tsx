@@ -2,13 +2,13 @@
 // and the primary one. Saving PATCHes only what changed; the sync worker takes it to WeCom.
 import { Alert, App, Button, Col, Drawer, Flex, Form, Input, Radio, Row, Select, TreeSelect, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, patch, seg } from '../../api';
+import { ApiError, api, ok } from '../../api';
 import { splitFieldErrors } from '../../components/formErrors';
 import { useT } from '../../i18n';
 import { EDIT_FIELDS, type EditValues, accountPatchBody, toEditValues } from './accountPatch';
 import { messages } from './messages';
 import { orgForest } from './orgs';
-import type { Account, Gender, Organization } from './types';
+import type { Account, Gender, Organization } from '../../api/types';
 
 type OrgOption = { value: string; title: string; children: OrgOption[] };
 
@@ -58,7 +58,7 @@ export function AccountDrawer({
     setSaving(true);
     setFormError(null);
     try {
-      const saved = await patch<Account>(`/accounts/${seg(account.id)}`, body);
+      const saved = await ok(api.PATCH('/accounts/{id}', { params: { path: { id: account.id } }, body }));
       message.success(t('saved'));
       onSaved(saved);
     } catch (e) {

@@ -8,7 +8,7 @@ import { DirPager } from '../../components/DirPager';
 import { DASH } from '../../components/format';
 import { useT } from '../../i18n';
 import { messages } from './messages';
-import type { Account, Organization, Status } from './types';
+import type { Account, Organization, Status } from '../../api/types';
 import type { Accounts } from './useDirectory';
 
 export function AccountsTable({

@@ -7,7 +7,7 @@ import { type Key, useMemo, useState } from 'react';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 import { orgForest } from './orgs';
-import type { Organization } from './types';
+import type { Organization } from '../../api/types';
 
 function buildTree(orgs: Organization[], disabledLabel: string): DataNode[] {
   return orgForest<DataNode>(orgs, (o, children) => ({

@@ -6,13 +6,14 @@
 // something is pending.
 import { ApiOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Collapse, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
+import type { HTMLAttributes } from 'react';
 import { Link } from 'react-router';
-import { ApiError, get, seg } from '../../api';
-import type { Connection } from '../../components/ConnTypes';
+import { api, ok, seg } from '../../api';
+import type { ObjectOperation, ObjectStatus, ObjectType } from '../../api/types';
 import { errorText } from '../../components/formErrors';
 import { DASH, Time } from '../../components/format';
-import { type ObjectOperation, type ObjectStatus, type ObjectType, OperationAnswer, VerdictTag, verdictAlertType } from '../../components/ObjectStatus';
+import { OperationAnswer, VerdictTag, verdictAlertType } from '../../components/ObjectStatus';
+import { useApi } from '../../hooks/useApi';
 import { KindTag, OpStatusTag, valueText } from '../../components/RunParts';
 import { mono } from '../../components/styles';
 import { useExplain, useT } from '../../i18n';
@@ -34,64 +35,32 @@ interface ConnectionStatus {
 const isPending = (s: ObjectStatus | null): boolean =>
   s !== null && (s.verdict.status === 'pending' || s.lastOperation?.status === 'pending' || s.lastOperation?.status === 'running');
 
-/** The object's status in every connection; null while the first answer is awaited. */
+/** The object's status in every connection; null while the first answer is awaited. Read again every 3 s while something is pending. */
 function useObjectStatus(target: StatusTarget | null) {
-  const [items, setItems] = useState<ConnectionStatus[] | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [tick, setTick] = useState(0);
-  const seq = useRef(0);
   const type = target?.type;
   const id = target?.id;
-
-  // a new object: start from nothing
-  useEffect(() => {
-    setItems(null);
-    setError(null);
-  }, [type, id]);
-
-  useEffect(() => {
-    if (!type || !id) return;
-    const mine = ++seq.current;
-    const ac = new AbortController();
-    setLoading(true);
-    (async () => {
-      const { items: conns } = await get<{ items: Connection[] }>('/connections', { signal: ac.signal });
+  const read = useApi(
+    async (signal): Promise<ConnectionStatus[] | null> => {
+      if (!type || !id) return null;
+      const { items: conns } = await ok(api.GET('/connections', { signal }));
       return Promise.all(
         conns.map(async (c): Promise<ConnectionStatus> => {
           try {
-            return { name: c.name, status: await get<ObjectStatus>(`/connections/${seg(c.name)}/objects/${type}/${seg(id)}`, { signal: ac.signal }), error: null };
+            return { name: c.name, status: await ok(api.GET('/connections/{name}/objects/{type}/{id}', { params: { path: { name: c.name, type, id } }, signal })), error: null };
           } catch (e) {
-            if (ac.signal.aborted) throw e;
+            if (signal.aborted) throw e;
             return { name: c.name, status: null, error: errorText(e) };
           }
         }),
       );
-    })()
-      .then((list) => {
-        if (mine !== seq.current) return;
-        setItems(list);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((e: unknown) => {
-        if (mine !== seq.current || ac.signal.aborted) return;
-        setError(e instanceof Error ? e : new ApiError(0, String(e)));
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [type, id, tick]);
-
+    },
+    [type, id],
+    { poll: { intervalMs: 3000, done: (list) => !(list ?? []).some((c) => isPending(c.status)) } },
+  );
+  const items = read.data;
   const pending = (items ?? []).some((c) => isPending(c.status));
-  useEffect(() => {
-    if (!pending) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), 3000);
-    return () => clearTimeout(timer);
-  }, [pending, items]);
-
-  const reload = useCallback(() => setTick((n) => n + 1), []);
   const name = items?.find((c) => c.status?.name)?.status?.name ?? null;
-  return { items, error, loading, pending, reload, name };
+  return { items, error: read.error, loading: read.loading, pending, reload: read.refetch, name };
 }
 
 function HistoryTable({ history }: { history: ObjectOperation[] }) {

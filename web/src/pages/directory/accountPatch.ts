@@ -1,6 +1,6 @@
 // The account drawer's form values, and the diff against the stored account → the PATCH body
 // (empty texts become null; organizations and the primary one are sent together).
-import type { Account, Gender, Status } from './types';
+import type { Account, Gender, RequestBody, Status } from '../../api/types';
 
 export interface EditValues {
   displayName: string;
@@ -36,8 +36,8 @@ export const toEditValues = (account: Account): EditValues => ({
 });
 
 /** The fields that differ from `account`; an empty body when nothing changed. */
-export function accountPatchBody(v: EditValues, account: Account): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+export function accountPatchBody(v: EditValues, account: Account): RequestBody<'/accounts/{id}', 'patch'> {
+  const body: RequestBody<'/accounts/{id}', 'patch'> = {};
   if (v.displayName.trim() !== account.displayName) body.displayName = v.displayName.trim();
   for (const f of TEXT_FIELDS) {
     const nv = (v[f] ?? '').trim() || null;

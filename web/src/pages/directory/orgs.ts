@@ -1,6 +1,6 @@
 // The organization forest: organizations under their parents (an unknown parent makes a root),
 // siblings by their order, then by name. The tree and the drawer's organization picker use it.
-import type { Organization } from './types';
+import type { Organization } from '../../api/types';
 
 const byOrder = (a: Organization, b: Organization) => a.order - b.order || a.name.localeCompare(b.name);
 

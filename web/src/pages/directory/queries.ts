@@ -1,17 +1,18 @@
 // Reading the whole directory where the API pages it: every organization (for the tree), and
 // how many accounts match a filter (`count=true`).
-import { get } from '../../api';
+import { api, ok } from '../../api';
+import type { Organization, Query } from '../../api/types';
 import type { CursorPage } from '../../components/DirPager';
-import type { Account, Organization } from './types';
+
+/** The filters of the accounts list (without paging). */
+export type AccountFilter = Pick<Query<'/accounts'>, 'organizationId' | 'q' | 'status'>;
 
 /** Every organization, page by page. */
 export async function loadAllOrganizations(signal: AbortSignal): Promise<Organization[]> {
   const out: Organization[] = [];
   let after: string | null = null;
   for (let i = 0; i < 1000; i++) {
-    const qs = new URLSearchParams({ limit: '1000' });
-    if (after) qs.set('after', after);
-    const page: CursorPage<Organization> = await get<CursorPage<Organization>>(`/organizations?${qs}`, { signal });
+    const page: CursorPage<Organization> = await ok(api.GET('/organizations', { params: { query: { limit: 1000, ...(after ? { after } : {}) } }, signal }));
     out.push(...page.items);
     if (!page.nextCursor) break;
     after = page.nextCursor;
@@ -20,10 +21,7 @@ export async function loadAllOrganizations(signal: AbortSignal): Promise<Organiz
 }
 
 /** How many accounts match a filter: one request, counted by the server. */
-export async function countAccounts(filter: URLSearchParams, signal: AbortSignal): Promise<number> {
-  const qs = new URLSearchParams(filter);
-  qs.set('limit', '1');
-  qs.set('count', 'true');
-  const page = await get<CursorPage<Account> & { total?: number }>(`/accounts?${qs}`, { signal });
+export async function countAccounts(filter: AccountFilter, signal: AbortSignal): Promise<number> {
+  const page = await ok(api.GET('/accounts', { params: { query: { ...filter, limit: 1, count: 'true' } }, signal }));
   return page.total ?? page.items.length;
 }

@@ -2,31 +2,15 @@
 // organization under the search and status filters — a page at a time (keyset paging), with the
 // total for the filter counted alongside.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { get } from '../../api';
+import { api, ok } from '../../api';
+import type { Account, Organization, Status } from '../../api/types';
 import { type CursorPage, type CursorPages, useCursorPages } from '../../components/DirPager';
-import { countAccounts, loadAllOrganizations } from './queries';
-import type { Account, Organization, Status } from './types';
+import { useApi } from '../../hooks/useApi';
+import { type AccountFilter, countAccounts, loadAllOrganizations } from './queries';
 
 export function useOrganizations(): { orgs: Organization[] | null; error: Error | null; reload: () => void } {
-  const [orgs, setOrgs] = useState<Organization[] | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    const ac = new AbortController();
-    loadAllOrganizations(ac.signal)
-      .then((o) => {
-        setOrgs(o);
-        setError(null);
-      })
-      .catch((e: Error) => {
-        if (!ac.signal.aborted) setError(e);
-      });
-    return () => ac.abort();
-  }, [tick]);
-
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { orgs, error, reload };
+  const { data, error, refetch } = useApi(loadAllOrganizations, []);
+  return { orgs: data, error, reload: refetch };
 }
 
 export interface Accounts {
@@ -56,11 +40,7 @@ export function useAccounts(selected: string | null): Accounts {
   const [status, setStatus] = useState<Status | 'all'>('all');
   const [pageSize, setPageSize] = useState(20);
   const pages = useCursorPages();
-  const [page, setPage] = useState<CursorPage<Account> | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
-  const [total, setTotal] = useState<number | null>(null);
 
   // search: debounced while typing
   useEffect(() => {
@@ -71,50 +51,29 @@ export function useAccounts(selected: string | null): Accounts {
   const { reset } = pages;
   useEffect(() => reset(), [selected, q, status, reset]);
 
-  const filter = useMemo(() => {
-    const f = new URLSearchParams();
-    if (selected) f.set('organizationId', selected);
-    if (q) f.set('q', q);
-    if (status !== 'all') f.set('status', status);
-    return f;
-  }, [selected, q, status]);
+  const filter = useMemo(
+    (): AccountFilter => ({ ...(selected ? { organizationId: selected } : {}), ...(q ? { q } : {}), ...(status !== 'all' ? { status } : {}) }),
+    [selected, q, status],
+  );
 
-  // the page of accounts
-  useEffect(() => {
-    const ac = new AbortController();
-    const qs = new URLSearchParams(filter);
-    qs.set('limit', String(pageSize));
-    if (pages.cursor) qs.set('after', pages.cursor);
-    setLoading(true);
-    get<CursorPage<Account>>(`/accounts?${qs}`, { signal: ac.signal })
-      .then((p) => {
-        setPage(p);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((e: Error) => {
-        if (ac.signal.aborted) return;
-        setError(e);
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [filter, pageSize, pages.cursor, tick]);
-
+  // the page of accounts (the last one stays while the next is read)
+  const read = useApi(
+    (signal) => ok(api.GET('/accounts', { params: { query: { ...filter, limit: pageSize, ...(pages.cursor ? { after: pages.cursor } : {}) } }, signal })),
+    [filter, pageSize, pages.cursor],
+    { keepData: true, refresh: tick },
+  );
   // the total for the filter
-  useEffect(() => {
-    const ac = new AbortController();
-    setTotal(null);
-    countAccounts(filter, ac.signal)
-      .then(setTotal)
-      .catch(() => undefined);
-    return () => ac.abort();
-  }, [filter, tick]);
+  const total = useApi((signal) => countAccounts(filter, signal), [filter], { refresh: tick }).data;
 
   const refresh = useCallback(() => setTick((n) => n + 1), []);
-  const saved = useCallback((a: Account) => {
-    setPage((p) => (p ? { ...p, items: p.items.map((x) => (x.id === a.id ? a : x)) } : p));
-    setTick((n) => n + 1);
-  }, []);
+  const { setData } = read;
+  const saved = useCallback(
+    (a: Account) => {
+      setData((p) => (p ? { ...p, items: p.items.map((x) => (x.id === a.id ? a : x)) } : p));
+      setTick((n) => n + 1);
+    },
+    [setData],
+  );
 
-  return { searchText, setSearchText, setQ, status, setStatus, pageSize, setPageSize, pages, page, error, loading, total, refresh, saved };
+  return { searchText, setSearchText, setQ, status, setStatus, pageSize, setPageSize, pages, page: read.data, error: read.error, loading: read.loading, total, refresh, saved };
 }

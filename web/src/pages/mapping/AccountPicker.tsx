@@ -1,48 +1,34 @@
 // The preview's sample account: a search over /accounts (debounced, the latest answer wins);
 // the first account is picked when nothing is.
 import { Select, Spin, Typography } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { get } from '../../api';
+import { useEffect, useRef, useState } from 'react';
+import { api, ok } from '../../api';
+import type { Account } from '../../api/types';
+import { useApi } from '../../hooks/useApi';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 import { mono } from './styles';
-import type { AccountItem } from './types';
+
+type AccountItem = Pick<Account, 'id' | 'username' | 'displayName'>;
 
 export function AccountPicker({ value, onChange }: { value: string | null; onChange: (id: string | null) => void }) {
   const t = useT(messages);
-  const [options, setOptions] = useState<AccountItem[]>([]);
+  const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<AccountItem | null>(null);
-  const [loading, setLoading] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const seq = useRef(0);
 
-  const search = useCallback(
-    async (q: string) => {
-      const n = ++seq.current;
-      setLoading(true);
-      try {
-        const qs = new URLSearchParams({ limit: '20' });
-        if (q.trim()) qs.set('q', q.trim());
-        const r = await get<{ items: AccountItem[] }>(`/accounts?${qs}`);
-        if (n !== seq.current) return;
-        setOptions(r.items);
-        if (value === null && !q && r.items[0]) {
-          setSelected(r.items[0]);
-          onChange(r.items[0].id);
-        }
-      } catch {
-        if (n === seq.current) setOptions([]);
-      } finally {
-        if (n === seq.current) setLoading(false);
-      }
-    },
-    [value, onChange],
-  );
+  const found = useApi((signal) => ok(api.GET('/accounts', { params: { query: { limit: 20, ...(query ? { q: query } : {}) } }, signal })), [query], { keepData: true });
+  const options: AccountItem[] = found.error ? [] : (found.data?.items ?? []);
+  const loading = found.loading;
 
+  // the first accounts: the first one is picked when nothing is
   useEffect(() => {
-    void search('');
-    // only once: the first accounts, the first one picked
-  }, []);
+    const first = found.data?.items[0];
+    if (value === null && query === '' && first) {
+      setSelected(first);
+      onChange(first.id);
+    }
+  }, [found.data]); // on each answer only
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
   const all = selected && !options.some((o) => o.id === selected.id) ? [selected, ...options] : options;
@@ -53,7 +39,7 @@ export function AccountPicker({ value, onChange }: { value: string | null; onCha
         filterOption: false,
         onSearch: (q) => {
           if (timer.current) clearTimeout(timer.current);
-          timer.current = setTimeout(() => void search(q), 250);
+          timer.current = setTimeout(() => setQuery(q.trim()), 250);
         },
       }}
       value={value ?? undefined}

@@ -5,7 +5,7 @@ import { Button, Flex, Popconfirm, Space, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useT } from '../../i18n';
 import { messages } from './messages';
-import type { MappingAnswer } from './types';
+import type { Mapping } from '../../api/types';
 
 export function MappingHeader({
   name,
@@ -18,7 +18,7 @@ export function MappingHeader({
 }: {
   name: string;
   /** The stored mapping; null while loading. */
-  saved: MappingAnswer | null;
+  saved: Mapping | null;
   dirty: boolean;
   isAdmin: boolean;
   saving: boolean;

@@ -2,14 +2,15 @@
 // error with the caret), the member it makes, what is out of scope and why.
 import { Alert, Card, Collapse, Empty, Flex, Space, Spin, Tag, Typography } from 'antd';
 import type { FieldError } from '../../api';
+import type { FieldPreview, MappingDefinition, MappingPreview } from '../../api/types';
 import { useT } from '../../i18n';
 import { AccountPicker } from './AccountPicker';
 import { CompileError } from './CompileError';
 import { type Key, messages } from './messages';
 import { mono, pre } from './styles';
-import { DEPARTMENT_FIELDS, type FieldPreview, MEMBER_FIELDS, type MappingDefinition, type PreviewAnswer, type Scalar } from './types';
+import { DEPARTMENT_FIELDS, MEMBER_FIELDS } from './types';
 
-function formatValue(v: Scalar | undefined): string {
+function formatValue(v: string | number | boolean | null | undefined): string {
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }
@@ -28,7 +29,7 @@ function orderFields(paths: string[]): string[] {
 
 function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: string | null }) {
   const t = useT(messages);
-  const state = f.error ? 'error' : f.absent ? 'absent' : 'value';
+  const state = 'error' in f ? 'error' : 'absent' in f ? 'absent' : 'value';
   return (
     <div data-testid={`preview-${path}`} data-state={state} style={{ padding: '8px 0', borderTop: '1px solid #f0f0f0' }}>
       <Flex justify="space-between" gap={8} wrap>
@@ -40,7 +41,7 @@ function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: 
         </Space>
       </Flex>
       <div style={{ marginTop: 2 }}>
-        {f.error ? (
+        {'error' in f ? (
           <>
             <Space size={4} wrap>
               <Tag color="error">{f.error.code}</Tag>
@@ -48,10 +49,10 @@ function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: 
             </Space>
             {f.error.pointer && <pre style={{ ...pre, borderColor: '#ffccc7', background: '#fff2f0' }}>{f.error.pointer}</pre>}
           </>
-        ) : f.absent ? (
+        ) : 'absent' in f ? (
           <Space size={4}>
             <Tag>{t('absent')}</Tag>
-            {f.raw !== undefined && f.raw !== null && (
+            {f.raw !== null && (
               <Typography.Text type="secondary">
                 {t('raw')}: <Typography.Text code>{JSON.stringify(f.raw)}</Typography.Text>
               </Typography.Text>
@@ -62,7 +63,7 @@ function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: 
             <Typography.Text strong style={{ ...mono, wordBreak: 'break-all' }}>
               {formatValue(f.value)}
             </Typography.Text>
-            {f.raw !== undefined && JSON.stringify(f.raw) !== JSON.stringify(f.value) && (
+            {JSON.stringify(f.raw) !== JSON.stringify(f.value) && (
               <Typography.Text type="secondary">
                 {t('raw')}: <Typography.Text code>{JSON.stringify(f.raw)}</Typography.Text>
               </Typography.Text>
@@ -99,7 +100,7 @@ export function PreviewPanel({
   definition: MappingDefinition | null;
   account: string | null;
   onAccount: (id: string | null) => void;
-  preview: PreviewAnswer | null;
+  preview: MappingPreview | null;
   /** The definition's compile errors (422), or null. */
   errors: FieldError[] | null;
   /** Any other failure of the preview, or null. */

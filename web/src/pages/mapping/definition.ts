@@ -1,6 +1,7 @@
 // Definition ⇄ form values. The form holds every expression as a string; the definition sent to
 // the service leaves out the optional ones left empty.
-import { DEPARTMENT_FIELDS, type DepartmentField, type FormValues, MEMBER_FIELDS, type MappingDefinition, type MemberField, REQUIRED } from './types';
+import type { MappingDefinition } from '../../api/types';
+import { DEPARTMENT_FIELDS, type DepartmentField, type FormValues, MEMBER_FIELDS, type MemberField, REQUIRED } from './types';
 
 export function toForm(d: MappingDefinition): FormValues {
   return {
@@ -43,8 +44,9 @@ export function fromForm(v: FormValues): MappingDefinition {
   scope.includeDisabledAccounts = v.scope?.includeDisabledAccounts ?? true;
   return {
     version: 1,
-    departments: exprs('departments', DEPARTMENT_FIELDS, v.departments),
-    members: exprs('members', MEMBER_FIELDS, v.members),
+    // the required fields (REQUIRED, kept by exprs as typed) first, as the definition lists them
+    departments: { name: v.departments?.name ?? '', ...exprs('departments', DEPARTMENT_FIELDS, v.departments) },
+    members: { userid: v.members?.userid ?? '', name: v.members?.name ?? '', ...exprs('members', MEMBER_FIELDS, v.members) },
     affiliation: {
       mode: v.affiliation?.mode ?? 'all-organizations',
       ...(!blank(v.affiliation?.leaderExpression) ? { leaderExpression: v.affiliation.leaderExpression } : {}),

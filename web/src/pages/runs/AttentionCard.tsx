@@ -2,18 +2,20 @@
 // (GET /connections/:name/objects?status=failed — their latest operation failed or was not sent),
 // or, toggled, those waiting (status=pending: a held or running run, an unconfirmed create). Each
 // row: the object with a link to it in the directory, the verdict in the reader's language,
-// WeCom's errcode and explanation, and the run. Read again whenever the page refreshes (`tick`).
+// WeCom's errcode and explanation, and the run. Read again whenever the page refreshes (`refresh`).
 import { ApartmentOutlined, CheckCircleOutlined, UserOutlined, WarningOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Empty, Flex, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useCallback, useEffect, useRef, useState } from 'react';
+import { type HTMLAttributes, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { get, seg } from '../../api';
+import { api, ok, seg } from '../../api';
+import type { ObjectStatusItem, Query } from '../../api/types';
 import { Time } from '../../components/format';
-import { type ObjectStatusItem, OperationAnswer } from '../../components/ObjectStatus';
+import { OperationAnswer } from '../../components/ObjectStatus';
 import { KindTag } from '../../components/RunParts';
+import { useApi } from '../../hooks/useApi';
 import { type Messages, useExplain, useT } from '../../i18n';
 
-type Wanted = 'failed' | 'pending';
+type Wanted = NonNullable<Query<'/connections/{name}/objects'>['status']>;
 
 const PAGE = 50;
 
@@ -62,60 +64,42 @@ const messages = {
 
 const directoryLink = (o: ObjectStatusItem): string => `/directory?${new URLSearchParams({ [o.type]: o.id })}`;
 
-export function AttentionCard({ name, tick }: { name: string; tick: number }) {
+export function AttentionCard({ name, refresh }: { name: string; refresh: number }) {
   const t = useT(messages);
   const explain = useExplain();
   const [wanted, setWanted] = useState<Wanted>('failed');
-  const [items, setItems] = useState<ObjectStatusItem[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
+  const page = (after: string | undefined, signal?: AbortSignal) =>
+    ok(api.GET('/connections/{name}/objects', { params: { path: { name }, query: { status: wanted, limit: PAGE, ...(after ? { after } : {}) } }, signal }));
+  // the first page, again on every refresh of the runs page
+  const first = useApi((signal) => page(undefined, signal), [name, wanted], { refresh });
+  // the pages "Load more" added to it (dropped when the first page is read again)
+  const [more, setMore] = useState<{ items: ObjectStatusItem[]; nextCursor: string | null } | null>(null);
+  const [moreError, setMoreError] = useState<Error | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const seq = useRef(0);
-
-  const path = useCallback(
-    (after?: string) => {
-      const qs = new URLSearchParams({ status: wanted, limit: String(PAGE) });
-      if (after) qs.set('after', after);
-      return `/connections/${seg(name)}/objects?${qs}`;
-    },
-    [name, wanted],
-  );
-
-  // the first page, again on every refresh of the page
+  const current = useRef(first.data);
+  current.current = first.data;
   useEffect(() => {
-    const mine = ++seq.current;
-    get<{ items: ObjectStatusItem[]; nextCursor: string | null }>(path())
-      .then((p) => {
-        if (mine !== seq.current) return;
-        setItems(p.items);
-        setNextCursor(p.nextCursor);
-        setError(null);
-      })
-      .catch((e: Error) => {
-        if (mine === seq.current) setError(e);
-      });
-  }, [path, tick]);
+    setMore(null);
+    setMoreError(null);
+  }, [first.data]);
 
-  const more = async () => {
+  const items = first.data ? [...first.data.items, ...(more?.items ?? [])] : null;
+  const nextCursor = more ? more.nextCursor : (first.data?.nextCursor ?? null);
+  const error = first.error ?? moreError;
+
+  const loadMore = async () => {
     if (!nextCursor) return;
-    const mine = seq.current;
+    const base = first.data;
     setLoadingMore(true);
     try {
-      const p = await get<{ items: ObjectStatusItem[]; nextCursor: string | null }>(path(nextCursor));
-      if (mine !== seq.current) return;
-      setItems((prev) => [...(prev ?? []), ...p.items]);
-      setNextCursor(p.nextCursor);
+      const p = await page(nextCursor);
+      // the first page was read again meanwhile: this page no longer follows it
+      if (current.current === base) setMore((m) => ({ items: [...(m?.items ?? []), ...p.items], nextCursor: p.nextCursor }));
     } catch (e) {
-      if (mine === seq.current) setError(e as Error);
+      if (current.current === base) setMoreError(e as Error);
     } finally {
       setLoadingMore(false);
     }
-  };
-
-  const switchTo = (w: Wanted) => {
-    setWanted(w);
-    setItems(null);
-    setNextCursor(null);
   };
 
   const count = items ? `${items.length}${nextCursor ? '+' : ''}` : null;
@@ -147,7 +131,7 @@ export function AttentionCard({ name, tick }: { name: string; tick: number }) {
         <Segmented<Wanted>
           size="small"
           value={wanted}
-          onChange={switchTo}
+          onChange={setWanted}
           data-testid="attention-toggle"
           options={[
             { value: 'failed', label: t('failed') },
@@ -257,7 +241,7 @@ export function AttentionCard({ name, tick }: { name: string; tick: number }) {
       />
       {nextCursor && (
         <Flex justify="center" style={{ padding: 8 }}>
-          <Button size="small" loading={loadingMore} onClick={() => void more()}>
+          <Button size="small" loading={loadingMore} onClick={() => void loadMore()}>
             {t('more')}
           </Button>
         </Flex>
