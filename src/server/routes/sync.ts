@@ -172,7 +172,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         operationId: 'startRun',
         summary: 'Start a full sync run',
         description:
-          'Answers 202 as soon as the run is claimed (its id is known); the run continues in the background: poll `GET /runs/{id}` until `finished`. ' +
+          'Answers 202 once the run has begun (its plan is stored); the run continues in the background: poll `GET /runs/{id}` until `finished`. A run that fails before anything was sent (WeCom unreachable, a wrong secret) answers that error; the failed run stays in the history. ' +
           'A run that would delete or disable more than the safety threshold ends `held`: approve it with `POST /runs/{id}/approve`.',
         tags: ['sync'],
         access: 'admin',

@@ -657,7 +657,7 @@ export interface paths {
         put?: never;
         /**
          * Start a full sync run
-         * @description Answers 202 as soon as the run is claimed (its id is known); the run continues in the background: poll `GET /runs/{id}` until `finished`. A run that would delete or disable more than the safety threshold ends `held`: approve it with `POST /runs/{id}/approve`.
+         * @description Answers 202 once the run has begun (its plan is stored); the run continues in the background: poll `GET /runs/{id}` until `finished`. A run that fails before anything was sent (WeCom unreachable, a wrong secret) answers that error; the failed run stays in the history. A run that would delete or disable more than the safety threshold ends `held`: approve it with `POST /runs/{id}/approve`.
          *
          *     Access: Role admin.
          */
@@ -1313,6 +1313,11 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description what went wrong in plain words, e.g. the meaning of WeCom's errcode (502) */
+            explanation?: {
+                en: string;
+                zh: string;
+            };
         };
         Readiness: {
             /** @enum {string} */
