@@ -114,7 +114,7 @@ export type FullSyncOptions = Omit<SyncRunOptions, 'kind'>;
 export interface RunReport {
   /** null for a dry run */
   runId: string | null;
-  status: RunStatus | 'dry-run';
+  status: RunStatus | 'dry-run' | 'taken-over';
   summary: RunSummary;
   warnings: PlanWarning[];
   error: RunError | null;
