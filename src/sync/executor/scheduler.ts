@@ -8,7 +8,7 @@
 //
 // An operation whose dependency failed or was skipped is skipped when it would become ready
 // (naming that dependency), which in turn skips its dependents. Operations already finished when
-// the scheduler is built (a resumed run) settle at once, in plan order.
+// the scheduler is built (a resumed run) settle at once, in plan order, as they were found.
 
 export type SchedulerStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -78,9 +78,9 @@ export class Scheduler {
         node.waiting++;
         dep.dependents.push(node);
       }
-    // a snapshot in plan order: settling a finished operation readies its dependents itself
-    const initial = [...this.nodes.values()].filter((n) => n.waiting === 0);
-    for (const n of initial) this.becomeReady(n);
+    // in plan order: operations without dependencies left, and finished ones (they settle as found,
+    // whatever their dependencies); settling may ready or settle later ones itself
+    for (const n of [...this.nodes.values()]) if (n.state === 'waiting' && (n.waiting === 0 || FINISHED.has(n.op.status))) this.becomeReady(n);
   }
 
   /** Operations started and not finished (or released). */
@@ -154,6 +154,7 @@ export class Scheduler {
     node.state = 'settled';
     node.settledAs = as;
     for (const d of node.dependents) {
+      if (d.state !== 'waiting') continue; // a finished operation settled already
       if (as !== 'succeeded' && !d.blockedBy) d.blockedBy = node;
       if (--d.waiting === 0) this.becomeReady(d);
     }
