@@ -115,7 +115,8 @@ export class LeaseGuard {
     if (this.state.kind === 'held' && this.now() >= this.expiry - this.margin) this.pause('the lease deadline passed without a confirmed renewal');
   }
 
-  private renew(): Promise<void> {
+  /** Sends a renewal now, unless one is on its way (the guard's timer does this every third of the lease). */
+  renewNow(): Promise<void> {
     this.renewing ??= this.renewOnce().finally(() => {
       this.renewing = null;
       this.schedule();
@@ -147,7 +148,7 @@ export class LeaseGuard {
     const ms = this.state.kind === 'held' ? this.leaseMs / 3 : Math.min(this.leaseMs / 10, 1000);
     this.timer = setTimeout(() => {
       this.checkDeadline();
-      void this.renew();
+      void this.renewNow();
     }, ms);
     this.timer.unref();
   }
@@ -164,7 +165,7 @@ export class LeaseGuard {
     if (this.state.kind === 'lost') return;
     this.controller.abort(new Error(reason));
     if (this.state.kind === 'held') this.set({ kind: 'unconfirmed', reason });
-    if (!this.stopped) void this.renew();
+    if (!this.stopped) void this.renewNow();
   }
 
   private lose(reason: 'taken' | 'expired', detail: string): void {
