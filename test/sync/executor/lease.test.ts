@@ -126,6 +126,17 @@ async function expectFinishedByChild(s: RunningSimulator, store: Store): Promise
   expect(userCreates(s)).toBe(desired.members.length);
 }
 
+/** A full run of `desired` with a short lease; `react` sees every event, after those before it. */
+async function sync(store: Store, client: WeComClient, react: (e: Event, events: Event[]) => void = () => {}) {
+  const events: Event[] = [];
+  const r = await runFullSync({ store, client, connection: CONN, desired, concurrency: 8, leaseMs: LEASE_MS, onEvent: (e) => (events.push(e), react(e, events)) });
+  return { r, events, runId: runIdOf(events) };
+}
+
+const runIdOf = (events: Event[]): string => ofType(events, 'run-claimed')[0]!.runId;
+/** Whether `e` is the n-th event of its type. */
+const isNth = (e: Event, events: Event[], type: Event['type'], n: number): boolean => e.type === type && ofType(events, type).length === n;
+
 const backends: Array<[string, TestBackend]> = [
   ['SQLite', sqliteBackend],
   ['PostgreSQL', postgresBackend],
@@ -135,21 +146,7 @@ describe.each(backends)('lease lost (%s)', (_name, backend) => {
   it('another process steals the lease mid-run: once noticed, nothing more is sent; in-flight answers are recorded; the thief finishes the run', async () => {
     // 3 calls per API and minute: the 4th member create onwards wait in the limiter
     const { s, store, client } = await setup(backend, true, { count: 3, windowMs: 60_000 });
-    const events: Event[] = [];
-    let runId = '';
-    const r = await runFullSync({
-      store,
-      client,
-      connection: CONN,
-      desired,
-      concurrency: 8,
-      leaseMs: LEASE_MS,
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'run-claimed') runId = e.runId;
-        if (e.type === 'op-answered' && ofType(events, 'op-answered').length === 3) child!.send(`steal ${runId}`);
-      },
-    });
+    const { r, events, runId } = await sync(store, client, (e, events) => isNth(e, events, 'op-answered', 3) && child!.send(`steal ${runIdOf(events)}`));
     const thief = (await child!.line('STOLEN')).split(' ')[1]!;
     expect(r.status).toBe('taken-over');
     expect(r.error?.message).toMatch(/Lost the lease/);
@@ -166,28 +163,16 @@ describe.each(backends)('lease lost (%s)', (_name, backend) => {
     // short windows: calls waiting in the limiter are due again when the stall ends, as a rule before
     // the executor's renewal timer: only the signal reading the deadline itself withdraws them
     const { s, store, client, marker } = await setup(backend, true, { count: 3, windowMs: 50 });
-    const events: Event[] = [];
-    let runId = '';
     let stallEnded = -1;
-    const r = await runFullSync({
-      store,
-      client,
-      connection: CONN,
-      desired,
-      concurrency: 8,
-      leaseMs: LEASE_MS,
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'run-claimed') runId = e.runId;
-        // executing (the lease is renewed from now on): the other process watches for a stale run
-        if (e.type === 'op-started' && ofType(events, 'op-started').length === 1) child!.send('watch');
-        if (e.type === 'op-answered' && ofType(events, 'op-answered').length === 4) {
-          // a synchronous stall (as a long GC or a blocking call would be) until the run was taken over
-          const until = Date.now() + 30_000;
-          while (!fs.existsSync(marker) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-          stallEnded = events.length;
-        }
-      },
+    const { r, events, runId } = await sync(store, client, (e, events) => {
+      // executing (the lease is renewed from now on): the other process watches for a stale run
+      if (isNth(e, events, 'op-started', 1)) child!.send('watch');
+      if (isNth(e, events, 'op-answered', 4)) {
+        // a synchronous stall (as a long GC or a blocking call would be) until the run was taken over
+        const until = Date.now() + 30_000;
+        while (!fs.existsSync(marker) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        stallEnded = events.length;
+      }
     });
     const [, takenRun, taker] = (await child!.line('TAKEN')).split(' ');
     expect(takenRun).toBe(runId);
@@ -202,19 +187,7 @@ describe.each(backends)('lease lost (%s)', (_name, backend) => {
 describe('lease kept', () => {
   it('a stall past the lease with nobody taking over: the renewal confirms the lease and the run succeeds (no false alarm)', async () => {
     const { s, store, client } = await setup(sqliteBackend, false);
-    const events: Event[] = [];
-    const r = await runFullSync({
-      store,
-      client,
-      connection: CONN,
-      desired,
-      concurrency: 8,
-      leaseMs: LEASE_MS,
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'op-answered' && ofType(events, 'op-answered').length === 4) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3 * LEASE_MS);
-      },
-    });
+    const { r, events } = await sync(store, client, (e, events) => isNth(e, events, 'op-answered', 4) && Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3 * LEASE_MS));
     const log = events.map((e) => `${e.type} ${'opId' in e ? e.opId : ''} ${'state' in e ? `${e.state}: ${e.detail}` : ''}`).join('\n');
     expect(r.status, `${JSON.stringify(r.error)}\n${log}`).toBe('succeeded');
     const lease = ofType(events, 'lease').map((e) => e.state);
@@ -252,25 +225,13 @@ describe('lease renewal fails', () => {
     const { s, store: real, client } = await setup(sqliteBackend, false, { count: 3, windowMs: 60_000 });
     let down = false;
     const store = withFailingRenewals(real, () => down);
-    const events: Event[] = [];
-    const r = await runFullSync({
-      store,
-      client,
-      connection: CONN,
-      desired,
-      concurrency: 8,
-      leaseMs: LEASE_MS,
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'op-answered' && ofType(events, 'op-answered').length === 3) down = true;
-      },
-    });
+    const { r, events, runId } = await sync(store, client, (e, events) => isNth(e, events, 'op-answered', 3) && (down = true));
     expect(r.status).toBe('taken-over');
     expect(r.error?.message).toMatch(/could not be renewed before it expired \(renewing the lease failed: connection to the store lost\)/);
     const unconfirmed = events.findIndex((e) => e.type === 'lease' && e.state === 'unconfirmed');
     expect(unconfirmed).toBeGreaterThan(-1);
     expect(ofType(events, 'lease').map((e) => e.state)).toEqual(['unconfirmed', 'lost']);
-    await expectStoppedSending(s, real, events, unconfirmed, r.runId!);
+    await expectStoppedSending(s, real, events, unconfirmed, runId);
 
     down = false;
     const fresh = makeClient(s); // the first client's budget is spent for this minute
