@@ -15,7 +15,7 @@ import type { Store, Tx } from '../../../src/store/store.js';
 import type { StoreConfig } from '../../../src/store/config.js';
 import type { ExecutorEvent } from '../../../src/sync/executor/executor.js';
 import { resumeRuns, runFullSync, type RunnerEvent } from '../../../src/sync/run.js';
-import { getRun, loadOperations } from '../../../src/sync/state/runs.js';
+import { claimRun, getRun, loadOperations, newOwner, renewLease, takeOver } from '../../../src/sync/state/runs.js';
 import type { WeComClient } from '../../../src/wecom/index.js';
 import { postgresBackend, sqliteBackend, type TestBackend, type TestStore } from '../../store/backends.js';
 import { connection, expectConverged, makeClient, mobile, startSim } from '../run/helpers.js';
@@ -198,27 +198,35 @@ describe('lease kept', () => {
   }, 60_000);
 });
 
-/** The store as the executor sees it, where writes to `runs` (the lease renewals) fail while `down()` says so. */
-function withFailingRenewals(store: Store, down: () => boolean): Store {
-  const guard = (trx: Tx): Tx =>
-    new Proxy(trx, {
-      get(target, prop) {
-        if (prop === 'updateTable')
-          return (table: string) => {
-            if (table === 'runs' && down()) throw new Error('connection to the store lost');
-            return target.updateTable(table as 'runs');
-          };
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
+/** The store with every write transaction seen through `view`. */
+function viewWrites(store: Store, view: (trx: Tx) => Tx): Store {
   return new Proxy(store, {
     get(target, prop) {
-      if (prop === 'write') return <T>(fn: (trx: Tx) => Promise<T>) => target.write((trx) => fn(guard(trx)));
+      if (prop === 'write') return <T>(fn: (trx: Tx) => Promise<T>) => target.write((trx) => fn(view(trx)));
       return Reflect.get(target, prop, target) as unknown;
     },
   });
 }
+
+/** The transaction with `updateTable` going through `f` (which may call the real one). */
+function overrideUpdateTable(trx: Tx, f: (table: string, real: (table: string) => object) => object): Tx {
+  return new Proxy(trx, {
+    get(target, prop) {
+      if (prop === 'updateTable') return (table: string) => f(table, (t) => target.updateTable(t as 'runs'));
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** The store as the executor sees it, where writes to `runs` (the lease renewals) fail while `down()` says so. */
+const withFailingRenewals = (store: Store, down: () => boolean): Store =>
+  viewWrites(store, (trx) =>
+    overrideUpdateTable(trx, (table, real) => {
+      if (table === 'runs' && down()) throw new Error('connection to the store lost');
+      return real(table);
+    }),
+  );
 
 describe('lease renewal fails', () => {
   it('a renewal that throws stops new calls at once; unrenewed past its expiry the lease is lost; a later resume finishes the run', async () => {
@@ -242,3 +250,48 @@ describe('lease renewal fails', () => {
   }, 60_000);
 });
 
+
+/** `builder` (a query builder chain) with `hook` run just before the query executes. */
+function beforeExecute<T extends object>(builder: T, hook: () => Promise<void>): T {
+  return new Proxy(builder, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      const fn = v as (...a: unknown[]) => unknown;
+      if (prop === 'execute' || prop === 'executeTakeFirst') return async (...a: unknown[]) => (await hook(), fn.apply(target, a));
+      return (...a: unknown[]) => {
+        const out = fn.apply(target, a);
+        return out && typeof out === 'object' && !(out instanceof Promise) ? beforeExecute(out, hook) : out;
+      };
+    },
+  });
+}
+
+describe.each(backends)('renewLease and takeOver (%s)', (_name, backend) => {
+  it('takeOver is a compare-and-set on the lease it judged stale: a renewal landing in between wins', async () => {
+    ts = await backend.open();
+    const store = ts.store;
+    const old = newOwner(); // never active in this process: its run is stale
+    const runId = await claimRun(store, CONN.id, 'full', old, -1_000); // and its lease expired
+    // the old owner's renewal lands between the takeover's read of the run and its update
+    let raced = false;
+    const racing = viewWrites(store, (trx) =>
+      overrideUpdateTable(trx, (table, real) =>
+        beforeExecute(real(table), async () => {
+          if (raced) return;
+          raced = true;
+          expect(await renewLease(trx, runId, old, 60_000)).toBe(true);
+        }),
+      ),
+    );
+    const thief = newOwner();
+    expect(await takeOver(racing, runId, thief, 60_000)).toBeNull();
+    expect(raced).toBe(true);
+    expect(await getRun(store.db, runId)).toMatchObject({ leaseOwner: old });
+    // without a renewal in between the stale run is taken, and the old owner learns it at its next renewal
+    await store.write((trx) => trx.updateTable('runs').set({ lease_expires_at: new Date(Date.now() - 1_000).toISOString() }).where('id', '=', runId).execute());
+    expect(await takeOver(store, runId, thief, 60_000)).toMatchObject({ id: runId, leaseOwner: thief });
+    expect(await store.write((trx) => renewLease(trx, runId, old, 60_000))).toBe(false);
+    expect(await store.write((trx) => renewLease(trx, runId, thief, 60_000))).toBe(true);
+  });
+});
