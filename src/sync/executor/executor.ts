@@ -338,11 +338,12 @@ class Execution {
       await markRunning(trx, this.runId, rec.opId, rec.attempts, at);
       await this.storeLinkChange(trx, rec.opId, op.key, pending);
     });
-    if (conflict) return conflictOutcome(conflict);
     this.cache.apply(op.key, pending);
     rec.status = 'running';
     for (;;) {
+      // even a refusal is recorded only under the lease: the row may be another executor's by now
       if (!(await this.lease.ready())) return null;
+      if (conflict) return conflictOutcome(conflict);
       this.emit({ type: 'op-started', runId: this.runId, opId: rec.opId, kind: rec.kind, uncertain });
       const result = await perform(this.client, op, uncertain, { signal: this.lease.signal });
       if (result.status !== 'interrupted') {

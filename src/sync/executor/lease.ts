@@ -150,7 +150,6 @@ export class LeaseGuard {
       this.checkDeadline();
       void this.renewNow();
     }, ms);
-    this.timer.unref();
   }
 
   private hold(): void {
