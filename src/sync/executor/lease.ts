@@ -106,15 +106,6 @@ export class LeaseGuard {
     this.listeners.push(listener);
   }
 
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private checkDeadline(): void {
-    if (this.state.kind === 'held' && this.now() >= this.expiry - this.margin) this.pause('the lease deadline passed without a confirmed renewal');
-  }
-
   /** Sends a renewal now, unless one is on its way (the guard's timer does this every third of the lease). */
   renewNow(): Promise<void> {
     this.renewing ??= this.renewOnce().finally(() => {
@@ -122,6 +113,15 @@ export class LeaseGuard {
       this.schedule();
     });
     return this.renewing;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private checkDeadline(): void {
+    if (this.state.kind === 'held' && this.now() >= this.expiry - this.margin) this.pause('the lease deadline passed without a confirmed renewal');
   }
 
   private async renewOnce(): Promise<void> {
