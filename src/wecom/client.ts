@@ -164,6 +164,16 @@ export class WeComJobTimeoutError extends Error {
   }
 }
 
+/**
+ * Per-call options of the write methods. `signal`: once aborted, the call is not sent — whether it
+ * is waiting in the rate limiter or has just been given its permit — and fails with a
+ * WeComTransportError of kind 'aborted' (beforeSend, never retried). A request already sent is not
+ * affected: its answer is awaited as usual.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 type Answer<T> = T & WireAnswer;
 
 export class WeComClient {
@@ -243,22 +253,26 @@ export class WeComClient {
   // ------------------------------------------------------------------ resources
 
   readonly department = {
-    create: async (body: DepartmentCreate): Promise<{ id: number }> => {
+    create: async (body: DepartmentCreate, opts?: CallOptions): Promise<{ id: number }> => {
       this.precheck('department/create', checkDepartmentCreate(body));
       // with an explicit id, "already exists" after a lost answer means our create went through
       const done = body.id !== undefined ? [Errcode.DepartmentExists] : [];
-      const r = await this.call<{ id: number }>('department/create', { method: 'POST', body: { kind: 'json', value: body } }, done, () => ({
-        id: body.id as number,
-      }));
+      const r = await this.call<{ id: number }>(
+        'department/create',
+        { method: 'POST', body: { kind: 'json', value: body } },
+        done,
+        () => ({ id: body.id as number }),
+        opts?.signal,
+      );
       return { id: r.id };
     },
-    update: async (body: DepartmentUpdate): Promise<void> => {
+    update: async (body: DepartmentUpdate, opts?: CallOptions): Promise<void> => {
       this.precheck('department/update', checkDepartmentUpdate(body));
-      await this.call('department/update', { method: 'POST', body: { kind: 'json', value: body } });
+      await this.call('department/update', { method: 'POST', body: { kind: 'json', value: body } }, [], undefined, opts?.signal);
     },
-    delete: async (id: number): Promise<void> => {
+    delete: async (id: number, opts?: CallOptions): Promise<void> => {
       this.precheck('department/delete', checkDepartmentId(id));
-      await this.call('department/delete', { method: 'GET', query: { id } }, [Errcode.DepartmentNotFound]);
+      await this.call('department/delete', { method: 'GET', query: { id } }, [Errcode.DepartmentNotFound], undefined, opts?.signal);
     },
     /** The department and all its descendants (or the whole tree). Refused (48009) from newly trusted IPs. */
     list: async (id?: number): Promise<Department[]> => {
@@ -267,9 +281,9 @@ export class WeComClient {
       return r.department ?? [];
     },
     /** Ids, parents and order of the department and all its descendants (or the whole tree). */
-    simplelist: async (id?: number): Promise<DepartmentIdRow[]> => {
+    simplelist: async (id?: number, opts?: CallOptions): Promise<DepartmentIdRow[]> => {
       if (id !== undefined) this.precheck('department/simplelist', checkDepartmentId(id));
-      const r = await this.call<{ department_id?: DepartmentIdRow[] }>('department/simplelist', { method: 'GET', query: { id } });
+      const r = await this.call<{ department_id?: DepartmentIdRow[] }>('department/simplelist', { method: 'GET', query: { id } }, [], undefined, opts?.signal);
       return r.department_id ?? [];
     },
     get: async (id: number): Promise<Department> => {
@@ -280,17 +294,17 @@ export class WeComClient {
   };
 
   readonly user = {
-    create: async (body: MemberCreate): Promise<void> => {
+    create: async (body: MemberCreate, opts?: CallOptions): Promise<void> => {
       this.precheck('user/create', checkMemberCreate(body));
-      await this.call('user/create', { method: 'POST', body: { kind: 'json', value: body } }, [Errcode.UseridExists]);
+      await this.call('user/create', { method: 'POST', body: { kind: 'json', value: body } }, [Errcode.UseridExists], undefined, opts?.signal);
     },
-    update: async (body: MemberUpdate): Promise<void> => {
+    update: async (body: MemberUpdate, opts?: CallOptions): Promise<void> => {
       this.precheck('user/update', checkMemberUpdate(body));
-      await this.call('user/update', { method: 'POST', body: { kind: 'json', value: body } });
+      await this.call('user/update', { method: 'POST', body: { kind: 'json', value: body } }, [], undefined, opts?.signal);
     },
-    delete: async (userid: string): Promise<void> => {
+    delete: async (userid: string, opts?: CallOptions): Promise<void> => {
       this.precheck('user/delete', checkUserid('userid', userid));
-      await this.call('user/delete', { method: 'GET', query: { userid } }, [Errcode.UseridNotFound]);
+      await this.call('user/delete', { method: 'GET', query: { userid } }, [Errcode.UseridNotFound], undefined, opts?.signal);
     },
     /** At most 200 userids; if one is invalid the whole call fails (301021). */
     batchDelete: async (useridlist: string[]): Promise<void> => {
@@ -527,13 +541,14 @@ export class WeComClient {
    * attempt is then answered with one of these codes ("userid already exists" after a create,
    * "not found" after a delete), the lost attempt did the work: the call counts as done (logged,
    * counted in stats().uncertainResolved). Any other error after such a loss carries
-   * `afterLostAnswer: true`.
+   * `afterLostAnswer: true`. `signal`: see CallOptions.
    */
   private async call<T extends object = object>(
     api: string,
     req: WireRequest,
     doneCodes: readonly number[] = [],
     done: () => Partial<T> = () => ({}),
+    signal?: AbortSignal,
   ): Promise<Answer<T>> {
     if (this.closed) throw new Error('WeCom client is closed');
     let lostAnswer = false;
@@ -544,7 +559,7 @@ export class WeComClient {
           const token = await this.tokens.get();
           let exchanged: { answer: WireAnswer; route: Route };
           try {
-            exchanged = await this.exchange(api, req, token, attempt);
+            exchanged = await this.exchange(api, req, token, attempt, signal);
           } catch (e) {
             if (e instanceof WeComTransportError && e.api === api && !e.beforeSend) lostAnswer = true;
             throw e;
@@ -576,9 +591,19 @@ export class WeComClient {
   }
 
   /** One permit of the limiter; the routes in failover order until one carries the call. */
-  private async exchange(api: string, req: WireRequest, accessToken: string | undefined, attempt: number): Promise<{ answer: WireAnswer; route: Route }> {
-    const permit = await this.limiter.acquire(api);
+  private async exchange(
+    api: string,
+    req: WireRequest,
+    accessToken: string | undefined,
+    attempt: number,
+    signal?: AbortSignal,
+  ): Promise<{ answer: WireAnswer; route: Route }> {
+    const permit = await this.limiter.acquire(api, signal).catch((e: unknown) => {
+      throw signal?.aborted ? abortedError(api, this.pool.preferred().route) : e;
+    });
     try {
+      // read right before sending: the permit may have been granted after the caller gave up
+      if (signal?.aborted) throw abortedError(api, this.pool.preferred().route);
       const failures: WeComTransportError[] = [];
       const routes = this.pool.routes();
       for (const handle of routes) {
@@ -665,6 +690,10 @@ export class WeComClient {
   private safeError(err: unknown): string {
     return redact(err instanceof Error ? err.message : String(err), this.secretsList());
   }
+}
+
+function abortedError(api: string, route: Route): WeComTransportError {
+  return new WeComTransportError({ kind: 'aborted', api, route, detail: 'not sent: the caller withdrew the call (its signal was aborted)' });
 }
 
 function combineFailures(api: string, failures: WeComTransportError[]): WeComTransportError {

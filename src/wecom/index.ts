@@ -1,5 +1,5 @@
 export { createWeComClient, WeComClient, WeComJobTimeoutError, multipartFile } from './client.js';
-export type { CallEvent, ClientStats, ListIdPage, LoggerLike, UploadedMedia, WaitForJobOptions, WeComClientOptions } from './client.js';
+export type { CallEvent, CallOptions, ClientStats, ListIdPage, LoggerLike, UploadedMedia, WaitForJobOptions, WeComClientOptions } from './client.js';
 export {
   WeComError,
   WeComTransportError,

@@ -84,6 +84,26 @@ describe('rate limiter (fake clock)', () => {
     await expect(rl.acquire('x')).rejects.toThrow(/closed/);
   });
 
+  it('a waiter whose signal is aborted leaves the queue without taking a slot or budget', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter({ budget: { count: 2, windowMs: 1000 }, marginMs: 0, maxInFlight: 1, clock });
+    const first = await rl.acquire('x');
+    const ac = new AbortController();
+    const withdrawn = rl.acquire('x', ac.signal);
+    let next = -1;
+    void rl.acquire('x').then((p) => ((next = clock.now()), p.release()));
+    ac.abort(new Error('withdrawn'));
+    await expect(withdrawn).rejects.toThrow('withdrawn');
+    expect(rl.snapshot().apis.x).toMatchObject({ queued: 1 });
+    first.release();
+    await flushPromises();
+    // the waiter behind the withdrawn one got the slot and the second call of the window
+    expect(next).toBe(0);
+    expect(rl.snapshot().apis.x).toMatchObject({ queued: 0, granted: 2 });
+    await expect(rl.acquire('x', ac.signal)).rejects.toThrow('withdrawn'); // already aborted: never queued
+    expect(rl.snapshot().apis.x?.granted).toBe(2);
+  });
+
   it('validates its options', () => {
     expect(() => new RateLimiter({ budget: { count: 0, windowMs: 1 } })).toThrow(/count/);
     expect(() => new RateLimiter({ maxInFlight: 0 })).toThrow(/maxInFlight/);

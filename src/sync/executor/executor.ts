@@ -1,58 +1,50 @@
 // The executor: runs the stored operations of one run through the WeCom client and records every
-// step durably. See ./README.md for the crash-safety argument.
+// step durably. See ./README.md for the crash-safety argument and the lease rule.
 //
-//   for each operation, in an order allowed by dependsOn, up to `concurrency` at once:
+//   for each operation, in an order allowed by dependsOn (scheduler.ts), up to `concurrency` at once:
 //     1. record  status=running, attempts+1 (+ for a create: a *pending link* naming the chosen
 //        department id / userid)                                 — committed before step 2
-//     2. call WeCom
+//     2. call WeCom (perform.ts), only while the lease is ours (lease.ts)
 //     3. record  the result and the link change (shadow = shadow + body) in ONE transaction
 //                                                                 — committed before dependents start
 //
 // An operation found 'running' when a run is resumed was interrupted between 1 and 3: WeCom may or
 // may not have applied it, so it is sent again as *uncertain*, and "already exists" / "not found"
 // answers that an applied first attempt would cause are recognised as success.
-import type { Explanation } from '../../domain/errors.js';
-import type { DepartmentLink, Links, MemberLink } from '../../domain/link.js';
 import type { Operation, Plan } from '../../domain/plan.js';
-import { Errcode } from '../../wecom/errors/catalog.js';
-import { WeComError, WeComTransportError } from '../../wecom/errors/wecom-error.js';
-import type { WeComClient } from '../../wecom/client.js';
 import type { Store, Tx } from '../../store/store.js';
-import { applyToLinks } from '../planner/apply.js';
 import { Journal } from '../state/journal.js';
-import {
-  deleteDepartmentLink,
-  deleteMemberLink,
-  loadLinks,
-  putDepartmentLink,
-  putMemberLink,
-  type LinkWriteContext,
-  type StoredLinks,
-  type StoredDepartmentLink,
-  type StoredMemberLink,
-} from '../state/links.js';
+import { deleteDepartmentLink, deleteMemberLink, loadLinks, putDepartmentLink, putMemberLink, type LinkWriteContext, type StoredLinks } from '../state/links.js';
+import { markRunning, markSkipped, recordResult, skipRemaining, type OperationResult } from '../state/operations.js';
 import {
   finishRun,
   getRun,
   loadOperations,
   markOwnerActive,
   renewLease,
-  type ErrorClassName,
   type OperationRecord,
   type OperationStatus,
   type RunError,
+  type RunRecord,
   type RunStatus,
   type RunSummary,
 } from '../state/runs.js';
+import { LinkCache, type LinkChange } from './link-cache.js';
+import { LeaseGuard, type LeaseState } from './lease.js';
+import { perform, type LinkEffect, type Outcome, type SyncClient } from './perform.js';
+import { configError, finalStatus, leaseLostError, summarize, unreachable } from './report.js';
+import { Scheduler } from './scheduler.js';
 
-/** What the executor needs of the WeCom client (the real client, or anything shaped like it). */
-export type SyncClient = Pick<WeComClient, 'department' | 'user'>;
+export type { SyncClient };
+export { summarize, finalStatus };
 
 export type ExecutorEvent =
   | { type: 'op-started'; runId: string; opId: string; kind: Operation['kind']; uncertain: boolean }
   | { type: 'op-answered'; runId: string; opId: string; kind: Operation['kind']; status: 'succeeded' | 'failed' }
   | { type: 'op-recorded'; runId: string; opId: string; kind: Operation['kind']; status: OperationStatus }
-  | { type: 'run-aborted'; runId: string; reason: string };
+  | { type: 'run-aborted'; runId: string; reason: string }
+  /** calls stopped until a renewal confirms the lease (unconfirmed), went on (confirmed), or stopped for good (lost) */
+  | { type: 'lease'; runId: string; state: 'unconfirmed' | 'confirmed' | 'lost'; detail: string };
 
 export interface ExecuteOptions {
   store: Store;
@@ -69,7 +61,7 @@ export interface ExecuteOptions {
    * on its own budget).
    */
   perApiConcurrency?: number;
-  /** Lease length; renewed every third of it; default 60 s. */
+  /** Lease length; renewed every third of it; calls stop when a quarter of it is left unconfirmed; default 60 s. */
   leaseMs?: number;
   /** Consecutive transient failures (after the client's own retries) that stop the run; default 20. */
   maxConsecutiveTransientFailures?: number;
@@ -79,42 +71,28 @@ export interface ExecuteOptions {
    * run (see recordsOfPlan), which saves reading them back; absent = loaded from the store.
    */
   operations?: OperationRecord[];
-  /** The connection's links exactly as the caller just loaded them (the pipeline); absent = loaded from the store. */
+  /** The connection's links exactly as the caller just loaded them; absent = loaded from the store. */
   links?: StoredLinks;
 }
 
 export interface ExecuteResult {
   runId: string;
-  /** 'taken-over': the lease was lost to another executor, which finishes the run. */
+  /** 'taken-over': the lease was lost; the run is left (unfinished) to the process that holds it now */
   status: RunStatus | 'taken-over';
   summary: RunSummary;
   error: RunError | null;
 }
 
-interface Outcome {
-  status: 'succeeded' | 'failed';
-  note?: string;
-  errcode?: number | null;
-  errmsg?: string;
-  errorClass?: ErrorClassName;
-  explanation?: Explanation;
-  /** apply = store the link the operation's body implies; gone = the object is not in WeCom: drop the link; drop-pending = the create certainly did not happen */
-  link: 'apply' | 'gone' | 'drop-pending' | 'keep';
-  abort?: boolean;
-}
+/** Why an execution stops starting operations. */
+type StopReason =
+  /** a configuration error or WeCom unreachable: the run fails, remaining operations are skipped */
+  | { kind: 'aborted'; error: RunError }
+  /** bookkeeping failed: nothing more is written, the run stays running and is resumed later */
+  | { kind: 'store-failed'; error: RunError }
+  /** another process may hold the run: nothing more is sent or finished by this execution */
+  | { kind: 'lease-lost'; lease: Extract<LeaseState, { kind: 'lost' }> };
 
-const GONE_MEMBER: Explanation = {
-  en: 'The member no longer exists in WeCom (deleted by hand?). Its link was removed; the next run creates it again.',
-  zh: '该成员在企业微信中已不存在（可能被手工删除），已解除关联；下次同步将重新创建。',
-};
-const GONE_DEPARTMENT: Explanation = {
-  en: 'The department no longer exists in WeCom (deleted by hand?). Its link was removed; the next run creates it again.',
-  zh: '该部门在企业微信中已不存在（可能被手工删除），已解除关联；下次同步将重新创建。',
-};
-
-const isCreate = (k: Operation['kind']): boolean => k === 'department.create' || k === 'member.create';
-
-/** The WeCom API an operation calls (its budget in the client's limiter). */
+/** The WeCom API an operation calls (its queue in the scheduler, its budget in the client's limiter). */
 const API_OF: Record<Operation['kind'], string> = {
   'department.create': 'department/create',
   'department.update': 'department/update',
@@ -125,206 +103,31 @@ const API_OF: Record<Operation['kind'], string> = {
   'member.delete': 'user/delete',
 };
 
-/** Ready operations of one API, first-in first-out; `seq` orders readiness across APIs. */
-interface ApiQueue {
-  items: Array<{ rec: OperationRecord; seq: number }>;
-  head: number;
-  inFlight: number;
-}
+const now = (): string => new Date().toISOString();
 
 function asOperation(r: OperationRecord): Operation {
   return { id: r.opId, kind: r.kind, key: r.key, target: r.target, body: r.body, dependsOn: r.dependsOn, reason: r.reason } as Operation;
 }
 
-/** In-memory view of the connection's links, authoritative while this process holds the run. */
-class LinkCache {
-  readonly departments = new Map<string, StoredDepartmentLink>();
-  readonly members = new Map<string, StoredMemberLink>();
-  private readonly deptIds = new Map<number, string>();
-  private readonly userids = new Map<string, string>();
-
-  constructor(links: { departments: StoredDepartmentLink[]; members: StoredMemberLink[] }) {
-    for (const l of links.departments) this.setDepartment(l);
-    for (const l of links.members) this.setMember(l);
-  }
-  setDepartment(l: StoredDepartmentLink): void {
-    this.dropDepartment(l.key);
-    this.departments.set(l.key, l);
-    this.deptIds.set(l.departmentId, l.key);
-  }
-  dropDepartment(key: string): void {
-    const old = this.departments.get(key);
-    if (old && this.deptIds.get(old.departmentId) === key) this.deptIds.delete(old.departmentId);
-    this.departments.delete(key);
-  }
-  setMember(l: StoredMemberLink): void {
-    this.dropMember(l.key);
-    this.members.set(l.key, l);
-    this.userids.set(l.userid.toLowerCase(), l.key);
-  }
-  dropMember(key: string): void {
-    const old = this.members.get(key);
-    if (old && this.userids.get(old.userid.toLowerCase()) === key) this.userids.delete(old.userid.toLowerCase());
-    this.members.delete(key);
-  }
-  departmentHolder(id: number): string | undefined {
-    return this.deptIds.get(id);
-  }
-  useridHolder(userid: string): string | undefined {
-    return this.userids.get(userid.toLowerCase());
-  }
-  /** The links of `key` as the planner's types, for applyToLinks. */
-  linksOf(op: Operation): Links {
-    const d = op.kind.startsWith('department.') ? this.departments.get(op.key) : undefined;
-    const m = op.kind.startsWith('member.') ? this.members.get(op.key) : undefined;
-    return { departments: d ? [strip(d)] : [], members: m ? [strip(m)] : [] };
-  }
+function resultOf(o: Outcome): OperationResult {
+  return { status: o.status, errcode: o.errcode ?? null, errmsg: o.errmsg ?? null, errorClass: o.errorClass ?? null, explanation: o.explanation ?? null, note: o.note ?? null };
 }
 
-function strip<T extends { state: unknown }>(l: T): Omit<T, 'state'> {
-  const { state: _s, ...rest } = l;
-  return rest;
+function conflictOutcome(conflict: string): Outcome {
+  return { status: 'failed', errcode: null, errmsg: conflict, errorClass: 'data', explanation: { en: `Not sent: ${conflict}.`, zh: `未发送：${conflict}。` }, link: 'keep' };
 }
 
-function errorOutcome(e: unknown, link: Outcome['link']): Outcome {
-  if (e instanceof WeComError) {
-    const cls: ErrorClassName = e.class === 'config' ? 'config' : e.class === 'data' ? 'data' : 'retryable';
-    // a create whose earlier attempt lost its answer may have been applied: keep the pending link
-    const certain = !e.afterLostAnswer;
-    return {
-      status: 'failed',
-      errcode: e.errcode,
-      errmsg: e.message,
-      errorClass: cls,
-      explanation: e.explanation,
-      link: link === 'drop-pending' && !certain ? 'keep' : link,
-      abort: cls === 'config',
-    };
-  }
-  if (e instanceof WeComTransportError) {
-    const cls: ErrorClassName = e.class === 'config' ? 'config' : 'retryable';
-    return {
-      status: 'failed',
-      errcode: null,
-      errmsg: e.message,
-      errorClass: cls,
-      explanation: {
-        en: `No answer from WeCom (${e.kind}): ${e.message}`,
-        zh: `未收到企业微信的应答（${e.kind}）：${e.message}`,
-      },
-      // a request that may have reached WeCom leaves the create uncertain
-      link: link === 'drop-pending' && !e.beforeSend ? 'keep' : link,
-      abort: cls === 'config',
-    };
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  return { status: 'failed', errcode: null, errmsg: msg, errorClass: 'internal', explanation: { en: `Internal error: ${msg}`, zh: `内部错误：${msg}` }, link: link === 'drop-pending' ? 'keep' : link };
-}
-
-const codeOf = (e: unknown): number | undefined => (e instanceof WeComError && !e.presend ? e.errcode : undefined);
-
-/**
- * One WeCom call for one operation, with the idempotence rules that make re-sending safe.
- * `uncertain`: an earlier attempt may have been applied (resumed after a crash, or a previous
- * attempt failed without a certain answer while its pending link stayed recorded).
- */
-async function perform(client: SyncClient, op: Operation, uncertain: boolean): Promise<Outcome> {
-  try {
-    switch (op.kind) {
-      case 'department.create':
-        try {
-          await client.department.create(op.body);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) === Errcode.DepartmentExists && uncertain) {
-            // 60008 is "id exists" or "a sibling has the name": only the first is our earlier create.
-            // Verify the id exists under the intended parent with department/simplelist (allowed for
-            // newly trusted IPs); if even that is refused, trust the recorded pending link (ids are
-            // chosen above every id the connection has ever seen).
-            try {
-              const rows = await client.department.simplelist(op.body.id);
-              const row = rows.find((r) => r.id === op.body.id);
-              if (row && row.parentid === op.body.parentid)
-                return { status: 'succeeded', link: 'apply', note: 'already created by an earlier attempt (verified: the id exists under the intended parent)' };
-            } catch (v) {
-              if (codeOf(v) === Errcode.DetailReadForbidden)
-                return { status: 'succeeded', link: 'apply', note: 'already created by an earlier attempt (not verified: department/simplelist refused with 48009)' };
-              if (codeOf(v) !== Errcode.DepartmentNotFound) throw v;
-            }
-          }
-          return errorOutcome(e, 'drop-pending');
-        }
-      case 'department.update':
-        try {
-          await client.department.update(op.body);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) === Errcode.DepartmentNotFound) return { ...errorOutcome(e, 'gone'), errorClass: 'gone', explanation: GONE_DEPARTMENT };
-          return errorOutcome(e, 'keep');
-        }
-      case 'department.delete':
-        try {
-          await client.department.delete(op.body.id);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) === Errcode.DepartmentNotFound) return { status: 'succeeded', link: 'apply', note: 'already deleted in WeCom' };
-          return errorOutcome(e, 'keep');
-        }
-      case 'member.create':
-        try {
-          await client.user.create(op.body);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) === Errcode.UseridExists && uncertain) {
-            // Our earlier attempt created it (the pending link says we sent this create). Send the
-            // values once more as an update so WeCom surely holds exactly the create body.
-            const { to_invite: _invite, ...values } = op.body;
-            try {
-              await client.user.update(values);
-              return { status: 'succeeded', link: 'apply', note: 'already created by an earlier attempt; its values were sent again as an update' };
-            } catch (u) {
-              return errorOutcome(u, 'keep');
-            }
-          }
-          return errorOutcome(e, 'drop-pending');
-        }
-      case 'member.update':
-      case 'member.disable':
-        try {
-          await client.user.update(op.body);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) !== Errcode.UseridNotFound) return errorOutcome(e, 'keep');
-          const { new_userid, ...rest } = op.body;
-          if (new_userid !== undefined && (uncertain || (e instanceof WeComError && e.afterLostAnswer))) {
-            // a rename whose first attempt was applied: the member now answers to the new userid
-            try {
-              await client.user.update({ ...rest, userid: new_userid });
-              return { status: 'succeeded', link: 'apply', note: 'renamed by an earlier attempt; the values were sent again under the new userid' };
-            } catch (r) {
-              if (codeOf(r) !== Errcode.UseridNotFound) return errorOutcome(r, 'keep');
-            }
-          }
-          return { ...errorOutcome(e, 'gone'), errorClass: 'gone', explanation: GONE_MEMBER };
-        }
-      case 'member.delete':
-        try {
-          await client.user.delete(op.body.userid);
-          return { status: 'succeeded', link: 'apply' };
-        } catch (e) {
-          if (codeOf(e) === Errcode.UseridNotFound) return { status: 'succeeded', link: 'apply', note: 'already deleted in WeCom' };
-          return errorOutcome(e, 'keep');
-        }
-    }
-  } catch (e) {
-    return errorOutcome(e, isCreate(op.kind) ? 'drop-pending' : 'keep');
-  }
+/** The link could not be stored (a constraint): the result is kept, the operation reported failed. */
+function linkNotStored(o: Outcome, e: unknown): Outcome {
+  const why = e instanceof Error ? e.message : String(e);
+  const msg = `WeCom accepted the operation but its link could not be stored: ${why}`;
+  return { status: 'failed', errcode: o.errcode ?? null, errmsg: msg, errorClass: 'internal', explanation: { en: msg, zh: `企业微信已执行，但关联无法保存：${why}` }, link: 'keep' };
 }
 
 /**
  * The records `storePlan` stores for a plan's operations (all pending), for executeRun's
  * `operations`. They share the plan's objects; executeRun sends each body as stored (through
- * JSON, see runOne), just before the operation starts rather than all at once before the first.
+ * JSON, see Execution.attempt), just before the operation starts rather than all at once before the first.
  */
 export function recordsOfPlan(runId: string, plan: Plan): OperationRecord[] {
   return plan.operations.map((op, seq) => ({
@@ -349,367 +152,300 @@ export function recordsOfPlan(runId: string, plan: Plan): OperationRecord[] {
   }));
 }
 
-function emptyPlan(op: Operation): Plan {
-  return {
-    operations: [op],
-    unlinks: [],
-    summary: { total: 1, byKind: {} as Plan['summary']['byKind'] },
-    safety: { deletes: 0, disables: 0, linked: 0, exceeded: false, limit: { maxDeletes: 0, maxDeletePercent: 0 } },
-    warnings: [],
-  };
+function leaseEvent(runId: string, s: LeaseState): ExecutorEvent {
+  if (s.kind === 'held') return { type: 'lease', runId, state: 'confirmed', detail: 'a renewal confirmed the lease' };
+  return { type: 'lease', runId, state: s.kind, detail: s.kind === 'lost' ? s.detail : s.reason };
 }
 
-export function summarize(ops: ReadonlyArray<Pick<OperationRecord, 'status' | 'kind' | 'errorClass'>>, aborted: string | null): RunSummary {
-  const s: RunSummary = { total: ops.length, succeeded: 0, failed: 0, skipped: 0, pending: 0, retryable: 0, gone: 0, byKind: {}, message: '' };
-  for (const o of ops) {
-    s.byKind[o.kind] = (s.byKind[o.kind] ?? 0) + 1;
-    if (o.status === 'succeeded') s.succeeded++;
-    else if (o.status === 'failed') {
-      s.failed++;
-      if (o.errorClass === 'retryable') s.retryable++;
-      if (o.errorClass === 'gone') s.gone++;
-    } else if (o.status === 'skipped') s.skipped++;
-    else s.pending++;
-  }
-  s.message =
-    s.total === 0
-      ? 'nothing to do: WeCom already matches the directory'
-      : aborted
-        ? `aborted: ${aborted} (${s.succeeded} of ${s.total} operations succeeded, ${s.failed} failed, ${s.skipped} skipped)`
-        : s.failed + s.skipped === 0
-          ? `${s.succeeded} operations succeeded`
-          : `${s.succeeded} of ${s.total} operations succeeded, ${s.failed} failed, ${s.skipped} skipped`;
-  return s;
-}
+/** Only a success applies the operation's body to its link. */
+const effectOf = (o: Outcome): LinkEffect => (o.status === 'succeeded' || o.link !== 'apply' ? o.link : 'keep');
 
-export function finalStatus(summary: RunSummary, aborted: boolean): RunStatus {
-  if (aborted) return 'failed';
-  if (summary.failed + summary.skipped + summary.pending > 0) return 'partial';
-  return 'succeeded';
+async function runningRun(store: Store, runId: string, owner: string): Promise<RunRecord> {
+  const run = await getRun(store.db, runId);
+  if (!run) throw new Error(`run ${runId} does not exist`);
+  if (run.status !== 'running' || run.leaseOwner !== owner) throw new Error(`run ${runId} is ${run.status} under ${run.leaseOwner ?? 'no owner'}; it must be running under ${owner}`);
+  return run;
 }
 
 /**
  * Executes a run whose status is 'running' under `owner`'s lease (see runner: startRun, takeOver,
  * reactivateRun). Returns when every operation is succeeded, failed or skipped, and the run's final
- * status is stored.
+ * status is stored — or, when the lease was lost, as soon as the calls already sent are recorded
+ * (status 'taken-over', nothing more stored). Throws when bookkeeping failed (the run stays
+ * running and is resumed later).
  */
 export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
-  const { store, client, runId, owner } = opts;
-  const concurrency = Math.max(1, opts.concurrency ?? 96);
-  const perApi = Math.min(concurrency, Math.max(1, opts.perApiConcurrency ?? Math.ceil(concurrency / 2)));
+  const { store, runId, owner } = opts;
   const leaseMs = opts.leaseMs ?? 60_000;
-  const maxTransient = opts.maxConsecutiveTransientFailures ?? 20;
-  const emit = (e: ExecutorEvent): void => opts.onEvent?.(e);
-
-  const run = await getRun(store.db, runId);
-  if (!run) throw new Error(`run ${runId} does not exist`);
-  if (run.status !== 'running' || run.leaseOwner !== owner) throw new Error(`run ${runId} is ${run.status} under ${run.leaseOwner ?? 'no owner'}; it must be running under ${owner}`);
-  const connectionId = run.connectionId;
-
+  const run = await runningRun(store, runId, owner);
   markOwnerActive(owner, true);
   const journal = new Journal(store);
-  const lease = setInterval(() => void journal.write((trx) => renewLease(trx, runId, owner, leaseMs)).catch(() => {}), Math.max(50, Math.floor(leaseMs / 3)));
-  lease.unref();
-
+  const lease = new LeaseGuard({ leaseMs, renew: () => store.write((trx) => renewLease(trx, runId, owner, leaseMs)) });
+  lease.watch((s) => opts.onEvent?.(leaseEvent(runId, s)));
   try {
+    if (!(await lease.start())) throw new Error(`run ${runId} is no longer held by ${owner}`);
     const records = opts.operations ?? (await loadOperations(store.db, runId));
-    const cache = new LinkCache(opts.links ?? (await loadLinks(store.db, connectionId)));
-    const now = (): string => new Date().toISOString();
-    const ctx = (opId: string | null): LinkWriteContext => ({ connectionId, runId, opId, now: now() });
-
-    // Unlinks (policy "keep", objects already gone) need no WeCom call; idempotent, done first.
-    const unlinks = run.plan?.unlinks ?? [];
-    if (unlinks.length > 0) {
-      await journal.write(async (trx) => {
-        for (const u of unlinks) {
-          if (u.type === 'department') await deleteDepartmentLink(trx, connectionId, u.key);
-          else await deleteMemberLink(trx, connectionId, u.key);
-        }
-      });
-      for (const u of unlinks) {
-        if (u.type === 'department') cache.dropDepartment(u.key);
-        else cache.dropMember(u.key);
-      }
-    }
-
-    const byId = new Map(records.map((r) => [r.opId, r]));
-    const dependents = new Map<string, string[]>();
-    const waiting = new Map<string, number>();
-    for (const r of records) {
-      let n = 0;
-      for (const d of r.dependsOn) {
-        if (!byId.has(d)) continue; // a dependency outside the plan is already satisfied
-        n++;
-        const list = dependents.get(d);
-        if (list) list.push(r.opId);
-        else dependents.set(d, [r.opId]);
-      }
-      waiting.set(r.opId, n);
-    }
-
-    let aborted: RunError | null = null;
-    let transientStreak = 0;
-    // ready operations, one queue per WeCom API (see perApiConcurrency)
-    const queues = new Map<string, ApiQueue>();
-    let readySeq = 0;
-    const blocked = new Map<string, string>(); // opId -> failed dependency
-    const toSkip: Array<{ rec: OperationRecord; why: string; cls: ErrorClassName }> = [];
-
-    const settle = (r: OperationRecord): void => {
-      const ok = r.status === 'succeeded';
-      for (const d of dependents.get(r.opId) ?? []) {
-        const dep = byId.get(d)!;
-        if (!ok && !blocked.has(d)) blocked.set(d, r.opId);
-        const left = (waiting.get(d) ?? 0) - 1;
-        waiting.set(d, left);
-        if (left === 0) becomeReady(dep);
-      }
-    };
-    const queued = new Set<string>();
-    const becomeReady = (r: OperationRecord): void => {
-      if (queued.has(r.opId)) throw new Error(`executor bug: operation ${r.opId} became ready twice`);
-      queued.add(r.opId);
-      if (r.status === 'succeeded' || r.status === 'failed' || r.status === 'skipped') return settle(r);
-      const bad = blocked.get(r.opId);
-      if (bad !== undefined) {
-        const dep = byId.get(bad)!;
-        toSkip.push({ rec: r, why: `dependency ${bad} ${dep.status === 'skipped' ? 'was skipped' : 'failed'}`, cls: 'dependency' });
-        r.status = 'skipped';
-        return settle(r);
-      }
-      const api = API_OF[r.kind];
-      let q = queues.get(api);
-      if (!q) queues.set(api, (q = { items: [], head: 0, inFlight: 0 }));
-      q.items.push({ rec: r, seq: readySeq++ });
-    };
-    /** The operation that became ready first among the APIs with a free slot; it takes the slot. */
-    const next = (): { rec: OperationRecord; q: ApiQueue } | undefined => {
-      let best: ApiQueue | undefined;
-      for (const q of queues.values()) {
-        if (q.head === q.items.length || q.inFlight >= perApi) continue;
-        if (!best || q.items[q.head]!.seq < best.items[best.head]!.seq) best = q;
-      }
-      if (!best) return undefined;
-      const { rec } = best.items[best.head++]!;
-      if (best.head > 1024 && best.head * 2 > best.items.length) {
-        best.items = best.items.slice(best.head);
-        best.head = 0;
-      }
-      best.inFlight++;
-      return { rec, q: best };
-    };
-
-    const flushSkips = async (): Promise<void> => {
-      if (toSkip.length === 0) return;
-      const batch = toSkip.splice(0);
-      const t = now();
-      await journal.write(async (trx) => {
-        for (const s of batch)
-          await trx
-            .updateTable('run_operations')
-            .set({ status: 'skipped', error_class: s.cls, errmsg: s.why, errcode: null, explanation: null, finished_at: t, updated_at: t })
-            .where('run_id', '=', runId)
-            .where('op_id', '=', s.rec.opId)
-            .execute();
-      });
-      for (const s of batch) {
-        s.rec.errorClass = s.cls;
-        s.rec.errmsg = s.why;
-        emit({ type: 'op-recorded', runId, opId: s.rec.opId, kind: s.rec.kind, status: 'skipped' });
-      }
-    };
-
-    const started = new Set<string>();
-    const runOne = async (rec: OperationRecord): Promise<void> => {
-      started.add(rec.opId);
-      // records given by the caller hold the plan's objects: use the body exactly as stored (JSON)
-      if (opts.operations) rec.body = JSON.parse(JSON.stringify(rec.body)) as OperationRecord['body'];
-      const op = asOperation(rec);
-      const wasRunning = rec.status === 'running';
-      // a pending link of this very create left by an earlier attempt = that attempt may have been applied
-      const pendingBefore =
-        (op.kind === 'department.create' && cache.departments.get(op.key)?.state === 'pending' && cache.departments.get(op.key)?.departmentId === op.body.id) ||
-        (op.kind === 'member.create' && cache.members.get(op.key)?.state === 'pending' && cache.members.get(op.key)?.userid.toLowerCase() === op.body.userid.toLowerCase());
-      const uncertain = wasRunning || pendingBefore;
-
-      // links held by another key would make the stored links inconsistent: refuse before sending
-      let conflict: string | null = null;
-      if (op.kind === 'department.create') {
-        const h = cache.departmentHolder(op.body.id);
-        if (h !== undefined && h !== op.key) conflict = `department id ${op.body.id} is already linked to organization ${h}`;
-      } else if (op.kind === 'member.create' || (op.kind === 'member.update' && op.body.new_userid)) {
-        const u = op.kind === 'member.create' ? op.body.userid : op.body.new_userid!;
-        const h = cache.useridHolder(u);
-        if (h !== undefined && h !== op.key) conflict = `userid ${u} is already linked to account ${h}`;
-      }
-
-      rec.attempts++;
-      const startedAt = now();
-      const pendingDept: StoredDepartmentLink | null =
-        op.kind === 'department.create' ? { key: op.key, departmentId: op.body.id, origin: 'created', shadow: null, state: 'pending' } : null;
-      const pendingMember: StoredMemberLink | null =
-        op.kind === 'member.create' ? { key: op.key, userid: op.body.userid, origin: 'created', shadow: null, state: 'pending' } : null;
-
-      let outcome: Outcome;
-      if (conflict) {
-        outcome = { status: 'failed', errcode: null, errmsg: conflict, errorClass: 'data', explanation: { en: `Not sent: ${conflict}.`, zh: `未发送：${conflict}。` }, link: 'keep' };
-        await journal.write(async (trx) => {
-          await trx.updateTable('run_operations').set({ status: 'running', attempts: rec.attempts, started_at: startedAt, updated_at: startedAt }).where('run_id', '=', runId).where('op_id', '=', rec.opId).execute();
-        });
-      } else {
-        await journal.write(async (trx) => {
-          await trx
-            .updateTable('run_operations')
-            .set({ status: 'running', attempts: rec.attempts, started_at: startedAt, updated_at: startedAt })
-            .where('run_id', '=', runId)
-            .where('op_id', '=', rec.opId)
-            .execute();
-          if (pendingDept) await putDepartmentLink(trx, ctx(rec.opId), pendingDept, 'pending');
-          if (pendingMember) await putMemberLink(trx, ctx(rec.opId), pendingMember, 'pending');
-        });
-        if (pendingDept) cache.setDepartment(pendingDept);
-        if (pendingMember) cache.setMember(pendingMember);
-        rec.status = 'running';
-        emit({ type: 'op-started', runId, opId: rec.opId, kind: rec.kind, uncertain });
-        outcome = await perform(client, op, uncertain);
-        emit({ type: 'op-answered', runId, opId: rec.opId, kind: rec.kind, status: outcome.status });
-      }
-
-      // the link after this operation
-      let nextDept: StoredDepartmentLink | null | undefined; // undefined = unchanged, null = deleted
-      let nextMember: StoredMemberLink | null | undefined;
-      if (outcome.status === 'succeeded' && outcome.link === 'apply') {
-        const after = applyToLinks(emptyPlan(op), cache.linksOf(op));
-        if (op.kind.startsWith('department.')) {
-          const l = after.departments.find((x) => x.key === op.key);
-          nextDept = l ? { ...l, state: 'active' } : null;
-        } else {
-          const l = after.members.find((x) => x.key === op.key);
-          nextMember = l ? { ...l, state: 'active' } : null;
-        }
-      } else if (outcome.link === 'gone' || outcome.link === 'drop-pending') {
-        if (op.kind.startsWith('department.')) nextDept = null;
-        else nextMember = null;
-      }
-
-      const finished = now();
-      const write = async (trx: Tx, withLinks: boolean): Promise<void> => {
-        await trx
-          .updateTable('run_operations')
-          .set({
-            status: outcome.status,
-            errcode: outcome.errcode ?? null,
-            errmsg: outcome.errmsg ?? null,
-            error_class: outcome.errorClass ?? null,
-            explanation: outcome.explanation ? JSON.stringify(outcome.explanation) : null,
-            note: outcome.note ?? null,
-            finished_at: finished,
-            updated_at: finished,
-          })
-          .where('run_id', '=', runId)
-          .where('op_id', '=', rec.opId)
-          .execute();
-        if (!withLinks) return;
-        const c = ctx(rec.opId);
-        if (nextDept === null) await deleteDepartmentLink(trx, connectionId, op.key);
-        else if (nextDept) await putDepartmentLink(trx, c, nextDept, 'active');
-        if (nextMember === null) await deleteMemberLink(trx, connectionId, op.key);
-        else if (nextMember) await putMemberLink(trx, c, nextMember, 'active');
-      };
-      try {
-        await journal.write((trx) => write(trx, true));
-        if (nextDept === null) cache.dropDepartment(op.key);
-        else if (nextDept) cache.setDepartment(nextDept);
-        if (nextMember === null) cache.dropMember(op.key);
-        else if (nextMember) cache.setMember(nextMember);
-      } catch (e) {
-        // the link could not be stored (a constraint): keep the result, report the operation failed
-        const msg = `WeCom accepted the operation but its link could not be stored: ${(e as Error).message}`;
-        outcome = { status: 'failed', errcode: outcome.errcode ?? null, errmsg: msg, errorClass: 'internal', explanation: { en: msg, zh: `企业微信已执行，但关联无法保存：${(e as Error).message}` }, link: 'keep' };
-        await journal.write((trx) => write(trx, false));
-      }
-      rec.status = outcome.status;
-      rec.errorClass = outcome.errorClass ?? null;
-      rec.errcode = outcome.errcode ?? null;
-      rec.errmsg = outcome.errmsg ?? null;
-      emit({ type: 'op-recorded', runId, opId: rec.opId, kind: rec.kind, status: outcome.status });
-
-      if (outcome.status === 'succeeded') transientStreak = 0;
-      else if (outcome.errorClass === 'retryable') transientStreak++;
-      if (outcome.abort && !aborted)
-        aborted = { message: `${outcome.errmsg ?? 'configuration error'}`, ...(outcome.explanation ? { explanation: outcome.explanation } : {}), ...(outcome.errcode != null ? { errcode: outcome.errcode } : {}) };
-      else if (!aborted && transientStreak >= maxTransient)
-        aborted = {
-          message: `${transientStreak} operations in a row failed with transient errors after retries; stopping (last: ${outcome.errmsg ?? ''})`,
-          explanation: { en: 'WeCom could not be reached reliably; the run stopped and failed operations will be retried by the next run.', zh: '无法稳定访问企业微信，本次同步已停止；失败的操作将在下次同步时重试。' },
-        };
-      if (aborted) emit({ type: 'run-aborted', runId, reason: aborted.message });
-      settle(rec);
-    };
-
-    // initial readiness, in plan order (a snapshot: settling a finished operation below makes its
-    // dependents ready itself, and they must not be queued twice)
-    const initial = records.filter((r) => (waiting.get(r.opId) ?? 0) === 0);
-    for (const r of initial) becomeReady(r);
-
-    const inFlight = new Set<Promise<void>>();
-    for (;;) {
-      await flushSkips();
-      while (!aborted && inFlight.size < concurrency) {
-        const picked = next();
-        if (!picked) break;
-        const { rec, q } = picked;
-        const p: Promise<void> = runOne(rec)
-          .catch((e: unknown) => {
-            // bookkeeping failed (store unavailable): stop starting operations; the run stays
-            // 'running' with this one 'running' and is resumed later
-            if (!aborted) aborted = { message: `the store failed: ${(e as Error).message}` };
-            (rec as { storeFailed?: boolean }).storeFailed = true;
-          })
-          .finally(() => {
-            q.inFlight--;
-            inFlight.delete(p);
-          });
-        inFlight.add(p);
-      }
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
-    }
-    await flushSkips();
-
-    const storeFailed = records.some((r) => (r as { storeFailed?: boolean }).storeFailed);
-    if (storeFailed) throw new Error(`run ${runId} stopped: ${(aborted as RunError | null)?.message ?? 'store failure'}; it stays running and will be resumed`);
-
-    const abortedNow = aborted as RunError | null;
-    if (abortedNow) {
-      // never started in this execution (operations started here all recorded a result)
-      const rest = records.filter((r) => r.status === 'pending' || (r.status === 'running' && !started.has(r.opId)));
-      const t = now();
-      await journal.write(async (trx) => {
-        for (const r of rest)
-          await trx
-            .updateTable('run_operations')
-            .set({ status: 'skipped', error_class: 'aborted', errmsg: `run aborted: ${abortedNow.message}`, finished_at: t, updated_at: t })
-            .where('run_id', '=', runId)
-            .where('op_id', '=', r.opId)
-            .execute();
-      });
-      for (const r of rest) {
-        r.status = 'skipped';
-        r.errorClass = 'aborted';
-      }
-    }
-
-    const summary = summarize(records, abortedNow ? abortedNow.message : null);
-    const status = finalStatus(summary, abortedNow !== null);
-    await journal.write((trx) => finishRun(trx, runId, status, summary, abortedNow));
-    await journal.drain();
-    return { runId, status, summary, error: abortedNow };
+    const links = opts.links ?? (await loadLinks(store.db, run.connectionId));
+    return await new Execution(opts, leaseMs, run, records, links, journal, lease).execute();
   } finally {
-    clearInterval(lease);
+    lease.stop();
     await journal.drain().catch(() => {});
     markOwnerActive(owner, false);
   }
 }
 
-export type { DepartmentLink, MemberLink };
+/** One execution of a run: its schedule, link cache, stop reason and bookkeeping. */
+class Execution {
+  private readonly runId: string;
+  private readonly connectionId: string;
+  private readonly client: SyncClient;
+  private readonly maxTransient: number;
+  private readonly byId: Map<string, OperationRecord>;
+  private readonly scheduler: Scheduler;
+  private readonly cache: LinkCache;
+  private inFlight = 0;
+  /** wakes the main loop: an operation ended or the lease changed */
+  private wake: (() => void) | undefined;
+  /** notified while the loop was not waiting */
+  private woken = false;
+  private stopReason: StopReason | null = null;
+  private transientStreak = 0;
+
+  constructor(
+    private readonly opts: ExecuteOptions,
+    private readonly leaseMs: number,
+    private readonly run: RunRecord,
+    private readonly records: OperationRecord[],
+    links: StoredLinks,
+    private readonly journal: Journal,
+    private readonly lease: LeaseGuard,
+  ) {
+    this.runId = run.id;
+    this.connectionId = run.connectionId;
+    this.client = opts.client;
+    this.maxTransient = opts.maxConsecutiveTransientFailures ?? 20;
+    this.byId = new Map(records.map((r) => [r.opId, r]));
+    const total = Math.max(1, opts.concurrency ?? 96);
+    const perApi = Math.min(total, Math.max(1, opts.perApiConcurrency ?? Math.ceil(total / 2)));
+    this.scheduler = new Scheduler(
+      records.map((r) => ({ id: r.opId, api: API_OF[r.kind], dependsOn: r.dependsOn, status: r.status })),
+      { total, perApi },
+    );
+    this.cache = new LinkCache(links);
+    lease.watch(() => this.notify());
+  }
+
+  async execute(): Promise<ExecuteResult> {
+    await this.unlink();
+    while (await this.step());
+    await this.flushSkips();
+    return this.finish();
+  }
+
+  private emit(e: ExecutorEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private ctx(opId: string | null): LinkWriteContext {
+    return { connectionId: this.connectionId, runId: this.runId, opId, now: now() };
+  }
+
+  /** Unlinks (policy "keep", objects already gone) need no WeCom call; idempotent, done first. */
+  private async unlink(): Promise<void> {
+    const unlinks = this.run.plan?.unlinks ?? [];
+    if (unlinks.length === 0) return;
+    await this.journal.write(async (trx) => {
+      for (const u of unlinks) {
+        if (u.type === 'department') await deleteDepartmentLink(trx, this.connectionId, u.key);
+        else await deleteMemberLink(trx, this.connectionId, u.key);
+      }
+    });
+    for (const u of unlinks) this.cache.unlink(u.type, u.key);
+  }
+
+  /** Starts what may start, then waits for an operation to end or the lease to change; false when all is done. */
+  private async step(): Promise<boolean> {
+    await this.flushSkips();
+    const before = this.lease.status;
+    if (before.kind === 'lost') this.stop({ kind: 'lease-lost', lease: before });
+    this.startReady();
+    // unconfirmed with nothing in flight: the next renewal decides whether anything more starts
+    if (this.inFlight === 0 && (this.stopReason || this.lease.status.kind !== 'unconfirmed')) return false;
+    if (!this.woken) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.woken = false;
+    return true;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    if (wake) wake();
+    else this.woken = true;
+  }
+
+  private startReady(): void {
+    while (!this.stopReason && this.lease.mayStart()) {
+      const id = this.scheduler.next();
+      if (id === undefined) return;
+      this.inFlight++;
+      void this.runOperation(this.byId.get(id)!).finally(() => {
+        this.inFlight--;
+        this.notify();
+      });
+    }
+  }
+
+  private stop(reason: StopReason): void {
+    // a lost lease overrides the others: whatever else happened, this execution must write no more
+    if (this.stopReason && (this.stopReason.kind === 'lease-lost' || reason.kind !== 'lease-lost')) return;
+    this.stopReason = reason;
+    if (reason.kind === 'aborted') this.emit({ type: 'run-aborted', runId: this.runId, reason: reason.error.message });
+  }
+
+  private async runOperation(rec: OperationRecord): Promise<void> {
+    try {
+      const answered = await this.attempt(rec);
+      const outcome = answered && (await this.record(rec, answered));
+      if (!outcome) {
+        // not sent, or its result belongs to another executor now: the lease is lost
+        const lease = this.lease.status;
+        this.stop({ kind: 'lease-lost', lease: lease.kind === 'lost' ? lease : { kind: 'lost', reason: 'taken', detail: 'another executor restarted an operation of the run' } });
+        this.scheduler.release(rec.opId);
+        return;
+      }
+      this.scheduler.finish(rec.opId, outcome.status === 'succeeded');
+      this.judge(outcome);
+    } catch (e) {
+      // bookkeeping failed (store unavailable): stop starting operations; the run stays
+      // 'running' with this one 'running' and is resumed later
+      this.stop({ kind: 'store-failed', error: { message: `the store failed: ${(e as Error).message}` } });
+      this.scheduler.release(rec.opId);
+    }
+  }
+
+  /** Steps 1 and 2: marks the operation running, then calls WeCom while the lease allows. Null = the lease was lost first. */
+  private async attempt(rec: OperationRecord): Promise<Outcome | null> {
+    // records given by the caller hold the plan's objects: use the body exactly as stored (JSON)
+    if (this.opts.operations) rec.body = JSON.parse(JSON.stringify(rec.body)) as OperationRecord['body'];
+    const op = asOperation(rec);
+    let uncertain = rec.status === 'running' || this.cache.hasPendingCreate(op);
+    // links held by another key would make the stored links inconsistent: refuse before sending
+    const conflict = this.cache.conflictOf(op);
+    const pending = conflict ? {} : this.cache.pendingOf(op);
+    rec.attempts++;
+    const at = now();
+    await this.journal.write(async (trx) => {
+      await markRunning(trx, this.runId, rec.opId, rec.attempts, at);
+      await this.storeLinkChange(trx, rec.opId, op.key, pending);
+    });
+    this.cache.apply(op.key, pending);
+    rec.status = 'running';
+    for (;;) {
+      // even a refusal is recorded only under the lease: the row may be another executor's by now
+      if (!(await this.lease.ready())) return null;
+      if (conflict) return conflictOutcome(conflict);
+      this.emit({ type: 'op-started', runId: this.runId, opId: rec.opId, kind: rec.kind, uncertain });
+      const result = await perform(this.client, op, uncertain, { signal: this.lease.signal });
+      if (result.status !== 'interrupted') {
+        this.emit({ type: 'op-answered', runId: this.runId, opId: rec.opId, kind: rec.kind, status: result.status });
+        return result;
+      }
+      // withdrawn before sending while the lease was unconfirmed; an earlier call of it may have gone out
+      uncertain = true;
+    }
+  }
+
+  /** Step 3: the result and its link change in one transaction. Null = the row is another executor's now. */
+  private async record(rec: OperationRecord, answered: Outcome): Promise<Outcome | null> {
+    const op = asOperation(rec);
+    const change = this.cache.changeAfter(op, effectOf(answered));
+    const at = now();
+    let outcome = answered;
+    let mine = false;
+    try {
+      await this.journal.write(async (trx) => {
+        mine = await recordResult(trx, this.runId, rec.opId, rec.attempts, resultOf(outcome), at);
+        if (mine) await this.storeLinkChange(trx, rec.opId, op.key, change);
+      });
+      if (mine) this.cache.apply(op.key, change);
+    } catch (e) {
+      outcome = linkNotStored(outcome, e);
+      await this.journal.write(async (trx) => {
+        mine = await recordResult(trx, this.runId, rec.opId, rec.attempts, resultOf(outcome), at);
+      });
+    }
+    if (!mine) return null;
+    rec.status = outcome.status;
+    rec.errorClass = outcome.errorClass ?? null;
+    rec.errcode = outcome.errcode ?? null;
+    rec.errmsg = outcome.errmsg ?? null;
+    this.emit({ type: 'op-recorded', runId: this.runId, opId: rec.opId, kind: rec.kind, status: outcome.status });
+    return outcome;
+  }
+
+  private async storeLinkChange(trx: Tx, opId: string, key: string, change: LinkChange): Promise<void> {
+    const c = this.ctx(opId);
+    if (change.department === null) await deleteDepartmentLink(trx, this.connectionId, key);
+    else if (change.department) await putDepartmentLink(trx, c, change.department, change.department.state);
+    if (change.member === null) await deleteMemberLink(trx, this.connectionId, key);
+    else if (change.member) await putMemberLink(trx, c, change.member, change.member.state);
+  }
+
+  /** A configuration error, or too many transient failures in a row, stops the run. */
+  private judge(outcome: Outcome): void {
+    if (outcome.status === 'succeeded') this.transientStreak = 0;
+    else if (outcome.errorClass === 'retryable') this.transientStreak++;
+    if (outcome.abort) this.stop({ kind: 'aborted', error: configError(outcome) });
+    else if (this.transientStreak >= this.maxTransient) this.stop({ kind: 'aborted', error: unreachable(this.transientStreak, outcome) });
+  }
+
+  /** Records the operations the scheduler skipped because a dependency failed or was skipped. */
+  private async flushSkips(): Promise<void> {
+    // a run we may no longer own, or a store that failed, gets no more writes
+    if (this.stopReason && this.stopReason.kind !== 'aborted') return;
+    const skipped = this.scheduler.takeSkipped();
+    if (skipped.length === 0) return;
+    const skips = skipped.map((s) => ({ opId: s.id, errorClass: 'dependency' as const, errmsg: `dependency ${s.dependency} ${s.dependencyStatus === 'skipped' ? 'was skipped' : 'failed'}` }));
+    await this.journal.write((trx) => markSkipped(trx, this.runId, skips, now()));
+    for (const s of skips) {
+      const rec = this.byId.get(s.opId)!;
+      rec.status = 'skipped';
+      rec.errorClass = s.errorClass;
+      rec.errmsg = s.errmsg;
+      this.emit({ type: 'op-recorded', runId: this.runId, opId: rec.opId, kind: rec.kind, status: 'skipped' });
+    }
+  }
+
+  private async finish(): Promise<ExecuteResult> {
+    const stop = this.stopReason;
+    if (stop?.kind === 'lease-lost') return this.takenOver(stop.lease);
+    if (stop?.kind === 'store-failed') throw new Error(`run ${this.runId} stopped: ${stop.error.message}; it stays running and will be resumed`);
+    const error = stop?.error ?? null;
+    const at = now();
+    // aborted: what this execution never started is skipped (everything it started is recorded)
+    const final = error ? this.records.map((r) => (r.status === 'pending' || r.status === 'running' ? { ...r, status: 'skipped' as const, errorClass: 'aborted' as const } : r)) : this.records;
+    const summary = summarize(final, error?.message ?? null);
+    const status = finalStatus(summary, error !== null);
+    let ours = false;
+    // renewed in the same transaction: a run taken over at the last moment is not finished by us
+    await this.journal.write(async (trx) => {
+      ours = await renewLease(trx, this.runId, this.opts.owner, this.leaseMs);
+      if (!ours) return;
+      if (error) await skipRemaining(trx, this.runId, `run aborted: ${error.message}`, at);
+      await finishRun(trx, this.runId, status, summary, error);
+    });
+    await this.journal.drain();
+    if (!ours) return this.takenOver({ kind: 'lost', reason: 'taken', detail: 'another process holds the lease' });
+    return { runId: this.runId, status, summary, error };
+  }
+
+  private async takenOver(lease: Extract<LeaseState, { kind: 'lost' }>): Promise<ExecuteResult> {
+    const holder = await getRun(this.opts.store.db, this.runId).then(
+      (r) => (r?.leaseOwner && r.leaseOwner !== this.opts.owner ? r.leaseOwner : null),
+      () => null,
+    );
+    const error = leaseLostError(this.runId, lease, holder);
+    const summary = summarize(this.records, null);
+    return { runId: this.runId, status: 'taken-over', summary: { ...summary, message: `stopped, lease lost: ${summary.message}` }, error };
+  }
+}

@@ -1,6 +1,6 @@
 // Per-object sync state of one connection: an organization's or account's link, its operations
 // across runs, and the objects whose latest operation failed (or is still pending). Pure data
-// access; the plain-language verdict is made by src/sync/service/object-status.ts.
+// access; the plain-language verdict is made by src/sync/views/object-status.ts.
 //
 // "Latest" orders a key's operations by when they happened — finished_at, else started_at, else
 // the run's created_at (a retry of an older run that ends after a newer run is the latest) — then

@@ -335,18 +335,40 @@ export async function startRun(trx: Tx, runId: string, owner: string, leaseMs: n
     .execute();
 }
 
-export async function renewLease(trx: Tx, runId: string, owner: string, leaseMs: number): Promise<void> {
-  await trx.updateTable('runs').set({ lease_expires_at: leaseUntil(leaseMs) }).where('id', '=', runId).where('lease_owner', '=', owner).execute();
+/**
+ * Extends the lease of `owner` on an active run. Returns whether the run is still `owner`'s: false
+ * when another process took it over (or it finished), so the caller must stop sending.
+ */
+export async function renewLease(trx: Tx, runId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const r = await trx
+    .updateTable('runs')
+    .set({ lease_expires_at: leaseUntil(leaseMs) })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', [...ACTIVE_STATUSES])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
-/** Takes over a stale active run (checked again inside the transaction). Returns false if it is not stale any more. */
+/**
+ * Takes over a stale active run. A compare-and-set on the lease judged stale: the row changes only
+ * if its owner and expiry are still the ones read, so a renewal by the old owner that lands first
+ * wins and the takeover is refused (null). Null too when the run is not active or not stale.
+ */
 export async function takeOver(store: Store, runId: string, owner: string, leaseMs: number): Promise<RunRecord | null> {
   return store.write(async (trx) => {
     const r = await getRun(trx, runId);
     if (!r || !ACTIVE_STATUSES.includes(r.status) || !isStale(r)) return null;
     const now = new Date().toISOString();
-    await trx.updateTable('runs').set({ lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), updated_at: now }).where('id', '=', runId).execute();
-    return { ...r, leaseOwner: owner };
+    const done = await trx
+      .updateTable('runs')
+      .set({ lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), updated_at: now })
+      .where('id', '=', runId)
+      .where('status', 'in', [...ACTIVE_STATUSES])
+      .where((eb) => (r.leaseOwner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', r.leaseOwner)))
+      .where((eb) => (r.leaseExpiresAt === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', r.leaseExpiresAt)))
+      .executeTakeFirst();
+    return Number(done.numUpdatedRows) > 0 ? { ...r, leaseOwner: owner } : null;
   });
 }
 

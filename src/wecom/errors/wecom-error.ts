@@ -154,7 +154,9 @@ export type TransportFailureKind =
   /** WeCom (or something in front of it) answered with HTTP 5xx */
   | 'http-5xx'
   /** an HTTP status other than 200/5xx, or a body that is not WeCom JSON */
-  | 'bad-response';
+  | 'bad-response'
+  /** the caller's signal was aborted before the request was sent (never retried) */
+  | 'aborted';
 
 export interface WeComTransportErrorInit {
   kind: TransportFailureKind;
@@ -185,11 +187,12 @@ export class WeComTransportError extends Error {
     this.status = init.status;
     const clientSide = init.kind === 'bad-response' && init.status !== undefined && init.status >= 400 && init.status < 500;
     this.class = init.kind === 'proxy-auth' || init.kind === 'tls' || clientSide ? 'config' : 'retryable';
-    this.beforeSend = ['connect', 'connect-timeout', 'proxy-auth', 'proxy-refused', 'tls'].includes(init.kind);
+    this.beforeSend = ['connect', 'connect-timeout', 'proxy-auth', 'proxy-refused', 'tls', 'aborted'].includes(init.kind);
   }
 
+  /** An aborted call was stopped by its caller on purpose: repeating it would defeat the abort. */
   get retryable(): boolean {
-    return this.class === 'retryable';
+    return this.class === 'retryable' && this.kind !== 'aborted';
   }
 }
 

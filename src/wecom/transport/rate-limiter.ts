@@ -98,12 +98,31 @@ export class RateLimiter {
     return { ...s.budget, effectiveWindowMs: s.effectiveWindowMs };
   }
 
-  /** Waits until a call of `api` may start; the returned permit must be released when it ends. */
-  acquire(api: string): Promise<Permit> {
+  /**
+   * Waits until a call of `api` may start; the returned permit must be released when it ends.
+   * An abort of `signal` while waiting leaves the queue without taking a slot (rejects with its reason).
+   */
+  acquire(api: string, signal?: AbortSignal): Promise<Permit> {
     if (this.closed) return Promise.reject(new Error('rate limiter closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const s = this.state(api);
     return new Promise<Permit>((resolve, reject) => {
-      s.waiters.push({ seq: this.seq++, resolve, reject });
+      const w: Waiter = { seq: this.seq++, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => {
+          const i = s.waiters.indexOf(w);
+          if (i < 0) return;
+          s.waiters.splice(i, 1);
+          reject(signal.reason);
+          this.pump();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        w.resolve = (p) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(p);
+        };
+      }
+      s.waiters.push(w);
       this.pump();
     });
   }

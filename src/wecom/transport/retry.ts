@@ -48,7 +48,7 @@ export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([
 /** Whether an error may be retried: retryable WeCom answers and retryable transport failures only. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof WeComError) return !err.presend && err.class === 'retryable';
-  if (err instanceof WeComTransportError) return err.class === 'retryable';
+  if (err instanceof WeComTransportError) return err.retryable;
   return false;
 }
 
