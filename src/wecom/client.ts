@@ -86,7 +86,7 @@ export interface WeComClientOptions {
   rateLimit?: Budget;
   /** extra window against clock rounding; default 2 ms */
   rateLimitMarginMs?: number;
-  /** calls in flight at once; default 64 */
+  /** calls in flight at once; default 256 (WeCom publishes no concurrency limit for contact APIs; 45033 was seen only from about 400 parallel calls) */
   maxInFlight?: number;
   retry?: RetryOptions;
   /** how long a failed proxy is skipped; default 30 s */

@@ -52,7 +52,7 @@ export interface ExecuteOptions {
   runId: string;
   /** The lease owner recorded on the run (see state/runs.ts). */
   owner: string;
-  /** Operations in flight at once (the client's limiter keeps WeCom's budget); default 96. */
+  /** Operations in flight at once (the client's limiter keeps WeCom's budget); default 256. */
   concurrency?: number;
   /**
    * Operations of one WeCom API in flight at once (at most `concurrency`); default half of
@@ -225,7 +225,7 @@ class Execution {
     this.client = opts.client;
     this.maxTransient = opts.maxConsecutiveTransientFailures ?? 20;
     this.byId = new Map(records.map((r) => [r.opId, r]));
-    const total = Math.max(1, opts.concurrency ?? 96);
+    const total = Math.max(1, opts.concurrency ?? 256);
     const perApi = Math.min(total, Math.max(1, opts.perApiConcurrency ?? Math.ceil(total / 2)));
     this.scheduler = new Scheduler(
       records.map((r) => ({ id: r.opId, api: API_OF[r.kind], dependsOn: r.dependsOn, status: r.status })),

@@ -27,7 +27,7 @@ export interface RateLimiterOptions {
   perApi?: Record<string, Budget>;
   /** extra window length, a safety margin; default 2 ms (see defaultMarginMs) */
   marginMs?: number;
-  /** calls running at once across all APIs; default 64 */
+  /** calls running at once across all APIs; default 256 */
   maxInFlight?: number;
   clock?: Clock;
 }
@@ -87,7 +87,7 @@ export class RateLimiter {
     for (const [api, b] of Object.entries(options.perApi ?? {})) this.perApi[api] = checkBudget(b, `perApi.${api}`);
     if (options.marginMs !== undefined && !(options.marginMs >= 0)) throw new RangeError('marginMs must be ≥ 0');
     this.marginMs = options.marginMs;
-    const max = options.maxInFlight ?? 64;
+    const max = options.maxInFlight ?? 256;
     if (!Number.isInteger(max) || max < 1) throw new RangeError('maxInFlight must be a positive integer');
     this.maxInFlight = max;
   }
