@@ -1,6 +1,5 @@
 // Sign-in, sessions, API tokens, roles and the CSRF rule, through inject, on both backends.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LoginRateLimiter } from '../../src/auth/index.js';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 import { BACKENDS } from '../store/backends.js';
 import { ADMIN_PASSWORD, type Harness, PROBLEM, VIEWER_PASSWORD, bearer, harness } from './harness.js';
@@ -191,7 +190,7 @@ describe('CSRF rule for cookie sessions', () => {
   });
 });
 
-describe('passwords and the limiter', () => {
+describe('passwords', () => {
   it('hashes with scrypt and a random salt; verifies only the right password', async () => {
     const a = await hashPassword('s3cret-pass');
     const b = await hashPassword('s3cret-pass');
@@ -201,15 +200,5 @@ describe('passwords and the limiter', () => {
     expect(await verifyPassword('s3cret-pass', a)).toBe(true);
     expect(await verifyPassword('s3cret-pasS', a)).toBe(false);
     expect(await verifyPassword('s3cret-pass', 'plain')).toBe(false);
-  });
-  it('forgets failures after the window', () => {
-    let now = 0;
-    const l = new LoginRateLimiter({ maxPerKey: 2, windowMs: 1000, now: () => now });
-    l.recordFailure('a', 'ip');
-    l.recordFailure('a', 'ip');
-    expect(l.retryAfter('a', 'ip')).toBe(1);
-    expect(l.retryAfter('A', 'ip')).toBe(1);
-    now = 1000;
-    expect(l.retryAfter('a', 'ip')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // Test harness: the fully wired admin app (auth, audit, metrics) on a fresh store, driven by inject.
 import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AuditLog } from '../../src/audit/index.js';
-import { AuthService, LoginRateLimiter, type Role } from '../../src/auth/index.js';
+import { AuthService, type Role } from '../../src/auth/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { type Metrics, createMetrics } from '../../src/observability/metrics.js';
 import { buildApp } from '../../src/server/app.js';
@@ -29,7 +29,6 @@ export interface Harness {
 export interface HarnessOptions {
   backend?: TestBackend;
   metricsAccess?: 'public' | 'authenticated';
-  limiter?: LoginRateLimiter;
   routes?: FastifyPluginAsync[];
   bodyLimit?: number;
   trustProxy?: boolean;
@@ -37,7 +36,7 @@ export interface HarnessOptions {
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const t = await (opts.backend ?? sqliteBackend).open();
-  const auth = new AuthService(t.store, { limiter: opts.limiter ?? new LoginRateLimiter() });
+  const auth = new AuthService(t.store);
   const auditLog = new AuditLog(t.store);
   const metrics = createMetrics();
   const admin = await auth.ensureAdmin(ADMIN_PASSWORD);
