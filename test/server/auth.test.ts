@@ -176,9 +176,28 @@ describe('CSRF rule for cookie sessions', () => {
   });
   it('accepts a same-origin Origin, or X-Requested-With when the browser sends no Origin', async () => {
     expect((await create({ cookie: session, origin: 'http://localhost:80', host: 'localhost:80' })).statusCode).toBe(201);
-    expect((await create({ cookie: session, origin: 'https://sync.example.com:8443', host: 'SYNC.example.com:8443' })).statusCode).toBe(201);
-    expect((await create({ cookie: session, origin: 'https://sync.example.com:8443', host: 'sync.example.com:8080' })).statusCode).toBe(403);
+    expect((await create({ cookie: session, origin: 'http://sync.example.com:8443', host: 'SYNC.example.com:8443' })).statusCode).toBe(201);
+    expect((await create({ cookie: session, origin: 'http://sync.example.com:8443', host: 'sync.example.com:8080' })).statusCode).toBe(403);
     expect((await create({ cookie: session, 'x-requested-with': 'fetch' })).statusCode).toBe(201);
+  });
+  it('compares the scheme too: an https Origin is another site than this http server', async () => {
+    expect((await create({ cookie: session, origin: 'https://127.0.0.1:8080', host: '127.0.0.1:8080' })).statusCode).toBe(403);
+    expect((await create({ cookie: session, origin: 'https://localhost', host: 'localhost:80' })).statusCode).toBe(403);
+    const login = await h.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD }, headers: { origin: 'https://127.0.0.1:8080', host: '127.0.0.1:8080' } });
+    expect(login.statusCode).toBe(403);
+  });
+  it('behind a trusted TLS-terminating proxy, takes the scheme (and host) the proxy forwards', async () => {
+    const hp = await harness({ trustProxy: true });
+    try {
+      const cookie = await hp.login();
+      const write = (headers: Record<string, string>) => hp.inject({ method: 'POST', url: '/api/v1/organizations', payload: { name: `O${Math.random()}` }, headers: { cookie, ...headers } });
+      const viaProxy = { host: '10.0.0.5:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sync.example.com' };
+      expect((await write({ ...viaProxy, origin: 'https://sync.example.com' })).statusCode).toBe(201);
+      expect((await write({ ...viaProxy, origin: 'http://sync.example.com' })).statusCode).toBe(403);
+      expect((await write({ host: 'sync.example.com', 'x-forwarded-proto': 'https', origin: 'https://sync.example.com' })).statusCode).toBe(201);
+    } finally {
+      await hp.dispose();
+    }
   });
   it('does not apply to bearer tokens or to safe methods', async () => {
     expect((await create(bearer(h.adminToken))).statusCode).toBe(201);
