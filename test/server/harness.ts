@@ -1,5 +1,5 @@
 // Test harness: the fully wired admin app (auth, audit, metrics) on a fresh store, driven by inject.
-import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AuditLog } from '../../src/audit/index.js';
 import { AuthService, type Role } from '../../src/auth/index.js';
 import { Directory } from '../../src/directory/directory.js';
@@ -31,7 +31,8 @@ export interface HarnessOptions {
   metricsAccess?: 'public' | 'authenticated';
   routes?: FastifyPluginAsync[];
   bodyLimit?: number;
-  trustProxy?: boolean;
+  trustProxy?: boolean | string;
+  logger?: FastifyBaseLogger;
 }
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +52,8 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     metricsAccess: opts.metricsAccess ?? 'public',
     ...(opts.routes ? { routes: opts.routes } : {}),
     ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
-    ...(opts.trustProxy ? { trustProxy: true } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   await app.ready();
   const principal = async (username: string, role: Role) => {
