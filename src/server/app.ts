@@ -26,6 +26,7 @@ import type { Store } from '../store/index.js';
 import { audit } from './audit.js';
 import { registerConsole } from './console.js';
 import { authHook } from './auth.js';
+import { registerJsonParser } from './json-body.js';
 import { problem, problemOf, sendProblem, toAppError } from './problem.js';
 import { serializeRequest, untrustedForwardingHint } from './request-log.js';
 import type { RouteDoc } from './route.js';
@@ -83,6 +84,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       sendProblem(reply, err.code === 'FST_ERR_BAD_URL' ? problem(400, 'the URL path has malformed percent-encoding (% must be followed by two hex digits of UTF-8)') : problemOf(toAppError(err))),
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', untrustedForwardingHint(Boolean(opts.trustProxy)));
+  registerJsonParser(app);
 
   app.decorate('apiRoutes', [] as RouteDoc[]);
   app.decorate('auditLog', opts.auditLog ?? null);
