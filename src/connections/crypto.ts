@@ -9,6 +9,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../store/files.js';
 
 export const SECRET_KEY_ENV = 'WECOM_SYNC_SECRET_KEY';
 export const SECRET_KEY_FILE_NAME = 'secret.key';
@@ -52,7 +53,7 @@ export function loadKeyFile(file: string): Buffer {
     // name exists, so when two processes start at once both end up reading the same complete key.
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      ensurePrivateDir(path.dirname(file));
       const fd = fs.openSync(tmp, 'wx', 0o600);
       try {
         fs.writeSync(fd, randomBytes(KEY_BYTES).toString('base64') + '\n');

@@ -6,6 +6,7 @@
 // unless WECOM_SYNC_WORKER=off; directory writes through the REST API wake it at once. The
 // first-start demo (src/demo) is resumed before the worker starts.
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { AuditLog } from '../audit/index.js';
@@ -17,6 +18,7 @@ import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import { type Store, openStore } from '../store/index.js';
+import { sqliteFiles, widerThanPrivate } from '../store/files.js';
 import { type ReadinessCheck, buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
 import { demoRoutes } from './routes/demo.js';
@@ -57,6 +59,18 @@ function formatUrl(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
+/** New store files are created private (src/store/files.ts); existing ones that others may read are pointed out. */
+function warnAboutReadableFiles(logger: Logger, file: string): void {
+  for (const f of widerThanPrivate([path.dirname(file), ...sqliteFiles(file)])) {
+    const mode = f.mode.toString(8).padStart(4, '0');
+    logger.warn(
+      { path: f.path, mode },
+      `${f.path} may be read by other users (mode ${mode}), yet the store holds password hashes, token digests, the audit log and personal data: ` +
+        `restrict it with chmod ${f.directory ? 700 : 600} ${f.path}`,
+    );
+  }
+}
+
 export async function startService(config: ServeConfig, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const announce = opts.announce ?? ((t: string) => process.stderr.write(t));
@@ -68,6 +82,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
   const store = await openStore(config.store);
   const shutdownSteps: Array<() => Promise<void>> = [];
   try {
+    if (config.store.kind === 'sqlite') warnAboutReadableFiles(logger, config.store.file);
     const auth = new AuthService(store, { sessionTtlMs: config.sessionTtlMs });
     const auditLog = new AuditLog(store);
     const admin = await auth.ensureAdmin(config.adminPassword);
