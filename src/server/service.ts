@@ -71,6 +71,38 @@ function warnAboutReadableFiles(logger: Logger, file: string): void {
   }
 }
 
+/**
+ * At start: connections whose stored secrets the key cannot decrypt — the key file was lost, or
+ * WECOM_SYNC_SECRET_KEY changed — are named in the log; until their secrets are entered again every
+ * test, plan and run of theirs fails (409 through the API, a banner in the console).
+ */
+async function reportUnreadableSecrets(connections: Connections, secretBox: SecretBox, logger: Logger): Promise<void> {
+  const unreadable = await connections.unreadableSecrets();
+  if (unreadable.length === 0) return;
+  logger.error(
+    { connections: unreadable.map((u) => u.name) },
+    `the stored secrets of ${unreadable.map((u) => `connection "${u.name}" (${u.fields.join(', ')})`).join(', ')} cannot be decrypted with the secret key from ${secretBox.describeSource()}: ` +
+      'it is not the key they were stored with (lost or changed). Restore the original key, or enter these secrets again (the console names the connections).',
+  );
+}
+
+/**
+ * /readyz: stored secrets the key cannot decrypt leave the service `degraded`, not unready: it
+ * still serves, and re-entering the secrets through it is the repair (a 503 would have a load
+ * balancer lock the admin out of exactly that). The answer is public, so it gives a count, not names.
+ */
+function secretsReadiness(connections: Connections): ReadinessCheck {
+  return {
+    name: 'secrets',
+    critical: false,
+    check: async () => {
+      const n = (await connections.unreadableSecrets()).length;
+      if (n > 0)
+        throw new Error(`${n} connection${n === 1 ? '' : 's'} store secrets that the secret key cannot decrypt (it was lost or changed): enter them again; the log and the console name them`);
+    },
+  };
+}
+
 export async function startService(config: ServeConfig, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const announce = opts.announce ?? ((t: string) => process.stderr.write(t));
@@ -123,6 +155,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     shutdownSteps.push(() => demo.stop());
     demo.attach(sync);
     await demo.resume();
+    await reportUnreadableSecrets(sync.connections, secretBox, logger);
     sync.start();
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
 
@@ -139,7 +172,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       routes: [...adminSyncRoutes(sync, { demo }), demoRoutes({ demo }), ...(opts.routes ?? [])],
-      ...(opts.readiness ? { readiness: opts.readiness } : {}),
+      readiness: [secretsReadiness(sync.connections), ...(opts.readiness ?? [])],
     });
     await app.listen({ host: config.host, port: config.port });
     const url = formatUrl(app.server.address() as AddressInfo);

@@ -23,6 +23,8 @@ export interface Connection {
   policies: unknown;
   hasSecret: boolean;
   hasProxyPassword: boolean;
+  /** Stored secrets the service's key cannot decrypt (it was lost or changed): enter them again. */
+  unreadableSecrets: ('secret' | 'proxyPassword')[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, type FieldError, del, get, patch, post, seg } from '../api';
 import type { Connection } from '../components/ConnTypes';
+import { useSecretsBannerRefresh } from '../components/SecretsBanner';
 import { errorText, splitFieldErrors } from '../components/formErrors';
 import { useT } from '../i18n';
 import { useIsAdmin } from '../session';
@@ -45,6 +46,7 @@ function ConnectionForm({ name }: { name: string | null }) {
   const [warnings, setWarnings] = useState<string[]>(navState.warnings ?? []);
   const [advancedOpen, setAdvancedOpen] = useState(false);
   const test = useConnectionTest();
+  const refreshSecretsBanner = useSecretsBannerRefresh();
 
   const load = useCallback(async () => {
     if (name === null) return;
@@ -105,6 +107,7 @@ function ConnectionForm({ name }: { name: string | null }) {
     try {
       const c = await patch<Connection>(`/connections/${seg(conn.name)}`, body);
       void message.success(t('saved'));
+      if (body.secret !== undefined || body.proxyPassword !== undefined) refreshSecretsBanner();
       setWarnings(c.warnings ?? []);
       if (c.name !== conn.name) {
         navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { warnings: c.warnings ?? [] } });
