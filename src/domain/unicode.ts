@@ -11,26 +11,36 @@ export const INVALID_TEXT_MESSAGE = 'is not valid Unicode text (it holds a lone 
 
 export const isValidText = (s: string): boolean => !LONE_SURROGATE.test(s);
 
+/** A position in a JSON value: its key and its parent's position (shared, so deep values cost no copies). */
+interface Place {
+  key: string;
+  parent: Place | null;
+}
+const pathOf = (p: Place | null): string => {
+  const keys: string[] = [];
+  for (let at = p; at; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+};
+
 /**
  * The fields of a JSON value whose text (a string value, or an object key) is not valid Unicode,
  * as dotted paths (`name`, `attributes.cost`, `extattrs.0.name`; `''` for the value itself). A bad
- * key is shown with U+FFFD in place of its surrogates, so the report is valid text. Iterative: a
- * deeply nested body cannot exhaust the stack.
+ * key is shown with U+FFFD in place of its surrogates, so the report is valid text. Iterative and
+ * linear: a deeply nested body can exhaust neither the stack nor the time.
  */
 export function invalidTextFields(value: unknown): string[] {
   const out: string[] = [];
-  const stack: Array<[unknown, string[]]> = [[value, []]];
+  const stack: Array<[unknown, Place | null]> = [[value, null]];
   while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
+    const [v, place] = stack.pop()!;
     if (typeof v === 'string') {
-      if (!isValidText(v)) out.push(path.join('.'));
+      if (!isValidText(v)) out.push(pathOf(place));
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, String(i)]]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: String(i), parent: place }]);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v).reverse()) {
-        const key = isValidText(k) ? k : k.replace(LONE_SURROGATES, '\uFFFD');
-        if (key !== k) out.push([...path, key].join('.'));
-        else stack.push([child, [...path, k]]);
+        if (isValidText(k)) stack.push([child, { key: k, parent: place }]);
+        else out.push(pathOf({ key: k.replace(LONE_SURROGATES, '\uFFFD'), parent: place }));
       }
     }
   }

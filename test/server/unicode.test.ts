@@ -58,6 +58,13 @@ describe('invalid Unicode in JSON bodies', () => {
     expect(bytes.json().name).toBe('市场部 😀');
   });
 
+  it('checks a body nested as deep as the body limit allows without exhausting the stack (or the time)', async () => {
+    const depth = 450_000;
+    const r = await send('/api/v1/organizations', `${'['.repeat(depth)}"\\ud800"${']'.repeat(depth)}`);
+    expect(r.statusCode).toBe(400);
+    expect(fields(r.body)).toEqual([Array(depth).fill('0').join('.')]);
+  });
+
   it('keeps the JSON parser’s other refusals: malformed JSON, __proto__', async () => {
     expect((await send('/api/v1/organizations', '{"name":')).statusCode).toBe(400);
     const proto = await send('/api/v1/organizations', '{"name":"x","__proto__":{"admin":true}}');
