@@ -1,8 +1,14 @@
-// Login throttling, in process memory (per server process; with several processes each keeps its
-// own counts, which still bounds guessing to N × processes per window).
-//   - at most `maxPerKey` failed logins per username+IP in `windowMs` (default 5 per 15 minutes)
-//   - at most `maxPerIp` failed logins per IP across all usernames (default 50 per 15 minutes)
-// A successful login clears the username+IP count. Entries expire with their window.
+// Sign-in throttling, counted in the store (table login_attempts), so parallel requests and several
+// processes sharing one database see one count:
+//   - at most `maxPerKey` failed attempts per username+IP in `windowMs` (default 5 per 15 minutes)
+//   - at most `maxPerIp` failed attempts per IP across all usernames (default 50 per 15 minutes)
+// An attempt is counted *before* its password is checked, each counter in one atomic upsert: had
+// the failure been recorded after the (slow) scrypt check, a burst of parallel attempts would all
+// pass the limit before the first failure was written. An attempt over a limit is refused without
+// a check and not counted. A success takes its attempt back from the IP count and clears the
+// username+IP count. A window starts with its first attempt; expired counters are deleted.
+import { sql } from 'kysely';
+import type { Store } from '../store/index.js';
 
 export interface LoginLimiterOptions {
   maxPerKey?: number;
@@ -11,66 +17,80 @@ export interface LoginLimiterOptions {
   now?: () => number;
 }
 
-interface Bucket {
-  count: number;
-  resetAt: number;
-}
-
 export class LoginRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
   readonly maxPerKey: number;
   readonly maxPerIp: number;
   readonly windowMs: number;
   private readonly now: () => number;
 
-  constructor(opts: LoginLimiterOptions = {}) {
+  constructor(
+    private readonly store: Store,
+    opts: LoginLimiterOptions = {},
+  ) {
     this.maxPerKey = opts.maxPerKey ?? 5;
     this.maxPerIp = opts.maxPerIp ?? 50;
     this.windowMs = opts.windowMs ?? 15 * 60_000;
     this.now = opts.now ?? Date.now;
   }
 
-  private keys(username: string, ip: string): [string, string] {
-    return [`u:${username.toLowerCase()}\u0000${ip}`, `ip:${ip}`];
-  }
-
-  private live(key: string): Bucket | undefined {
-    const b = this.buckets.get(key);
-    if (b && b.resetAt <= this.now()) {
-      this.buckets.delete(key);
-      return undefined;
-    }
-    return b;
-  }
-
-  /** Seconds until another attempt is allowed, or 0 when allowed now. */
-  retryAfter(username: string, ip: string): number {
-    const [k, i] = this.keys(username, ip);
+  /**
+   * Counts an attempt to check `username`'s password from `ip`. Returns 0 when the check may go
+   * ahead (the attempt now counts as a failure until `succeeded`), else the seconds to wait.
+   */
+  async admit(username: string, ip: string): Promise<number> {
     const now = this.now();
-    let wait = 0;
-    const kb = this.live(k);
-    if (kb && kb.count >= this.maxPerKey) wait = Math.max(wait, kb.resetAt - now);
-    const ib = this.live(i);
-    if (ib && ib.count >= this.maxPerIp) wait = Math.max(wait, ib.resetAt - now);
-    return Math.ceil(wait / 1000);
-  }
-
-  recordFailure(username: string, ip: string): void {
-    this.prune();
-    for (const key of this.keys(username, ip)) {
-      const b = this.live(key);
-      if (b) b.count++;
-      else this.buckets.set(key, { count: 1, resetAt: this.now() + this.windowMs });
+    await this.store.db.deleteFrom('login_attempts').where('reset_at', '<=', iso(now)).execute();
+    const [userKey, ipKey] = keys(username, ip);
+    const byIp = await this.count(ipKey, now);
+    if (byIp.count > this.maxPerIp) {
+      await this.uncount(ipKey, now);
+      return secondsUntil(byIp.resetAt, now);
     }
+    const byUser = await this.count(userKey, now);
+    if (byUser.count > this.maxPerKey) {
+      await this.uncount(userKey, now);
+      await this.uncount(ipKey, now);
+      return secondsUntil(byUser.resetAt, now);
+    }
+    return 0;
   }
 
-  recordSuccess(username: string, ip: string): void {
-    this.buckets.delete(this.keys(username, ip)[0]);
+  /** The admitted attempt was right: it does not count against the IP, and the username+IP count starts over. */
+  async succeeded(username: string, ip: string): Promise<void> {
+    const [userKey, ipKey] = keys(username, ip);
+    await this.store.db.deleteFrom('login_attempts').where('key', '=', userKey).execute();
+    await this.uncount(ipKey, this.now());
   }
 
-  private prune(): void {
-    if (this.buckets.size < 10_000) return;
-    const now = this.now();
-    for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
+  /** Adds one attempt to a counter (a new window when none is running) and returns it. */
+  private async count(key: string, now: number): Promise<{ count: number; resetAt: string }> {
+    const expired = sql<boolean>`login_attempts.reset_at <= ${iso(now)}`;
+    const r = await this.store.db
+      .insertInto('login_attempts')
+      .values({ key, count: 1, reset_at: iso(now + this.windowMs) })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          count: sql<number>`case when ${expired} then 1 else login_attempts.count + 1 end`,
+          reset_at: sql<string>`case when ${expired} then excluded.reset_at else login_attempts.reset_at end`,
+        }),
+      )
+      .returning(['count', 'reset_at'])
+      .executeTakeFirstOrThrow();
+    return { count: Number(r.count), resetAt: r.reset_at };
+  }
+
+  private async uncount(key: string, now: number): Promise<void> {
+    await this.store.db
+      .updateTable('login_attempts')
+      .set({ count: sql<number>`count - 1` })
+      .where('key', '=', key)
+      .where('count', '>', 0)
+      .where('reset_at', '>', iso(now))
+      .execute();
   }
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const secondsUntil = (resetAt: string, now: number): number => Math.max(1, Math.ceil((Date.parse(resetAt) - now) / 1000));
+/** The username+IP and the IP counter (an IP has no '/', so the two parts cannot run into each other). */
+const keys = (username: string, ip: string): [string, string] => [`u:${ip}/${username.toLowerCase()}`, `ip:${ip}`];

@@ -40,10 +40,10 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
-export type LoginResult =
-  | { ok: true; user: User; sessionSecret: string; expiresAt: string }
-  | { ok: false; reason: 'invalid-credentials' }
-  | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+/** Why a password check was refused: the wrong password (or user), or too many attempts (src/auth/rate-limit.ts). */
+export type PasswordRefusal = { ok: false; reason: 'invalid-credentials' } | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+
+export type LoginResult = { ok: true; user: User; sessionSecret: string; expiresAt: string } | PasswordRefusal;
 
 /** A rejected change to `field`: 'invalid' input (422), or a 'conflict' with the current state (409). */
 export class AuthError extends AppError {
@@ -93,8 +93,8 @@ export class AuthService {
     opts: AuthServiceOptions = {},
   ) {
     this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
-    this.limiter = opts.limiter ?? new LoginRateLimiter();
     this.now = opts.now ?? (() => new Date());
+    this.limiter = opts.limiter ?? new LoginRateLimiter(store, { now: () => this.now().getTime() });
   }
 
   private get db() {
@@ -189,34 +189,38 @@ export class AuthService {
     });
   }
 
-  /** A user changes their own password; their other sessions end. False when `current` is wrong. */
-  async changeOwnPassword(userId: string, current: string, next: string, keepSessionSecret?: string): Promise<boolean> {
+  /**
+   * A user changes their own password; their other sessions end. The check of `current` counts
+   * against the sign-in limit (per username and `ip`), like a sign-in.
+   */
+  async changeOwnPassword(userId: string, current: string, next: string, ip: string, keepSessionSecret?: string): Promise<{ ok: true } | PasswordRefusal> {
     checkPassword(next, 'newPassword');
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-    if (!r || !(await verifyPassword(current, r.password_hash))) return false;
+    if (!r) return { ok: false, reason: 'invalid-credentials' };
+    const wait = await this.limiter.admit(r.username, ip);
+    if (wait > 0) return { ok: false, reason: 'rate-limited', retryAfterSeconds: wait };
+    if (!(await verifyPassword(current, r.password_hash))) return { ok: false, reason: 'invalid-credentials' };
+    await this.limiter.succeeded(r.username, ip);
     const hash = await hashPassword(next);
     const keep = keepSessionSecret ? digest(keepSessionSecret) : '';
     await this.store.write(async (trx) => {
       await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
       await trx.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keep).execute();
     });
-    return true;
+    return { ok: true };
   }
 
   // ------------------------------------------------------------------ sessions
 
-  /** Checks the password (rate-limited per username+IP) and opens a session. */
+  /** Checks the password (rate-limited per username+IP and per IP, counted before the check) and opens a session. */
   async login(username: string, password: string, ip: string): Promise<LoginResult> {
-    const wait = this.limiter.retryAfter(username, ip);
+    const wait = await this.limiter.admit(username, ip);
     if (wait > 0) return { ok: false, reason: 'rate-limited', retryAfterSeconds: wait };
     const user = await this.findUser(username);
     // Always spend one scrypt, so an unknown username takes as long as a wrong password.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok || user.disabled) {
-      this.limiter.recordFailure(username, ip);
-      return { ok: false, reason: 'invalid-credentials' };
-    }
-    this.limiter.recordSuccess(username, ip);
+    if (!user || !ok || user.disabled) return { ok: false, reason: 'invalid-credentials' };
+    await this.limiter.succeeded(username, ip);
     const secret = newSessionSecret();
     const now = this.now();
     const expiresAt = new Date(now.getTime() + this.sessionTtlMs).toISOString();

@@ -9,6 +9,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../store/files.js';
 
 export const SECRET_KEY_ENV = 'WECOM_SYNC_SECRET_KEY';
 export const SECRET_KEY_FILE_NAME = 'secret.key';
@@ -22,9 +23,19 @@ export class SecretKeyError extends Error {
   override readonly name = 'SecretKeyError';
 }
 
-/** A stored value could not be decrypted (wrong key, tampered or moved ciphertext). */
+/**
+ * A stored value could not be decrypted (wrong key, tampered or moved ciphertext). The message is
+ * for the operator (it names where the key comes from); `subject` names the value (`the secret of
+ * connection "acme"`) for answers that must not show paths.
+ */
 export class SecretDecryptError extends Error {
   override readonly name = 'SecretDecryptError';
+  constructor(
+    message: string,
+    readonly subject = 'a stored secret',
+  ) {
+    super(message);
+  }
 }
 
 export interface KeySource {
@@ -52,7 +63,7 @@ export function loadKeyFile(file: string): Buffer {
     // name exists, so when two processes start at once both end up reading the same complete key.
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      ensurePrivateDir(path.dirname(file));
       const fd = fs.openSync(tmp, 'wx', 0o600);
       try {
         fs.writeSync(fd, randomBytes(KEY_BYTES).toString('base64') + '\n');
@@ -136,11 +147,11 @@ export class SecretBox {
   /** Decrypts a stored value; `what` names it in errors (e.g. `the secret of connection "acme"`). */
   decrypt(stored: string, aad: string, what = 'a stored secret'): string {
     const parts = stored.split(':');
-    if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretDecryptError(`${what} is not in the expected encrypted format (${VERSION}:iv:tag:ciphertext)`);
+    if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretDecryptError(`${what} is not in the expected encrypted format (${VERSION}:iv:tag:ciphertext)`, what);
     const [, ivText, tagText, ctText] = parts as [string, string, string, string];
     const iv = Buffer.from(ivText, 'base64');
     const tag = Buffer.from(tagText, 'base64');
-    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptError(`${what} is not in the expected encrypted format`);
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptError(`${what} is not in the expected encrypted format`, what);
     const key = this.getKey();
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
@@ -151,6 +162,7 @@ export class SecretBox {
       throw new SecretDecryptError(
         `cannot decrypt ${what}: the secret key from ${this.describeSource()} is not the key it was encrypted with, or the stored value was altered. ` +
           `Restore the original key (${SECRET_KEY_ENV} or <data-dir>/${SECRET_KEY_FILE_NAME}), or enter the secret again with "wecom-sync connection update".`,
+        what,
       );
     }
   }

@@ -21,7 +21,7 @@ import type { ConnectionsTable } from '../store/tables/connections.js';
 import type { Store, Tx } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique.js';
 import type { WeComClientOptions } from '../wecom/client.js';
-import { type SecretBox, connectionAad } from './crypto.js';
+import { type SecretBox, SecretDecryptError, connectionAad } from './crypto.js';
 
 type Row = Selectable<ConnectionsTable>;
 
@@ -46,6 +46,15 @@ export class ConnectionConflictError extends AppError {
   constructor(message: string) {
     super('conflict', 409, message);
   }
+}
+
+/** The secrets a connection stores encrypted, by their field names. */
+export type SecretField = 'secret' | 'proxyPassword';
+
+export interface UnreadableSecrets {
+  id: string;
+  name: string;
+  fields: SecretField[];
 }
 
 export interface UpdateOptions {
@@ -242,7 +251,35 @@ export class Connections {
     return options;
   }
 
+  /**
+   * The connections whose stored secrets this service's key cannot decrypt — the key was lost or
+   * changed since they were stored — with which secrets, by name; only `id`'s when given. Every
+   * other use of such a connection fails until the secrets are entered again (update).
+   */
+  async unreadableSecrets(id?: string): Promise<UnreadableSecrets[]> {
+    let q = this.store.db.selectFrom('connections').select(['id', 'name', 'secret_enc', 'proxy_password_enc']).orderBy('name_key');
+    if (id !== undefined) q = q.where('id', '=', id);
+    const out: UnreadableSecrets[] = [];
+    for (const r of await q.execute()) {
+      const fields: SecretField[] = [];
+      if (r.secret_enc !== '' && !this.readable(r.secret_enc, connectionAad(r.id, 'secret'))) fields.push('secret');
+      if (r.proxy_password_enc !== null && !this.readable(r.proxy_password_enc, connectionAad(r.id, 'proxy_password'))) fields.push('proxyPassword');
+      if (fields.length > 0) out.push({ id: r.id, name: r.name, fields });
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ internals
+
+  private readable(stored: string, aad: string): boolean {
+    try {
+      this.secrets.decrypt(stored, aad);
+      return true;
+    } catch (err) {
+      if (err instanceof SecretDecryptError) return false;
+      throw err;
+    }
+  }
 
   private checkPasswordNeedsUser(errors: FieldError[], s: ConnectionSettings, hasPassword: boolean): void {
     if (hasPassword && !s.proxyUsername) errors.push({ field: 'proxyPassword', message: 'a proxy password needs a proxy username' });

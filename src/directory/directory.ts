@@ -20,6 +20,7 @@ import { bulkInsert } from '../store/bulk.js';
 import { type DB, type Store, type Tx, chunk } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique.js';
 import { ConflictError, NotFoundError, ValidationError, validationFrom } from './errors.js';
+import { findManagerCycle, managerCycleError } from './managers.js';
 import { ACCOUNT_BULK, ORGANIZATION_BULK, accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
 
 export interface Page<T> {
@@ -497,6 +498,22 @@ export class Directory {
       if (f.managerId === id) throw new ValidationError('an account cannot be its own manager', [{ field: 'managerId', message: 'cannot be the account itself' }]);
       const m = await trx.selectFrom('accounts').select('id').where('id', '=', f.managerId).executeTakeFirst();
       if (!m) throw new ValidationError(`manager ${f.managerId} does not exist`, [{ field: 'managerId', message: `account ${f.managerId} does not exist` }]);
+      if (before) {
+        // The chain above the new manager, up to the top or back to this account (UNION: an older cycle above ends the walk).
+        const chain = await sql<{ id: string; username: string; manager_id: string | null }>`
+          with recursive up(id, username, manager_id) as (
+            select id, username, manager_id from accounts where id = ${f.managerId}
+            union
+            select a.id, a.username, a.manager_id from accounts a join up on a.id = up.manager_id where up.id <> ${id}
+          ) select id, username, manager_id from up`.execute(trx);
+        const managerOf = new Map(chain.rows.map((r) => [r.id, r.manager_id]));
+        managerOf.set(id, f.managerId);
+        const cycle = findManagerCycle(managerOf, [id]);
+        if (cycle) {
+          const names = new Map(chain.rows.map((r) => [r.id, r.username]));
+          throw managerCycleError(cycle, (x) => (x === id ? f.username : (names.get(x) ?? x)));
+        }
+      }
     }
   }
 
@@ -511,6 +528,7 @@ export class Directory {
     return this.write(async (trx, changes) => {
       const snap = await this.snapshot(trx);
       const { plan, result } = await build(snap);
+      checkBatchManagers(snap, plan);
       await this.writePlan(trx, plan, changes);
       return { ...result, changes: changes.length };
     });
@@ -650,6 +668,17 @@ export class Directory {
       throw err;
     }
   }
+}
+
+/** A batch may not leave a management cycle through an account it creates or whose manager it changes. */
+function checkBatchManagers(snap: DirectorySnapshot, plan: BatchPlan): void {
+  const written = [...plan.accounts.create, ...plan.accounts.update.filter((u) => u.changedFields.includes('managerId')).map((u) => u.after)];
+  if (written.every((a) => a.managerId === null)) return;
+  const accounts = new Map(snap.accounts.map((a) => [a.id, a]));
+  for (const a of [...plan.accounts.create, ...plan.accounts.update.map((u) => u.after)]) accounts.set(a.id, a);
+  const managerOf = new Map([...accounts.values()].map((a) => [a.id, a.managerId]));
+  const cycle = findManagerCycle(managerOf, written.filter((a) => a.managerId !== null).map((a) => a.id));
+  if (cycle) throw managerCycleError(cycle, (id) => accounts.get(id)?.username ?? id);
 }
 
 function change(objectType: ObjectType, objectId: string, operation: ChangeOperation, version: number, changedFields: string[]): ChangeInput {

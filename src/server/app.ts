@@ -26,7 +26,9 @@ import type { Store } from '../store/index.js';
 import { audit } from './audit.js';
 import { registerConsole } from './console.js';
 import { authHook } from './auth.js';
+import { registerJsonParser } from './json-body.js';
 import { problem, problemOf, sendProblem, toAppError } from './problem.js';
+import { serializeRequest, untrustedForwardingHint } from './request-log.js';
 import type { RouteDoc } from './route.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -72,11 +74,17 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function buildApp(opts: AppOptions): FastifyInstance {
   const logger = opts.logger;
   const metrics = opts.metrics ?? processMetrics;
+  const serializers = { req: serializeRequest };
   const app = Fastify({
-    ...(logger && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger === true }),
+    ...(logger && typeof logger === 'object' ? { loggerInstance: logger.child({}, { serializers }) } : { logger: logger === true ? { serializers } : false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
+    // Fastify's own routing failures (a path with malformed percent-encoding) as problem+json too.
+    frameworkErrors: (err, _req, reply) =>
+      sendProblem(reply, err.code === 'FST_ERR_BAD_URL' ? problem(400, 'the URL path has malformed percent-encoding (% must be followed by two hex digits of UTF-8)') : problemOf(toAppError(err))),
   }) as unknown as FastifyInstance;
+  app.addHook('onRequest', untrustedForwardingHint(Boolean(opts.trustProxy)));
+  registerJsonParser(app);
 
   app.decorate('apiRoutes', [] as RouteDoc[]);
   app.decorate('auditLog', opts.auditLog ?? null);

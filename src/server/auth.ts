@@ -4,11 +4,12 @@
 //      A bearer header that is not a valid, unrevoked token is a 401 even if a cookie is present.
 //   2. May they: the route's access (./route.ts). None → 401, too low a role → 403.
 //   3. CSRF: a cookie-authenticated request with an unsafe method (POST, PUT, PATCH, DELETE) must
-//      carry an Origin header naming this host, or, when the browser sends no Origin, an
-//      X-Requested-With header (which a cross-site form cannot set and a cross-site script cannot
-//      send without a CORS preflight, which this server never grants). An Origin naming another
-//      host is refused even with X-Requested-With. Bearer-token requests are not subject to it
-//      (browsers never attach them on their own). Login applies the Origin half of the rule.
+//      carry an Origin header naming this server (scheme, host and port), or, when the browser
+//      sends no Origin, an X-Requested-With header (which a cross-site form cannot set and a
+//      cross-site script cannot send without a CORS preflight, which this server never grants).
+//      An Origin naming another origin (another scheme, host or port) is refused even with
+//      X-Requested-With. Bearer-token requests are not subject to it (browsers never attach them
+//      on their own). Login applies the Origin half of the rule.
 import type { FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from '../auth/index.js';
 import { roleAllows } from '../auth/index.js';
@@ -40,24 +41,29 @@ export async function resolvePrincipal(auth: AuthService, req: FastifyRequest): 
   return { principal: null, via: null };
 }
 
-/** True when `origin` names the host the request was sent to (default ports normalised, e.g. http://h ≡ Host h:80). */
-function sameOrigin(origin: string, hostHeader: string): boolean {
-  if (hostHeader === '') return false;
+/**
+ * True when `origin` is the origin the request was sent to: same scheme (`req.protocol`: the
+ * socket's, or X-Forwarded-Proto from a trusted proxy), same host and port (`req.host`: Host, or
+ * X-Forwarded-Host from a trusted proxy; default ports normalised, e.g. http://h ≡ Host h:80).
+ */
+function sameOrigin(origin: string, req: FastifyRequest): boolean {
+  const host = req.host ?? '';
+  if (host === '') return false;
   try {
     const o = new URL(origin);
-    if (o.protocol !== 'http:' && o.protocol !== 'https:') return false;
-    return o.host === new URL(`${o.protocol}//${hostHeader}`).host;
+    const scheme = `${req.protocol}:`;
+    if (o.protocol !== scheme) return false;
+    return o.host === new URL(`${scheme}//${host}`).host;
   } catch {
     return false;
   }
 }
 
-/** Throws 403 when the Origin header names another host than the one the request was sent to. */
+/** Throws 403 when the Origin header names another origin than the one the request was sent to. */
 export function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
   const origin = req.headers.origin;
   if (origin !== undefined) {
-    const host = req.headers.host ?? '';
-    if (!sameOrigin(origin, host)) throw forbidden(`cross-site request refused: Origin ${origin} is not this server (${host})`, 'csrf');
+    if (!sameOrigin(origin, req)) throw forbidden(`cross-site request refused: Origin ${origin} is not this server (${req.protocol}://${req.host ?? ''})`, 'csrf');
     return;
   }
   if (requireProof && req.headers['x-requested-with'] === undefined)

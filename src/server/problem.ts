@@ -63,9 +63,16 @@ export function toAppError(err: unknown): AppError {
   // WeCom answered with an error or could not be reached (messages carry no secret: the client redacts tokens)
   if (err instanceof WeComError) return new AppError('wecom-error', 502, `WeCom: ${err.message}`, { explanation: err.explanation, cause: err });
   if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, `WeCom: ${err.message}`, { cause: err });
-  // Their messages name the key file for the operator; the answer does not.
+  // Their messages name the key file for the operator; the answer does not. A stored secret the key
+  // cannot decrypt (the key was lost or changed) is a state the admin repairs by entering it again: 409.
   if (err instanceof SecretDecryptError)
-    return new AppError('secret-decrypt', 500, 'a stored secret cannot be decrypted with the configured secret key (wrong WECOM_SYNC_SECRET_KEY or key file?); see the server log', { cause: err });
+    return new AppError(
+      'secret-unreadable',
+      409,
+      `${err.subject.charAt(0).toUpperCase()}${err.subject.slice(1)} cannot be decrypted with this service's secret key: the key was lost or changed since it was stored. ` +
+        "Enter it again (the connection's settings in the console, or PATCH /api/v1/connections/{name}), or restore the original key.",
+      { cause: err },
+    );
   if (err instanceof SecretKeyError) return new AppError('secret-key', 500, 'the secret key (WECOM_SYNC_SECRET_KEY or the key file) is unusable; see the server log', { cause: err });
   // Fastify's own rejections (malformed JSON, wrong content type, body too large) are written for the client.
   const { statusCode, message } = (err ?? {}) as { statusCode?: unknown; message?: unknown };

@@ -6,6 +6,7 @@
 // unless WECOM_SYNC_WORKER=off; directory writes through the REST API wake it at once. The
 // first-start demo (src/demo) is resumed before the worker starts.
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { AuditLog } from '../audit/index.js';
@@ -17,6 +18,7 @@ import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import { type Store, openStore } from '../store/index.js';
+import { sqliteFiles, widerThanPrivate } from '../store/files.js';
 import { type ReadinessCheck, buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
 import { demoRoutes } from './routes/demo.js';
@@ -60,6 +62,50 @@ function formatUrl(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
+/** New store files are created private (src/store/files.ts); existing ones that others may read are pointed out. */
+function warnAboutReadableFiles(logger: Logger, file: string): void {
+  for (const f of widerThanPrivate([path.dirname(file), ...sqliteFiles(file)])) {
+    const mode = f.mode.toString(8).padStart(4, '0');
+    logger.warn(
+      { path: f.path, mode },
+      `${f.path} may be read by other users (mode ${mode}), yet the store holds password hashes, token digests, the audit log and personal data: ` +
+        `restrict it with chmod ${f.directory ? 700 : 600} ${f.path}`,
+    );
+  }
+}
+
+/**
+ * At start: connections whose stored secrets the key cannot decrypt — the key file was lost, or
+ * WECOM_SYNC_SECRET_KEY changed — are named in the log; until their secrets are entered again every
+ * test, plan and run of theirs fails (409 through the API, a banner in the console).
+ */
+async function reportUnreadableSecrets(connections: Connections, secretBox: SecretBox, logger: Logger): Promise<void> {
+  const unreadable = await connections.unreadableSecrets();
+  if (unreadable.length === 0) return;
+  logger.error(
+    { connections: unreadable.map((u) => u.name) },
+    `the stored secrets of ${unreadable.map((u) => `connection "${u.name}" (${u.fields.join(', ')})`).join(', ')} cannot be decrypted with the secret key from ${secretBox.describeSource()}: ` +
+      'it is not the key they were stored with (lost or changed). Restore the original key, or enter these secrets again (the console names the connections).',
+  );
+}
+
+/**
+ * /readyz: stored secrets the key cannot decrypt leave the service `degraded`, not unready: it
+ * still serves, and re-entering the secrets through it is the repair (a 503 would have a load
+ * balancer lock the admin out of exactly that). The answer is public, so it gives a count, not names.
+ */
+function secretsReadiness(connections: Connections): ReadinessCheck {
+  return {
+    name: 'secrets',
+    critical: false,
+    check: async () => {
+      const n = (await connections.unreadableSecrets()).length;
+      if (n > 0)
+        throw new Error(`${n} connection${n === 1 ? '' : 's'} store secrets that the secret key cannot decrypt (it was lost or changed): enter them again; the log and the console name them`);
+    },
+  };
+}
+
 export async function startService(config: ServeConfig, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const announce = opts.announce ?? ((t: string) => process.stderr.write(t));
@@ -71,6 +117,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
   const store = await openStore(config.store);
   const shutdownSteps: Array<() => Promise<void>> = [];
   try {
+    if (config.store.kind === 'sqlite') warnAboutReadableFiles(logger, config.store.file);
     const auth = new AuthService(store, { sessionTtlMs: config.sessionTtlMs });
     const auditLog = new AuditLog(store);
     const admin = await auth.ensureAdmin(config.adminPassword);
@@ -111,6 +158,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     shutdownSteps.push(() => demo.stop());
     demo.attach(sync);
     await demo.resume();
+    await reportUnreadableSecrets(sync.connections, secretBox, logger);
     sync.start();
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
 
@@ -127,7 +175,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       routes: [...serveRoutes(sync, demo), ...(opts.routes ?? [])],
-      ...(opts.readiness ? { readiness: opts.readiness } : {}),
+      readiness: [secretsReadiness(sync.connections), ...(opts.readiness ?? [])],
     });
     await app.listen({ host: config.host, port: config.port });
     const url = formatUrl(app.server.address() as AddressInfo);

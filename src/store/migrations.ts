@@ -9,6 +9,7 @@ import { m0003_sync } from './migrations/0003_sync.js';
 import { m0004_auth } from './migrations/0004_auth.js';
 import { m0005_demo } from './migrations/0005_demo.js';
 import { m0006_object_status } from './migrations/0006_object_status.js';
+import { m0007_login_attempts } from './migrations/0007_login_attempts.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -100,6 +101,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0004_auth', m0004_auth],
   ['0005_demo', m0005_demo],
   ['0006_object_status', m0006_object_status],
+  ['0007_login_attempts', m0007_login_attempts],
 ];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);

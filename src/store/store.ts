@@ -2,12 +2,12 @@
 //   - embedded: SQLite through better-sqlite3 (WAL, busy_timeout, foreign keys on)
 //   - PostgreSQL through pg, selected by DATABASE_URL
 // openStore() runs the migrations before returning. Services receive a Store; nothing is global.
-import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { type StoreConfig, describeStoreConfig } from './config.js';
+import { ensurePrivateDir, ensurePrivateFile } from './files.js';
 import { type Backend, migrationSteps } from './migrations.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './schema.js';
@@ -57,7 +57,10 @@ function sqliteOptions(): BetterSqlite3.Options {
 }
 
 function openSqlite(file: string): DB {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(path.dirname(file));
+    ensurePrivateFile(file);
+  }
   const database = new BetterSqlite3(file, sqliteOptions());
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');

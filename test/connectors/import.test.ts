@@ -247,6 +247,20 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     expect(syntax.errors[0]).toMatchObject({ row: 2, message: expect.stringContaining('JSON syntax error') });
   });
 
+  it('refuses text that is not valid Unicode (a lone surrogate in JSON) with a row-level error naming the key', async () => {
+    const before = await state(d);
+    const file = '{"accounts": [{"username": "ok", "name": "OK", "organizations": "R"}, {"username": "zs", "name": "Z\\ud800s", "organizations": "R", "attributes": {"cc": "\\udc00"}}]}';
+    const r = await run(file, { fileName: 'd.json' });
+    expect(r.errors).toEqual([
+      { row: 2, column: 'name', message: expect.stringContaining('not valid Unicode'), section: 'accounts' },
+      { row: 2, column: 'attr.cc', message: expect.stringContaining('not valid Unicode'), section: 'accounts' },
+    ]);
+    expect(await state(d)).toEqual(before);
+    const skipped = await run(file, { fileName: 'd.json', skipInvalid: true });
+    expect(skipped).toMatchObject({ applied: true, skippedRows: 1, accounts: { create: 1 } });
+    expect(await d.getAccountByUsername('zs')).toBeUndefined();
+  });
+
   it('the --json summary has the documented shape', async () => {
     const r = await run(`${ACC_HEADER}\nzs,Z,,,A,enabled\n`, { dryRun: true });
     const s = summaryJson(r);

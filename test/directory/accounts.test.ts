@@ -1,7 +1,7 @@
 // Accounts: uniqueness, formats, memberships, manager, subtree reads, on both backends.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normalizeMobile } from '../../src/domain/account.js';
-import { Directory } from '../../src/directory/directory.js';
+import { type Account, normalizeMobile } from '../../src/domain/account.js';
+import { type BatchPlan, Directory } from '../../src/directory/directory.js';
 import { ConflictError, ValidationError } from '../../src/directory/errors.js';
 import type { Organization } from '../../src/domain/organization.js';
 import { BACKENDS, type TestStore } from '../store/backends.js';
@@ -84,6 +84,39 @@ describe.each(BACKENDS)('accounts on $name', (backend) => {
     await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id], managerId: 'acc_gone' })).rejects.toThrow(/acc_gone/);
     const boss = await d.createAccount({ username: 'boss', displayName: 'Boss', organizationIds: [root.id] });
     await expect(d.updateAccount(boss.id, { managerId: boss.id })).rejects.toThrow(/own manager/);
+  });
+
+  it('refuses manager cycles (a → b → a, and longer ones), naming the accounts', async () => {
+    const a = await d.createAccount({ username: 'a', displayName: 'A', organizationIds: [root.id] });
+    const b = await d.createAccount({ username: 'b', displayName: 'B', organizationIds: [root.id], managerId: a.id });
+    const c = await d.createAccount({ username: 'c', displayName: 'C', organizationIds: [root.id], managerId: b.id });
+    const seq = await d.latestSequence();
+    const two = await d.updateAccount(a.id, { managerId: b.id }).catch((e: unknown) => e);
+    expect(two).toBeInstanceOf(ValidationError);
+    expect((two as ValidationError).message).toBe(`account "a" (${a.id}) cannot report to "b" (${b.id}): the managers would form a cycle: a → b → a`);
+    expect((two as ValidationError).errors).toEqual([{ field: 'managerId', message: `${b.id} reports (directly or indirectly) to ${a.id}` }]);
+    await expect(d.updateAccount(a.id, { managerId: c.id })).rejects.toThrow('the managers would form a cycle: a → c → b → a');
+    expect(await d.latestSequence()).toBe(seq);
+    expect((await d.requireAccount(a.id)).managerId).toBeNull();
+    // a chain that ends is fine, and so is moving within it
+    expect((await d.updateAccount(c.id, { managerId: a.id })).managerId).toBe(a.id);
+  });
+
+  it('refuses manager cycles in batch writes', async () => {
+    const a = await d.createAccount({ username: 'a', displayName: 'A', organizationIds: [root.id] });
+    const b = await d.createAccount({ username: 'b', displayName: 'B', organizationIds: [root.id], managerId: a.id });
+    const x: Account = { ...a, id: 'acc_x', username: 'x', externalId: null, managerId: b.id, version: 1 };
+    const seq = await d.latestSequence();
+    const batch = (accounts: BatchPlan['accounts']) => d.applyBatch(() => ({ plan: { organizations: { create: [], update: [] }, accounts }, result: {} }));
+    // x (new) → b → a, and a now → x
+    const err = await batch({ create: [x], update: [{ after: { ...a, managerId: 'acc_x', version: a.version + 1 }, changedFields: ['managerId'] }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toMatch(/the managers would form a cycle: (x → b → a → x|a → x → b → a)/);
+    expect(await d.latestSequence()).toBe(seq);
+    expect(await d.getAccount('acc_x')).toBeUndefined();
+    // without the cycle the same batch goes through
+    await batch({ create: [x], update: [] });
+    expect((await d.requireAccount('acc_x')).managerId).toBe(b.id);
   });
 
   it('updates partially, moving organizations and keeping the primary when still listed', async () => {

@@ -138,6 +138,7 @@ describe('connection routes', () => {
     expect(Object.keys(doc.paths['/api/v1/connections/{name}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
     expect(doc.paths['/api/v1/connections/{name}/test'].post['x-access']).toBe('admin');
     const schema = doc.paths['/api/v1/connections'].post.responses['201'].content['application/json'].schema;
-    expect(JSON.stringify(schema)).not.toMatch(/"secret"|"proxyPassword"/);
+    // no property of that name anywhere in the schema (`unreadableSecrets` lists the names as values)
+    expect(JSON.stringify(schema)).not.toMatch(/"(secret|proxyPassword)":/);
   });
 });

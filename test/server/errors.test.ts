@@ -1,6 +1,7 @@
 // Every error a route can throw leaves through the app's one error handler: each AppError subclass
-// with its status, problem type, field errors and headers; WeCom failures as 502 explained; secret-key
-// problems and unknown errors as logged 500s that show neither the key file's path nor the message.
+// with its status, problem type, field errors and headers; WeCom failures as 502 explained; a secret
+// the key cannot decrypt as 409 saying what to do; an unusable key and unknown errors as logged 500s;
+// none of them shows the key file's path.
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,11 +85,10 @@ const CASES: Case[] = [
   },
   {
     name: 'SecretDecryptError',
-    error: () => new SecretDecryptError(`cannot decrypt the secret of connection "acme": the secret key from the key file ${KEY_FILE} is not the key it was encrypted with`),
-    status: 500,
-    type: 'secret-decrypt',
-    detail: /cannot be decrypted.*see the server log/,
-    logged: true,
+    error: () => new SecretDecryptError(`cannot decrypt the secret of connection "acme": the secret key from the key file ${KEY_FILE} is not the key it was encrypted with`, 'the secret of connection "acme"'),
+    status: 409,
+    type: 'secret-unreadable',
+    detail: /^The secret of connection "acme" cannot be decrypted with this service's secret key.*Enter it again/,
   },
   { name: 'SecretKeyError', error: () => new SecretKeyError(`the key file ${KEY_FILE} can be read by others`), status: 500, type: 'secret-key', detail: /see the server log/, logged: true },
   { name: 'an unknown error', error: () => new TypeError(`cannot read ${KEY_FILE}`), status: 500, type: 'internal', detail: 'an internal error occurred; see the server log', logged: true },

@@ -1,7 +1,7 @@
 // Test harness: the fully wired admin app (auth, audit, metrics) on a fresh store, driven by inject.
-import type { FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AuditLog } from '../../src/audit/index.js';
-import { AuthService, LoginRateLimiter, type Role } from '../../src/auth/index.js';
+import { AuthService, type Role } from '../../src/auth/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { type Metrics, createMetrics } from '../../src/observability/metrics.js';
 import { buildApp } from '../../src/server/app.js';
@@ -29,15 +29,15 @@ export interface Harness {
 export interface HarnessOptions {
   backend?: TestBackend;
   metricsAccess?: 'public' | 'authenticated';
-  limiter?: LoginRateLimiter;
   routes?: FastifyPluginAsync[];
   bodyLimit?: number;
-  trustProxy?: boolean;
+  trustProxy?: boolean | string;
+  logger?: FastifyBaseLogger;
 }
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const t = await (opts.backend ?? sqliteBackend).open();
-  const auth = new AuthService(t.store, { limiter: opts.limiter ?? new LoginRateLimiter() });
+  const auth = new AuthService(t.store);
   const auditLog = new AuditLog(t.store);
   const metrics = createMetrics();
   const admin = await auth.ensureAdmin(ADMIN_PASSWORD);
@@ -52,7 +52,8 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     metricsAccess: opts.metricsAccess ?? 'public',
     ...(opts.routes ? { routes: opts.routes } : {}),
     ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
-    ...(opts.trustProxy ? { trustProxy: true } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   await app.ready();
   const principal = async (username: string, role: Role) => {

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError, api, ok, setUnauthorizedHandler } from './api';
 import type { Me } from './api/types';
+import { SecretsBanner } from './components/SecretsBanner';
 import { type Lang, type Messages, useLang, useT } from './i18n';
 import { AuditPage } from './pages/Audit';
 import { ConnectionFormPage } from './pages/ConnectionForm';
@@ -65,20 +66,22 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: '0 24px 24px' }}>
-          <Routes>
-            <Route path="/" element={<Navigate to="/connections" replace />} />
-            <Route path="/login" element={<Navigate to="/connections" replace />} />
-            <Route path="/connections" element={<ConnectionsPage />} />
-            <Route path="/connections/new" element={<ConnectionFormPage />} />
-            <Route path="/connections/:name" element={<ConnectionFormPage />} />
-            <Route path="/connections/:name/mapping" element={<MappingPage />} />
-            <Route path="/connections/:name/plan" element={<PlanPage />} />
-            <Route path="/connections/:name/runs" element={<RunsPage />} />
-            <Route path="/runs/:id" element={<RunDetailPage />} />
-            <Route path="/directory" element={<DirectoryPage />} />
-            <Route path="/audit" element={<AuditPage />} />
-            <Route path="*" element={<Navigate to="/connections" replace />} />
-          </Routes>
+          <SecretsBanner>
+            <Routes>
+              <Route path="/" element={<Navigate to="/connections" replace />} />
+              <Route path="/login" element={<Navigate to="/connections" replace />} />
+              <Route path="/connections" element={<ConnectionsPage />} />
+              <Route path="/connections/new" element={<ConnectionFormPage />} />
+              <Route path="/connections/:name" element={<ConnectionFormPage />} />
+              <Route path="/connections/:name/mapping" element={<MappingPage />} />
+              <Route path="/connections/:name/plan" element={<PlanPage />} />
+              <Route path="/connections/:name/runs" element={<RunsPage />} />
+              <Route path="/runs/:id" element={<RunDetailPage />} />
+              <Route path="/directory" element={<DirectoryPage />} />
+              <Route path="/audit" element={<AuditPage />} />
+              <Route path="*" element={<Navigate to="/connections" replace />} />
+            </Routes>
+          </SecretsBanner>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -1,5 +1,8 @@
-// Parsing of import files (CSV and JSON) into input records, with header checks.
+// Parsing of import files (CSV and JSON) into input records, with header checks. Text that is not
+// valid Unicode (a lone surrogate escaped in JSON) is a row error naming its column; CSV text comes
+// from ./decode.ts, which reports bytes that are not text.
 import { parse as parseCsv } from 'csv-parse/sync';
+import { INVALID_TEXT_MESSAGE, invalidTextFields } from '../../domain/unicode.js';
 import { CsvRecord, type InputRecord, MapRecord, type ParsedFile, type RowError, type Section } from './types.js';
 
 export const ACCOUNT_REQUIRED_COLUMNS = ['username', 'name', 'mobile', 'email', 'organizations', 'status'] as const;
@@ -180,6 +183,11 @@ export function parseJsonText(text: string, forced?: Section): ParsedFile {
         return;
       }
       const values = new Map<string, unknown>();
+      for (const field of invalidTextFields(item)) {
+        const [key = '', ...rest] = field.split('.');
+        const column = key === 'attributes' && rest.length > 0 ? ATTRIBUTE_PREFIX + rest.join('.') : (JSON_ALIASES[key] ?? normalizeColumn(key));
+        rowErrors.push({ row, column, message: INVALID_TEXT_MESSAGE, section });
+      }
       for (const [k0, v] of Object.entries(item as Record<string, unknown>)) {
         if (k0 === 'attributes') {
           if (!v || typeof v !== 'object' || Array.isArray(v)) rowErrors.push({ row, column: 'attributes', message: 'must be an object', section });

@@ -26,6 +26,10 @@ const meResponse = z.object({
   tokenName: z.string().optional(),
 }).meta({ id: 'Me' });
 
+/** The 429 of the sign-in limit (sign-in, and the current password of POST /auth/password). */
+export const tooManyAttempts = (retryAfterSeconds: number): ProblemError =>
+  new ProblemError(problem(429, `too many failed sign-ins; try again in ${retryAfterSeconds} s`), { 'retry-after': String(retryAfterSeconds) });
+
 /** Secure cookies when the request came over HTTPS (X-Forwarded-Proto counts when trustProxy is set). */
 const isHttps = (req: FastifyRequest): boolean => req.protocol === 'https';
 
@@ -54,7 +58,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
       const who = { name: body.username, kind: 'anonymous' as const };
       if (!result.ok && result.reason === 'rate-limited') {
         await audit(req, 'auth.login.rate-limited', { type: 'user', id: body.username }, {}, who);
-        throw new ProblemError(problem(429, `too many failed sign-ins; try again in ${result.retryAfterSeconds} s`), { 'retry-after': String(result.retryAfterSeconds) });
+        throw tooManyAttempts(result.retryAfterSeconds);
       }
       if (!result.ok) {
         await audit(req, 'auth.login.failure', { type: 'user', id: body.username }, {}, who);

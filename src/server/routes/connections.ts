@@ -14,7 +14,7 @@
 // (the whole directory, or one of its organizations) is refused (409), so sample people never reach a real WeCom.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Connections, testConnection, type TestConnectionOptions } from '../../connections/index.js';
+import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
 import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
@@ -85,6 +85,9 @@ export const connectionSchema = z.object({
   }),
   hasSecret: z.boolean(),
   hasProxyPassword: z.boolean(),
+  unreadableSecrets: z
+    .array(z.enum(['secret', 'proxyPassword']))
+    .describe("stored secrets this service's secret key cannot decrypt (the key was lost or changed): the connection fails until they are entered again"),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -112,7 +115,7 @@ export const nameParams = z.strictObject({ name: z.string().min(1).max(100).desc
 // ------------------------------------------------------------------ helpers
 
 /** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
-export function publicConnection(c: Connection, warnings?: string[], demo = false): z.output<typeof connectionSchema> {
+export function publicConnection(c: Connection, warnings?: string[], demo = false, unreadableSecrets: SecretField[] = []): z.output<typeof connectionSchema> {
   return {
     id: c.id,
     name: c.name,
@@ -128,6 +131,7 @@ export function publicConnection(c: Connection, warnings?: string[], demo = fals
     policies: c.policies,
     hasSecret: c.hasSecret,
     hasProxyPassword: c.hasProxyPassword,
+    unreadableSecrets,
     version: c.version,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -173,6 +177,7 @@ const problems422 = { 422: { description: 'A field is invalid: `errors` lists th
 export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAsync {
   const connections = opts.connections;
   const demoId = async (): Promise<string | null> => (opts.demo ? opts.demo.connectionId() : null);
+  const unreadableOf = async (c: Connection): Promise<SecretField[]> => (await connections.unreadableSecrets(c.id))[0]?.fields ?? [];
   const refuseDemoScope = async (roots: readonly string[], connectionId: string | null): Promise<void> => {
     const why = opts.demo ? await opts.demo.scopeConflict(roots, connectionId) : null;
     if (why) throw new ProblemError(problem(409, why, [{ field: 'scope.organizationRoots', message: why }], 'demo-active'));
@@ -191,7 +196,8 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       },
       async () => {
         const demo = await demoId();
-        return { items: (await connections.list()).map((c) => publicConnection(c, undefined, c.id === demo)) };
+        const unreadable = new Map((await connections.unreadableSecrets()).map((u) => [u.id, u.fields]));
+        return { items: (await connections.list()).map((c) => publicConnection(c, undefined, c.id === demo, unreadable.get(c.id))) };
       },
     );
 
@@ -234,7 +240,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       },
       async ({ params }, _req, reply) => {
         const c = await connections.get(params.name);
-        return reply.header('etag', etag(c.version)).send(publicConnection(c, undefined, c.id === (await demoId())));
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, undefined, c.id === (await demoId()), await unreadableOf(c)));
       },
     );
 
@@ -278,7 +284,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         }
         const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version });
-        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo));
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo, await unreadableOf(c)));
       },
     );
 
@@ -317,7 +323,11 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         tags: ['connections'],
         access: 'admin',
         params: nameParams,
-        responses: { 200: { description: 'The checks', schema: testResultSchema }, ...problems404, 500: { description: 'The stored secret cannot be decrypted (wrong secret key)' } },
+        responses: {
+          200: { description: 'The checks', schema: testResultSchema },
+          ...problems404,
+          409: { description: 'A stored secret cannot be decrypted with the secret key (it was lost or changed): enter it again' },
+        },
       },
       async ({ params }, req) => {
         const c = await connections.get(params.name);

@@ -1,6 +1,7 @@
 // Operational endpoints, outside /api/v1:
 //   GET /healthz   the process is up (always 200 while it serves)
-//   GET /readyz    every readiness check passes (the store answers `select 1`, …) → 200, else 503
+//   GET /readyz    every critical readiness check passes (the store answers `select 1`, …) → 200, else 503;
+//                  a failed non-critical one (stored secrets the key cannot decrypt) → 200 `degraded`
 //   GET /metrics   Prometheus text; public on a loopback bind, else a token or session is needed
 // and, inside /api/v1, GET /openapi.json (public).
 import type { FastifyInstance } from 'fastify';
@@ -16,10 +17,21 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when healthy; rejects (with a message safe to show) when not. */
   check(): Promise<void>;
+  /**
+   * Default true: a failure makes the service not ready (503). false: the service stays ready but
+   * `degraded` (200) — for failures an admin repairs through the service itself, which a load
+   * balancer taking it out of rotation would only put out of reach.
+   */
+  critical?: boolean;
 }
 
 const checkResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() });
-const readyResponse = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.array(checkResult) }).meta({ id: 'Readiness' });
+const readyResponse = z
+  .object({
+    status: z.enum(['ready', 'degraded', 'not-ready']).describe('degraded: serving, but a non-critical check failed (e.g. stored secrets the key cannot decrypt)'),
+    checks: z.array(checkResult),
+  })
+  .meta({ id: 'Readiness' });
 
 export async function systemRoutes(
   app: FastifyInstance,
@@ -49,13 +61,13 @@ export async function systemRoutes(
       tags: ['operations'],
       access: 'public',
       responses: {
-        200: { description: 'Ready to serve', schema: readyResponse },
+        200: { description: 'Ready to serve (`degraded` when a non-critical check failed)', schema: readyResponse },
         503: { description: 'Not ready; `checks` says which dependency failed', schema: readyResponse },
       },
     },
     async (_input, _req, reply) => {
       const timeout = opts.checkTimeoutMs ?? 5000;
-      const checks = await Promise.all(
+      const results = await Promise.all(
         opts.readiness.map(async (c) => {
           let timer: NodeJS.Timeout | undefined;
           try {
@@ -73,8 +85,9 @@ export async function systemRoutes(
           }
         }),
       );
-      const ok = checks.every((c) => c.ok);
-      return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ status: ok ? 'ready' : 'not-ready', checks });
+      const failed = (critical: boolean) => results.some((r, i) => !r.ok && (opts.readiness[i]!.critical ?? true) === critical);
+      const status = failed(true) ? 'not-ready' : failed(false) ? 'degraded' : 'ready';
+      return reply.code(status === 'not-ready' ? 503 : 200).header('cache-control', 'no-store').send({ status, checks: results });
     },
   );
 

@@ -11,7 +11,7 @@ import { audit } from '../audit.js';
 import { SESSION_COOKIE, readCookie } from '../cookies.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { userSchema } from './auth.js';
+import { tooManyAttempts, userSchema } from './auth.js';
 
 const role = z.enum(['admin', 'viewer']);
 const password = z.string().min(PASSWORD_MIN_LENGTH).max(256);
@@ -83,17 +83,22 @@ export async function userRoutes(app: FastifyInstance, opts: { auth: AuthService
       url: '/auth/password',
       operationId: 'changePassword',
       summary: 'Change your own password',
-      description: 'For signed-in users (not API tokens). Ends your other sessions.',
+      description: 'For signed-in users (not API tokens). Ends your other sessions. Wrong current passwords count against the sign-in limit.',
       tags: ['auth'],
       access: 'authenticated',
       body: passwordBody,
-      responses: { 204: { description: 'Changed' }, 403: { description: 'Called with an API token, or the current password is wrong' } },
+      responses: {
+        204: { description: 'Changed' },
+        403: { description: 'Called with an API token, or the current password is wrong' },
+        429: { description: 'Too many wrong current passwords (the sign-in limit); see Retry-After', headers: { 'retry-after': 'seconds to wait' } },
+      },
     },
     async ({ body }, req, reply) => {
       const p = req.principal!;
       if (p.kind !== 'user') throw new ProblemError(problem(403, 'API tokens cannot change passwords; sign in as the user'));
-      const ok = await auth.changeOwnPassword(p.userId, body.currentPassword, body.newPassword, readCookie(req.headers.cookie, SESSION_COOKIE));
-      if (!ok) throw new ProblemError(problem(403, 'the current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]));
+      const result = await auth.changeOwnPassword(p.userId, body.currentPassword, body.newPassword, req.ip, readCookie(req.headers.cookie, SESSION_COOKIE));
+      if (!result.ok && result.reason === 'rate-limited') throw tooManyAttempts(result.retryAfterSeconds);
+      if (!result.ok) throw new ProblemError(problem(403, 'the current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]));
       await audit(req, 'user.password.change', { type: 'user', id: p.userId });
       return reply.code(204).send();
     },

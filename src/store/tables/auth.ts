@@ -48,8 +48,19 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/**
+ * A sign-in attempt counter (migration 0007): `ip:<ip>` or `u:<ip>/<lower-case username>`, the
+ * attempts counted in the window that ends at `reset_at` (ISO 8601). Owned by src/auth/rate-limit.ts.
+ */
+export interface LoginAttemptsTable {
+  key: string;
+  count: number;
+  reset_at: string;
+}
+
 export interface AuthTables {
   users: UsersTable;
+  login_attempts: LoginAttemptsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;

@@ -251,7 +251,7 @@ export interface paths {
         put?: never;
         /**
          * Change your own password
-         * @description For signed-in users (not API tokens). Ends your other sessions.
+         * @description For signed-in users (not API tokens). Ends your other sessions. Wrong current passwords count against the sign-in limit.
          *
          *     Access: Any signed-in user or API token.
          */
@@ -919,6 +919,8 @@ export interface components {
             };
             hasSecret: boolean;
             hasProxyPassword: boolean;
+            /** @description stored secrets this service's secret key cannot decrypt (the key was lost or changed): the connection fails until they are entered again */
+            unreadableSecrets: ("secret" | "proxyPassword")[];
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -1320,8 +1322,11 @@ export interface components {
             };
         };
         Readiness: {
-            /** @enum {string} */
-            status: "ready" | "not-ready";
+            /**
+             * @description degraded: serving, but a non-critical check failed (e.g. stored secrets the key cannot decrypt)
+             * @enum {string}
+             */
+            status: "ready" | "degraded" | "not-ready";
             checks: {
                 name: string;
                 ok: boolean;
@@ -1551,7 +1556,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready to serve */
+            /** @description Ready to serve (`degraded` when a non-critical check failed) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2171,6 +2176,17 @@ export interface operations {
             /** @description The request body is larger than the limit. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong current passwords (the sign-in limit); see Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3898,8 +3914,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The stored secret cannot be decrypted (wrong secret key) */
-            500: {
+            /** @description A stored secret cannot be decrypted with the secret key (it was lost or changed): enter it again */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

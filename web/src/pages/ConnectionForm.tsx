@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, type FieldError, api, ok } from '../api';
 import type { Connection } from '../api/types';
+import { useSecretsBannerRefresh } from '../components/SecretsBanner';
 import { errorText, splitFieldErrors } from '../components/formErrors';
 import { useT } from '../i18n';
 import { useApi } from '../hooks/useApi';
@@ -45,6 +46,7 @@ function ConnectionForm({ name }: { name: string | null }) {
   const [warnings, setWarnings] = useState<string[]>(navState.warnings ?? []);
   const [advancedOpen, setAdvancedOpen] = useState(false);
   const test = useConnectionTest();
+  const refreshSecretsBanner = useSecretsBannerRefresh();
 
   const loaded = useApi((signal) => (name === null ? Promise.resolve(null) : ok(api.GET('/connections/{name}', { params: { path: { name } }, signal }))), [name]);
   useEffect(() => {
@@ -99,6 +101,7 @@ function ConnectionForm({ name }: { name: string | null }) {
     try {
       const c = await ok(api.PATCH('/connections/{name}', { params: { path: { name: conn.name } }, body }));
       void message.success(t('saved'));
+      if (body.secret !== undefined || body.proxyPassword !== undefined) refreshSecretsBanner();
       setWarnings(c.warnings ?? []);
       if (c.name !== conn.name) {
         navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { warnings: c.warnings ?? [] } });

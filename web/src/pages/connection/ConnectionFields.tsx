@@ -25,6 +25,10 @@ export function ConnectionFields({
 }) {
   const t = useT(messages);
   const editing = !isNew;
+  // A stored secret the service's key cannot decrypt must be entered again: say so, and require it.
+  const unreadable = (f: 'secret' | 'proxyPassword'): boolean => editing && (conn?.unreadableSecrets ?? []).includes(f);
+  const storedTag = (stored: boolean | undefined, f: 'secret' | 'proxyPassword') =>
+    unreadable(f) ? <Tag color="error">{t('secretUnreadable')}</Tag> : stored ? <Tag color="success">{t('secretStored')}</Tag> : null;
   return (
     <>
       <Form.Item name="name" label={t('name')} extra={t('nameHelp')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
@@ -37,14 +41,18 @@ export function ConnectionFields({
         label={
           <Space>
             {t('secret')}
-            {editing && <Tag color={conn?.hasSecret ? 'success' : 'default'}>{conn?.hasSecret ? t('secretStored') : t('secretMissing')}</Tag>}
+            {editing && (storedTag(conn?.hasSecret, 'secret') ?? <Tag>{t('secretMissing')}</Tag>)}
           </Space>
         }
-        required={isNew}
-        extra={editing && conn?.hasSecret ? `${t('secretKeepHelp')} ${t('secretHelp')}` : t('secretHelp')}
+        required={isNew || unreadable('secret')}
+        extra={unreadable('secret') ? `${t('secretUnreadableHelp')} ${t('secretHelp')}` : editing && conn?.hasSecret ? `${t('secretKeepHelp')} ${t('secretHelp')}` : t('secretHelp')}
       >
-        <Form.Item name="secret" noStyle rules={isNew || !conn?.hasSecret ? [{ required: true, whitespace: true, message: t('required') }] : []}>
-          <Input.Password data-testid="field-secret" autoComplete="new-password" placeholder={editing && conn?.hasSecret ? t('secretPlaceholderKeep') : undefined} />
+        <Form.Item name="secret" noStyle rules={isNew || !conn?.hasSecret || unreadable('secret') ? [{ required: true, whitespace: true, message: t('required') }] : []}>
+          <Input.Password
+            data-testid="field-secret"
+            autoComplete="new-password"
+            placeholder={editing && conn?.hasSecret && !unreadable('secret') ? t('secretPlaceholderKeep') : undefined}
+          />
         </Form.Item>
       </Form.Item>
       <Flex gap={16} wrap>
@@ -67,17 +75,27 @@ export function ConnectionFields({
           label={
             <Space>
               {t('proxyPassword')}
-              {editing && conn?.hasProxyPassword && <Tag color="success">{t('secretStored')}</Tag>}
+              {editing && storedTag(conn?.hasProxyPassword, 'proxyPassword')}
             </Space>
           }
-          extra={editing && conn?.hasProxyPassword ? t('proxyPasswordKeepHelp') : t('proxyPasswordHelp')}
+          required={unreadable('proxyPassword')}
+          extra={unreadable('proxyPassword') ? t('proxyPasswordUnreadableHelp') : editing && conn?.hasProxyPassword ? t('proxyPasswordKeepHelp') : t('proxyPasswordHelp')}
           style={{ flex: '1 1 280px' }}
         >
-          <Form.Item name="proxyPassword" noStyle>
+          <Form.Item
+            name="proxyPassword"
+            noStyle
+            dependencies={['clearProxyPassword']}
+            rules={
+              unreadable('proxyPassword')
+                ? [({ getFieldValue }) => ({ required: !getFieldValue('clearProxyPassword'), message: t('required') })]
+                : []
+            }
+          >
             <Input.Password
               data-testid="field-proxyPassword"
               autoComplete="new-password"
-              placeholder={editing && conn?.hasProxyPassword ? t('secretPlaceholderKeep') : undefined}
+              placeholder={editing && conn?.hasProxyPassword && !unreadable('proxyPassword') ? t('secretPlaceholderKeep') : undefined}
             />
           </Form.Item>
           {editing && conn?.hasProxyPassword && (
