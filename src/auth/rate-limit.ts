@@ -4,7 +4,7 @@
 //   - at most `maxPerIp` failed logins per IP across all usernames (default 50 per 15 minutes)
 // A successful login clears the username+IP count. Entries expire with their window.
 
-export interface LoginLimiterOptions {
+interface LoginLimiterOptions {
   maxPerKey?: number;
   maxPerIp?: number;
   windowMs?: number;

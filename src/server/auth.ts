@@ -53,7 +53,7 @@ function sameOrigin(origin: string, hostHeader: string): boolean {
 }
 
 /** Throws 403 when the Origin header names another host than the one the request was sent to. */
-export function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
+function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
   const origin = req.headers.origin;
   if (origin !== undefined) {
     const host = req.headers.host ?? '';

@@ -65,7 +65,7 @@ const patchBody = z.strictObject({
   policies: policiesInput.optional(),
 });
 
-export const connectionSchema = z.object({
+const connectionSchema = z.object({
   id: z.string(),
   name: z.string(),
   corpId: z.string(),
@@ -112,7 +112,7 @@ export const nameParams = z.strictObject({ name: z.string().min(1).max(100).desc
 // ------------------------------------------------------------------ helpers
 
 /** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
-export function publicConnection(c: Connection, warnings?: string[], demo = false): z.output<typeof connectionSchema> {
+function publicConnection(c: Connection, warnings?: string[], demo = false): z.output<typeof connectionSchema> {
   return {
     id: c.id,
     name: c.name,
@@ -159,7 +159,7 @@ export interface DemoGuard {
   scopeConflict(organizationRoots: readonly string[], connectionId: string | null): Promise<string | null>;
 }
 
-export interface ConnectionRoutesOptions {
+interface ConnectionRoutesOptions {
   connections: Connections;
   /** Client overrides for the connection test (tests: fewer retries). */
   testOptions?: TestConnectionOptions;
