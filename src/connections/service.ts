@@ -48,7 +48,7 @@ export class ConnectionConflictError extends AppError {
   }
 }
 
-export interface UpdateOptions {
+interface UpdateOptions {
   /** optimistic concurrency: fail with ConnectionConflictError if the stored version differs */
   expectedVersion?: number;
 }

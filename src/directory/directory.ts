@@ -22,7 +22,7 @@ import { isUniqueViolation } from '../store/unique.js';
 import { ConflictError, NotFoundError, ValidationError, validationFrom } from './errors.js';
 import { ACCOUNT_BULK, ORGANIZATION_BULK, accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
 
-export interface Page<T> {
+interface Page<T> {
   items: T[];
   /** Pass as `after` to get the next page; null on the last page. */
   nextCursor: string | null;
@@ -30,7 +30,7 @@ export interface Page<T> {
   total?: number;
 }
 
-export interface OrganizationFilter {
+interface OrganizationFilter {
   /** An id, or null for root organizations. */
   parentId?: string | null;
   status?: Status;
@@ -42,7 +42,7 @@ export interface OrganizationFilter {
   after?: string;
 }
 
-export interface AccountFilter {
+interface AccountFilter {
   status?: Status;
   /** Direct members of this organization. */
   organizationId?: string;
@@ -75,13 +75,13 @@ export interface BatchPlan {
   accounts: { create: Account[]; update: Array<{ after: Account; changedFields: string[] }> };
 }
 
-export interface BatchResult {
+interface BatchResult {
   /** Number of change-feed entries appended. */
   changes: number;
 }
 
-export const MAX_PAGE_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 100;
 
 const now = (): string => new Date().toISOString();
 
@@ -711,7 +711,7 @@ function joinMemberships(rows: AccountsTable[], members: Array<{ account_id: str
 }
 
 /** Orders organizations so every parent comes before its children (siblings by order, then name). */
-export function sortParentsFirst(orgs: Organization[]): Organization[] {
+function sortParentsFirst(orgs: Organization[]): Organization[] {
   const children = new Map<string | null, Organization[]>();
   for (const o of orgs) {
     const key = o.parentId;
