@@ -17,7 +17,7 @@ export interface AuditTarget {
   id?: string | null;
 }
 
-export interface AuditEntryInput {
+interface AuditEntryInput {
   actor: AuditActor;
   /** Dotted verb, e.g. `organization.create`, `auth.login.failure`, `token.revoke`. */
   action: string;
@@ -26,7 +26,7 @@ export interface AuditEntryInput {
   ip?: string | null;
 }
 
-export interface AuditEntry {
+interface AuditEntry {
   id: string;
   at: string;
   actor: string;
@@ -38,13 +38,13 @@ export interface AuditEntry {
   ip: string | null;
 }
 
-export interface AuditPage {
+interface AuditPage {
   items: AuditEntry[];
   /** Pass as `before` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
 
-export interface AuditQuery {
+interface AuditQuery {
   limit?: number;
   /** Entries older than this entry id. */
   before?: string;

@@ -1,2 +1,2 @@
 export * from './audit-log.js';
-export { redactSecrets, isSecretKey, REDACTED } from './redact.js';
+export { redactSecrets } from './redact.js';

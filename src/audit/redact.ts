@@ -2,12 +2,12 @@
 // secret (secret, password, token, key, authorization, cookie, credential) has its value replaced,
 // at any depth. Values that look like our own credentials (`wst_…` API tokens) are replaced too.
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 const SECRET_KEY = /secret|passw(or)?d|token|key|authori[sz]ation|cookie|credential/i;
 const SECRET_VALUE = /^wst_/;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 

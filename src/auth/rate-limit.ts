@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
 
-export interface LoginLimiterOptions {
+interface LoginLimiterOptions {
   maxPerKey?: number;
   maxPerIp?: number;
   windowMs?: number;

@@ -8,7 +8,6 @@ import { LoginRateLimiter } from './rate-limit.js';
 import { API_TOKEN_PREFIX, digest, newApiToken, newSessionSecret } from './secrets.js';
 
 export type Role = 'admin' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'viewer'];
 
 /** Who is making a request. */
 export interface Principal {
@@ -22,7 +21,7 @@ export interface Principal {
   tokenName?: string;
 }
 
-export interface User {
+interface User {
   id: string;
   username: string;
   role: Role;
@@ -30,7 +29,7 @@ export interface User {
   disabled: boolean;
 }
 
-export interface ApiToken {
+interface ApiToken {
   id: string;
   name: string;
   role: Role;
@@ -53,7 +52,7 @@ export class AuthError extends AppError {
   }
 }
 
-export interface AuthServiceOptions {
+interface AuthServiceOptions {
   /** Session lifetime (default 12 hours). */
   sessionTtlMs?: number;
   limiter?: LoginRateLimiter;
@@ -61,7 +60,7 @@ export interface AuthServiceOptions {
 }
 
 const rank = (r: Role): number => (r === 'admin' ? 2 : 1);
-export const lowerRole = (a: Role, b: Role): Role => (rank(a) <= rank(b) ? a : b);
+const lowerRole = (a: Role, b: Role): Role => (rank(a) <= rank(b) ? a : b);
 export const roleAllows = (have: Role, need: Role): boolean => rank(have) >= rank(need);
 
 const toUser = (r: UsersTable): User => ({ id: r.id, username: r.username, role: r.role, createdAt: r.created_at, disabled: Number(r.disabled) !== 0 });
@@ -78,7 +77,7 @@ const toToken = (r: ApiTokensTable): ApiToken => ({
 /** Minimum time between two `last_used_at` writes for one token, so busy automation does not write on every call. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function checkPassword(password: string, field = 'password'): void {
+function checkPassword(password: string, field = 'password'): void {
   if (password.length < PASSWORD_MIN_LENGTH) throw new AuthError(`must be at least ${PASSWORD_MIN_LENGTH} characters`, field);
   if (password.length > PASSWORD_MAX_LENGTH) throw new AuthError(`must be at most ${PASSWORD_MAX_LENGTH} characters`, field);
 }
@@ -147,11 +146,6 @@ export class AuthService {
       throw err;
     }
     return password === undefined ? { created: true, username: 'admin', generatedPassword: chosen } : { created: true, username: 'admin' };
-  }
-
-  async getUser(id: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toUser(r) : undefined;
   }
 
   async listUsers(): Promise<User[]> {

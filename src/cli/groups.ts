@@ -5,7 +5,7 @@
 // commander's "did you mean" suggestions).
 import type { Command } from 'commander';
 
-export interface CommandGroup {
+interface CommandGroup {
   /** The top-level command words the group registers. */
   commands: readonly string[];
   load(): Promise<(program: Command) => void>;

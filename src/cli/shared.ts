@@ -9,7 +9,7 @@ import { type Store, openStore } from '../store/store.js';
 /** 0 ok; 1 the operation failed or found problems; 2 bad usage or input; 3 a run held for approval. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 export const EXIT_HELD = 3;
 
 /** Bad options or input: exit 2. */

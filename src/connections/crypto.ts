@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir } from '../store/files.js';
 
-export const SECRET_KEY_ENV = 'WECOM_SYNC_SECRET_KEY';
-export const SECRET_KEY_FILE_NAME = 'secret.key';
+const SECRET_KEY_ENV = 'WECOM_SYNC_SECRET_KEY';
+const SECRET_KEY_FILE_NAME = 'secret.key';
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -38,7 +38,7 @@ export class SecretDecryptError extends Error {
   }
 }
 
-export interface KeySource {
+interface KeySource {
   /** 'env' (WECOM_SYNC_SECRET_KEY), 'file' (the key file) or 'given' (tests, embedding) */
   kind: 'env' | 'file' | 'given';
   /** the key file, when kind is 'file' */
@@ -57,7 +57,7 @@ function decodeKey(text: string, where: string): Buffer {
 }
 
 /** Reads (or creates, mode 0600) the key file; refuses one that group or others can read. */
-export function loadKeyFile(file: string): Buffer {
+function loadKeyFile(file: string): Buffer {
   if (!fs.existsSync(file)) {
     // Write the key to a private temporary file, then link it into place: link() fails if the
     // name exists, so when two processes start at once both end up reading the same complete key.
@@ -91,7 +91,7 @@ export function loadKeyFile(file: string): Buffer {
   return decodeKey(fs.readFileSync(file, 'utf8'), `the secret key file ${file}`);
 }
 
-export interface SecretBoxOptions {
+interface SecretBoxOptions {
   env?: NodeJS.ProcessEnv;
   /** the data directory holding secret.key when the environment variable is not set */
   dataDir: string;

@@ -57,7 +57,7 @@ export interface UnreadableSecrets {
   fields: SecretField[];
 }
 
-export interface UpdateOptions {
+interface UpdateOptions {
   /** optimistic concurrency: fail with ConnectionConflictError if the stored version differs */
   expectedVersion?: number;
 }

@@ -20,8 +20,8 @@ import {
 } from '../wecom/errors/wecom-error.js';
 import { createWeComClient, type WeComClient, type WeComClientOptions } from '../wecom/client.js';
 
-export type CheckName = 'token' | 'root-department' | 'department-ids' | 'member-ids' | 'member-details';
-export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
+type CheckName = 'token' | 'root-department' | 'department-ids' | 'member-ids' | 'member-details';
+type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface ConnectionCheck {
   name: CheckName;
@@ -57,7 +57,7 @@ const PROBE_USERID = 'wecom-sync-connection-test-probe';
 
 const m = (en: string, zh: string): Explanation => ({ en, zh });
 
-export interface FailureVerdict {
+interface FailureVerdict {
   message: Explanation;
   errcode?: number;
   route?: string;

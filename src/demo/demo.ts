@@ -42,11 +42,11 @@ import { DEMO_ROW_ID as ROW_ID, type DemoRecord, demoScopeConflict, readDemo as 
 
 export { type DemoRecord, demoScopeConflict, readDemo } from './state.js';
 
-export const DEMO_CONNECTION_NAME = 'demo';
+const DEMO_CONNECTION_NAME = 'demo';
 
-export type DemoState = 'available' | 'active' | 'unavailable';
+type DemoState = 'available' | 'active' | 'unavailable';
 
-export interface DemoStatus {
+interface DemoStatus {
   state: DemoState;
   /** Why the demo cannot start ('unavailable'), or what is wrong with an active one. */
   reason?: string;
@@ -62,7 +62,7 @@ export interface DemoStatus {
   createdAt?: string;
 }
 
-export interface DemoStarted {
+interface DemoStarted {
   state: 'active';
   connection: { id: string; name: string };
   /** The full run started (or already started by the sync worker); null without a sync host. */
@@ -88,14 +88,14 @@ export class DemoNotFoundError extends AppError {
 }
 
 /** The hosted sync the demo starts runs on and waits for (src/server/sync-engine.ts). */
-export interface DemoSyncHost {
+interface DemoSyncHost {
   pipeline: SyncPipeline;
   worker: SyncWorker | null;
   /** Something was written to the directory. */
   notify(): void;
 }
 
-export interface DemoOptions {
+interface DemoOptions {
   store: Store;
   directory: Directory;
   connections: Connections;

@@ -45,7 +45,7 @@ export interface SampleCompany {
   accounts: SampleAccount[];
 }
 
-export interface SampleOptions {
+interface SampleOptions {
   /** Default 20241125. */
   seed?: number;
   /** Usernames already in the directory (lower case): the generator picks others. */
@@ -54,11 +54,11 @@ export interface SampleOptions {
 
 export const SAMPLE_COMPANY_NAME = '星河科技有限公司';
 export const SAMPLE_COMPANY_SHORT_NAME = '星河科技';
-export const SAMPLE_EMAIL_DOMAIN = 'xinghe-tech.example';
+const SAMPLE_EMAIL_DOMAIN = 'xinghe-tech.example';
 export const DEFAULT_SEED = 20241125;
 
 /** mulberry32: a small, fast, well-distributed 32-bit generator; enough for sample data. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -23,7 +23,7 @@ import { ConflictError, NotFoundError, ValidationError, validationFrom } from '.
 import { findManagerCycle, managerCycleError } from './managers.js';
 import { ACCOUNT_BULK, ORGANIZATION_BULK, accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';
 
-export interface Page<T> {
+interface Page<T> {
   items: T[];
   /** Pass as `after` to get the next page; null on the last page. */
   nextCursor: string | null;
@@ -31,7 +31,7 @@ export interface Page<T> {
   total?: number;
 }
 
-export interface OrganizationFilter {
+interface OrganizationFilter {
   /** An id, or null for root organizations. */
   parentId?: string | null;
   status?: Status;
@@ -43,7 +43,7 @@ export interface OrganizationFilter {
   after?: string;
 }
 
-export interface AccountFilter {
+interface AccountFilter {
   status?: Status;
   /** Direct members of this organization. */
   organizationId?: string;
@@ -76,13 +76,13 @@ export interface BatchPlan {
   accounts: { create: Account[]; update: Array<{ after: Account; changedFields: string[] }> };
 }
 
-export interface BatchResult {
+interface BatchResult {
   /** Number of change-feed entries appended. */
   changes: number;
 }
 
-export const MAX_PAGE_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 100;
 
 const now = (): string => new Date().toISOString();
 
@@ -740,7 +740,7 @@ function joinMemberships(rows: AccountsTable[], members: Array<{ account_id: str
 }
 
 /** Orders organizations so every parent comes before its children (siblings by order, then name). */
-export function sortParentsFirst(orgs: Organization[]): Organization[] {
+function sortParentsFirst(orgs: Organization[]): Organization[] {
   const children = new Map<string | null, Organization[]>();
   for (const o of orgs) {
     const key = o.parentId;

@@ -3,7 +3,7 @@
 import type { FieldError } from '../domain/common.js';
 import { AppError } from '../domain/errors.js';
 
-export type DirectoryErrorCode = 'validation' | 'not-found' | 'conflict';
+type DirectoryErrorCode = 'validation' | 'not-found' | 'conflict';
 
 const STATUS: Record<DirectoryErrorCode, number> = { validation: 422, 'not-found': 404, conflict: 409 };
 

@@ -80,7 +80,7 @@ export const ACCOUNT_FIELDS = fieldNames(ACCOUNT_FIELD_SPECS);
 /** The names of the fields that differ between an account and new field values. */
 export const diffAccount = (before: Account, after: AccountFields): string[] => changedFields(ACCOUNT_FIELD_SPECS, before, after);
 
-export const ACCOUNT_LIMITS = {
+const ACCOUNT_LIMITS = {
   usernameMaxChars: 64,
   displayNameMaxChars: 64,
   titleMaxChars: 128,
@@ -123,7 +123,7 @@ const KNOWN_COUNTRY_CODES = new Set([
 const DEFAULT_COUNTRY_CODE = '86';
 const CN_MOBILE_RE = /^1[3-9]\d{9}$/;
 
-export type MobileResult = { ok: true; value: string } | { ok: false; message: string };
+type MobileResult = { ok: true; value: string } | { ok: false; message: string };
 
 /**
  * Normalises a mobile number to `+CC NATIONAL` (one space, digits only after it), the form WeCom

@@ -5,7 +5,7 @@ import { ProxyConfigError, parseProxyList } from '../wecom/transport/proxy-pool.
 import { validate as validateExpression } from '../mapping/expression/index.js';
 import { CONTROL_CHARS, type FieldError, charLength } from './common.js';
 
-export const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
+const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
 
 export type OnAccountDeleted = 'delete' | 'disable' | 'ignore';
 export type OnAccountDisabled = 'disable' | 'delete';
@@ -123,7 +123,7 @@ const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
 
 /** Normalises an API base URL, or explains why it cannot be used. */
-export function normaliseApiBase(raw: string): { value: string } | { error: string } {
+function normaliseApiBase(raw: string): { value: string } | { error: string } {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -139,7 +139,7 @@ export function normaliseApiBase(raw: string): { value: string } | { error: stri
 }
 
 /** Splits and checks a PEM bundle: every block must be a certificate Node can parse. */
-export function checkCaPem(pem: string): string | null {
+function checkCaPem(pem: string): string | null {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!blocks || blocks.length === 0) return 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block';
   for (const [i, b] of blocks.entries()) {

@@ -44,12 +44,6 @@ export interface DesiredMemberFields {
   avatar_mediaid?: string;
 }
 
-export const MEMBER_FIELD_NAMES = [
-  'name', 'alias', 'mobile', 'email', 'biz_mail', 'telephone', 'position', 'gender', 'enable', 'address',
-  'extattr', 'direct_leader', 'external_position', 'avatar_mediaid',
-] as const satisfies readonly (keyof DesiredMemberFields)[];
-export type MemberFieldName = (typeof MEMBER_FIELD_NAMES)[number];
-
 /** A desired member, one per in-scope account. */
 export interface DesiredMember {
   /** Account id. */

@@ -10,7 +10,7 @@ export interface Explanation {
   zh: string;
 }
 
-export interface AppErrorOptions {
+interface AppErrorOptions {
   /** Field-level problems, so a form can put each message under its field. */
   errors?: readonly FieldError[];
   /** Headers the answer needs: Retry-After, WWW-Authenticate. */

@@ -9,14 +9,14 @@ import { sameAttributes } from './common.js';
 export type ColumnKind = 'text' | 'number';
 
 /** A field kept in a column of its object's row. */
-export interface ColumnField<V, Col extends string = string> {
+interface ColumnField<V, Col extends string = string> {
   readonly column: Col;
   readonly kind: ColumnKind;
   same(a: V, b: V): boolean;
 }
 
 /** A field kept outside its object's row (an account's organizations: its membership rows). */
-export interface DetachedField<V> {
+interface DetachedField<V> {
   readonly column: null;
   same(a: V, b: V): boolean;
 }
@@ -29,7 +29,7 @@ export type FieldSpecs<F> = { readonly [K in keyof F]-?: FieldSpec<F[K]> };
 type AnySpecs = { readonly [name: string]: FieldSpec<never> };
 type ColumnOf<S> = S extends { readonly column: infer Col extends string } ? Col : never;
 /** The columns a descriptor table fills. */
-export type FieldColumn<S> = { [K in keyof S]: ColumnOf<S[K]> }[keyof S];
+type FieldColumn<S> = { [K in keyof S]: ColumnOf<S[K]> }[keyof S];
 
 const identical = (a: unknown, b: unknown): boolean => a === b;
 

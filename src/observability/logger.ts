@@ -3,7 +3,7 @@
 // access tokens). Code must still never log a secret on purpose: redaction is the safety net.
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-export const REDACT_PATHS: readonly string[] = [
+const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -32,7 +32,7 @@ export const REDACT_PATHS: readonly string[] = [
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface CreateLoggerOptions {
+interface CreateLoggerOptions {
   level?: LogLevel;
   /** Where lines go (default stdout). Tests pass a stream to read them back. */
   destination?: DestinationStream;

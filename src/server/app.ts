@@ -39,7 +39,7 @@ import { userRoutes } from './routes/users.js';
 
 export type { ReadinessCheck } from './routes/system.js';
 
-export interface AppOptions {
+interface AppOptions {
   directory: Directory;
   /** The store: its reachability is the readiness check (plus `readiness`). */
   store?: Store;
@@ -68,7 +68,7 @@ export interface AppOptions {
   consoleDir?: string;
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function buildApp(opts: AppOptions): FastifyInstance {

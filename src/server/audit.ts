@@ -23,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-export function actorOf(principal: Principal | null): AuditActor {
+function actorOf(principal: Principal | null): AuditActor {
   if (!principal) return { name: 'anonymous', kind: 'anonymous' };
   if (principal.kind === 'token') return { name: `${principal.username} (token ${principal.tokenName ?? principal.tokenId})`, kind: 'token' };
   return { name: principal.username, kind: 'user' };

@@ -12,7 +12,7 @@ import { type StoreConfig, StoreConfigError, resolveDataDir, resolveStoreConfig 
 export class ConfigError extends Error {}
 
 /** Every setting, by its environment variable name. */
-export const SETTINGS = {
+const SETTINGS = {
   HOST: 'address to listen on (default 127.0.0.1)',
   PORT: 'TCP port (default 8080; 0 picks a free one)',
   WECOM_SYNC_DATA_DIR: 'directory of the embedded store and the secret key file (default ./data)',
@@ -31,7 +31,6 @@ export const SETTINGS = {
   WECOM_SYNC_CONSOLE: 'on (default: the web console built in web/dist), off (API only), or the directory of another console build',
   WECOM_SYNC_CONFIG: 'path of a JSON config file with any of these keys',
 } as const;
-export type SettingName = keyof typeof SETTINGS;
 
 export interface ServeFlags {
   host?: string;
@@ -64,7 +63,7 @@ export interface ServeConfig {
   consoleDir: string | null;
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h === '::1') return true;
   return isIP(h) === 4 && h.startsWith('127.');

@@ -22,7 +22,7 @@ const PAGE_HEADERS = {
 
 const NOT_CONSOLE = /^\/(api|healthz|readyz|metrics)(\/|$|\?)/;
 
-export function consoleBuilt(dir: string): boolean {
+function consoleBuilt(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'index.html'));
 }
 

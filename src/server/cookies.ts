@@ -17,7 +17,7 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export interface CookieOptions {
+interface CookieOptions {
   maxAgeSeconds: number;
   secure: boolean;
 }

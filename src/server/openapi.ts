@@ -8,7 +8,7 @@ import type { Access, RouteDoc } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
-export const problemSchema = z
+const problemSchema = z
   .object({
     type: z.string().describe('urn:wecom-sync:problem:<slug>'),
     title: z.string(),
@@ -64,7 +64,7 @@ const ACCESS_TEXT: Record<Access, string> = {
 };
 
 /** `/accounts/:id` → `/accounts/{id}` */
-export const openApiPath = (fastifyPath: string): string => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const openApiPath = (fastifyPath: string): string => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 function parameters(route: RouteDoc, jsonSchema: Convert): JsonSchema[] {
   const out: JsonSchema[] = [];
@@ -82,7 +82,7 @@ function parameters(route: RouteDoc, jsonSchema: Convert): JsonSchema[] {
   return out;
 }
 
-export interface OpenApiInfo {
+interface OpenApiInfo {
   title?: string;
   version?: string;
 }

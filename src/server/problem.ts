@@ -12,7 +12,7 @@ import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js'
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_PREFIX = 'urn:wecom-sync:problem:';
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;

@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import { ProblemError, fromZod } from './problem.js';
 
 export type Access = 'public' | 'authenticated' | 'viewer' | 'admin';
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface ResponseSpec {
   description: string;
@@ -62,15 +62,15 @@ type SuccessCode = 200 | 201 | 202 | 203 | 204 | 205 | 206;
 type BodyOf<Res> = Res extends { schema: infer S extends z.ZodType } ? z.output<S> : undefined;
 type OrUndefined<T> = [T] extends [never] ? undefined : T;
 /** What the route sends on success: the output of its 2xx response's schema; undefined when it has none. */
-export type SuccessBody<R> = OrUndefined<{ [C in keyof R & SuccessCode]: BodyOf<R[C]> }[keyof R & SuccessCode]>;
+type SuccessBody<R> = OrUndefined<{ [C in keyof R & SuccessCode]: BodyOf<R[C]> }[keyof R & SuccessCode]>;
 /** Any body the route documents (success or a route-specific status with its own schema, like /readyz's 503). */
 type AnyBody<R> = OrUndefined<{ [C in keyof R & number]: BodyOf<R[C]> }[keyof R & number]>;
 /** The reply handed to a handler: `send` takes only a documented body (anything, when the route documents none). */
-export type RouteReply<R> = FastifyReply<{ Reply: AnyBody<R> }>;
+type RouteReply<R> = FastifyReply<{ Reply: AnyBody<R> }>;
 /** A handler returns the success body, or the reply it has sent (nothing when there is no success body). */
-export type HandlerResult<R> = SuccessBody<R> extends undefined ? void | RouteReply<R> : SuccessBody<R> | RouteReply<R>;
+type HandlerResult<R> = SuccessBody<R> extends undefined ? void | RouteReply<R> : SuccessBody<R> | RouteReply<R>;
 
-export interface RouteInput<B, Q, P> {
+interface RouteInput<B, Q, P> {
   body: Out<B>;
   query: Out<Q>;
   params: Out<P>;

@@ -43,7 +43,7 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
+interface StartOptions {
   logger?: Logger;
   metrics?: Metrics;
   /** Where the one-time admin password is printed (default process.stderr); never the logger. */

@@ -53,7 +53,7 @@ export interface SyncEngine {
 }
 
 /** Wraps a client factory so every WeCom call is observed in wecom_api_call_duration_seconds. */
-export function meteredClientFactory(metrics: Metrics, base: (options: WeComClientOptions) => ServiceClient = createWeComClient): (options: WeComClientOptions) => ServiceClient {
+function meteredClientFactory(metrics: Metrics, base: (options: WeComClientOptions) => ServiceClient = createWeComClient): (options: WeComClientOptions) => ServiceClient {
   return (options) => {
     const inner = options.onCall;
     return base({
@@ -67,7 +67,7 @@ export function meteredClientFactory(metrics: Metrics, base: (options: WeComClie
 }
 
 /** Counts a finished run and its recorded operations. */
-export async function recordRunMetrics(metrics: Metrics, store: Store, report: SyncReport): Promise<void> {
+async function recordRunMetrics(metrics: Metrics, store: Store, report: SyncReport): Promise<void> {
   metrics.runsTotal.inc({ status: report.status });
   if (!report.runId) return;
   for (const op of await loadOperations(store.db, report.runId)) {
@@ -78,7 +78,7 @@ export async function recordRunMetrics(metrics: Metrics, store: Store, report: S
 }
 
 /** Change-feed lag per connection, and the number of connections with changes waiting. */
-export async function recordLagMetrics(metrics: Metrics, store: Store, directory: Directory, connectionIds: string[]): Promise<void> {
+async function recordLagMetrics(metrics: Metrics, store: Store, directory: Directory, connectionIds: string[]): Promise<void> {
   const latest = await directory.latestSequence();
   let waiting = 0;
   for (const id of connectionIds) {

@@ -24,7 +24,7 @@ export interface CallbackDelivery {
   lastError?: string;
 }
 
-export function encryptMessage(msg: string, receiveId: string, encodingAesKey: string, random: Buffer = randomBytes(16)): string {
+function encryptMessage(msg: string, receiveId: string, encodingAesKey: string, random: Buffer = randomBytes(16)): string {
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
   if (key.length !== 32) throw new Error('EncodingAESKey must be 43 characters of Base64');
   const body = Buffer.from(msg, 'utf8');
@@ -38,7 +38,7 @@ export function encryptMessage(msg: string, receiveId: string, encodingAesKey: s
   return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
 }
 
-export const signature = (token: string, timestamp: string, nonce: string, encrypt: string): string =>
+const signature = (token: string, timestamp: string, nonce: string, encrypt: string): string =>
   createHash('sha1').update([token, timestamp, nonce, encrypt].sort().join('')).digest('hex');
 
 const cdata = (v: string | number): string => (typeof v === 'number' ? String(v) : `<![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`);

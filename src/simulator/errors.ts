@@ -22,7 +22,7 @@ export function raise(violation: RuleViolation | null): void {
 }
 
 /** A 25-digit decimal request id, like WeCom's hints since 2022. */
-export function hintId(now: number = Date.now()): string {
+function hintId(now: number = Date.now()): string {
   let tail = '';
   while (tail.length < 12) tail += Math.floor(Math.random() * 10).toString();
   return `${String(now).padStart(13, '0').slice(-13)}${tail}`;

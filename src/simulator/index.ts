@@ -9,7 +9,7 @@ import { registerCgi } from './responses.js';
 import { Simulator, type Faults, type SimulatorConfig, type SimulatorCorp } from './simulator.js';
 
 export { Simulator } from './simulator.js';
-export type { CallRecord, SimulatorStats, FaultKind, Faults, SimulatorConfig } from './simulator.js';
+export type { FaultKind, Faults, SimulatorConfig } from './simulator.js';
 export type { SimulatorCorp };
 
 export interface SimulatorOptions extends Faults {
@@ -60,7 +60,7 @@ export async function selfSignedCert(host: string): Promise<{ key: string; cert:
   return { key: pems.private, cert: pems.cert };
 }
 
-export async function buildApp(sim: Simulator, opts: { stateFile?: string; tls?: { key: string; cert: string } }): Promise<FastifyInstance> {
+async function buildApp(sim: Simulator, opts: { stateFile?: string; tls?: { key: string; cert: string } }): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 32 * 1024 * 1024,

@@ -174,8 +174,6 @@ const APIS: Record<string, ApiDef> = {
   },
 };
 
-export const API_NAMES = ['gettoken', ...Object.keys(APIS)];
-
 function send(reply: FastifyReply, ip: string, body: Record<string, unknown>, errcode: number, err?: SimError): void {
   const errmsg = err ? errmsgFor(errcode, ip, err.detail) : String(body.errmsg ?? 'ok');
   const payload = err ? { errcode, errmsg, ...(err.extra ?? {}) } : { errcode: 0, ...body, errmsg };

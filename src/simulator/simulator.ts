@@ -44,7 +44,7 @@ export interface SimulatorConfig extends Faults {
   maxCalls?: number;
 }
 
-export interface CallRecord {
+interface CallRecord {
   at: number;
   api: string;
   corpid: string | null;
@@ -54,7 +54,7 @@ export interface CallRecord {
   fault?: 'errcode' | 'http502' | 'reset';
 }
 
-export interface SimulatorStats {
+interface SimulatorStats {
   /** gettoken calls per corpid (every call naming a configured corpid, successful or not) */
   gettoken: Record<string, number>;
   /** calls answered 45009 */
@@ -66,7 +66,7 @@ export interface SimulatorStats {
   total: number;
 }
 
-export type IpPolicy = 'full' | 'strict' | 'untrusted';
+type IpPolicy = 'full' | 'strict' | 'untrusted';
 
 interface TokenRecord {
   corpid: string;

@@ -4,14 +4,14 @@
 //   --data-dir DIR, else WECOM_SYNC_DATA_DIR, else ./data
 import path from 'node:path';
 
-export const DEFAULT_DATA_DIR = './data';
-export const SQLITE_FILE_NAME = 'wecom-sync.sqlite';
+const DEFAULT_DATA_DIR = './data';
+const SQLITE_FILE_NAME = 'wecom-sync.sqlite';
 
 export type StoreConfig =
   | { kind: 'sqlite'; /** absolute path of the database file, or ':memory:' */ file: string }
   | { kind: 'postgres'; url: string; /** optional schema to use (created if missing); tests use one per file */ schema?: string };
 
-export interface ResolveOptions {
+interface ResolveOptions {
   dataDir?: string | undefined;
   env?: NodeJS.ProcessEnv;
   cwd?: string;

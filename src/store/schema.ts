@@ -44,14 +44,14 @@ export interface AccountsTable {
   updated_at: string;
 }
 
-export interface AccountOrganizationsTable {
+interface AccountOrganizationsTable {
   account_id: string;
   organization_id: string;
   /** 0 = primary, then the order the organizations were given in. */
   position: number;
 }
 
-export interface ChangesTable {
+interface ChangesTable {
   seq: number;
   object_type: string;
   object_id: string;
@@ -63,13 +63,13 @@ export interface ChangesTable {
 }
 
 /** Single-row counters; `changes` holds the last change-feed sequence handed out. */
-export interface CountersTable {
+interface CountersTable {
   name: string;
   value: Generated<number>;
 }
 
 /** The directory's tables (migration 0001). */
-export interface DirectoryTables {
+interface DirectoryTables {
   organizations: OrganizationsTable;
   accounts: AccountsTable;
   account_organizations: AccountOrganizationsTable;

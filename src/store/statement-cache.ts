@@ -8,7 +8,7 @@
 // kept: their preparation is shared by many rows already.
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-export interface StatementCacheOptions {
+interface StatementCacheOptions {
   /** Statements kept, least recently used dropped first; default 200. */
   max?: number;
   /** SQL longer than this is prepared each time; default 4,000 characters. */

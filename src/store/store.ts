@@ -33,9 +33,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export class StoreError extends Error {}
+class StoreError extends Error {}
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Run migrations (default true). */
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
@@ -143,7 +143,7 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
  * (Kysely's own Migrator is not used: it introspects every schema of the database, which races
  * with other schemas being dropped and mistakes another schema's tables for ours.)
  */
-export async function migrate(store: Store): Promise<string[]> {
+async function migrate(store: Store): Promise<string[]> {
   const steps = migrationSteps(store.backend);
   return store.db.connection().execute(async (conn) => {
     const db = conn as unknown as Kysely<unknown>;

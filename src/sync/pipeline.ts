@@ -345,7 +345,7 @@ function plannedReport(
 
 // ------------------------------------------------------------------ the pipeline of named connections
 
-export interface SyncPipelineDeps {
+interface SyncPipelineDeps {
   store: Store;
   directory: Directory;
   connections: ConnectionSource;
@@ -359,13 +359,13 @@ export interface SyncPipelineDeps {
   onReport?: (report: SyncReport) => void;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   onEvent?: (e: PipelineEvent) => void;
   /** Called with (done, total) as operations are recorded. */
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface IncrementalOptions extends ApplyOptions {
+interface IncrementalOptions extends ApplyOptions {
   /** More changes than this behind: a full run instead (default 50,000). */
   maxChanges?: number;
   /** Up to this many changes only the tree and the affected accounts are read (default 200). */

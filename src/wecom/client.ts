@@ -117,7 +117,7 @@ export interface WeComClientOptions {
   failoverOnUntrustedIp?: boolean;
 }
 
-export interface ClientStats {
+interface ClientStats {
   /** HTTP exchanges attempted (gettoken included, each failover try counted) */
   calls: number;
   byApi: Record<string, number>;
@@ -134,7 +134,7 @@ export interface ClientStats {
   byRoute: Record<string, { calls: number; transportFailures: number }>;
 }
 
-export interface ListIdPage {
+interface ListIdPage {
   nextCursor: string | undefined;
   deptUser: DeptUserRow[];
 }
@@ -465,11 +465,6 @@ export class WeComClient {
   /** Queue lengths and window use of the rate limiter. */
   limiterSnapshot(): RateLimiterSnapshot {
     return this.limiter.snapshot();
-  }
-
-  /** The cached token's timing (never the token itself). */
-  tokenInfo(): ReturnType<TokenCache['info']> {
-    return this.tokens.info();
   }
 
   /** Forgets a remembered gettoken configuration failure (see tokenErrorCooldownMs), e.g. after the settings were fixed. */

@@ -1,10 +1,5 @@
 // Wire shapes of WeCom's contact API (request and response bodies), as WeCom spells them.
 
-export interface WeComEnvelope {
-  errcode: number;
-  errmsg: string;
-}
-
 export interface DepartmentCreate {
   name: string;
   name_en?: string;

@@ -6,9 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of the console for review: test-output/screenshots/<name>.png (not committed). */
-export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
+const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
 
 export interface Chromium {
   browser: Browser;

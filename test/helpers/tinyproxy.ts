@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface TinyproxyOptions {
+interface TinyproxyOptions {
   /** egress address the upstream server will see, e.g. 127.0.0.2 */
   egress: string;
   /** ports that CONNECT may reach (the simulator's port) */

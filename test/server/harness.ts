@@ -26,7 +26,7 @@ export interface Harness {
   dispose(): Promise<void>;
 }
 
-export interface HarnessOptions {
+interface HarnessOptions {
   backend?: TestBackend;
   metricsAccess?: 'public' | 'authenticated';
   routes?: FastifyPluginAsync[];

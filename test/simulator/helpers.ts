@@ -5,7 +5,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 export const CORP = 'ww-test';
 export const SECRET = 'test-secret';
 
-export interface Answer {
+interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

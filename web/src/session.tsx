@@ -3,7 +3,7 @@
 import { createContext, useContext } from 'react';
 import type { Me } from './api/types';
 
-export interface SessionState {
+interface SessionState {
   me: Me | null;
   /** Re-read /auth/me (after sign-in). */
   refresh: () => Promise<void>;

@@ -7,7 +7,7 @@ import type { RowError } from './types.js';
 export type Encoding = 'utf8' | 'gb18030';
 export type EncodingOption = Encoding | 'auto';
 
-export interface Decoded {
+interface Decoded {
   text: string;
   encoding: Encoding;
   errors: RowError[];

@@ -53,7 +53,7 @@ function emptyReport(dryRun: boolean): ImportReport {
   };
 }
 
-export function parseImportText(text: string, fileName: string | undefined, kind?: Section): ParsedFile {
+function parseImportText(text: string, fileName: string | undefined, kind?: Section): ParsedFile {
   const format = detectFormat(fileName ?? '', text);
   return format === 'json' ? parseJsonText(text, kind) : parseCsvText(text, kind);
 }

@@ -5,10 +5,10 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { INVALID_TEXT_MESSAGE, invalidTextFields } from '../../domain/unicode.js';
 import { CsvRecord, type InputRecord, MapRecord, type ParsedFile, type RowError, type Section } from './types.js';
 
-export const ACCOUNT_REQUIRED_COLUMNS = ['username', 'name', 'mobile', 'email', 'organizations', 'status'] as const;
-export const ACCOUNT_OPTIONAL_COLUMNS = ['title', 'gender', 'telephone', 'employee_number', 'external_id'] as const;
-export const ORGANIZATION_REQUIRED_COLUMNS = ['path'] as const;
-export const ORGANIZATION_OPTIONAL_COLUMNS = ['order', 'code', 'external_id', 'status'] as const;
+const ACCOUNT_REQUIRED_COLUMNS = ['username', 'name', 'mobile', 'email', 'organizations', 'status'] as const;
+const ACCOUNT_OPTIONAL_COLUMNS = ['title', 'gender', 'telephone', 'employee_number', 'external_id'] as const;
+const ORGANIZATION_REQUIRED_COLUMNS = ['path'] as const;
+const ORGANIZATION_OPTIONAL_COLUMNS = ['order', 'code', 'external_id', 'status'] as const;
 export const ATTRIBUTE_PREFIX = 'attr.';
 
 const KNOWN: Record<Section, ReadonlySet<string>> = {
@@ -44,7 +44,7 @@ function sectionOf(columns: string[]): Section | null {
   return null;
 }
 
-export function checkColumns(section: Section, columns: string[], row: number, extra: Partial<RowError> = {}): RowError[] {
+function checkColumns(section: Section, columns: string[], row: number, extra: Partial<RowError> = {}): RowError[] {
   const errors: RowError[] = [];
   for (const c of REQUIRED[section]) if (!columns.includes(c)) errors.push({ row, column: c, message: `missing required column "${c}"`, ...extra });
   for (const c of columns) {

@@ -16,7 +16,7 @@ import { newId } from '../../store/ids.js';
 import { ATTRIBUTE_PREFIX } from './parse.js';
 import type { Counts, ImportSummary, InputRecord, ParsedFile, RowError, Section } from './types.js';
 
-export interface PlanOptions {
+interface PlanOptions {
   /** Apply the valid rows and report the others, instead of rejecting the whole file. */
   skipInvalid?: boolean;
   /** Called every few thousand rows. */

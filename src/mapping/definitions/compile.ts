@@ -6,7 +6,7 @@ import {
   type DefinitionError, type MappingDefinition, type MemberSourceField, DEPARTMENT_FIELDS, MEMBER_SOURCE_FIELDS,
 } from './types.js';
 
-export type CompiledExtAttr =
+type CompiledExtAttr =
   | { name: string; type: 'text'; value: FieldExpression }
   | { name: string; type: 'web'; url: FieldExpression; title: FieldExpression };
 
@@ -21,24 +21,9 @@ export class CompiledMapping {
     readonly organizationFilter: FieldExpression | undefined,
     readonly accountFilter: FieldExpression | undefined,
   ) {}
-
-  /** Every compiled expression with its definition path. */
-  expressions(): FieldExpression[] {
-    const out: FieldExpression[] = [];
-    for (const e of Object.values(this.departments)) if (e) out.push(e);
-    for (const e of Object.values(this.members)) if (e) out.push(e);
-    if (this.leader) out.push(this.leader);
-    for (const a of this.extattrs) {
-      if (a.type === 'text') out.push(a.value);
-      else out.push(a.url, a.title);
-    }
-    if (this.organizationFilter) out.push(this.organizationFilter);
-    if (this.accountFilter) out.push(this.accountFilter);
-    return out;
-  }
 }
 
-export type CompileResult = CompiledMapping | { errors: DefinitionError[] };
+type CompileResult = CompiledMapping | { errors: DefinitionError[] };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 

@@ -3,7 +3,7 @@
 import type { MappingDefinition } from './types.js';
 
 /** Department name: trimmed, WeCom's forbidden characters \ : * ? " < > | replaced by _, cut to 32 characters. */
-export const DEFAULT_DEPARTMENT_NAME = String.raw`trim(substring(regex_replace(trim(name), "[\\\\:*?\"<>|]", "_"), 0, 32))`;
+const DEFAULT_DEPARTMENT_NAME = String.raw`trim(substring(regex_replace(trim(name), "[\\\\:*?\"<>|]", "_"), 0, 32))`;
 
 /**
  * Userid: the username lower-cased, characters outside [a-z0-9_.-] replaced by _, leading
@@ -12,8 +12,8 @@ export const DEFAULT_DEPARTMENT_NAME = String.raw`trim(substring(regex_replace(t
  */
 export const DEFAULT_USERID = String.raw`substring(regex_replace(regex_replace(lower(username), "[^a-z0-9_.-]", "_"), "^[^a-z0-9]+", ""), 0, 64)`;
 
-export const DEFAULT_GENDER = 'if(gender == "male", "1", if(gender == "female", "2", null))';
-export const DEFAULT_ENABLE = 'if(status == "disabled", 0, 1)';
+const DEFAULT_GENDER = 'if(gender == "male", "1", if(gender == "female", "2", null))';
+const DEFAULT_ENABLE = 'if(status == "disabled", 0, 1)';
 
 /**
  * A fresh definition (a new object each call, safe to edit). to_invite is false: an admin

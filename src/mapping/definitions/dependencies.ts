@@ -5,12 +5,12 @@ import type { PathSegment } from '../expression/index.js';
 import type { CompiledMapping } from './compile.js';
 
 /** WeCom member fields (and `$scope`: whether the account can enter or leave the scope), in this order. */
-export const MEMBER_WECOM_FIELDS = [
+const MEMBER_WECOM_FIELDS = [
   '$scope', 'userid', 'name', 'alias', 'mobile', 'email', 'biz_mail', 'telephone', 'position', 'gender', 'enable',
   'address', 'external_position', 'extattr', 'to_invite', 'department', 'main_department', 'is_leader_in_dept',
   'direct_leader',
 ] as const;
-export type MemberWecomField = (typeof MEMBER_WECOM_FIELDS)[number];
+type MemberWecomField = (typeof MEMBER_WECOM_FIELDS)[number];
 
 /** Account field names (as the directory and its change feed spell them) → context paths. */
 const ACCOUNT_FIELD_PATHS: Record<string, PathSegment[][]> = {

@@ -15,7 +15,7 @@ export interface MappingSettings {
   defaultDepartmentId?: number | null;
 }
 
-export interface MappingResult {
+interface MappingResult {
   desired: DesiredState;
   problems: MappingProblem[];
   /**

@@ -10,7 +10,7 @@ export interface ExistingMember {
   email?: string;
 }
 
-export interface MemberMatchResult {
+interface MemberMatchResult {
   matched: Array<{ key: string; userid: string; by: MemberMatchRule }>;
   /** Several WeCom members fit (or one WeCom member fits several accounts): a human decides. */
   ambiguous: Array<{ key: string; candidates: string[]; by: MemberMatchRule }>;
@@ -94,14 +94,14 @@ export function matchMembers(desired: readonly DesiredMember[], existing: readon
   return result;
 }
 
-export interface ExistingDepartment {
+interface ExistingDepartment {
   id: number;
   parentid: number;
   /** Unknown when WeCom refused details (48009): such departments can be matched by id only. */
   name?: string;
 }
 
-export interface DepartmentMatchResult {
+interface DepartmentMatchResult {
   matched: Array<{ key: string; departmentId: number; by: 'id' | 'name-path' }>;
   unmatched: string[];
   ambiguous: Array<{ key: string; candidates: number[] }>;

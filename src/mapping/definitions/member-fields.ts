@@ -31,7 +31,7 @@ export function runField<T>(fe: FieldExpression, ctx: Context, coerce: (v: Value
 
 const TEXT_FIELDS = ['alias', 'mobile', 'email', 'biz_mail', 'telephone', 'position', 'address', 'external_position'] as const;
 
-export interface MemberFieldsResult {
+interface MemberFieldsResult {
   /** undefined when a required field (userid, name) failed. */
   userid: string | undefined;
   fields: DesiredMemberFields | undefined;

@@ -11,13 +11,13 @@ import { type MappingSettings, mapDirectory } from './map.js';
 import type { MappingProblem } from './types.js';
 import { ABSENT, type Coerced, TypeProblem, asBoolean, asCondition, asEnable, asGender, asText, asUserid } from './values.js';
 
-export type FieldPreview =
+type FieldPreview =
   | { source: string; value: Value; raw: Value }
   /** The expression gave nothing (null or ""): the field is absent. */
   | { source: string; absent: true; raw: Value }
   | { source: string; error: { code: string; message: string; position?: { offset: number; line: number; column: number }; pointer?: string } };
 
-export interface AccountPreview {
+interface AccountPreview {
   /** Field path in the definition (`members.mobile`, `extattrs[0].value`) → result. */
   fields: Record<string, FieldPreview>;
   /** The context the expressions saw. */
@@ -28,7 +28,7 @@ export interface AccountPreview {
   problems: MappingProblem[];
 }
 
-export interface PreviewContext {
+interface PreviewContext {
   /** The directory's organizations (all of them, for paths and scope). */
   organizations: readonly Organization[];
   /** Other accounts the preview may need: the manager (for manager.* and direct_leader). */

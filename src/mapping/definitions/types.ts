@@ -38,7 +38,6 @@ export interface MemberFieldSources {
 }
 
 export const DEPARTMENT_FIELDS = ['name', 'name_en', 'order', 'id'] as const satisfies readonly (keyof DepartmentFieldSources)[];
-export type DepartmentField = (typeof DEPARTMENT_FIELDS)[number];
 
 export const MEMBER_SOURCE_FIELDS = [
   'userid', 'name', 'alias', 'mobile', 'email', 'biz_mail', 'telephone', 'position', 'gender', 'enable', 'address',

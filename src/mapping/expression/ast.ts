@@ -33,7 +33,7 @@ export interface CallNode {
   span: Span;
 }
 
-export type UnaryOp = 'not' | 'neg';
+type UnaryOp = 'not' | 'neg';
 
 export interface UnaryNode {
   kind: 'unary';

@@ -29,7 +29,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export interface Position {
+interface Position {
   /** 0-based index into the source string (UTF-16 code units, as JavaScript indexes strings). */
   offset: number;
   /** 1-based line number. */
@@ -39,7 +39,7 @@ export interface Position {
 }
 
 /** Turns an offset into line and column. Out-of-range offsets are clamped. */
-export function positionAt(source: string, offset: number): Position {
+function positionAt(source: string, offset: number): Position {
   const off = Math.max(0, Math.min(offset, source.length));
   const lineStart = source.lastIndexOf('\n', off - 1) + 1;
   let line = 1;

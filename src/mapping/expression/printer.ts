@@ -28,7 +28,7 @@ function wrap(node: Node, minPrec: number): string {
   return precedenceOf(node) < minPrec ? `(${s})` : s;
 }
 
-export function printLiteral(value: string | number | boolean | null): string {
+function printLiteral(value: string | number | boolean | null): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);

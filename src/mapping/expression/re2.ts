@@ -18,7 +18,7 @@
 import { RE2JS, RE2JSException } from 're2js';
 import { LIMITS } from './limits.js';
 
-export type RegexErrorCode = 'E_REGEX_INVALID' | 'E_REGEX_UNSUPPORTED' | 'E_REGEX_UNSAFE';
+type RegexErrorCode = 'E_REGEX_INVALID' | 'E_REGEX_UNSUPPORTED' | 'E_REGEX_UNSAFE';
 
 export class RegexError extends Error {
   constructor(readonly code: RegexErrorCode, message: string) {
@@ -304,7 +304,7 @@ export function compileRegex(pattern: string): CompiledRegex {
 
 // ---------------------------------------------------------------- replacement templates
 
-export type TemplatePart = string | number;
+type TemplatePart = string | number;
 
 /**
  * Parses a replacement template: `$1`…`$99` insert a group, `$&` the whole match, `$$` a dollar.

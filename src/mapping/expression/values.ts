@@ -3,7 +3,7 @@
 /** Every expression evaluates to one of these JSON scalars. */
 export type Value = string | number | boolean | null;
 
-export type ValueType = 'string' | 'number' | 'boolean' | 'null';
+type ValueType = 'string' | 'number' | 'boolean' | 'null';
 
 export function typeOf(v: Value): ValueType {
   return v === null ? 'null' : (typeof v as ValueType);

@@ -65,7 +65,7 @@ const patchBody = z.strictObject({
   policies: policiesInput.optional(),
 });
 
-export const connectionSchema = z.object({
+const connectionSchema = z.object({
   id: z.string(),
   name: z.string(),
   corpId: z.string(),
@@ -163,7 +163,7 @@ export interface DemoGuard {
   scopeConflict(organizationRoots: readonly string[], connectionId: string | null): Promise<string | null>;
 }
 
-export interface ConnectionRoutesOptions {
+interface ConnectionRoutesOptions {
   connections: Connections;
   /** Client overrides for the connection test (tests: fewer retries). */
   testOptions?: TestConnectionOptions;

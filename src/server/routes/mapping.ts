@@ -32,7 +32,7 @@ import { wecomMemberFields } from './schemas.js';
 // ------------------------------------------------------------------ schemas
 
 const expression = z.string().describe('an expression of the mapping language');
-export const mappingDefinitionSchema = z
+const mappingDefinitionSchema = z
   .object({
     version: z.literal(1),
     departments: z.object({ name: expression, name_en: expression.optional(), order: expression.optional(), id: expression.optional() }),
@@ -139,7 +139,7 @@ const view = (c: Connection) => ({
   version: c.version,
 });
 
-export interface MappingRoutesOptions {
+interface MappingRoutesOptions {
   connections: Connections;
   directory: Directory;
   /** While the demo is active, a definition whose scope would mix the sample company with a real WeCom (or the reverse) is refused (409). */

@@ -78,7 +78,7 @@ const listQuery = z.strictObject({
   after: z.string().min(1).max(200).optional().describe('the nextCursor of the previous page'),
 });
 
-export interface ObjectRoutesOptions {
+interface ObjectRoutesOptions {
   sync: SyncPipeline;
   connections: Connections;
 }

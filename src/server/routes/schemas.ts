@@ -12,7 +12,7 @@ export const warning = z.object({ code: z.string(), key: z.string().optional(), 
 export const fieldChange = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() }).meta({ id: 'FieldChange', description: 'One field an operation changes: its value in WeCom and the new one' });
 
 /** An extended attribute as WeCom spells it (src/domain/desired.ts DesiredExtAttr). */
-export const wecomExtAttr = z
+const wecomExtAttr = z
   .union([
     z.object({ type: z.literal(0), name: z.string(), text: z.object({ value: z.string() }) }),
     z.object({ type: z.literal(1), name: z.string(), web: z.object({ url: z.string(), title: z.string() }) }),

@@ -119,7 +119,7 @@ function runView(r: RunRecord) {
 
 // ------------------------------------------------------------------ routes
 
-export interface SyncRoutesOptions {
+interface SyncRoutesOptions {
   sync: SyncPipeline;
   connections: Connections;
   /** Close the pipeline (its WeCom clients) when the app closes, after the background runs. */

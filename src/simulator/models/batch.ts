@@ -14,7 +14,7 @@ import { ROOT_ID, siblingNameKey } from './departments.js';
 import { useridKey } from './members.js';
 import { eventXml, type CallbackTarget } from '../callbacks.js';
 
-export const KEEP_RESULTS = 5;
+const KEEP_RESULTS = 5;
 const ROWS_PER_STEP = 20;
 
 type Row = Record<string, string>;
@@ -137,11 +137,6 @@ export class BatchJobs {
 
   cancelAll(): void {
     this.cancelled = true;
-  }
-
-  /** Is a job running (status 1 or 2)? */
-  get busy(): boolean {
-    return this.running !== undefined;
   }
 
   /** Resolves when the job has finished (tests and the inspection surface). */

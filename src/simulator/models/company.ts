@@ -8,7 +8,7 @@ import { eventXml, type CallbackTarget } from '../callbacks.js';
 import { SimError } from '../errors.js';
 import { Errcode } from '../../wecom/errors/catalog.js';
 
-export interface CompanyConfig {
+interface CompanyConfig {
   corpid: string;
   secret: string;
   /** root department name (default 总公司) */
@@ -33,7 +33,7 @@ export interface CompanySnapshot {
   media?: Array<Omit<MediaRecord, 'data'> & { data: string }>;
 }
 
-export interface CompanyHooks {
+interface CompanyHooks {
   now(): number;
   /** resolves when batch jobs may make progress (tests pause them to observe 302008) */
   jobGate(): Promise<void>;

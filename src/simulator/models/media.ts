@@ -6,7 +6,7 @@ import { SimError } from '../errors.js';
 import type { Company } from './company.js';
 
 export type MediaType = 'image' | 'voice' | 'video' | 'file';
-export const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
+const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 const MAX_BYTES: Record<MediaType, number> = {
   image: 5 * 1024 * 1024,
   voice: 5 * 1024 * 1024,
@@ -22,7 +22,7 @@ export interface MediaRecord {
   data: Buffer;
 }
 
-export const isMediaType = (t: unknown): t is MediaType => t === 'image' || t === 'voice' || t === 'video' || t === 'file';
+const isMediaType = (t: unknown): t is MediaType => t === 'image' || t === 'voice' || t === 'video' || t === 'file';
 
 function looksLikeImage(data: Buffer): boolean {
   const png = data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));

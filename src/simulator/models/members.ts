@@ -57,8 +57,8 @@ export interface MemberSeedFlags {
 
 export const useridKey = (userid: string): string => userid.toLowerCase();
 /** Mobiles are unique after dropping spaces and hyphens and a leading +86 (stricter than an exact compare). */
-export const mobileKey = (mobile: string): string => mobile.replace(/[\s-]/g, '').replace(/^\+86/, '');
-export const emailKey = (email: string): string => email.toLowerCase();
+const mobileKey = (mobile: string): string => mobile.replace(/[\s-]/g, '').replace(/^\+86/, '');
+const emailKey = (email: string): string => email.toLowerCase();
 
 const LIST_ID_DEFAULT_LIMIT = 1000;
 /** 46004 "user not exist" (catalogued, but not named in Errcode) */

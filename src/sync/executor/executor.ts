@@ -46,7 +46,7 @@ export type ExecutorEvent =
   /** calls stopped until a renewal confirms the lease (unconfirmed), went on (confirmed), or stopped for good (lost) */
   | { type: 'lease'; runId: string; state: 'unconfirmed' | 'confirmed' | 'lost'; detail: string };
 
-export interface ExecuteOptions {
+interface ExecuteOptions {
   store: Store;
   client: SyncClient;
   runId: string;

@@ -1,2 +1,2 @@
 export { executeRun, recordsOfPlan, summarize, finalStatus } from './executor.js';
-export type { ExecuteOptions, ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';
+export type { ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';

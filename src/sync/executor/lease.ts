@@ -19,7 +19,7 @@ export type LeaseState =
   | { kind: 'unconfirmed'; reason: string }
   | { kind: 'lost'; reason: 'taken' | 'expired'; detail: string };
 
-export interface LeaseGuardOptions {
+interface LeaseGuardOptions {
   leaseMs: number;
   /** Extends the lease: true = the run is still ours, false = another owner holds it. Throws when the store fails. */
   renew: () => Promise<boolean>;

@@ -21,14 +21,14 @@ export interface SchedulerOp {
   status: SchedulerStatus;
 }
 
-export interface SchedulerLimits {
+interface SchedulerLimits {
   /** operations in flight at once */
   total: number;
   /** operations of one API in flight at once */
   perApi: number;
 }
 
-export interface SkippedOp {
+interface SkippedOp {
   id: string;
   /** the dependency that failed or was skipped */
   dependency: string;

@@ -11,7 +11,7 @@
 //     disable, delete;
 //  4. departments/deletes.ts: department deletions, children first, after members and
 //     sub-departments left.
-import type { Plan, Operation, OperationKind } from '../../domain/plan.js';
+import type { Plan, OperationKind } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import type { DepartmentCreateBody, DepartmentUpdateBody, MemberCreateBody, MemberUpdateBody } from '../../domain/plan.js';
 import type { DepartmentCreate, DepartmentUpdate, MemberCreate, MemberUpdate } from '../../wecom/types.js';
@@ -81,9 +81,4 @@ export function planSync(input: PlannerInput): Plan {
     safety: { deletes, disables, linked, exceeded, limit: { maxDeletes, maxDeletePercent } },
     warnings: ctx.warnings,
   };
-}
-
-/** Operations grouped by id, for executors and tests. */
-export function operationsById(plan: Plan): Map<string, Operation> {
-  return new Map(plan.operations.map((op) => [op.id, op]));
 }

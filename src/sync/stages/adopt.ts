@@ -20,7 +20,7 @@ export interface Adoption {
 
 export const NO_ADOPTION: Adoption = { members: [], departments: [], warnings: [] };
 
-export interface AdoptInput {
+interface AdoptInput {
   client: SyncClient;
   rootDepartmentId: number;
   rules: MatchingRules;

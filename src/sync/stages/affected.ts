@@ -68,7 +68,7 @@ export function affectedKeys(changes: readonly Change[], snapshot: DirectorySnap
 }
 
 /** What an incremental run maps: every organization, and only the accounts it needs. */
-export interface AffectedInput {
+interface AffectedInput {
   keys: AffectedKeys;
   /** The input for mapDirectory: all organizations (sibling names, scope roots and ancestors need the tree), the affected accounts and their managers. */
   snapshot: DirectorySnapshot;

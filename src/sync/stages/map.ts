@@ -22,7 +22,7 @@ export interface MappedDirectory {
   affected?: AffectedKeys;
 }
 
-export interface MapSettings {
+interface MapSettings {
   mapping: CompiledMapping;
   defaultDepartmentId: number | null;
 }

@@ -13,7 +13,7 @@ import type { MappedDirectory } from './map.js';
 import type { ObservedRead } from './observe.js';
 import { plannerSettings, type SyncConnection } from './prepare.js';
 
-export interface PlanInput {
+interface PlanInput {
   connection: SyncConnection;
   mapped: MappedDirectory;
   observed: ObservedRead;
@@ -56,7 +56,7 @@ function withAdopted(links: Links, adopted: Links): Links {
  * objects the mapping held back (a failed required field, a collision) are left as they are, never
  * treated as deleted. undefined = every key (a plain full reconcile).
  */
-export function planScope(mapped: MappedDirectory, links: Links): { departments: string[]; members: string[] } | undefined {
+function planScope(mapped: MappedDirectory, links: Links): { departments: string[]; members: string[] } | undefined {
   const heldOrgs = new Set(mapped.held.organizations);
   const heldAccounts = new Set(mapped.held.accounts);
   if (mapped.affected) {
@@ -82,7 +82,7 @@ export function planScope(mapped: MappedDirectory, links: Links): { departments:
  * managers that will not exist in WeCom (a disabled account never synced), which WeCom would
  * refuse with 40003.
  */
-export function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLink, 'key' | 'userid' | 'origin'>>): void {
+function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLink, 'key' | 'userid' | 'origin'>>): void {
   const byKey = new Map(links.map((l) => [l.key, l]));
   const spelling = new Map<string, string>();
   for (const m of desired.members) {

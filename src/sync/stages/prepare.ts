@@ -37,7 +37,7 @@ export interface PreparedConnection {
   target: SyncTarget;
 }
 
-export const DEFAULT_POLICIES: Pick<PlannerSettings, 'onAccountDeleted' | 'onAccountDisabled' | 'onOrganizationDeleted' | 'safety'> = {
+const DEFAULT_POLICIES: Pick<PlannerSettings, 'onAccountDeleted' | 'onAccountDisabled' | 'onOrganizationDeleted' | 'safety'> = {
   onAccountDeleted: 'disable',
   onAccountDisabled: 'disable',
   onOrganizationDeleted: 'delete',
@@ -55,7 +55,7 @@ export function plannerSettings(c: SyncConnection): PlannerSettings {
   };
 }
 
-export function toSyncConnection(c: Connection): SyncConnection {
+function toSyncConnection(c: Connection): SyncConnection {
   return {
     id: c.id,
     name: c.name,

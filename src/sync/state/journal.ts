@@ -26,7 +26,7 @@ interface Item {
   reject: (err: unknown) => void;
 }
 
-export interface JournalOptions {
+interface JournalOptions {
   /** Writes per transaction at most; default 1000. */
   maxBatch?: number;
   /** Wait after a commit, in multiples of its duration (SQLite only; see above); default 3, 0 = off. */

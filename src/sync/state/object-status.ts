@@ -19,7 +19,7 @@ import type { ErrorClassName, Explanation, OperationStatus, RunStatus } from './
 export type ObjectType = 'account' | 'organization';
 
 /** The operation kinds of one object type. */
-export const OPERATION_KINDS_OF: Readonly<Record<ObjectType, readonly string[]>> = {
+const OPERATION_KINDS_OF: Readonly<Record<ObjectType, readonly string[]>> = {
   organization: ['department.create', 'department.update', 'department.delete'],
   account: ['member.create', 'member.update', 'member.disable', 'member.delete'],
 };
@@ -261,7 +261,7 @@ export async function latestOperationsWithStatus(
 
 // ------------------------------------------------------------------ the directory side
 
-export interface DirectoryObject {
+interface DirectoryObject {
   name: string;
   /** 'enabled' | 'disabled' */
   status: string;

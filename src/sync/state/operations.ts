@@ -14,7 +14,7 @@ export interface OperationResult {
   note: string | null;
 }
 
-export interface Skip {
+interface Skip {
   opId: string;
   errorClass: ErrorClassName;
   errmsg: string;

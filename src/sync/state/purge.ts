@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../store/store.js';
 
-export interface PurgeOptions {
+interface PurgeOptions {
   /** Also delete the connection's runs and their operations (default false: history is kept). */
   runs?: boolean;
 }

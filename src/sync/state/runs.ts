@@ -9,7 +9,6 @@
 // no longer executing it.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { AppError, type Explanation } from '../../domain/errors.js';
 import type { Operation, Plan } from '../../domain/plan.js';
 import { bulkInsert } from '../../store/bulk.js';
@@ -277,7 +276,7 @@ const OP_COLUMNS = {
   started_at: 'text', finished_at: 'text', updated_at: 'text',
 } as const;
 
-export function planRecord(plan: Plan): PlanRecord {
+function planRecord(plan: Plan): PlanRecord {
   return { unlinks: plan.unlinks, summary: plan.summary, safety: plan.safety, warnings: plan.warnings };
 }
 
@@ -442,19 +441,6 @@ export async function reactivateRun(store: Store, runId: string, from: readonly 
     }
     throw e;
   }
-}
-
-/** Counts of a run's operations by status (for summaries). */
-export async function countOperations(db: DB | Tx, runId: string): Promise<Record<OperationStatus, number>> {
-  const rows = await db
-    .selectFrom('run_operations')
-    .select(['status', sql<number>`count(*)`.as('n')])
-    .where('run_id', '=', runId)
-    .groupBy('status')
-    .execute();
-  const out: Record<OperationStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
-  for (const r of rows) out[r.status as OperationStatus] = Number(r.n);
-  return out;
 }
 
 /** Deletes a claimed run that turned out to have nothing to do (incremental runs leave no empty run behind). */

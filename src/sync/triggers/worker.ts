@@ -24,13 +24,13 @@ export interface Timers {
   now(): number;
 }
 
-export const realTimers: Timers = {
+const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   now: () => Date.now(),
 };
 
-export interface SyncWorkerOptions {
+interface SyncWorkerOptions {
   pipeline: SyncPipeline;
   /** The ids of the connections to keep in step, read at every flush. */
   connections: () => Promise<string[]>;
@@ -111,12 +111,6 @@ export class SyncWorker {
 
   /** Resolves when no flush is in progress (at once when idle). */
   async whenIdle(): Promise<void> {
-    while (this.busy) await this.busy;
-  }
-
-  /** Runs a flush now and resolves when it (and any flush it queued) is done. */
-  async flushNow(): Promise<void> {
-    await this.flush();
     while (this.busy) await this.busy;
   }
 

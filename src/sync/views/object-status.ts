@@ -27,9 +27,9 @@ import {
 } from '../state/object-status.js';
 import type { Explanation } from '../state/runs.js';
 
-export type VerdictStatus = 'in-sync' | 'pending' | 'failed' | 'not-synced' | 'out-of-scope';
+type VerdictStatus = 'in-sync' | 'pending' | 'failed' | 'not-synced' | 'out-of-scope';
 
-export interface Verdict {
+interface Verdict {
   status: VerdictStatus;
   message: Explanation;
 }
@@ -167,7 +167,7 @@ export function objectVerdict(i: VerdictInput): Verdict {
 
 // ------------------------------------------------------------------ views
 
-export interface OperationView {
+interface OperationView {
   runId: string;
   opId: string;
   kind: string;
@@ -181,7 +181,7 @@ export interface OperationView {
   at: string;
 }
 
-export interface LinkView {
+interface LinkView {
   wecomId: string;
   origin: ObjectLink['origin'];
   state: ObjectLink['state'];
@@ -189,7 +189,7 @@ export interface LinkView {
   updatedAt: string;
 }
 
-export interface ObjectStatusItem {
+interface ObjectStatusItem {
   type: ObjectType;
   id: string;
   name: string | null;
@@ -199,7 +199,7 @@ export interface ObjectStatusItem {
   verdict: Verdict;
 }
 
-export interface ObjectStatusView extends ObjectStatusItem {
+interface ObjectStatusView extends ObjectStatusItem {
   /** The last 20 operations on the object in this connection's runs, newest first. */
   history: OperationView[];
 }
@@ -219,14 +219,14 @@ const operationView = (o: ObjectOperation): OperationView => ({
 
 const linkView = (l: ObjectLink): LinkView => ({ wecomId: l.wecomId, origin: l.origin, state: l.state, shadow: l.shadow, updatedAt: l.updatedAt });
 
-export interface ObjectStatusDeps {
+interface ObjectStatusDeps {
   store: Store;
   directory: Directory;
   /** The connection's compiled mapping (SyncService.compiledMapping); throws when it does not compile. */
   mapping: (c: Connection) => CompiledMapping;
 }
 
-export const HISTORY_LENGTH = 20;
+const HISTORY_LENGTH = 20;
 
 /**
  * One object's status in a connection. `id` is the directory id, or for an account also its
@@ -310,7 +310,7 @@ function problemText(problems: ReadonlyArray<{ key: string; field: string; messa
   return (mine.length > 0 ? mine : problems.filter((p) => p.key === key)).map((p) => `${p.field}: ${p.message}`).join('; ') || 'a problem of the mapping';
 }
 
-export type ObjectListStatus = 'failed' | 'pending';
+type ObjectListStatus = 'failed' | 'pending';
 
 /**
  * The objects whose verdict is `failed` (their latest operation failed or was not sent) or

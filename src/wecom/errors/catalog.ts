@@ -13,7 +13,7 @@ export type ErrorClass =
   /** the request's data is wrong or conflicts with WeCom's state: show the admin, do not retry */
   | 'data';
 
-export interface ErrcodeEntry {
+interface ErrcodeEntry {
   code: number;
   /** WeCom's official Chinese meaning */
   zh: string;

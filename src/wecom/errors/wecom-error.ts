@@ -46,7 +46,7 @@ export function parseEgressIp(errmsg: string): string | undefined {
   return /from ip:\s*([0-9A-Fa-f.:]*[0-9A-Fa-f])/.exec(errmsg)?.[1];
 }
 
-export interface WeComErrorInit {
+interface WeComErrorInit {
   errcode: number;
   errmsg: string;
   api: string;
@@ -158,7 +158,7 @@ export type TransportFailureKind =
   /** the caller's signal was aborted before the request was sent (never retried) */
   | 'aborted';
 
-export interface WeComTransportErrorInit {
+interface WeComTransportErrorInit {
   kind: TransportFailureKind;
   api: string;
   route: Route;
@@ -194,11 +194,4 @@ export class WeComTransportError extends Error {
   get retryable(): boolean {
     return this.class === 'retryable' && this.kind !== 'aborted';
   }
-}
-
-export function isWeComError(e: unknown): e is WeComError {
-  return e instanceof WeComError;
-}
-export function isTransportError(e: unknown): e is WeComTransportError {
-  return e instanceof WeComTransportError;
 }

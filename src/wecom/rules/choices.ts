@@ -3,7 +3,7 @@
 // This list is the one place those choices are written down; the rule table (fields.ts), the
 // simulator and the client all follow it. `wecom-sync simulator --choices` prints it.
 
-export interface StrictChoice {
+interface StrictChoice {
   topic: string;
   sources: string;
   choice: string;

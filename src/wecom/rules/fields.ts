@@ -141,7 +141,7 @@ export function checkMobile(mobile: string): RuleViolation | null {
   return null;
 }
 
-export function checkEmail(field: 'email' | 'biz_mail', email: string): RuleViolation | null {
+function checkEmail(field: 'email' | 'biz_mail', email: string): RuleViolation | null {
   const code = field === 'email' ? Errcode.EmailInvalid : Errcode.BizMailInvalid;
   const n = byteLength(email);
   if (n < LIMITS.emailMinBytes || n > LIMITS.emailMaxBytes || !EMAIL_RE.test(email))

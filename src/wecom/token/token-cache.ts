@@ -2,13 +2,13 @@
 // callers ask (single flight); refreshed in the background before it expires; dropped when WeCom
 // says it is invalid (40014/42001) so that the next caller fetches a fresh one.
 
-export interface FetchedToken {
+interface FetchedToken {
   accessToken: string;
   /** seconds, as WeCom's expires_in */
   expiresIn: number;
 }
 
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   fetch: () => Promise<FetchedToken>;
   now?: () => number;
   /**
@@ -41,7 +41,7 @@ interface Cached {
   unusableAt: number;
 }
 
-export interface TokenInfo {
+interface TokenInfo {
   obtainedAt: number;
   expiresAt: number;
   refreshAt: number;

@@ -28,7 +28,7 @@ export function sleepWith(clock: Clock, ms: number): Promise<void> {
 
 /**
  * A clock that moves only when told to: for tests of time-driven code without real sleeps.
- * `advanceTo`/`advanceBy` fire due timers in time order and let promise callbacks run after each.
+ * `advanceTo` fires due timers in time order and lets promise callbacks run after each.
  */
 export class ManualClock implements Clock {
   private t: number;
@@ -60,10 +60,6 @@ export class ManualClock implements Clock {
     return best;
   }
 
-  get pending(): number {
-    return this.timers.size;
-  }
-
   /** Fires the earliest timer (moving time to it); false if none is pending. */
   async step(afterEach: () => Promise<void> = flushPromises): Promise<boolean> {
     let best: [number, { at: number; seq: number; fn: () => void }] | undefined;
@@ -84,10 +80,6 @@ export class ManualClock implements Clock {
     }
     this.t = Math.max(this.t, target);
     await afterEach();
-  }
-
-  advanceBy(ms: number, afterEach?: () => Promise<void>): Promise<void> {
-    return this.advanceTo(this.t + ms, afterEach);
   }
 
   /** Runs timers until none is left (or `limit` fired). */

@@ -20,7 +20,7 @@ export interface WireAnswer {
   [field: string]: unknown;
 }
 
-export interface SendOptions {
+interface SendOptions {
   apiBase: string;
   api: string;
   route: Route;

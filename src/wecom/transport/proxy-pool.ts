@@ -7,7 +7,7 @@
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { DIRECT, routeKey, type Route } from '../errors/wecom-error.js';
 
-export interface ProxyEndpoint {
+interface ProxyEndpoint {
   host: string;
   port: number;
   /** "host:port" as configured (IPv6 hosts in brackets) */
@@ -90,13 +90,13 @@ export interface RouteHealth {
   lastEgressIp: string | null;
 }
 
-export interface RouteHandle {
+interface RouteHandle {
   route: Route;
   key: string;
   dispatcher: Dispatcher;
 }
 
-export interface ProxyPoolOptions {
+interface ProxyPoolOptions {
   proxies?: string | readonly string[];
   proxyUsername?: string;
   proxyPassword?: string;

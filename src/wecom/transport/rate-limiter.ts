@@ -20,7 +20,7 @@ export interface Budget {
   windowMs: number;
 }
 
-export interface RateLimiterOptions {
+interface RateLimiterOptions {
   /** default budget of every API: 10,000 per 60,000 ms (WeCom's per-company, per-API minute limit) */
   budget?: Budget;
   /** budgets for particular APIs (e.g. a stricter one for gettoken) */
@@ -273,7 +273,7 @@ export class RateLimiter {
  * Calls count until their answer is back, which is always after WeCom admitted them, so the margin
  * only absorbs millisecond rounding between our clock and WeCom's: 2 ms (less for tiny windows).
  */
-export function defaultMarginMs(windowMs: number): number {
+function defaultMarginMs(windowMs: number): number {
   return Math.min(2, Math.ceil(windowMs * 0.01));
 }
 

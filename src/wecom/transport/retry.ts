@@ -52,7 +52,7 @@ export function isRetryable(err: unknown): boolean {
   return false;
 }
 
-export function isRateLimited(err: unknown): boolean {
+function isRateLimited(err: unknown): boolean {
   return err instanceof WeComError && err.errcode === Errcode.RateLimited;
 }
 
@@ -70,7 +70,7 @@ export function backoffDelay(attempt: number, err: unknown, o: ResolvedRetryOpti
   return Math.round(d / 2 + random() * (d / 2));
 }
 
-export interface RetryHooks {
+interface RetryHooks {
   /** called before sleeping; return value ignored */
   onRetry?(err: unknown, attempt: number, delayMs: number): void;
   sleep(ms: number): Promise<void>;

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { type Node, ExpressionError, compile, evaluate } from '../../../src/mapping/expression/index.js';
 
 /** Runs fn and returns the ExpressionError it throws (fails the test if it throws something else or nothing). */
-export function errorOf(fn: () => unknown): ExpressionError {
+function errorOf(fn: () => unknown): ExpressionError {
   try {
     fn();
   } catch (e) {

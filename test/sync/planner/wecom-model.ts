@@ -6,7 +6,7 @@ import type { Operation } from '../../../src/domain/plan.js';
 import type { Observed } from '../../../src/sync/planner/types.js';
 import { checkDepartmentCreate, checkDepartmentUpdate, checkMemberCreate, checkMemberUpdate } from '../../../src/wecom/rules/fields.js';
 
-export interface ModelDepartment {
+interface ModelDepartment {
   id: number;
   name: string;
   name_en?: string;
@@ -14,13 +14,13 @@ export interface ModelDepartment {
   order: number;
 }
 
-export interface ModelMember {
+interface ModelMember {
   userid: string;
   department: number[];
   fields: Record<string, unknown>;
 }
 
-export class ModelError extends Error {
+class ModelError extends Error {
   constructor(
     readonly errcode: number,
     message: string,

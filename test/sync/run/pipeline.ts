@@ -9,7 +9,7 @@ import { mappedState } from '../../../src/sync/stages/map.js';
 import type { SyncConnection } from '../../../src/sync/stages/prepare.js';
 import { getRun } from '../../../src/sync/state/runs.js';
 
-export interface FixedRunOptions extends Omit<PipelineEnv, 'store'>, Pick<RunRequest, 'dryRun' | 'planOptions' | 'resume'> {
+interface FixedRunOptions extends Omit<PipelineEnv, 'store'>, Pick<RunRequest, 'dryRun' | 'planOptions' | 'resume'> {
   store: Store;
   client: SyncClient;
   connection: SyncConnection;

@@ -20,7 +20,6 @@ export type AuditEntry = Schemas['AuditEntry'];
 
 // connections and the demo
 export type Connection = Schemas['Connection'];
-export type ExtAttr = Connection['extattrs'][number];
 export type TestResult = Schemas['ConnectionTestResult'];
 export type CheckStatus = TestResult['checks'][number]['status'];
 export type DemoStatus = Schemas['DemoStatus'];
@@ -32,7 +31,6 @@ export type Status = Account['status'];
 export type Gender = Account['gender'];
 
 // plans and runs
-export type Plan = Schemas['Plan'];
 export type PlanOperation = Schemas['PlanOperation'];
 export type FieldChange = Schemas['FieldChange'];
 export type Warning = Schemas['Warning'];
@@ -41,7 +39,6 @@ export type RunStatus = Schemas['RunStatus'];
 export type RunDetail = Schemas['RunDetail'];
 export type RunOperation = Schemas['RunOperation'];
 export type OpStatus = Schemas['OperationStatus'];
-export type Accepted = Schemas['RunAccepted'];
 export type SyncStatus = Schemas['SyncStatus'];
 export type SyncFailure = Schemas['SyncFailure'];
 

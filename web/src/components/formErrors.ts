@@ -7,7 +7,7 @@ import type { FieldError } from '../api';
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** `extattrs[0].name`, `extattrs.0.name`, `members.mobile` → an antd form name path. */
-export function fieldPath(field: string): (string | number)[] {
+function fieldPath(field: string): (string | number)[] {
   return field
     .replace(/\[(\d+)\]/g, '.$1')
     .split('.')

@@ -10,13 +10,13 @@
 //   const run = useApi((signal) => ok(api.GET('/runs/{id}', { params: { path: { id } }, signal })), [id], { poll: { intervalMs: 1000, done: (r) => r.finished } });
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
 
-export interface Poll<T> {
+interface Poll<T> {
   intervalMs: number;
   /** True once there is nothing more to wait for: the poll stops (a refetch starts it again). */
   done: (data: T) => boolean;
 }
 
-export interface ApiReadOptions<T> {
+interface ApiReadOptions<T> {
   poll?: Poll<T>;
   /** Read again (keeping the data) whenever this value changes: a part refreshed with its page. */
   refresh?: unknown;
@@ -24,7 +24,7 @@ export interface ApiReadOptions<T> {
   keepData?: boolean;
 }
 
-export interface ApiRead<T> {
+interface ApiRead<T> {
   /** The last successful answer; null before the first. */
   data: T | null;
   /** Why the last read failed; null after a successful one. */

@@ -31,7 +31,7 @@ function daysIn(y: number, m: number): number {
   return d.getUTCDate();
 }
 
-export function parseOffset(text: string): number | null {
+function parseOffset(text: string): number | null {
   if (/^(Z|UTC)$/i.test(text)) return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(text);
   if (!m) return null;
@@ -88,7 +88,7 @@ type FormatPart = string | { token: string };
 const TOKENS = ['YYYY', 'SSS', 'MM', 'DD', 'HH', 'mm', 'ss', 'YY', 'ZZ', 'M', 'D', 'H', 'm', 's', 'Z'];
 
 /** Parses a format: tokens as listed in the docs, [text] for literal text, T and non-letters as themselves. */
-export function parseFormat(format: string): FormatPart[] | string {
+function parseFormat(format: string): FormatPart[] | string {
   if (format.length > LIMITS.maxDateFormatLength) return `format is longer than ${LIMITS.maxDateFormatLength} characters`;
   const parts: FormatPart[] = [];
   for (let i = 0; i < format.length; ) {
@@ -151,7 +151,7 @@ function render(parts: FormatPart[], f: Fields, zone: number): string {
 }
 
 /** Formats a date value; null if the value is not a valid date or its year falls outside 0–9999. */
-export function formatDate(value: string | number, format: FormatPart[], zone: number): string | null {
+function formatDate(value: string | number, format: FormatPart[], zone: number): string | null {
   const parsed = parseDate(value);
   if (!parsed) return null;
   const f = toZone(parsed, zone);

@@ -7,7 +7,7 @@ import { REGEX_FUNCTIONS } from './regex.js';
 import { STRING_FUNCTIONS } from './strings.js';
 import type { FunctionDef, FunctionInfo } from './types.js';
 
-export interface RegisteredFunction {
+interface RegisteredFunction {
   def: FunctionDef;
   info: FunctionInfo;
 }

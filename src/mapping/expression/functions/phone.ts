@@ -59,7 +59,7 @@ function splitCountryCode(digits: string): [string, string] | null {
   return [digits.slice(0, len), digits.slice(len)];
 }
 
-export type PhoneFormat = 'wecom' | 'national';
+type PhoneFormat = 'wecom' | 'national';
 const FORMATS: readonly string[] = ['wecom', 'national'];
 
 /**

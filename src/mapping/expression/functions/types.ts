@@ -10,7 +10,7 @@ export type Family = 'strings' | 'logic' | 'regex' | 'phone' | 'date';
  * `text`: a string (numbers and booleans are converted to text); `integer`: a whole number;
  * `any`: any value.
  */
-export type ParamType = 'text' | 'integer' | 'any';
+type ParamType = 'text' | 'integer' | 'any';
 
 export interface ParamInfo {
   name: string;
@@ -43,7 +43,7 @@ export interface CallContext {
 }
 
 /** Checks literal arguments at compile time; throws through fail(). */
-export type CompileCheck = (args: readonly Node[], cx: CallContext) => void;
+type CompileCheck = (args: readonly Node[], cx: CallContext) => void;
 
 interface Base extends Omit<FunctionInfo, 'signature' | 'minArgs' | 'maxArgs'> {
   check?: CompileCheck;

@@ -7,7 +7,7 @@ import { type LinkedMember, type PlanContext, warn } from '../context.js';
 import { sameMap, sameNumberSet } from '../util.js';
 import type { MemberPhase } from './state.js';
 
-export interface Affiliation {
+interface Affiliation {
   department: number[];
   order?: number[];
   leaders: number[];

@@ -16,7 +16,7 @@ const STATUS_ICON: Record<CheckStatus, ReactNode> = {
 const STATUS_COLOR: Record<CheckStatus, string> = { ok: 'success', failed: 'error', warning: 'warning', skipped: 'default' };
 
 /** The verdict of POST /connections/:name/test: every check, the route and egress IP, the routes' health. */
-export function TestResultView({ result }: { result: TestResult }) {
+function TestResultView({ result }: { result: TestResult }) {
   const t = useT(messages);
   const explain = useExplain();
   const warned = result.checks.some((c) => c.status === 'warning');

@@ -19,7 +19,7 @@ import { mono } from '../../components/styles';
 import { useExplain, useT } from '../../i18n';
 import { messages } from './messages';
 
-export interface StatusTarget {
+interface StatusTarget {
   type: ObjectType;
   /** The directory id (for an account also its username). */
   id: string;

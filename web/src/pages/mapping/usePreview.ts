@@ -6,7 +6,7 @@ import type { MappingPreview } from '../../api/types';
 import { errorText } from '../../components/formErrors';
 import { useApi } from '../../hooks/useApi';
 
-export interface Preview {
+interface Preview {
   preview: MappingPreview | null;
   /** The definition's compile errors, or null. */
   previewErrors: FieldError[] | null;

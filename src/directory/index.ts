@@ -1,2 +1,0 @@
-export * from './directory.js';
-export * from './errors.js';
