@@ -40,9 +40,9 @@ interface ApiToken {
 }
 
 /** Why a password check was refused: the wrong password (or user), or too many attempts (src/auth/rate-limit.ts). */
-export type PasswordRefusal = { ok: false; reason: 'invalid-credentials' } | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+type PasswordRefusal = { ok: false; reason: 'invalid-credentials' } | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
-export type LoginResult = { ok: true; user: User; sessionSecret: string; expiresAt: string } | PasswordRefusal;
+type LoginResult = { ok: true; user: User; sessionSecret: string; expiresAt: string } | PasswordRefusal;
 
 /** A rejected change to `field`: 'invalid' input (422), or a 'conflict' with the current state (409). */
 export class AuthError extends AppError {

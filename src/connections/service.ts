@@ -51,7 +51,7 @@ export class ConnectionConflictError extends AppError {
 /** The secrets a connection stores encrypted, by their field names. */
 export type SecretField = 'secret' | 'proxyPassword';
 
-export interface UnreadableSecrets {
+interface UnreadableSecrets {
   id: string;
   name: string;
   fields: SecretField[];

@@ -40,7 +40,7 @@ import { RunInProgressError, type SyncPipeline, type SyncWorker } from '../sync/
 import { DEFAULT_SEED, SAMPLE_COMPANY_NAME, type SampleCompany, sampleCompany } from './sample-company.js';
 import { DEMO_ROW_ID as ROW_ID, type DemoRecord, demoScopeConflict, readDemo as readRecord } from './state.js';
 
-export { type DemoRecord, demoScopeConflict, readDemo } from './state.js';
+export { demoScopeConflict } from './state.js';
 
 const DEMO_CONNECTION_NAME = 'demo';
 

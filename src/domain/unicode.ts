@@ -9,7 +9,7 @@ const LONE_SURROGATES = /\p{Cs}/gu;
 
 export const INVALID_TEXT_MESSAGE = 'is not valid Unicode text (it holds a lone surrogate, or bytes that are not UTF-8)';
 
-export const isValidText = (s: string): boolean => !LONE_SURROGATE.test(s);
+const isValidText = (s: string): boolean => !LONE_SURROGATE.test(s);
 
 /** A position in a JSON value: its key and its parent's position (shared, so deep values cost no copies). */
 interface Place {

@@ -60,7 +60,7 @@ function sameOrigin(origin: string, req: FastifyRequest): boolean {
 }
 
 /** Throws 403 when the Origin header names another origin than the one the request was sent to. */
-export function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
+function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
   const origin = req.headers.origin;
   if (origin !== undefined) {
     if (!sameOrigin(origin, req)) throw forbidden(`cross-site request refused: Origin ${origin} is not this server (${req.protocol}://${req.host ?? ''})`, 'csrf');

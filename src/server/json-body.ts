@@ -23,7 +23,7 @@ export function registerJsonParser(app: FastifyInstance): void {
 }
 
 /** UTF-8 to text; each byte that is not part of a valid sequence becomes the lone surrogate U+DC80–U+DCFF. */
-export function decodeUtf8MarkingInvalid(buf: Buffer): string {
+function decodeUtf8MarkingInvalid(buf: Buffer): string {
   if (isUtf8(buf)) return buf.toString('utf8');
   let out = '';
   let start = 0;

@@ -5,10 +5,10 @@
 // proxy every user shares the proxy's address, so the per-IP sign-in limit locks them all out together.
 import type { FastifyRequest } from 'fastify';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** The URL with every query value replaced by [redacted]; keys (and the path) stay. */
-export function redactQuery(url: string): string {
+function redactQuery(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = url

@@ -1,9 +1,8 @@
 // The sync room, as the rest of the program uses it: the pipeline of named connections, the
 // change-feed trigger, and what the CLI and the API show of runs and objects.
-export { SyncPipeline, runPipeline, RunInProgressError, RunStateError, type SyncReport, type PipelineEvent } from './pipeline.js';
-export { SyncWorker, type Timers, type WorkerEvent } from './triggers/worker.js';
-export { effectiveDefinition, compileConnectionMapping, MappingConfigError } from './stages/mapping.js';
-export type { ServiceClient, SyncConnection } from './stages/prepare.js';
+export { SyncPipeline, RunInProgressError, type SyncReport } from './pipeline.js';
+export { SyncWorker, type WorkerEvent } from './triggers/worker.js';
+export type { ServiceClient } from './stages/prepare.js';
 export * from './views/plan-json.js';
 export * from './views/status.js';
 export * from './views/object-status.js';

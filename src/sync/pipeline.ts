@@ -55,7 +55,7 @@ import { planRun } from './stages/plan.js';
 import { Preparer, type ConnectionSource, type PreparedConnection, type ServiceClient, type SyncTarget } from './stages/prepare.js';
 import { storeRun, type ClaimedRun, type StoreInput, type Stored } from './stages/store.js';
 
-export { RunInProgressError, RunStateError };
+export { RunInProgressError };
 
 export type PipelineEvent =
   | ExecutorEvent

@@ -2,10 +2,10 @@
 // directory attributes. Pure: no I/O, no eval, bounded time. See README.md in this folder.
 export { compile, evaluate, validate, CompiledExpression, type Context } from './compile.js';
 export { parse } from './parser.js';
-export { print, printPath } from './printer.js';
-export { ExpressionError, ERROR_CODES, type ErrorCode } from './errors.js';
-export { FUNCTIONS, type FunctionInfo, type ParamInfo, type Family } from './functions/index.js';
+export { print } from './printer.js';
+export { ExpressionError, ERROR_CODES } from './errors.js';
+export { FUNCTIONS } from './functions/index.js';
 export { LIMITS } from './limits.js';
 export type { Value } from './values.js';
-export type { Node, LiteralNode, PathNode, CallNode, UnaryNode, BinaryNode, BinaryOp, PathSegment, Span } from './ast.js';
+export type { Node, BinaryOp, PathSegment } from './ast.js';
 export { normalizePhone, resolveRegion, PHONE_REGIONS } from './functions/phone.js';

@@ -115,7 +115,7 @@ export const nameParams = z.strictObject({ name: z.string().min(1).max(100).desc
 // ------------------------------------------------------------------ helpers
 
 /** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
-export function publicConnection(c: Connection, warnings?: string[], demo = false, unreadableSecrets: SecretField[] = []): z.output<typeof connectionSchema> {
+function publicConnection(c: Connection, warnings?: string[], demo = false, unreadableSecrets: SecretField[] = []): z.output<typeof connectionSchema> {
   return {
     id: c.id,
     name: c.name,

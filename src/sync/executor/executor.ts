@@ -36,7 +36,7 @@ import { configError, finalStatus, leaseLostError, summarize, unreachable } from
 import { Scheduler } from './scheduler.js';
 
 export type { SyncClient };
-export { summarize, finalStatus };
+export { summarize };
 
 export type ExecutorEvent =
   | { type: 'op-started'; runId: string; opId: string; kind: Operation['kind']; uncertain: boolean }

@@ -1,2 +1,2 @@
-export { executeRun, recordsOfPlan, summarize, finalStatus } from './executor.js';
+export { executeRun, recordsOfPlan, summarize } from './executor.js';
 export type { ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';

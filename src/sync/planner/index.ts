@@ -23,7 +23,7 @@ import { planMembers } from './members/index.js';
 import type { PlannerInput } from './types.js';
 import { topoSort } from './util.js';
 
-export type { PlannerInput, PlannerOptions, PlannerSettings, Observed, ObservedDepartment, ObservedMember } from './types.js';
+export type { PlannerSettings } from './types.js';
 export { applyToLinks } from './apply.js';
 
 // The domain's body types must stay assignable to the WeCom wire types.

@@ -2,7 +2,7 @@
 // connection (settings, policies), its compiled mapping, and a WeCom client. Clients and compiled
 // mappings are kept per connection version, so runs of an unchanged connection reuse the token
 // cache, the rate limiter's windows and the proxy health of the previous run.
-import type { Connection } from '../../domain/connection.js';
+import { DEFAULT_POLICIES, type Connection } from '../../domain/connection.js';
 import type { CompiledMapping, MatchingRules } from '../../mapping/definitions/index.js';
 import { createWeComClient, type WeComClientOptions } from '../../wecom/index.js';
 import type { SyncClient } from '../executor/index.js';
@@ -37,13 +37,7 @@ export interface PreparedConnection {
   target: SyncTarget;
 }
 
-const DEFAULT_POLICIES: Pick<PlannerSettings, 'onAccountDeleted' | 'onAccountDisabled' | 'onOrganizationDeleted' | 'safety'> = {
-  onAccountDeleted: 'disable',
-  onAccountDisabled: 'disable',
-  onOrganizationDeleted: 'delete',
-  safety: { maxDeletes: 100, maxDeletePercent: 20 },
-};
-
+/** The planner's settings; what the connection leaves unset takes a new connection's defaults. */
 export function plannerSettings(c: SyncConnection): PlannerSettings {
   return {
     rootDepartmentId: c.rootDepartmentId,

@@ -6,8 +6,6 @@
 import type { Explanation } from '../../domain/errors.js';
 import { errcodeInfo, Errcode, type ErrorClass } from './catalog.js';
 
-export type { Explanation };
-
 /** How a call left this machine: directly, or through one proxy of the connection's pool. */
 export type Route = { kind: 'direct' } | { kind: 'proxy'; proxy: string };
 

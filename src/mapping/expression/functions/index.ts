@@ -50,4 +50,3 @@ export function lookupFunction(name: string): RegisteredFunction | undefined {
   return REGISTRY.get(name);
 }
 
-export type { FunctionInfo, ParamInfo, Family } from './types.js';
