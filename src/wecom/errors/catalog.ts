@@ -237,6 +237,7 @@ export const Errcode = {
   PositionInvalid: 301012,
   TelephoneInvalid: 301013,
   AvatarMediaInvalid: 301015,
+  CreatorDelete: 301005,
   UseridInListInvalid: 301021,
   UseridChangeForbidden: 301036,
   ImportDuplicateUserid: 302003,
