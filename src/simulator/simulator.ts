@@ -17,7 +17,7 @@ export interface SimulatorCorp {
   secret: string;
   /** root department name (default 总公司) */
   name?: string;
-  extattrs?: Array<{ name: string; type: 'text' | 'web' }>;
+  extattrs?: Array<{ name: string; type: 'text' | 'web' | 'miniprogram' }>;
   /** contacts-sync event receiver (optional; see Company.adminEdit and batch_job_result) */
   callback?: CallbackTarget & { fullMemberEvents?: boolean };
   /** the company's creator, an activated member of the root department that cannot be deleted (default userid "creator") */
