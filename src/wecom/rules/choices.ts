@@ -9,7 +9,8 @@
 // - The simulator is never more lenient than what the documentation states.
 // This list is the one place those choices are written down; the rule table (fields.ts) and the
 // simulator follow it. `wecom-sync simulator --choices` prints it, readings first.
-// Where ../../../../shared/wecom-api.md was found wrong or incomplete, the entry says so ("reference:").
+// Where the project's reference (shared/wecom-api.md) was found wrong or incomplete, the entry's
+// sources say so ("reference:").
 
 export interface StrictChoice {
   topic: string;
@@ -140,7 +141,7 @@ export const STRICT_CHOICES: StrictChoice[] = [
   // ---- added with the simulator (src/simulator)
   {
     topic: 'Sibling department names',
-    sources: 'siblings may not share a name (60008); name_en has "the same limits"; case sensitivity not stated',
+    sources: 'siblings may not share a name (60008); name_en has "the same limits"; case sensitivity not stated. reference: silent on name_en among siblings (WeCom keeps it unique like name)',
     choice: 'name and name_en each compared case-insensitively after Unicode NFKC normalisation ("R&D" clashes with "r&d" and "Ｒ＆Ｄ") → 60008',
   },
   {
@@ -227,14 +228,14 @@ export const STRICT_CHOICES: StrictChoice[] = [
   },
   {
     topic: 'The company creator',
-    sources: 'every company has its creator; deleting it answers 301005; the mail API refuses to disable the creator (680044), user/update does not say',
+    sources: 'every company has its creator; deleting it answers 301005; the mail API refuses to disable the creator (680044), user/update does not say. reference: 301005 listed, the creator not modelled until issue 11',
     choice:
       'every simulated company has an activated creator in the root department (configurable per corp); user/delete, user/batchdelete and replaceuser never remove it (301005; replaceuser skips it); disabling it with user/update is allowed',
     strict: 'disabling the creator with user/update (enable=0) also answers 301005',
   },
   {
     topic: 'APIs the simulator does not implement',
-    sources: 'an unknown /cgi-bin path is not documented; the platform answers HTTP 404 for a wrong cgi-bin path (wechatpy/wechatpy#105); 48002 means "this secret may not call this API"',
+    sources: 'reference: silent; the platform answers HTTP 404 for a wrong cgi-bin path (wechatpy/wechatpy#105); 48002 means "this secret may not call this API", which a client would act on wrongly',
     choice: 'HTTP 404 with a short text body and no errcode (so a client reports a wrong URL, not a missing permission), after nothing else is checked',
   },
   {

@@ -81,7 +81,6 @@ describe('conflicts', () => {
     const held = await env.pipeline.apply('acme');
     expect(held.status).toBe('held');
     expect(held.summary.message).toMatch(/safety threshold/);
-    const company = env.sim.sim.company(CORP.corpid);
     expect(ourMembers(env)).toHaveLength(40);
     expect((await env.status('acme')).held).toEqual([held.runId]);
     // an incremental run does not go around the hold either
