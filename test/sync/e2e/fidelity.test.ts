@@ -17,7 +17,7 @@ afterEach(async () => env?.close());
 const longName = (i: number): string => `区域${String(i).padStart(2, '0')}${'销售与客户成功中心'.repeat(4)}`;
 
 async function scenario(reading: Reading): Promise<{ orgs: Array<{ id: string; name: string }>; ops: { id: string } }> {
-  env = await setup({ sim: { reading, refuseUnknownFields: true } });
+  env = await setup({ sim: { reading } });
   const mapping = defaultMappingDefinition();
   mapping.departments.name = 'name';
   mapping.members.userid = 'username';
@@ -84,7 +84,7 @@ describe('WeCom fidelity end to end', () => {
   });
 
   it("never deletes or disables the company's creator again once WeCom answered 301005, also when a matching rule adopted it", async () => {
-    env = await setup({ sim: { refuseUnknownFields: true } });
+    env = await setup();
     await env.connections.create(connectionInput(env)); // default matching: userid, mobile, e-mail
     const org = await env.directory.createOrganization({ name: 'Board' });
     const boss = await env.directory.createAccount({ username: 'creator', displayName: 'The Founder', organizationIds: [org.id], email: 'creator@example.com' });

@@ -38,7 +38,8 @@ export async function setup(opts: { sim?: Partial<SimulatorOptions>; extattrs?: 
   const key = randomBytes(32);
   fs.writeFileSync(path.join(dir, 'secret.key'), key.toString('base64'), { mode: 0o600 });
   const connections = new Connections(store, SecretBox.fromKey(key));
-  const sim = await startSimulator({ port: 0, corps: [{ ...CORP, ...(opts.extattrs ? { extattrs: opts.extattrs } : {}) }], ...opts.sim });
+  // unknown request fields refused (WeCom ignores them): a field the product misspells fails here
+  const sim = await startSimulator({ port: 0, refuseUnknownFields: true, corps: [{ ...CORP, ...(opts.extattrs ? { extattrs: opts.extattrs } : {}) }], ...opts.sim });
   opts.seed?.(sim);
   const directory = new Directory(store);
   const pipeline = new SyncPipeline({
