@@ -53,7 +53,7 @@ const DEPARTMENT_COLUMNS: Record<string, string> = { 部门名称: 'name', 部�
 const fileError = (code: number, detail: string): SimError => new SimError(code, detail);
 
 /** Where batch/syncuser and replaceuser create the departments a member row names but the company lacks. */
-export const PENDING_DEPARTMENT_NAME = '其他(待设置部门)';
+const PENDING_DEPARTMENT_NAME = '其他(待设置部门)';
 
 function decodeCsv(data: Buffer): string[][] {
   let text: string;

@@ -25,7 +25,7 @@ export interface RuleOptions {
 }
 
 /** The limits on which the readings differ (sources in ./choices.ts). */
-export interface ReadingLimits {
+interface ReadingLimits {
   departmentNameMaxChars: number;
   aliasMaxChars: number;
   departmentsPerMember: number;
