@@ -51,6 +51,14 @@ describe('department/create rules (a passing and a failing case each)', () => {
     expect(await create({ name: '部'.repeat(32), name_en: 'e'.repeat(32), parentid: 1 })).toBe(0);
   });
 
+  it('restores a state saved under the current reading whatever the reading in force', async () => {
+    expect(await create({ name: '部'.repeat(40), parentid: 1, id: 7 })).toBe(0);
+    const saved = s.sim.snapshot();
+    s.sim.setRules({ reading: 'strict' });
+    s.sim.restore(saved);
+    expect(s.sim.company(CORP).departments.record(7)?.name).toBe('部'.repeat(40));
+  });
+
   it('assigns ids when none is given and answers the id', async () => {
     const a = await c.post('department/create', { name: 'Auto', parentid: 1 });
     expect(a.body).toMatchObject({ errcode: 0, errmsg: 'created', id: 2 });

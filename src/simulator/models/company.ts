@@ -210,7 +210,7 @@ export class Company {
       const i = pending.findIndex((d) => this.departments.has(d.parentid));
       if (i < 0) throw new Error(`state file: departments ${pending.map((d) => d.id).join(',')} have no parent`);
       const [d] = pending.splice(i, 1) as [DepartmentRecord];
-      this.departments.create({ id: d.id, name: d.name, parentid: d.parentid, order: d.order, ...(d.name_en ? { name_en: d.name_en } : {}) });
+      this.departments.create({ id: d.id, name: d.name, parentid: d.parentid, order: d.order, ...(d.name_en ? { name_en: d.name_en } : {}) }, { reading: 'current' });
     }
     this.members.restore(s.members);
     for (const m of s.media ?? []) this.media.restore({ ...m, data: Buffer.from(m.data, 'base64') });

@@ -2,7 +2,7 @@
 // Stateless field checks come from the shared rule table (fields.ts); this file adds the
 // stateful ones: existence, sibling names (name and name_en), cycles, depth, node counts, delete preconditions.
 import { Errcode } from '../../wecom/errors/catalog.js';
-import { checkDepartmentCreate, checkDepartmentId, checkDepartmentUpdate, LIMITS } from '../../wecom/rules/fields.js';
+import { checkDepartmentCreate, checkDepartmentId, checkDepartmentUpdate, LIMITS, type RuleOptions } from '../../wecom/rules/fields.js';
 import type { Department, DepartmentIdRow } from '../../wecom/types.js';
 import { raise, SimError } from '../errors.js';
 import type { Company } from './company.js';
@@ -146,8 +146,9 @@ export class Departments {
     return this.nextId++;
   }
 
-  create(body: unknown): number {
-    raise(checkDepartmentCreate(body, this.company.rules));
+  /** `rules`: the company's reading, or another for restoring a state file (saved under any reading). */
+  create(body: unknown, rules: RuleOptions = this.company.rules): number {
+    raise(checkDepartmentCreate(body, rules));
     const b = body as { name: string; name_en?: string; parentid: number; order?: number; id?: number };
     if (!this.byId.has(b.parentid)) throw new SimError(Errcode.ParentDepartmentNotFound, `parent department ${b.parentid} not found`);
     if (b.id !== undefined && this.byId.has(b.id)) throw new SimError(Errcode.DepartmentExists, `department id ${b.id} already exists`);
