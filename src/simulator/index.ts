@@ -6,13 +6,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { generate } from 'selfsigned';
 import { registerInspection } from './inspect.js';
 import { registerCgi } from './responses.js';
-import { Simulator, type Faults, type SimulatorConfig, type SimulatorCorp } from './simulator.js';
+import { Simulator, type Faults, type Rules, type SimulatorConfig, type SimulatorCorp } from './simulator.js';
 
 export { Simulator } from './simulator.js';
-export type { FaultKind, Faults, SimulatorConfig } from './simulator.js';
+export type { FaultKind, Faults, SimulatorConfig, Rules } from './simulator.js';
 export type { SimulatorCorp };
 
-export interface SimulatorOptions extends Faults {
+export interface SimulatorOptions extends Faults, Rules {
   host?: string;
   port?: number;
   https?: boolean;

@@ -107,4 +107,13 @@ export function registerInspection(app: FastifyInstance, sim: Simulator, opts: {
     return { ok: true };
   });
   app.get('/_sim/choices', async () => ({ choices: sim.choices() }));
+  app.get('/_sim/rules', async () => sim.rules);
+  app.post('/_sim/rules', async (req, reply) => {
+    try {
+      sim.setRules(jsonBody(req.body));
+      return { ok: true, ...sim.rules };
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
 }

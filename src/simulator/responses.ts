@@ -204,12 +204,13 @@ export function registerCgi(app: FastifyInstance, sim: Simulator): void {
     let errcode = 0;
     let admitted = false;
     let fault: 'errcode' | 'http502' | 'reset' | null = null;
+    let unknownPath = false;
     try {
       const def = api === 'gettoken' ? undefined : APIS[api];
       if (api !== 'gettoken' && !def) {
-        reply.code(404).header('Content-Type', 'application/json; charset=UTF-8');
-        errcode = Errcode.ApiForbidden;
-        await reply.send(JSON.stringify({ errcode, errmsg: errmsgFor(errcode, ip, `no such API /cgi-bin/${api}`) }));
+        // as a wrong cgi-bin path is answered: HTTP 404 without a WeCom envelope (not 48002 "no permission", see STRICT_CHOICES)
+        unknownPath = true;
+        await reply.code(404).header('Content-Type', 'text/plain; charset=UTF-8').send(`404 Not Found: /cgi-bin/${api} is not an API the simulator knows\n`);
         return;
       }
       // 1. trusted IP (every API, gettoken included: see STRICT_CHOICES)
@@ -261,7 +262,7 @@ export function registerCgi(app: FastifyInstance, sim: Simulator): void {
         api,
         corpid,
         ip,
-        errcode: fault === 'http502' || fault === 'reset' ? null : errcode,
+        errcode: fault === 'http502' || fault === 'reset' || unknownPath ? null : errcode,
         ...(fault ? { fault } : {}),
       });
     }

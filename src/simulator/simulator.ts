@@ -5,20 +5,23 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { Errcode } from '../wecom/errors/catalog.js';
 import { STRICT_CHOICES } from '../wecom/rules/choices.js';
+import { READINGS, type Reading, type RuleOptions } from '../wecom/rules/fields.js';
 import { SimError } from './errors.js';
 import { Company, type CompanySnapshot } from './models/company.js';
 import { RateLimiter, type RateLimit } from './ratelimit.js';
 import { CallbackSender, type CallbackDelivery, type CallbackTarget } from './callbacks.js';
-import type { AdminEditApi } from './models/company.js';
+import type { AdminEditApi, CreatorConfig } from './models/company.js';
 
 export interface SimulatorCorp {
   corpid: string;
   secret: string;
   /** root department name (default 总公司) */
   name?: string;
-  extattrs?: Array<{ name: string; type: 'text' | 'web' }>;
+  extattrs?: Array<{ name: string; type: 'text' | 'web' | 'miniprogram' }>;
   /** contacts-sync event receiver (optional; see Company.adminEdit and batch_job_result) */
   callback?: CallbackTarget & { fullMemberEvents?: boolean };
+  /** the company's creator, an activated member of the root department that cannot be deleted (default userid "creator") */
+  creator?: CreatorConfig;
 }
 
 export type FaultKind = 'errcode' | 'http502' | 'reset' | 'mixed';
@@ -29,7 +32,15 @@ export interface Faults {
   faultKind?: FaultKind;
 }
 
-export interface SimulatorConfig extends Faults {
+/** Which reading of WeCom's documentation the rules follow, and whether unknown request fields are refused. */
+export interface Rules {
+  /** default 'current' (today's documentation); 'strict' = the older or stricter reading (see STRICT_CHOICES) */
+  reading?: Reading;
+  /** answer unknown request fields with 40058 instead of ignoring them as WeCom does (a test aid); default false */
+  refuseUnknownFields?: boolean;
+}
+
+export interface SimulatorConfig extends Faults, Rules {
   corps: SimulatorCorp[];
   trustedIps?: string[];
   legacyTrustedIps?: string[];
@@ -49,7 +60,7 @@ interface CallRecord {
   api: string;
   corpid: string | null;
   ip: string;
-  /** errcode answered; null when the answer was a transport fault (HTTP 502 or connection reset) */
+  /** errcode answered; null when no WeCom answer was sent (a transport fault: HTTP 502 or reset; or HTTP 404 for an unknown path) */
   errcode: number | null;
   fault?: 'errcode' | 'http502' | 'reset';
 }
@@ -91,8 +102,10 @@ export class Simulator {
   readonly random: () => number;
   private readonly trusted: ReadonlySet<string>;
   private readonly legacy: ReadonlySet<string>;
+  private ruleState: Required<Rules>;
 
   constructor(readonly config: SimulatorConfig) {
+    this.ruleState = Simulator.checkedRules({ reading: config.reading ?? 'current', refuseUnknownFields: config.refuseUnknownFields ?? false });
     this.now = config.now ?? Date.now;
     this.random = config.random ?? Math.random;
     this.limiter = new RateLimiter(config.rateLimit ?? { count: 10_000, windowMs: 60_000 });
@@ -102,6 +115,7 @@ export class Simulator {
     this.sender = new CallbackSender(() => this.now());
     const hooks = {
       now: () => this.now(),
+      rules: (): RuleOptions => this.ruleState,
       jobGate: () => this.jobGate(),
       sendCallback: (target: CallbackTarget, corpid: string, event: 'change_contact' | 'batch_job_result', xml: string, changeType?: string) =>
         this.sender.send(target, corpid, { event, xml, ...(changeType ? { changeType } : {}) }),
@@ -230,6 +244,23 @@ export class Simulator {
     return n;
   }
 
+  // ------------------------------------------------------------------ reading
+
+  /** The reading and the unknown-field policy in force (settable at run time for tests, /_sim/rules). */
+  get rules(): Required<Rules> {
+    return { ...this.ruleState };
+  }
+
+  setRules(r: Rules): void {
+    this.ruleState = Simulator.checkedRules({ ...this.ruleState, ...r });
+  }
+
+  private static checkedRules(r: Required<Rules>): Required<Rules> {
+    if (!READINGS.includes(r.reading)) throw new Error(`reading must be ${READINGS.join(' or ')}`);
+    if (typeof r.refuseUnknownFields !== 'boolean') throw new Error('refuseUnknownFields must be a boolean');
+    return r;
+  }
+
   // ------------------------------------------------------------------ faults, jobs
 
   setFaults(f: Faults): void {
@@ -298,7 +329,7 @@ export class Simulator {
     return { gettoken: { ...c.gettoken }, rateLimited: c.rateLimited, byApi: { ...c.byApi }, byErrcode: { ...c.byErrcode }, total: c.total };
   }
 
-  /** Back to the state after start: fresh companies, no tokens, no calls, the configured faults. */
+  /** Back to the state after start: fresh companies, no tokens, no calls, the configured faults and reading. */
   reset(): void {
     for (const c of this.companies.values()) c.clear();
     this.tokens.clear();
@@ -307,6 +338,7 @@ export class Simulator {
     this.counters = { gettoken: {}, rateLimited: 0, byApi: {}, byErrcode: {}, total: 0 };
     this.limiter.clear();
     this.faults = { latencyMs: this.config.latencyMs ?? 0, faultRate: this.config.faultRate ?? 0, faultKind: this.config.faultKind ?? 'errcode' };
+    this.ruleState = Simulator.checkedRules({ reading: this.config.reading ?? 'current', refuseUnknownFields: this.config.refuseUnknownFields ?? false });
     this.resumeJobs();
   }
 

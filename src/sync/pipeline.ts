@@ -24,6 +24,7 @@ import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js'
 import { executeRun, recordsOfPlan, summarize, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
 import type { PlannerOptions } from './planner/types.js';
 import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
+import { creatorUserids } from './state/creators.js';
 import { loadLinks, type StoredLinks } from './state/links.js';
 import {
   activeRuns,
@@ -129,7 +130,7 @@ export interface SyncReport {
 interface Planned {
   mapped: MappedDirectory;
   observed: ObservedRead;
-  state: { links: StoredLinks; cursor: SyncCursor };
+  state: { links: StoredLinks; cursor: SyncCursor; creators: string[] };
   adoption: Adoption;
   plan: Plan;
 }
@@ -243,8 +244,8 @@ async function holdingLease<T>(store: Store, run: ClaimedRun, fn: () => Promise<
 }
 
 async function loadState(store: Store, connectionId: string): Promise<Planned['state']> {
-  const [links, cursor] = await Promise.all([loadLinks(store.db, connectionId), getCursor(store.db, connectionId)]);
-  return { links, cursor };
+  const [links, cursor, creators] = await Promise.all([loadLinks(store.db, connectionId), getCursor(store.db, connectionId), creatorUserids(store.db, connectionId)]);
+  return { links, cursor, creators };
 }
 
 /** The links as stored once the plan is: the loaded ones with the adopted ones (the executor's starting point). */

@@ -1,6 +1,7 @@
 // The WeCom contact-API client of one connection (one corpid + contacts-sync secret).
 //
-// A call goes: pre-send validation (rules/fields.ts; a refused request never leaves) → retry loop
+// A call goes: pre-send validation (rules/fields.ts: only what every reading of WeCom's documentation
+// refuses; a refused request never leaves) → retry loop
 // (transient answers only) → access token (cached, single flight) → rate limiter permit (per-API
 // sliding window + max in flight) → routes in failover order (proxies or direct) → WeCom.
 // 40014/42001 drop the token and repeat the call once with a fresh one; 45009 pauses that API in the
@@ -17,6 +18,7 @@ import {
   type TransportFailureKind,
 } from './errors/wecom-error.js';
 import {
+  certainRefusal,
   checkBatchDelete,
   checkDepartmentCreate,
   checkDepartmentId,
@@ -28,6 +30,7 @@ import {
   checkMemberUpdate,
   checkUserid,
   LIMITS,
+  type RuleOptions,
   type RuleViolation,
 } from './rules/fields.js';
 import { systemClock, sleepWith, type Clock } from './transport/clock.js';
@@ -176,6 +179,8 @@ export interface CallOptions {
 
 type Answer<T> = T & WireAnswer;
 
+const anyUserid = (userid: unknown, o?: RuleOptions): RuleViolation | null => checkUserid('userid', userid, o);
+
 export class WeComClient {
   readonly corpId: string;
   private readonly secret: string;
@@ -254,7 +259,7 @@ export class WeComClient {
 
   readonly department = {
     create: async (body: DepartmentCreate, opts?: CallOptions): Promise<{ id: number }> => {
-      this.precheck('department/create', checkDepartmentCreate(body));
+      this.precheck('department/create', certainRefusal(checkDepartmentCreate, body));
       // with an explicit id, "already exists" after a lost answer means our create went through
       const done = body.id !== undefined ? [Errcode.DepartmentExists] : [];
       const r = await this.call<{ id: number }>(
@@ -267,7 +272,7 @@ export class WeComClient {
       return { id: r.id };
     },
     update: async (body: DepartmentUpdate, opts?: CallOptions): Promise<void> => {
-      this.precheck('department/update', checkDepartmentUpdate(body));
+      this.precheck('department/update', certainRefusal(checkDepartmentUpdate, body));
       await this.call('department/update', { method: 'POST', body: { kind: 'json', value: body } }, [], undefined, opts?.signal);
     },
     delete: async (id: number, opts?: CallOptions): Promise<void> => {
@@ -295,15 +300,15 @@ export class WeComClient {
 
   readonly user = {
     create: async (body: MemberCreate, opts?: CallOptions): Promise<void> => {
-      this.precheck('user/create', checkMemberCreate(body));
+      this.precheck('user/create', certainRefusal(checkMemberCreate, body));
       await this.call('user/create', { method: 'POST', body: { kind: 'json', value: body } }, [Errcode.UseridExists], undefined, opts?.signal);
     },
     update: async (body: MemberUpdate, opts?: CallOptions): Promise<void> => {
-      this.precheck('user/update', checkMemberUpdate(body));
+      this.precheck('user/update', certainRefusal(checkMemberUpdate, body));
       await this.call('user/update', { method: 'POST', body: { kind: 'json', value: body } }, [], undefined, opts?.signal);
     },
     delete: async (userid: string, opts?: CallOptions): Promise<void> => {
-      this.precheck('user/delete', checkUserid('userid', userid));
+      this.precheck('user/delete', certainRefusal(anyUserid, userid));
       await this.call('user/delete', { method: 'GET', query: { userid } }, [Errcode.UseridNotFound], undefined, opts?.signal);
     },
     /** At most 200 userids; if one is invalid the whole call fails (301021). */
@@ -317,7 +322,7 @@ export class WeComClient {
     },
     /** Refused (48009) from newly trusted IPs. */
     get: async (userid: string): Promise<Member> => {
-      this.precheck('user/get', checkUserid('userid', userid));
+      this.precheck('user/get', certainRefusal(anyUserid, userid));
       const r = await this.call<Member>('user/get', { method: 'GET', query: { userid } });
       const { errcode: _c, errmsg: _m, ...member } = r;
       return member as Member;

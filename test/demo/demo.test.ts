@@ -133,7 +133,7 @@ describe.each(BACKENDS)('the Demo service on $name', (backend) => {
     const names = company.departments.all().map((d) => d.name);
     for (const n of [SAMPLE_COMPANY_NAME, '研发中心', '平台研发部', '华东大区']) expect(names).toContain(n);
     expect(names).not.toContain('真实公司'); // the demo's scope is the sample company only
-    expect(company.members.size).toBe(started.accounts);
+    expect(company.members.size).toBe(started.accounts + 1); // and the company's creator
     expect(company.members.find('real.person')).toBeUndefined();
     const ceo = company.members.all().find((m) => m.position === '首席执行官')!;
     expect(company.members.all().filter((m) => m.direct_leader.includes(ceo.userid)).length).toBeGreaterThanOrEqual(10);
@@ -298,7 +298,7 @@ describe('the demo in serve', () => {
     const run = await call(service, 'GET', `/api/v1/runs/${body.run}`, viewer);
     expect((run.json() as { status: string }).status).toBe('succeeded');
     let company = service.demo.simulator!.sim.allCompanies()[0]!;
-    expect(company.members.size).toBe(body.accounts);
+    expect(company.members.size).toBe(body.accounts + 1); // and the company's creator
 
     // labels: the connection says it is the demo; the status says active
     const list = (await call(service, 'GET', '/api/v1/connections', viewer)).json() as { items: Array<{ name: string; demo: boolean; scope: { organizationRoots: string[] } }> };
@@ -347,7 +347,7 @@ describe('the demo in serve', () => {
     expect(service.demo.simulator).not.toBeNull();
     expect(service.demo.simulator!.url).not.toBe(oldUrl);
     company = service.demo.simulator!.sim.allCompanies()[0]!;
-    await until(service, () => company.members.size === body.accounts);
+    await until(service, () => company.members.size === body.accounts + 1); // and the company's creator
     expect(company.members.find(someone.username)?.name).toBe('张三丰');
     expect((await call(service, 'GET', '/api/v1/connections/demo', viewer)).json()).toMatchObject({ apiBase: service.demo.simulator!.url, demo: true });
     expect((await call(service, 'POST', '/api/v1/connections/demo/test', admin)).json()).toMatchObject({ ok: true });

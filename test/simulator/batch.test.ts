@@ -69,14 +69,28 @@ describe('batch/syncuser', () => {
       ['wangwu', 0],
       ['keep', 0],
       ['badmobile', 60103],
-      ['nodept', 60123],
+      ['nodept', 0],
       ['disabled', 0],
     ]);
     const members = s.sim.company(CORP).members;
+    // an unknown department id is created under 其他(待设置部门), as the batch/syncuser doc says
+    const depts = s.sim.company(CORP).departments;
+    const pending = depts.all().find((d) => d.name === '其他(待设置部门)');
+    expect(pending).toMatchObject({ parentid: 1 });
+    expect(depts.record(99)).toMatchObject({ parentid: pending?.id });
+    expect(members.find('nodept')?.department).toEqual([99]);
     expect(members.find('wangwu')).toMatchObject({ department: [2, 1], is_leader_in_dept: [1, 0], order: [10, 20], gender: '1', position: '工程师' });
     expect(members.find('keep')).toMatchObject({ position: '经理', mobile: '13800000001' });
     expect(members.find('disabled')?.status).toBe(2);
     expect(members.find('gone')).toBeDefined(); // syncuser never deletes
+  });
+
+  it('fails a row naming an unknown department (60123) under the strict reading', async () => {
+    s.sim.setRules({ reading: 'strict' });
+    const { jobid } = await submit('syncuser', `${HEADER}\n无部门,nodept,13900000003,,99,,,,,,,,0,\n`);
+    const r = await finished(jobid as string);
+    expect(r.result).toMatchObject([{ userid: 'nodept', errcode: 60123 }]);
+    expect(s.sim.company(CORP).departments.has(99)).toBe(false);
   });
 
   it('answers file-level errors from the submitting call', async () => {
@@ -99,13 +113,14 @@ describe('batch/replaceuser', () => {
     expect(members.find('gone')).toBeUndefined();
     expect(members.find('keep')).toMatchObject({ position: '', alias: '' }); // columns absent from the file are reset
     expect(members.find('new1')).toBeDefined();
+    expect(members.find('creator')).toBeDefined(); // the creator is never deleted
   });
 
   it('refuses a file that would delete more than 50 members and more than 20% of them → 45026', async () => {
     const company = s.sim.company(CORP);
     for (let i = 0; i < 60; i++) company.seedMember({ userid: `x${i}`, name: 'X', department: [2], email: `x${i}@example.com` });
     expect((await submit('replaceuser', '姓名,帐号,手机号,所在部门\nKeep,keep,13800000001,2\n')).errcode).toBe(45026);
-    expect(company.members.size).toBe(62);
+    expect(company.members.size).toBe(63); // 60 + keep + gone + the creator
   });
 });
 

@@ -69,15 +69,34 @@ describe('wecom-sync simulator (CLI)', () => {
     [['--corp', 'nocolon'], '--corp'],
     [['--fault-rate', '1.5'], '--fault-rate'],
     [['--trusted-ip', 'not-an-ip'], 'not an IP'],
+    [['--reading', 'lenient'], '--reading'],
   ])('exits 2 with a clear message for bad values: %s', async (args, text) => {
     const p = run(args);
     expect(await p.exit).toBe(2);
     expect(p.err()).toContain(text);
   });
 
-  it('prints the strictness choices with --choices', async () => {
+  it('plays the strict reading and refuses unknown fields when asked', async () => {
+    const p = run(['--http', '--port', '0', '--reading', 'strict', '--refuse-unknown-fields']);
+    const url = await listening(p);
+    expect(p.out()).toContain('reading: strict');
+    expect(p.out()).toContain('unknown request fields refused');
+    const c = new Caller(url, undefined, 'ww-demo', 'demo-secret');
+    expect(await c.postCode('department/create', { name: '部'.repeat(40), parentid: 1 })).toBe(60001);
+    expect(await c.postCode('department/create', { name: 'ok', parentid: 1, colour: 'red' })).toBe(40058);
+    expect(await c.postCode('department/create', { name: 'ok', parentid: 1 })).toBe(0);
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('prints the choices with --choices, those where the readings differ first', async () => {
     const p = run(['--choices']);
     expect(await p.exit).toBe(0);
-    expect(p.out()).toContain('Sibling department names');
+    const out = p.out();
+    expect(out).toContain('Sibling department names');
+    const differ = out.slice(0, out.indexOf('The same in both readings'));
+    for (const topic of ['Department name and name_en length', 'userid characters', 'Departments per member', 'Mobile format', 'Member alias length', 'gender type', 'Extended attributes', 'The company creator'])
+      expect(differ).toContain(topic);
+    expect(differ).toMatch(/strict: +1–32 characters/);
   });
 });

@@ -24,7 +24,8 @@ function chain(n: number, from = 1, base = 100): number[] {
 
 describe('department/create rules (a passing and a failing case each)', () => {
   it.each([
-    ['name of 32 characters / 33 characters → 60001', { name: '部'.repeat(32), parentid: 1 }, { name: '部'.repeat(33), parentid: 1 }, 60001],
+    ['name of 64 characters / 65 characters → 60001', { name: '部'.repeat(64), parentid: 1 }, { name: '部'.repeat(65), parentid: 1 }, 60001],
+    ['name_en of 64 characters / 65 characters → 60001', { name: 'A', name_en: 'e'.repeat(64), parentid: 1 }, { name: 'A', name_en: 'e'.repeat(65), parentid: 1 }, 60001],
     ['name without / with a forbidden character → 60009', { name: 'Sales-East', parentid: 1 }, { name: 'Sales:East', parentid: 1 }, 60009],
     ['existing / unknown parent → 60004', { name: 'A', parentid: 1 }, { name: 'A', parentid: 999 }, 60004],
     ['id 2 / id 1 → 40058', { name: 'A', parentid: 1, id: 2 }, { name: 'A', parentid: 1, id: 1 }, 40058],
@@ -32,6 +33,30 @@ describe('department/create rules (a passing and a failing case each)', () => {
   ])('%s', async (_label, good, bad, code) => {
     expect(await create(bad)).toBe(code);
     expect(await create(good)).toBe(0);
+  });
+
+  it('refuses a sibling English name (name_en), compared as names are → 60008', async () => {
+    expect(await create({ name: '研发', name_en: 'R&D', parentid: 1, id: 10 })).toBe(0);
+    expect(await create({ name: '研发二部', name_en: 'r&d', parentid: 1, id: 11 })).toBe(60008);
+    expect(await create({ name: '研发二部', name_en: 'R&D 2', parentid: 1, id: 11 })).toBe(0);
+    expect(await update({ id: 11, name_en: 'R&D' })).toBe(60008);
+    expect(await update({ id: 11, parentid: 10 })).toBe(0);
+    expect(await update({ id: 11, name_en: 'R&D' })).toBe(0); // under another parent the English name is free
+  });
+
+  it('the strict reading (--reading strict) limits names to 32 characters → 60001', async () => {
+    s.sim.setRules({ reading: 'strict' });
+    expect(await create({ name: '部'.repeat(33), parentid: 1 })).toBe(60001);
+    expect(await create({ name: 'A', name_en: 'e'.repeat(33), parentid: 1 })).toBe(60001);
+    expect(await create({ name: '部'.repeat(32), name_en: 'e'.repeat(32), parentid: 1 })).toBe(0);
+  });
+
+  it('restores a state saved under the current reading whatever the reading in force', async () => {
+    expect(await create({ name: '部'.repeat(40), parentid: 1, id: 7 })).toBe(0);
+    const saved = s.sim.snapshot();
+    s.sim.setRules({ reading: 'strict' });
+    s.sim.restore(saved);
+    expect(s.sim.company(CORP).departments.record(7)?.name).toBe('部'.repeat(40));
   });
 
   it('assigns ids when none is given and answers the id', async () => {

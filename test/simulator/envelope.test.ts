@@ -36,7 +36,7 @@ describe('response envelope', () => {
   });
 
   it('percent-encodes non-Latin-1 characters in the Error-Msg header only', async () => {
-    const a = await c.post('department/create', { name: '部'.repeat(40), parentid: 1 });
+    const a = await c.post('department/create', { name: '部'.repeat(70), parentid: 1 });
     expect(a.body.errcode).toBe(60001);
     expect(a.body.errmsg).toContain('–');
     expect(a.headers['error-msg']).toContain('%E2%80%93');
@@ -64,9 +64,13 @@ describe('response envelope', () => {
     expect(ok.body).toMatchObject({ errcode: 0, errmsg: 'created' });
   });
 
-  it('answers an unknown API with HTTP 404', async () => {
+  it('answers an API it does not implement with HTTP 404 and no WeCom envelope (not 48002 "no permission")', async () => {
     const t = await c.token();
-    expect((await c.raw('GET', `/cgi-bin/user/nothing?access_token=${t}`)).status).toBe(404);
+    for (const path of [`/cgi-bin/user/nothing?access_token=${t}`, `/cgi-bin/tag/list?access_token=${t}`, '/cgi-bin/user/authsucc?userid=x']) {
+      const a = await c.raw('GET', path);
+      expect(a.status).toBe(404);
+      expect(a.body).not.toHaveProperty('errcode');
+    }
   });
 
   it('logs every call with api, corpid, ip and errcode', async () => {

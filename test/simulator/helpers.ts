@@ -80,9 +80,12 @@ export class Caller {
   }
 }
 
-/** A plain-HTTP simulator with one company; closed by the returned function. */
+/**
+ * A plain-HTTP simulator with one company (default reading; unknown request fields refused, as in all
+ * of wecom-sync's own tests, so a misspelt field is caught); closed by the returned function.
+ */
 export async function startTestSim(opts: Partial<SimulatorOptions> = {}): Promise<{ s: RunningSimulator; c: Caller }> {
-  const s = await startSimulator({ https: false, corps: [{ corpid: CORP, secret: SECRET }], ...opts });
+  const s = await startSimulator({ https: false, refuseUnknownFields: true, corps: [{ corpid: CORP, secret: SECRET }], ...opts });
   return { s, c: new Caller(s.url) };
 }
 

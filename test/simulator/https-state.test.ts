@@ -35,7 +35,7 @@ describe('state file', () => {
     expect(await first.c.postCode('department/create', { name: 'Persisted', parentid: 1, id: 42 })).toBe(0);
     expect(await first.c.postCode('user/create', { userid: 'p', name: 'P', department: [42], email: 'p@example.com' })).toBe(0);
     expect((await fetch(`${first.s.url}/_sim/save`, { method: 'POST' })).status).toBe(200);
-    expect(JSON.parse(readFileSync(file, 'utf8')).companies[0].members[0].userid).toBe('p');
+    expect(JSON.parse(readFileSync(file, 'utf8')).companies[0].members.map((m: { userid: string }) => m.userid)).toEqual(['creator', 'p']);
     expect(await first.c.postCode('user/update', { userid: 'p', position: 'after save' })).toBe(0);
     await first.s.close();
     const second = await startTestSim({ stateFile: file });
@@ -64,7 +64,7 @@ describe('inspection surface', () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { errcode: number }).errcode).toBe(60123);
       const state = (await (await fetch(`${s.url}/_sim/state`)).json()) as { companies: Array<{ members: unknown[] }> };
-      expect(state.companies[0]?.members).toHaveLength(1);
+      expect(state.companies[0]?.members).toHaveLength(2); // gen1 and the creator
       const calls = (await (await fetch(`${s.url}/_sim/calls`)).json()) as { calls: Array<{ api: string }> };
       expect(calls.calls.map((x) => x.api)).toEqual(['gettoken', 'user/update', 'user/get']);
       const stats = (await (await fetch(`${s.url}/_sim/stats`)).json()) as { gettoken: Record<string, number> };
@@ -72,7 +72,7 @@ describe('inspection surface', () => {
       const choices = (await (await fetch(`${s.url}/_sim/choices`)).json()) as { choices: Array<{ topic: string }> };
       expect(choices.choices.some((x) => x.topic === 'Sibling department names')).toBe(true);
       expect((await fetch(`${s.url}/_sim/reset`, { method: 'POST' })).status).toBe(200);
-      expect(s.sim.company(CORP).members.size).toBe(0);
+      expect(s.sim.company(CORP).members.all().map((m) => m.userid)).toEqual(['creator']);
       expect(s.sim.calls).toHaveLength(0);
     } finally {
       await s.close();

@@ -35,15 +35,29 @@ describe('user/create rules (a failing and a passing case each)', () => {
     ['unknown department → 60123', { ...base, userid: 'lisi', department: [99] }, { ...base, userid: 'lisi', department: [3] }, 60123],
     ['empty department list → 40066', { ...base, userid: 'lisi', department: [] }, { ...base, userid: 'lisi', department: [2, 3] }, 40066],
     ['department missing → 41019', { userid: 'lisi', name: 'L', mobile: '13900000000' }, { ...base, userid: 'lisi' }, 41019],
-    ['more than 20 departments → 60110', { ...base, userid: 'lisi', department: Array.from({ length: 21 }, (_, i) => i + 2) }, { ...base, userid: 'lisi' }, 60110],
+    ['more than 100 departments → 60110', { ...base, userid: 'lisi', department: Array.from({ length: 101 }, (_, i) => i + 2) }, { ...base, userid: 'lisi' }, 60110],
     ['is_leader_in_dept length → 60132', { ...base, userid: 'lisi', is_leader_in_dept: [1, 0] }, { ...base, userid: 'lisi', is_leader_in_dept: [1] }, 60132],
     ['direct_leader not a member → 40003', { ...base, userid: 'lisi', direct_leader: ['ghost'] }, { ...base, userid: 'lisi', direct_leader: ['zhangsan'] }, 40003],
-    ['gender as integer → 40058', { ...base, userid: 'lisi', gender: 1 }, { ...base, userid: 'lisi', gender: '1' }, 40058],
+    ['gender other than 1 and 2 → 40058', { ...base, userid: 'lisi', gender: '0' }, { ...base, userid: 'lisi', gender: 2 }, 40058],
+    ['alias of 65 / 64 characters → 40058', { ...base, userid: 'lisi', alias: 'a'.repeat(65) }, { ...base, userid: 'lisi', alias: 'a'.repeat(64) }, 40058],
+    ['userid with a space / with @ → 40003', { ...base, userid: 'li si@corp' }, { ...base, userid: 'li.si@corp' }, 40003],
+    ['mobile with two spaces / +86 without a space → 60103', { ...base, userid: 'lisi', mobile: '+86 139 0000 0000' }, { ...base, userid: 'lisi', mobile: '+8613900000000' }, 60103],
     ['unknown field → 40058', { ...base, userid: 'lisi', mail: 'x' }, { ...base, userid: 'lisi' }, 40058],
     ['avatar_mediaid not an image → 301015', { ...base, userid: 'lisi', avatar_mediaid: 'nope' }, { ...base, userid: 'lisi', avatar_mediaid: '' }, 301015],
   ])('%s', async (_label, bad, good, code) => {
     expect(await create(bad)).toBe(code);
     expect(await create(good)).toBe(0);
+  });
+
+  it('ignores unknown fields as WeCom does unless told to refuse them', async () => {
+    s.sim.setRules({ refuseUnknownFields: false });
+    expect(await create({ ...base, userid: 'lisi', mail: 'x' })).toBe(0);
+    expect(await member('lisi')).not.toHaveProperty('mail');
+  });
+
+  it('stores an integer gender as the string WeCom returns', async () => {
+    expect(await create({ ...base, userid: 'lisi', gender: 2 })).toBe(0);
+    expect((await member('lisi')).gender).toBe('2');
   });
 
   it('stores the userid as given and finds it case-insensitively; user/get returns the full member object', async () => {
@@ -76,13 +90,19 @@ describe('user/update rules', () => {
     ['mobile of another member → 60104', { userid: 'lisi', mobile: '13800000000' }, { userid: 'lisi', mobile: '13700000000' }, 60104],
     ['is_leader_in_dept vs stored departments → 60132', { userid: 'lisi', is_leader_in_dept: [1, 0] }, { userid: 'lisi', is_leader_in_dept: [1] }, 60132],
     ['main_department outside stored departments → 40058', { userid: 'lisi', main_department: 3 }, { userid: 'lisi', main_department: 2 }, 40058],
-    ['order without department → 40058', { userid: 'lisi', order: [1] }, { userid: 'lisi', department: [2], order: [1] }, 40058],
+    ['order with department of another length → 40058', { userid: 'lisi', department: [2], order: [1, 2] }, { userid: 'lisi', department: [2], order: [1] }, 40058],
     ['clearing both mobile and email → 60129', { userid: 'lisi', mobile: '' }, { userid: 'lisi', mobile: '', email: 'l@example.com' }, 60129],
     ['unknown department → 60123', { userid: 'lisi', department: [2, 77] }, { userid: 'lisi', department: [2, 3] }, 60123],
   ])('%s', async (_label, bad, good, code) => {
     expect(await create({ ...base, userid: 'lisi' })).toBe(0);
     expect(await update(bad)).toBe(code);
     expect(await update(good)).toBe(0);
+  });
+
+  it('ignores order sent without department', async () => {
+    expect(await create({ ...base, userid: 'lisi', order: [7] })).toBe(0);
+    expect(await update({ userid: 'lisi', order: [1, 2, 3] })).toBe(0);
+    expect((await member('lisi')).order).toEqual([7]);
   });
 
   it('refuses new_userid for API-created members → 301036', async () => {
@@ -129,15 +149,15 @@ describe('user/delete and user/batchdelete', () => {
   it('deletes by userid in any case, 60111 when unknown', async () => {
     expect(await c.getCode('user/delete', { userid: 'ghost' })).toBe(60111);
     expect(await c.getCode('user/delete', { userid: 'ZHANGSAN' })).toBe(0);
-    expect(s.sim.company(CORP).members.size).toBe(0);
+    expect(s.sim.company(CORP).members.all().map((m) => m.userid)).toEqual(['creator']);
   });
 
   it('is all-or-nothing: one unknown userid → 301021 and nobody is deleted', async () => {
     s.sim.seedMember(CORP, { userid: 'b', name: 'B', department: [2], email: 'b@example.com' });
     expect(await c.postCode('user/batchdelete', { useridlist: ['zhangsan', 'ghost'] })).toBe(301021);
-    expect(s.sim.company(CORP).members.size).toBe(2);
+    expect(s.sim.company(CORP).members.size).toBe(3); // with the creator
     expect(await c.postCode('user/batchdelete', { useridlist: ['zhangsan', 'B'] })).toBe(0);
-    expect(s.sim.company(CORP).members.size).toBe(0);
+    expect(s.sim.company(CORP).members.all().map((m) => m.userid)).toEqual(['creator']);
   });
 
   it('takes at most 200 userids → 40032, and no duplicates → 40031', async () => {
@@ -167,8 +187,9 @@ describe('member reads and lookups', () => {
       if (cursor === undefined) expect(a.body).not.toHaveProperty('next_cursor');
       pages++;
     } while (cursor);
-    expect(pages).toBe(2);
+    expect(pages).toBe(3);
     expect(rows).toEqual([
+      { userid: 'creator', department: 1 },
       { userid: 'ZhangSan', department: 2 },
       { userid: 'b', department: 3 },
       { userid: 'b', department: 4 },
@@ -196,5 +217,61 @@ describe('member reads and lookups', () => {
     expect((await c.post('user/get_userid_by_email', { email: 'zs@corp.example.com' })).body.userid).toBe('ZhangSan');
     expect(await c.postCode('user/get_userid_by_email', { email: 'zs@example.com', email_type: 1 })).toBe(46004);
     expect((await c.post('user/get_userid_by_email', { email: 'ZS@example.com', email_type: 2 })).body.userid).toBe('ZhangSan');
+  });
+});
+
+describe('the company creator', () => {
+  it('is an activated member of the root department that user/delete and user/batchdelete refuse → 301005', async () => {
+    expect(await member('creator')).toMatchObject({ errcode: 0, department: [1], status: 1 });
+    expect(await c.getCode('user/delete', { userid: 'Creator' })).toBe(301005);
+    expect(await c.postCode('user/batchdelete', { useridlist: ['zhangsan', 'creator'] })).toBe(301005);
+    expect(s.sim.company(CORP).members.find('zhangsan')).toBeDefined(); // all or nothing
+  });
+
+  it('may be disabled under the current reading, not under the strict one → 301005', async () => {
+    expect(await update({ userid: 'creator', enable: 0 })).toBe(0);
+    expect(await update({ userid: 'creator', enable: 1 })).toBe(0);
+    s.sim.setRules({ reading: 'strict' });
+    expect(await update({ userid: 'creator', enable: 0 })).toBe(301005);
+    expect(await update({ userid: 'creator', position: 'CEO' })).toBe(0);
+  });
+
+  it('is configurable per company and comes back after a reset', async () => {
+    const { s: other, c: oc } = await startTestSim({ corps: [{ corpid: CORP, secret: 'test-secret', creator: { userid: 'boss@corp', name: 'Boss', mobile: '+8613700000000' } }] });
+    try {
+      expect((await oc.get('user/get', { userid: 'boss@corp' })).body).toMatchObject({ errcode: 0, name: 'Boss', mobile: '+8613700000000', status: 1 });
+      other.sim.reset();
+      oc.forgetToken();
+      expect(await oc.getCode('user/delete', { userid: 'boss@corp' })).toBe(301005);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('the strict reading (--reading strict): the older limits where sources disagree', () => {
+  beforeEach(() => s.sim.setRules({ reading: 'strict' }));
+  it.each([
+    ['userid with @ → 40003', { ...base, userid: 'li.si@corp' }, { ...base, userid: 'li.si' }, 40003],
+    ['more than 20 departments → 60110', { ...base, userid: 'lisi', department: Array.from({ length: 21 }, (_, i) => i + 2) }, { ...base, userid: 'lisi' }, 60110],
+    ['+86 without a separator → 60103', { ...base, userid: 'lisi', mobile: '+8613900000000' }, { ...base, userid: 'lisi', mobile: '+86 13900000000' }, 60103],
+    ['alias of 33 characters → 40058', { ...base, userid: 'lisi', alias: 'a'.repeat(33) }, { ...base, userid: 'lisi', alias: 'a'.repeat(32) }, 40058],
+    ['gender as integer → 40058', { ...base, userid: 'lisi', gender: 1 }, { ...base, userid: 'lisi', gender: '1' }, 40058],
+  ])('%s', async (_label, bad, good, code) => {
+    expect(await create(bad)).toBe(code);
+    expect(await create(good)).toBe(0);
+  });
+
+  it('refuses order without department → 40058', async () => {
+    expect(await create({ ...base, userid: 'lisi' })).toBe(0);
+    expect(await update({ userid: 'lisi', order: [1] })).toBe(40058);
+  });
+
+  it('refuses a mini program extended attribute (type 2) → 40058, which the current reading accepts', async () => {
+    const attrs = [{ type: 2, name: 'App', miniprogram: { appid: 'wx1', pagepath: '/p', title: 'T' } }];
+    expect(await create({ ...base, userid: 'lisi', extattr: { attrs } })).toBe(40058);
+    s.sim.setRules({ reading: 'current' });
+    expect(await create({ ...base, userid: 'lisi', extattr: { attrs } })).toBe(0);
+    expect(await create({ ...base, userid: 'wangwu', mobile: '13700000000', extattr: { attrs: [{ type: 2, name: 'App', miniprogram: { appid: 'wx1' } }] } })).toBe(40058);
   });
 });

@@ -100,7 +100,7 @@ describe('trusted IPs', () => {
     expect(await c.postCode('user/update', { userid: 'u1', position: 'dev' })).toBe(0);
     expect(await c.getCode('department/simplelist')).toBe(0);
     const ids = await c.post('user/list_id', {});
-    expect(ids.body).toMatchObject({ errcode: 0, dept_user: [{ userid: 'u1', department: 7 }] });
+    expect(ids.body).toMatchObject({ errcode: 0, dept_user: [{ userid: 'creator', department: 1 }, { userid: 'u1', department: 7 }] });
     expect(await c.getCode('user/get', { userid: 'u1' })).toBe(48009);
     expect(await c.getCode('user/list', { department_id: 1, fetch_child: 1 })).toBe(48009);
     expect(await c.getCode('user/simplelist', { department_id: 1 })).toBe(48009);

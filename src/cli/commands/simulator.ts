@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { STRICT_CHOICES } from '../../wecom/rules/choices.js';
+import { READINGS, type Reading } from '../../wecom/rules/fields.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -19,6 +20,8 @@ export interface SimulatorCliOptions {
   trustedIp: string[];
   legacyTrustedIp: string[];
   refuseIdLists?: boolean;
+  reading?: string;
+  refuseUnknownFields?: boolean;
   tokenTtl?: string;
   rateLimit: string;
   state?: string;
@@ -59,17 +62,17 @@ export function parseSimulatorOptions(o: SimulatorCliOptions): {
     return {
       corpid: spec.slice(0, i),
       secret: spec.slice(i + 1),
-      extattrs: [] as Array<{ name: string; type: 'text' | 'web' }>,
+      extattrs: [] as Array<{ name: string; type: 'text' | 'web' | 'miniprogram' }>,
       callback: undefined as undefined | { url: string; token: string; encodingAesKey: string },
     };
   });
   if (new Set(corps.map((c) => c.corpid)).size !== corps.length) throw new UsageError('--corp: the same corpid is given twice');
   for (const spec of o.extattr) {
-    const m = /^([^:]+):(.+):(text|web)$/.exec(spec);
-    if (!m) throw new UsageError(`--extattr "${spec}": expected CORPID:NAME:text|web`);
+    const m = /^([^:]+):(.+):(text|web|miniprogram)$/.exec(spec);
+    if (!m) throw new UsageError(`--extattr "${spec}": expected CORPID:NAME:text|web|miniprogram`);
     const corp = corps.find((c) => c.corpid === m[1]);
     if (!corp) throw new UsageError(`--extattr "${spec}": corp ${m[1]} is not given with --corp`);
-    corp.extattrs.push({ name: m[2] as string, type: m[3] as 'text' | 'web' });
+    corp.extattrs.push({ name: m[2] as string, type: m[3] as 'text' | 'web' | 'miniprogram' });
   }
   for (const spec of o.callback) {
     const [corpid, url, token, key, ...rest] = spec.split(',');
@@ -90,6 +93,8 @@ export function parseSimulatorOptions(o: SimulatorCliOptions): {
     legacyTrustedIps: o.legacyTrustedIp,
     refuseIdLists: o.refuseIdLists ?? false,
     rateLimit: parseRateLimit(o.rateLimit),
+    reading: parseReading(o.reading ?? 'current'),
+    refuseUnknownFields: o.refuseUnknownFields ?? false,
   };
   if (o.tokenTtl !== undefined) options.tokenTtlSeconds = intOption('--token-ttl', o.tokenTtl, 1, 10 * 365 * 24 * 3600);
   if (o.latency !== undefined) options.latencyMs = intOption('--latency', o.latency, 0, 600_000);
@@ -107,8 +112,24 @@ export function parseSimulatorOptions(o: SimulatorCliOptions): {
   return { options, demo: o.corp.length === 0 };
 }
 
+function parseReading(text: string): Reading {
+  if (!(READINGS as readonly string[]).includes(text)) throw new UsageError(`--reading "${text}": expected ${READINGS.join(' or ')}`);
+  return text as Reading;
+}
+
+/** The choices, those where `--reading strict` differs first (what the readings change), then the rest. */
 export function printChoices(out: (line: string) => void): void {
-  for (const c of STRICT_CHOICES) {
+  const differ = STRICT_CHOICES.filter((c) => c.strict !== undefined);
+  out(`Where the readings differ (default: current documentation; --reading strict: the older or stricter reading):`);
+  for (const c of differ) {
+    out(`• ${c.topic}`);
+    out(`    sources: ${c.sources}`);
+    out(`    default: ${c.choice}`);
+    out(`    strict:  ${c.strict}`);
+  }
+  out('');
+  out('The same in both readings:');
+  for (const c of STRICT_CHOICES.filter((x) => x.strict === undefined)) {
     out(`• ${c.topic}`);
     out(`    sources: ${c.sources}`);
     out(`    choice:  ${c.choice}`);
@@ -124,18 +145,20 @@ export function registerSimulatorCommand(program: Command): void {
     .option('--http', 'serve plain HTTP instead of HTTPS')
     .option('--ca-out <file>', 'write the generated certificate (PEM) to this file for clients to trust')
     .option('--corp <corpid:secret>', 'a simulated company (repeatable); default: a demo company', collect, [])
-    .option('--extattr <corpid:name:type>', 'an extended attribute configured for a company, type text or web (repeatable)', collect, [])
+    .option('--extattr <corpid:name:type>', 'an extended attribute configured for a company, type text, web or miniprogram (repeatable)', collect, [])
     .option('--callback <corpid,url,token,aeskey>', 'contact-change and batch-result event receiver of a company (repeatable)', collect, [])
     .option('--trusted-ip <ip>', 'an IP trusted after 2022-08-15: writes and id lists, detail reads answer 48009 (repeatable)', collect, [])
     .option('--legacy-trusted-ip <ip>', 'an IP trusted before 2022-08-15: full reads (repeatable)', collect, [])
     .option('--refuse-id-lists', 'newly trusted IPs also get 48009 from user/list_id and department/simplelist')
+    .option('--reading <reading>', 'which reading of WeCom\'s documentation the rules follow where sources disagree: current (default) or strict (the older limits)')
+    .option('--refuse-unknown-fields', 'answer request fields WeCom does not know with 40058 instead of ignoring them as WeCom does (catches misspelt fields)')
     .option('--token-ttl <seconds>', 'access token lifetime (default 7200)')
     .option('--rate-limit <n[/window]>', 'calls per company and API per sliding window, e.g. 10000/60s, 100/1s', '10000/60s')
     .option('--state <file>', 'load state from this JSON file on start, save it on stop')
     .option('--latency <ms>', 'latency added to every /cgi-bin answer')
     .option('--fault-rate <p>', 'probability (0..1) of an injected fault per /cgi-bin call')
     .option('--fault-kind <kind>', 'errcode (-1 system busy), http502, reset or mixed')
-    .option('--choices', 'print the strictness choices the simulator follows and exit')
+    .option('--choices', 'print how the simulator reads WeCom\'s documentation (where the readings differ first) and exit')
     .action(async (o: SimulatorCliOptions) => {
       if (o.choices) {
         printChoices((l) => process.stdout.write(`${l}\n`));
@@ -171,6 +194,7 @@ export function registerSimulatorCommand(program: Command): void {
         say(`trusted IPs (legacy, full reads): ${options.legacyTrustedIps?.join(', ') || 'none'}`);
       }
       say(`rate limit: ${options.rateLimit?.count} calls per ${options.rateLimit?.windowMs} ms per company and API`);
+      say(`reading: ${options.reading}${options.reading === 'strict' ? ' (the older limits where sources disagree)' : ' (current documentation)'}; unknown request fields ${options.refuseUnknownFields ? 'refused (40058)' : 'ignored'}`);
       if (options.stateFile) say(`state file: ${options.stateFile}`);
       if (options.latencyMs || options.faultRate) say(`faults: latency ${options.latencyMs ?? 0} ms, rate ${options.faultRate ?? 0} (${options.faultKind ?? 'errcode'})`);
       say('ready; stop with Ctrl+C (SIGINT) or SIGTERM');

@@ -44,6 +44,14 @@ export function mapDirectory(
   const problems: MappingProblem[] = [];
   const problem = (objectType: MappingProblem['objectType'], key: string, effect: MappingProblem['effect'], f: FieldFailure): void =>
     void problems.push({ objectType, key, field: f.field, message: f.message, effect, ...(f.code ? { code: f.code } : {}) });
+  // WeCom's current documentation allows 64 characters, an older one 32: sent either way, with a warning
+  const warnIfLong = (key: string, field: 'name' | 'name_en', value: string): void => {
+    if ([...value].length > WECOM.departmentNameSafeChars)
+      problem('organization', key, 'info', {
+        field,
+        message: `${field} is longer than ${WECOM.departmentNameSafeChars} characters: WeCom's current documentation allows ${WECOM.departmentNameMaxChars}, an older limit ${WECOM.departmentNameSafeChars}; if WeCom refuses it (60001) only this department fails, and its status says so`,
+      });
+  };
   const def = mapping.definition;
   const override = settings.defaultDepartmentId !== undefined && settings.defaultDepartmentId !== null;
 
@@ -131,11 +139,15 @@ export function mapDirectory(
           continue;
         }
         names.set(folded, key);
+        warnIfLong(key, 'name', name);
         const optional = (f: FieldFailure): void => problem('organization', key, 'field-omitted', f);
         const dept: DesiredDepartment = { key, name, parentKey };
         if (mapping.departments.name_en) {
           const v = runField(mapping.departments.name_en, n.ctx, asDepartmentName, 'name_en', optional);
-          if (v !== ABSENT) dept.nameEn = v;
+          if (v !== ABSENT) {
+            dept.nameEn = v;
+            warnIfLong(key, 'name_en', v);
+          }
         }
         if (mapping.departments.order) {
           const v = runField(mapping.departments.order, n.ctx, (x) => asInteger(x, 0, WECOM.uint32Max), 'order', optional);

@@ -13,17 +13,23 @@ export class TypeProblem {
 
 export type Coerced<T> = T | typeof ABSENT | TypeProblem;
 
-/** WeCom limits the mapping layer relies on (mirrors src/wecom/rules/fields.ts LIMITS). */
+/**
+ * WeCom limits the mapping layer relies on: those of WeCom's current documentation (mirrors the
+ * current reading in src/wecom/rules/fields.ts). The mapping never refuses what WeCom accepts; where
+ * an older reading was stricter it only warns (departmentNameSafeChars), and WeCom's answer decides.
+ */
 export const WECOM = {
   useridMaxBytes: 64,
-  departmentNameMaxChars: 32,
-  departmentsPerMember: 20,
+  departmentNameMaxChars: 64,
+  /** names longer than this are refused by WeCom's older limit (60001): allowed, with a warning */
+  departmentNameSafeChars: 32,
+  departmentsPerMember: 100,
   directLeaderMax: 5,
   uint32Max: 2 ** 32 - 1,
   int32Max: 2 ** 31 - 1,
 } as const;
 
-export const USERID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const USERID_RE = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 const DEPARTMENT_NAME_FORBIDDEN = /[\\:*?"<>|]/;
 
 const describe = (v: Value): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v) : `${typeof v} ${String(v)}`);
@@ -46,7 +52,7 @@ export function asUserid(v: Value): Coerced<string> {
   const t = asText(v);
   if (typeof t !== 'string') return t;
   if (byteLength(t) > WECOM.useridMaxBytes) return new TypeProblem(`${describe(t)} is longer than ${WECOM.useridMaxBytes} bytes`);
-  if (!USERID_RE.test(t)) return new TypeProblem(`${describe(t)} is not a WeCom userid (letters, digits, _ . - and starting with a letter or digit)`);
+  if (!USERID_RE.test(t)) return new TypeProblem(`${describe(t)} is not a WeCom userid (letters, digits, _ . - @ and starting with a letter or digit)`);
   return t;
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as tick } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
 import { Errcode, errcodeInfo } from '../../wecom/errors/catalog.js';
-import { LIMITS } from '../../wecom/rules/fields.js';
+import { LIMITS, READING_LIMITS } from '../../wecom/rules/fields.js';
 import type { BatchJobType, BatchPartyResult, BatchUserResult } from '../../wecom/types.js';
 import { SimError } from '../errors.js';
 import type { Company } from './company.js';
@@ -51,6 +51,9 @@ const RESETTABLE = ['position', 'alias', 'address', 'telephone'];
 const DEPARTMENT_COLUMNS: Record<string, string> = { 部门名称: 'name', 部门ID: 'id', 父部门ID: 'parentid', 排序: 'order' };
 
 const fileError = (code: number, detail: string): SimError => new SimError(code, detail);
+
+/** Where batch/syncuser and replaceuser create the departments a member row names but the company lacks. */
+const PENDING_DEPARTMENT_NAME = '其他(待设置部门)';
 
 function decodeCsv(data: Buffer): string[][] {
   let text: string;
@@ -147,9 +150,10 @@ export class BatchJobs {
   submit(type: BatchJobType, body: unknown): string {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SimError(Errcode.InvalidParameter, 'body must be a JSON object');
     const b = body as Record<string, unknown>;
-    for (const k of Object.keys(b))
-      if (!['media_id', 'to_invite', 'callback'].includes(k) || (k === 'to_invite' && type === 'replace_party'))
-        throw new SimError(Errcode.InvalidParameter, `unknown field "${k}"`);
+    if (this.company.rules.refuseUnknownFields)
+      for (const k of Object.keys(b))
+        if (!['media_id', 'to_invite', 'callback'].includes(k) || (k === 'to_invite' && type === 'replace_party'))
+          throw new SimError(Errcode.InvalidParameter, `unknown field "${k}"`);
     if (b.media_id === undefined || b.media_id === '') throw new SimError(Errcode.MissingMediaId, 'media_id is required');
     if (typeof b.media_id !== 'string') throw new SimError(Errcode.InvalidMediaId, 'media_id must be a string');
     if (b.to_invite !== undefined && typeof b.to_invite !== 'boolean') throw new SimError(Errcode.InvalidParameter, 'to_invite must be a boolean');
@@ -207,7 +211,8 @@ export class BatchJobs {
       seen.add(key);
     });
     const members = this.company.members;
-    const absent = replace ? members.all().filter((m) => !seen.has(useridKey(m.userid))) : [];
+    // the creator is never deleted: replaceuser leaves it out of the deletions
+    const absent = replace ? members.all().filter((m) => !seen.has(useridKey(m.userid)) && !members.isCreator(m.userid)) : [];
     if (absent.length > LIMITS.replaceUserProtectMinCount && absent.length > LIMITS.replaceUserProtectRatio * members.size)
       throw fileError(Errcode.DeleteProtection, `the job would delete ${absent.length} of ${members.size} members`);
     return {
@@ -216,6 +221,7 @@ export class BatchJobs {
         try {
           const exists = members.find(userid) !== undefined;
           const body = memberBody(r, exists, replace, columns);
+          this.createPendingDepartments(body.department);
           if (exists) members.update(body);
           else members.create({ ...body, to_invite: toInvite });
           return { userid, errcode: 0, errmsg: okText };
@@ -225,9 +231,23 @@ export class BatchJobs {
       }),
       after: () => {
         if (!replace) return;
-        for (const m of members.all()) if (!seen.has(useridKey(m.userid))) members.delete(m.userid);
+        for (const m of members.all()) if (!seen.has(useridKey(m.userid)) && !members.isCreator(m.userid)) members.delete(m.userid);
       },
     };
+  }
+
+  /**
+   * Current reading: department ids a member row names that the company lacks are created under
+   * 其他(待设置部门) (made under the root when first needed), named after their id. Strict: the row fails (60123).
+   */
+  private createPendingDepartments(ids: unknown): void {
+    if (READING_LIMITS[this.company.rules.reading ?? 'current'].batchUnknownDepartment !== 'pending-department' || !Array.isArray(ids)) return;
+    const depts = this.company.departments;
+    for (const id of ids) {
+      if (typeof id !== 'number' || id < LIMITS.departmentIdMin || id > LIMITS.int32Max || depts.has(id)) continue;
+      const parent = depts.childNamed(ROOT_ID, PENDING_DEPARTMENT_NAME) ?? depts.create({ name: PENDING_DEPARTMENT_NAME, parentid: ROOT_ID });
+      depts.create({ id, name: String(id), parentid: parent });
+    }
   }
 
   private planParties(records: string[][]): { rows: Array<() => BatchPartyResult>; after: () => void } {

@@ -7,13 +7,26 @@ import { BatchJobs } from './batch.js';
 import { eventXml, type CallbackTarget } from '../callbacks.js';
 import { SimError } from '../errors.js';
 import { Errcode } from '../../wecom/errors/catalog.js';
+import type { RuleOptions } from '../../wecom/rules/fields.js';
+
+/** The company's creator: an activated member of the root department that WeCom never deletes (301005). */
+export interface CreatorConfig {
+  userid?: string;
+  name?: string;
+  mobile?: string;
+  email?: string;
+}
+
+const DEFAULT_CREATOR = { userid: 'creator', name: '创建者', email: 'creator@example.com' };
 
 interface CompanyConfig {
   corpid: string;
   secret: string;
   /** root department name (default 总公司) */
   name?: string;
-  extattrs?: Array<{ name: string; type: 'text' | 'web' }>;
+  extattrs?: Array<{ name: string; type: 'text' | 'web' | 'miniprogram' }>;
+  /** default: userid "creator", name 创建者, e-mail creator@example.com */
+  creator?: CreatorConfig;
   /**
    * The contacts-sync event receiver. change_contact events are sent for edits made "by hand" (adminEdit),
    * never for the company's own API calls. Member events carry only UserID and Department unless
@@ -35,6 +48,8 @@ export interface CompanySnapshot {
 
 interface CompanyHooks {
   now(): number;
+  /** the reading of WeCom's documentation the rules follow now */
+  rules(): RuleOptions;
   /** resolves when batch jobs may make progress (tests pause them to observe 302008) */
   jobGate(): Promise<void>;
   /** queues an encrypted event for delivery */
@@ -45,7 +60,9 @@ export class Company {
   readonly corpid: string;
   readonly secret: string;
   readonly name: string;
-  readonly extattrs: ReadonlyMap<string, 'text' | 'web'>;
+  readonly extattrs: ReadonlyMap<string, 'text' | 'web' | 'miniprogram'>;
+  /** the creator's userid */
+  readonly creator: string;
   departments!: Departments;
   members!: Members;
   media!: MediaStore;
@@ -59,6 +76,7 @@ export class Company {
     this.secret = config.secret;
     this.name = config.name ?? '总公司';
     this.extattrs = new Map((config.extattrs ?? []).map((a) => [a.name, a.type]));
+    this.creator = config.creator?.userid ?? DEFAULT_CREATOR.userid;
     this.clear();
   }
 
@@ -66,10 +84,17 @@ export class Company {
     return this.hooks.now();
   }
 
-  /** Back to a fresh company: only the root department. */
+  get rules(): RuleOptions {
+    return this.hooks.rules();
+  }
+
+  /** Back to a fresh company: the root department and the creator in it. */
   clear(): void {
     this.departments = new Departments(this, this.name);
     this.members = new Members(this);
+    const c = this.config.creator;
+    const contact = c?.mobile || c?.email ? { ...(c.mobile ? { mobile: c.mobile } : {}), ...(c.email ? { email: c.email } : {}) } : { email: DEFAULT_CREATOR.email };
+    this.members.create({ userid: this.creator, name: c?.name ?? DEFAULT_CREATOR.name, department: [1], ...contact }, { status: 1, creator: true });
     this.media = new MediaStore(this);
     this.jobs?.cancelAll();
     this.jobs = new BatchJobs(this);
@@ -185,7 +210,7 @@ export class Company {
       const i = pending.findIndex((d) => this.departments.has(d.parentid));
       if (i < 0) throw new Error(`state file: departments ${pending.map((d) => d.id).join(',')} have no parent`);
       const [d] = pending.splice(i, 1) as [DepartmentRecord];
-      this.departments.create({ id: d.id, name: d.name, parentid: d.parentid, order: d.order, ...(d.name_en ? { name_en: d.name_en } : {}) });
+      this.departments.create({ id: d.id, name: d.name, parentid: d.parentid, order: d.order, ...(d.name_en ? { name_en: d.name_en } : {}) }, { reading: 'current' });
     }
     this.members.restore(s.members);
     for (const m of s.media ?? []) this.media.restore({ ...m, data: Buffer.from(m.data, 'base64') });

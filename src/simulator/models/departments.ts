@@ -1,8 +1,8 @@
 // Department model: the tree of one company and every rule WeCom enforces on it.
 // Stateless field checks come from the shared rule table (fields.ts); this file adds the
-// stateful ones: existence, sibling names, cycles, depth, node counts, delete preconditions.
+// stateful ones: existence, sibling names (name and name_en), cycles, depth, node counts, delete preconditions.
 import { Errcode } from '../../wecom/errors/catalog.js';
-import { checkDepartmentCreate, checkDepartmentId, checkDepartmentUpdate, LIMITS } from '../../wecom/rules/fields.js';
+import { checkDepartmentCreate, checkDepartmentId, checkDepartmentUpdate, LIMITS, type RuleOptions } from '../../wecom/rules/fields.js';
 import type { Department, DepartmentIdRow } from '../../wecom/types.js';
 import { raise, SimError } from '../errors.js';
 import type { Company } from './company.js';
@@ -25,6 +25,8 @@ export class Departments {
   private readonly byId = new Map<number, DepartmentRecord>();
   private readonly kids = new Map<number, Set<number>>();
   private readonly names = new Map<string, number>();
+  /** sibling English names: the same rule as names */
+  private readonly namesEn = new Map<string, number>();
   private nextId = 2;
 
   constructor(
@@ -99,18 +101,38 @@ export class Departments {
 
   private insert(d: DepartmentRecord): void {
     this.byId.set(d.id, d);
-    this.names.set(siblingNameKey(d.parentid, d.name), d.id);
+    this.indexNames(d);
     if (d.parentid) this.addKid(d.parentid, d.id);
+  }
+
+  private indexNames(d: DepartmentRecord): void {
+    this.names.set(siblingNameKey(d.parentid, d.name), d.id);
+    if (d.name_en) this.namesEn.set(siblingNameKey(d.parentid, d.name_en), d.id);
+  }
+
+  private unindexNames(d: DepartmentRecord): void {
+    this.names.delete(siblingNameKey(d.parentid, d.name));
+    if (d.name_en) this.namesEn.delete(siblingNameKey(d.parentid, d.name_en));
   }
 
   private remove(d: DepartmentRecord): void {
     this.byId.delete(d.id);
-    this.names.delete(siblingNameKey(d.parentid, d.name));
+    this.unindexNames(d);
     this.kids.get(d.parentid)?.delete(d.id);
     this.kids.delete(d.id);
   }
 
-  private siblingWithName(parentid: number, name: string): number | undefined {
+  /** Refuses (60008) a name or name_en a sibling other than `self` already has. */
+  private requireFreeNames(parentid: number, name: string, nameEn: string | undefined, self?: number): void {
+    const clash = this.names.get(siblingNameKey(parentid, name));
+    if (clash !== undefined && clash !== self) throw new SimError(Errcode.DepartmentExists, `sibling department ${clash} already has the name "${name}"`);
+    const clashEn = nameEn ? this.namesEn.get(siblingNameKey(parentid, nameEn)) : undefined;
+    if (clashEn !== undefined && clashEn !== self)
+      throw new SimError(Errcode.DepartmentExists, `sibling department ${clashEn} already has the English name "${nameEn}"`);
+  }
+
+  /** The child of `parentid` with this name (compared as siblings are), if any. */
+  childNamed(parentid: number, name: string): number | undefined {
     return this.names.get(siblingNameKey(parentid, name));
   }
 
@@ -124,8 +146,9 @@ export class Departments {
     return this.nextId++;
   }
 
-  create(body: unknown): number {
-    raise(checkDepartmentCreate(body));
+  /** `rules`: the company's reading, or another for restoring a state file (saved under any reading). */
+  create(body: unknown, rules: RuleOptions = this.company.rules): number {
+    raise(checkDepartmentCreate(body, rules));
     const b = body as { name: string; name_en?: string; parentid: number; order?: number; id?: number };
     if (!this.byId.has(b.parentid)) throw new SimError(Errcode.ParentDepartmentNotFound, `parent department ${b.parentid} not found`);
     if (b.id !== undefined && this.byId.has(b.id)) throw new SimError(Errcode.DepartmentExists, `department id ${b.id} already exists`);
@@ -134,8 +157,7 @@ export class Departments {
     this.requireNodeRoom(b.parentid);
     if (this.level(b.parentid) + 1 > LIMITS.departmentMaxDepth)
       throw new SimError(Errcode.DepthExceeded, `a department under ${b.parentid} would be at level ${this.level(b.parentid) + 1} (root = 1, max ${LIMITS.departmentMaxDepth})`);
-    const clash = this.siblingWithName(b.parentid, b.name);
-    if (clash !== undefined) throw new SimError(Errcode.DepartmentExists, `sibling department ${clash} already has the name "${b.name}"`);
+    this.requireFreeNames(b.parentid, b.name, b.name_en);
     const id = b.id ?? this.allocateId();
     this.insert({ id, name: b.name, ...(b.name_en !== undefined ? { name_en: b.name_en } : {}), parentid: b.parentid, order: b.order ?? 0 });
     return id;
@@ -143,7 +165,7 @@ export class Departments {
 
   /** Applies an update; returns which aspects changed (bit-OR: 2 rename, 4 move, 8 reorder). */
   update(body: unknown): number {
-    raise(checkDepartmentUpdate(body));
+    raise(checkDepartmentUpdate(body, this.company.rules));
     const b = body as { id: number; name?: string; name_en?: string; parentid?: number; order?: number };
     const d = this.byId.get(b.id);
     if (!d) throw new SimError(Errcode.DepartmentNotFound, `department ${b.id} not found`);
@@ -161,16 +183,13 @@ export class Departments {
       if (deepest > LIMITS.departmentMaxDepth)
         throw new SimError(Errcode.DepthExceeded, `moving department ${d.id} under ${parentid} would reach level ${deepest} (root = 1, max ${LIMITS.departmentMaxDepth})`);
     }
-    if (moving || name !== d.name) {
-      const clash = this.siblingWithName(parentid, name);
-      if (clash !== undefined && clash !== d.id)
-        throw new SimError(Errcode.DepartmentExists, `sibling department ${clash} already has the name "${name}"`);
-    }
+    const nameEn = b.name_en ?? d.name_en;
+    if (moving || name !== d.name || nameEn !== d.name_en) this.requireFreeNames(parentid, name, nameEn, d.id);
     let action = 0;
     if (name !== d.name || (b.name_en !== undefined && b.name_en !== d.name_en)) action |= 2;
     if (moving) action |= 4;
     if (b.order !== undefined && b.order !== d.order) action |= 8;
-    this.names.delete(siblingNameKey(d.parentid, d.name));
+    this.unindexNames(d);
     if (moving) {
       this.kids.get(d.parentid)?.delete(d.id);
       this.addKid(parentid, d.id);
@@ -179,7 +198,7 @@ export class Departments {
     d.name = name;
     if (b.name_en !== undefined) d.name_en = b.name_en;
     if (b.order !== undefined) d.order = b.order;
-    this.names.set(siblingNameKey(d.parentid, d.name), d.id);
+    this.indexNames(d);
     return action;
   }
 

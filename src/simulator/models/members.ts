@@ -12,6 +12,8 @@ import {
   checkMemberUpdate,
   checkUserid,
   LIMITS,
+  READING_LIMITS,
+  type RuleOptions,
 } from '../../wecom/rules/fields.js';
 import type { DeptUserRow, ExtAttr, Member, MemberBrief, MemberStatus, MemberWritable } from '../../wecom/types.js';
 import { raise, SimError } from '../errors.js';
@@ -53,7 +55,11 @@ export interface MemberRecord {
 export interface MemberSeedFlags {
   useridGenerated?: boolean;
   status?: MemberStatus;
+  /** the company's creator, made with the company (checked under the current reading) */
+  creator?: boolean;
 }
+
+const EXTATTR_TYPE = { text: 0, web: 1, miniprogram: 2 } as const;
 
 export const useridKey = (userid: string): string => userid.toLowerCase();
 /** Mobiles are unique after dropping spaces and hyphens and a leading +86 (stricter than an exact compare). */
@@ -74,6 +80,18 @@ export class Members {
   private readonly cursorKey = randomBytes(16);
 
   constructor(private readonly company: Company) {}
+
+  private get rules(): RuleOptions {
+    return this.company.rules;
+  }
+
+  isCreator(userid: string): boolean {
+    return useridKey(userid) === useridKey(this.company.creator);
+  }
+
+  private refuseCreator(what: string): never {
+    throw new SimError(Errcode.CreatorDelete, `"${this.company.creator}" is the company's creator and may not be ${what}`);
+  }
 
   get size(): number {
     return this.byKey.size;
@@ -169,7 +187,7 @@ export class Members {
     for (const a of attrs) {
       const type = configured.get(a.name);
       if (!type) continue;
-      if ((type === 'text') !== (a.type === 0))
+      if (EXTATTR_TYPE[type] !== a.type)
         throw new SimError(Errcode.InvalidParameter, `extattr "${a.name}" is configured as ${type}, got type ${a.type}`);
       out.push(structuredClone(a));
     }
@@ -179,7 +197,7 @@ export class Members {
   // ------------------------------------------------------------------ writes
 
   create(body: unknown, seed: MemberSeedFlags = {}): void {
-    raise(checkMemberCreate(body));
+    raise(checkMemberCreate(body, seed.creator ? { reading: 'current' } : this.rules));
     const b = body as MemberWritable & { userid: string; name: string; department: number[]; to_invite?: boolean };
     if (this.find(b.userid)) throw new SimError(Errcode.UseridExists, `userid "${b.userid}" already exists (compared case-insensitively)`);
     this.checkDepartments(b.department);
@@ -195,7 +213,7 @@ export class Members {
       order: b.order ? [...b.order] : b.department.map(() => 0),
       position: b.position ?? '',
       mobile: b.mobile ?? '',
-      gender: b.gender ?? '0',
+      gender: b.gender === undefined ? '0' : (String(b.gender) as '1' | '2'),
       email: b.email ?? '',
       biz_mail: b.biz_mail ?? '',
       is_leader_in_dept: b.is_leader_in_dept ? [...b.is_leader_in_dept] : b.department.map(() => 0),
@@ -221,10 +239,11 @@ export class Members {
   }
 
   update(body: unknown): void {
-    raise(checkMemberUpdate(body));
+    raise(checkMemberUpdate(body, this.rules));
     const b = body as MemberWritable & { userid: string; new_userid?: string };
     const m = this.find(b.userid);
     if (!m) throw new SimError(Errcode.UseridNotFound, `userid "${b.userid}" not found`);
+    if (b.enable === 0 && this.isCreator(m.userid) && READING_LIMITS[this.rules.reading ?? 'current'].creatorDisable === 'refused') this.refuseCreator('disabled');
     const key = useridKey(m.userid);
     const renaming = b.new_userid !== undefined && b.new_userid !== m.userid;
     if (renaming) {
@@ -271,7 +290,7 @@ export class Members {
     if (b.alias !== undefined) m.alias = b.alias;
     m.mobile = mobile;
     if (b.position !== undefined) m.position = b.position;
-    if (b.gender !== undefined) m.gender = b.gender;
+    if (b.gender !== undefined) m.gender = String(b.gender) as '1' | '2';
     if (b.email !== undefined) m.email = b.email;
     if (b.biz_mail !== undefined) m.biz_mail = b.biz_mail;
     if (b.telephone !== undefined) m.telephone = b.telephone;
@@ -304,9 +323,10 @@ export class Members {
   }
 
   delete(userid: unknown): void {
-    raise(checkUserid('userid', userid));
+    raise(checkUserid('userid', userid, this.rules));
     const m = this.find(userid as string);
     if (!m) throw new SimError(Errcode.UseridNotFound, `userid "${String(userid)}" not found`);
+    if (this.isCreator(m.userid)) this.refuseCreator('deleted');
     this.unindex(m);
     this.renameLeader(m.userid, null);
   }
@@ -318,6 +338,7 @@ export class Members {
     if (new Set(keys).size !== keys.length) throw new SimError(Errcode.InvalidUseridList, 'useridlist contains the same userid twice');
     const missing = list.filter((u) => !this.find(u));
     if (missing.length) throw new SimError(Errcode.UseridInListInvalid, `not members: ${missing.slice(0, 5).join(', ')}`);
+    if (list.some((u) => this.isCreator(u))) this.refuseCreator('deleted (nothing was deleted)');
     for (const u of list) this.delete(u);
   }
 
@@ -366,7 +387,7 @@ export class Members {
 
   get(userid: unknown): Member {
     const empty = { department: [], order: [], is_leader_in_dept: [] };
-    const bad = checkUserid('userid', userid);
+    const bad = checkUserid('userid', userid, this.rules);
     if (bad) throw new SimError(bad.errcode, bad.message, empty);
     const m = this.find(userid as string);
     if (!m) throw new SimError(Errcode.UseridNotFound, `userid "${String(userid)}" not found`, empty);

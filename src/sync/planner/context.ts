@@ -66,6 +66,22 @@ export interface LinkedMember {
   after?: number[];
 }
 
+/** Is this userid the company's creator (never deleted or disabled, see PlannerSettings.protectedUserids)? */
+export function isCreator(ctx: PlanContext, userid: string): boolean {
+  const lu = userid.toLowerCase();
+  return (ctx.settings.protectedUserids ?? []).some((u) => u.toLowerCase() === lu);
+}
+
+/** Warns that the creator is left as it is instead of being deleted or disabled. */
+export function warnCreator(ctx: PlanContext, key: string, userid: string, instead: string): void {
+  warn(
+    ctx,
+    'creator-protected',
+    `account ${key}: "${userid}" is the WeCom company's creator (WeCom answered 301005), which WeCom never deletes or disables; it is left as it is instead of being ${instead}. Transfer the creator role in the WeCom admin console if the account really left, or keep the account.`,
+    key,
+  );
+}
+
 export function warn(ctx: PlanContext, code: string, message: string, key?: string): void {
   ctx.warnings.push(key === undefined ? { code, message } : { code, message, key });
 }

@@ -32,6 +32,13 @@ export interface PlannerSettings {
   onAccountDisabled: 'disable' | 'delete';
   onOrganizationDeleted: 'delete' | 'keep';
   safety: { maxDeletes: number; maxDeletePercent: number };
+  /**
+   * Userids WeCom never deletes or disables: the company's creator, known from an earlier 301005
+   * answer to our delete (WeCom's API does not say who the creator is otherwise). No delete,
+   * disable or re-create is planned for them, whatever the policy or a matching rule adopted; a
+   * warning explains it instead. Compared case-insensitively.
+   */
+  protectedUserids?: readonly string[];
 }
 
 export interface PlannerOptions {

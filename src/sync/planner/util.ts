@@ -1,7 +1,7 @@
 // Small pure helpers of the planner: deterministic comparison, normalisation, temp names, topo sort.
 import type { DesiredExtAttr } from '../../domain/desired.js';
 import type { Operation } from '../../domain/plan.js';
-import { LIMITS } from '../../wecom/rules/fields.js';
+import { READING_LIMITS } from '../../wecom/rules/fields.js';
 
 /** Code-unit string order: deterministic and locale-independent. */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -70,13 +70,13 @@ const FORBIDDEN = /[\\:*?"<>|]/g;
 
 /**
  * A temporary department name that frees `name` for a sibling: `<name>~tmp~<id in base 36>`,
- * cut so it stays within WeCom's name limit, with forbidden characters removed.
+ * cut so it stays within WeCom's name limit in every reading (32 characters), with forbidden characters removed.
  */
 export function temporaryName(name: string, departmentId: number, taken: (n: string) => boolean): string {
   const base = [...name.replace(FORBIDDEN, '')];
   for (let attempt = 0; ; attempt++) {
     const suffix = `~tmp~${departmentId.toString(36)}${attempt === 0 ? '' : `~${attempt}`}`;
-    const room = LIMITS.departmentNameMaxChars - suffix.length;
+    const room = READING_LIMITS.strict.departmentNameMaxChars - suffix.length;
     const candidate = base.slice(0, Math.max(0, room)).join('') + suffix;
     if (!taken(candidate)) return candidate;
   }

@@ -19,6 +19,8 @@ interface PlanInput {
   observed: ObservedRead;
   links: StoredLinks;
   cursor: SyncCursor;
+  /** the company creator's userids as WeCom revealed them (301005): never deleted or disabled */
+  creators?: readonly string[];
   adoption: Adoption;
   options?: Omit<PlannerOptions, 'departmentIdFloor'>;
 }
@@ -32,7 +34,7 @@ export function planRun(input: PlanInput): Plan {
     desired,
     links,
     observed: input.observed.observed,
-    settings: plannerSettings(input.connection),
+    settings: { ...plannerSettings(input.connection), ...(input.creators?.length ? { protectedUserids: input.creators } : {}) },
     options: { ...input.options, departmentIdFloor: input.cursor.departmentIdFloor },
     ...(scope ? { scope } : {}),
   });

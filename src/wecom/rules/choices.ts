@@ -1,19 +1,32 @@
-// Where WeCom's documentation is silent, contradictory or marked "unconfirmed", wecom-sync takes
-// the stricter reading: code that passes against the simulator then passes against WeCom.
-// This list is the one place those choices are written down; the rule table (fields.ts), the
-// simulator and the client all follow it. `wecom-sync simulator --choices` prints it.
+// How wecom-sync reads WeCom's documentation where it is silent, contradictory or marked
+// "unconfirmed". The principle:
+// - The product refuses before sending only what WeCom certainly refuses (every source agrees).
+//   Where sources disagree it sends, and handles WeCom's answer for that one object: failed with
+//   the errcode explained, the rest of the run goes on, the object's status says what to change.
+// - The simulator plays WeCom's current documented reading by default, and the older or stricter
+//   reading on request (`--reading strict`), so tests prove both: data only the strict reading
+//   refuses syncs under the default and fails cleanly, per object, under strict.
+// - The simulator is never more lenient than what the documentation states.
+// This list is the one place those choices are written down; the rule table (fields.ts) and the
+// simulator follow it. `wecom-sync simulator --choices` prints it, readings first.
+// Where the project's reference (shared/wecom-api.md) was found wrong or incomplete, the entry's
+// sources say so ("reference:").
 
 interface StrictChoice {
   topic: string;
   sources: string;
+  /** what the simulator does by default (the current documented reading) */
   choice: string;
+  /** what it does under `--reading strict`, where that differs */
+  strict?: string;
 }
 
 export const STRICT_CHOICES: StrictChoice[] = [
   {
-    topic: 'Department name length',
+    topic: 'Department name and name_en length',
     sources: 'current docs 1–64 UTF-8 chars; older docs and errcode 60001 text 1–32 chars',
-    choice: '1–32 characters (Unicode code points), errcode 60001 beyond; forbidden \\ : * ? " < > | → 60009',
+    choice: '1–64 characters (Unicode code points), errcode 60001 beyond; forbidden \\ : * ? " < > | → 60009',
+    strict: '1–32 characters, errcode 60001 beyond',
   },
   {
     topic: 'Department depth',
@@ -28,39 +41,45 @@ export const STRICT_CHOICES: StrictChoice[] = [
   {
     topic: 'userid characters',
     sources: 'field doc allows 0-9 a-z A-Z _ - @ .; errcode 40003 text omits @',
-    choice: 'letters, digits, _ - . only (no @), first char a letter or digit, 1–64 bytes (40003)',
+    choice: 'letters, digits, _ - . @ (e-mail-like userids such as li.si@corp), first char a letter or digit, 1–64 bytes (40003)',
+    strict: 'no @ (40003)',
   },
   {
     topic: 'Member alias length',
     sources: 'current docs 1–64 chars; older docs 1–32',
-    choice: 'at most 32 characters (40058)',
+    choice: 'at most 64 characters (40058); "" clears it',
+    strict: 'at most 32 characters (40058)',
   },
   {
     topic: 'Mobile format',
-    sources: 'examples use "+86 13800000000"; errcode 60103 text allows only digits, + and -',
+    sources: 'current docs and errcode 60103 text: ≤32 chars of digits, + and -; examples use "+86 13800000000"',
     choice:
-      'at most 32 chars of digits and -, optionally led by "+CC " or "+CC-" (country code, one space or hyphen); anything else → 60103',
+      'at most 32 chars of digits and -, optionally led by "+CC" with or without one space or hyphen ("+8613800000002", "+86 138…", "+86-138…"); anything else → 60103',
+    strict: 'the country code must be followed by one space or hyphen ("+8613800000002" → 60103)',
   },
   {
     topic: 'Departments per member',
     sources: 'current docs ≤100; older docs and errcode 60110 text ≤20',
-    choice: 'at most 20 (60110)',
+    choice: 'at most 100 (60110)',
+    strict: 'at most 20 (60110)',
   },
   {
     topic: 'gender type',
-    sources: 'official samples send the string "1"/"2"; SDKs send integers',
-    choice: 'only the strings "1" and "2" (40058 otherwise)',
+    sources: 'official samples send the string "1"/"2"; SDKs send integers, which WeCom is widely reported to accept',
+    choice: '"1", "2", 1 or 2 (stored and returned as a string); anything else → 40058',
+    strict: 'only the strings "1" and "2" (40058 otherwise)',
   },
   {
     topic: 'order[] and main_department consistency',
-    sources: 'order must match department in length; main_department "should be" in department',
-    choice: 'order length ≠ department length → 40058; main_department not in department → 40058',
+    sources: 'order must match department in length; main_department "should be" in department; order "is only used when department is also passed"',
+    choice: 'order length ≠ department length → 40058; main_department not in department → 40058; order in user/update without department is ignored',
+    strict: 'order in user/update without department → 40058',
   },
   {
     topic: 'Unknown request fields',
     sources: 'WeCom ignores fields it does not know',
     choice:
-      'the simulator refuses them with 40058 (names the field), so a misspelt field is caught in tests instead of silently ignored by WeCom',
+      'ignored, as WeCom does; with refuseUnknownFields (`--refuse-unknown-fields`, on in wecom-sync\'s own tests) they answer 40058 naming the field, so a misspelt field is caught',
   },
   {
     topic: 'Integer fields',
@@ -116,13 +135,14 @@ export const STRICT_CHOICES: StrictChoice[] = [
   {
     topic: 'Extended attributes',
     sources: 'text ≤64 chars, web title ≤12 chars, url http(s); miniprogram type exists in newer docs',
-    choice: 'text ≤64 chars, web title ≤12 chars, url must start with http:// or https://; type 2 (miniprogram) refused with 40058',
+    choice: 'text ≤64 chars, web title ≤12 chars, url must start with http:// or https://; type 2 (mini program) needs miniprogram.appid, .pagepath and .title',
+    strict: 'type 2 (mini program) refused with 40058',
   },
   // ---- added with the simulator (src/simulator)
   {
     topic: 'Sibling department names',
-    sources: 'siblings may not share a name (60008); case sensitivity not stated',
-    choice: 'compared case-insensitively after Unicode NFKC normalisation ("R&D" clashes with "r&d" and "Ｒ＆Ｄ") → 60008',
+    sources: 'siblings may not share a name (60008); name_en has "the same limits"; case sensitivity not stated. reference: silent on name_en among siblings (WeCom keeps it unique like name)',
+    choice: 'name and name_en each compared case-insensitively after Unicode NFKC normalisation ("R&D" clashes with "r&d" and "Ｒ＆Ｄ") → 60008',
   },
   {
     topic: 'Total departments',
@@ -186,9 +206,10 @@ export const STRICT_CHOICES: StrictChoice[] = [
   },
   {
     topic: 'Batch member import columns',
-    sources: 'template header uses 帐号; custom columns "unconfirmed"; unknown department ids are created under 其他(待设置部门) (2024 doc)',
+    sources: 'template header uses 帐号; custom columns "unconfirmed"; batch/syncuser doc (2024-05-15): "当填写的部门ID不存在时，会在其他(待设置部门)下新建此部门"; the new department\'s name is not stated',
     choice:
-      'only the template headers (帐号, not 账号) and configured text extattr names; any other column → 40092; an unknown department id fails that row with 60123 instead of creating a department',
+      'only the template headers (帐号, not 账号) and configured text extattr names; any other column → 40092; an unknown department id in a member row is created, as documented (2024-05-15), under 其他(待设置部门) (itself made under the root when first needed), named after its id, and the member put in it',
+    strict: 'an unknown department id fails that row with 60123',
   },
   {
     topic: 'replaceuser and columns absent from the file',
@@ -204,6 +225,18 @@ export const STRICT_CHOICES: StrictChoice[] = [
     topic: 'Lost answers (fault injection)',
     sources: 'a 502 or a reset connection says nothing about whether WeCom applied the call',
     choice: 'the simulator applies about half of the calls whose answer it then drops (HTTP 502 or reset), so clients must write idempotently',
+  },
+  {
+    topic: 'The company creator',
+    sources: 'every company has its creator; deleting it answers 301005; the mail API refuses to disable the creator (680044), user/update does not say. reference: 301005 listed, the creator not modelled until issue 11',
+    choice:
+      'every simulated company has an activated creator in the root department (configurable per corp); user/delete, user/batchdelete and replaceuser never remove it (301005; replaceuser skips it); disabling it with user/update is allowed',
+    strict: 'disabling the creator with user/update (enable=0) also answers 301005',
+  },
+  {
+    topic: 'APIs the simulator does not implement',
+    sources: 'reference: silent; the platform answers HTTP 404 for a wrong cgi-bin path (wechatpy/wechatpy#105); 48002 means "this secret may not call this API", which a client would act on wrongly',
+    choice: 'HTTP 404 with a short text body and no errcode (so a client reports a wrong URL, not a missing permission), after nothing else is checked',
   },
   {
     topic: 'Callbacks for the caller’s own writes',

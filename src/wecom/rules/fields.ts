@@ -1,7 +1,9 @@
-// WeCom's field rules for contact-API requests, as one table of stateless checks.
-// The client validates every write with these before sending it; the simulator runs the same
-// checks first and then its stateful ones (uniqueness, existence, tree shape). A contract test
-// proves both answer the same errcode for the same input. Strictness choices: ./choices.ts.
+// WeCom's field rules for contact-API requests, as one table of stateless checks, in each reading
+// of the documentation (./choices.ts: `current` = today's documentation, `strict` = the older or
+// stricter reading where sources disagree). The simulator runs them in its configured reading
+// before its stateful checks (uniqueness, existence, tree shape). The client refuses before
+// sending only what every reading refuses (certainRefusal): where sources disagree it sends and
+// WeCom decides. An oracle written from the reference (test/wecom/oracle.test.ts) checks both.
 
 import { Errcode } from '../errors/catalog.js';
 
@@ -11,8 +13,77 @@ export interface RuleViolation {
   message: string;
 }
 
+/** Which reading of WeCom's documentation a check follows (see ./choices.ts). */
+export type Reading = 'current' | 'strict';
+export const READINGS: readonly Reading[] = ['current', 'strict'];
+
+export interface RuleOptions {
+  /** default 'current' */
+  reading?: Reading;
+  /** refuse fields WeCom does not know with 40058 (WeCom ignores them); a test aid that catches misspelt fields */
+  refuseUnknownFields?: boolean;
+}
+
+/** The limits on which the readings differ (sources in ./choices.ts). */
+interface ReadingLimits {
+  departmentNameMaxChars: number;
+  aliasMaxChars: number;
+  departmentsPerMember: number;
+  userid: RegExp;
+  mobile: RegExp;
+  /** extattr type 2 (mini program) */
+  extattrMiniprogram: boolean;
+  /** `order` in user/update without `department`: ignored, or refused (40058) */
+  orderWithoutDepartment: 'ignored' | 'refused';
+  /** gender sent as the integers 1 and 2 */
+  integerGender: boolean;
+  /** user/update with enable=0 for the company creator: allowed, or refused (301005) */
+  creatorDisable: 'allowed' | 'refused';
+  /** batch/syncuser|replaceuser row naming an unknown department: the member goes to 其他(待设置部门), or the row fails (60123) */
+  batchUnknownDepartment: 'pending-department' | 'row-fails';
+}
+
+export const READING_LIMITS: Readonly<Record<Reading, ReadingLimits>> = {
+  current: {
+    departmentNameMaxChars: 64,
+    aliasMaxChars: 64,
+    departmentsPerMember: 100,
+    userid: /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/,
+    mobile: /^(\+\d{1,4}[ -]?)?\d[\d-]*$/,
+    extattrMiniprogram: true,
+    orderWithoutDepartment: 'ignored',
+    integerGender: true,
+    creatorDisable: 'allowed',
+    batchUnknownDepartment: 'pending-department',
+  },
+  strict: {
+    departmentNameMaxChars: 32,
+    aliasMaxChars: 32,
+    departmentsPerMember: 20,
+    userid: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    mobile: /^(\+\d{1,4}[ -])?\d[\d-]*$/,
+    extattrMiniprogram: false,
+    orderWithoutDepartment: 'refused',
+    integerGender: false,
+    creatorDisable: 'refused',
+    batchUnknownDepartment: 'row-fails',
+  },
+};
+
+const limitsOf = (o: RuleOptions | undefined): ReadingLimits => READING_LIMITS[o?.reading ?? 'current'];
+
+/** The refusal every reading agrees on, or null when some reading accepts: what a client may refuse before sending. */
+export function certainRefusal<T>(check: (body: T, o?: RuleOptions) => RuleViolation | null, body: T): RuleViolation | null {
+  let first: RuleViolation | null = null;
+  for (const reading of READINGS) {
+    const bad = check(body, { reading });
+    if (!bad) return null;
+    first ??= bad;
+  }
+  return first;
+}
+
 export const LIMITS = {
-  departmentNameMaxChars: 32,
   departmentMaxDepth: 15,
   departmentMaxTotal: 30_000,
   departmentMaxChildNodes: 30_000,
@@ -21,7 +92,6 @@ export const LIMITS = {
   uint32Max: 2 ** 32 - 1,
   useridMaxBytes: 64,
   memberNameMaxChars: 64,
-  aliasMaxChars: 32,
   mobileMaxChars: 32,
   emailMinBytes: 6,
   emailMaxBytes: 64,
@@ -29,7 +99,6 @@ export const LIMITS = {
   positionMaxChars: 128,
   addressMaxChars: 128,
   externalPositionMaxChars: 12,
-  departmentsPerMember: 20,
   directLeaderMax: 5,
   extattrTextMaxChars: 64,
   extattrWebTitleMaxChars: 12,
@@ -46,9 +115,7 @@ export const charLength = (s: string): number => [...s].length;
 /** Length in UTF-8 bytes, as WeCom counts "bytes". */
 export const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-const USERID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DEPARTMENT_NAME_FORBIDDEN = /[\\:*?"<>|]/;
-const MOBILE_RE = /^(\+\d{1,4}[ -])?\d[\d-]*$/;
 const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const TELEPHONE_RE = /^[0-9+\-,]+$/;
 
@@ -58,7 +125,8 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 const isUint32 = (x: unknown): x is number => isInt(x) && x >= 0 && x <= LIMITS.uint32Max;
 
-function unknownField(body: Record<string, unknown>, allowed: ReadonlySet<string>): RuleViolation | null {
+function unknownField(body: Record<string, unknown>, allowed: ReadonlySet<string>, o: RuleOptions | undefined): RuleViolation | null {
+  if (!o?.refuseUnknownFields) return null;
   for (const key of Object.keys(body)) {
     if (!allowed.has(key)) return v(Errcode.InvalidParameter, key, `unknown field "${key}"`);
   }
@@ -67,11 +135,12 @@ function unknownField(body: Record<string, unknown>, allowed: ReadonlySet<string
 
 // ---------------------------------------------------------------- departments
 
-function checkDepartmentName(field: string, name: unknown): RuleViolation | null {
+function checkDepartmentName(field: string, name: unknown, o: RuleOptions | undefined): RuleViolation | null {
   if (typeof name !== 'string') return v(Errcode.DepartmentNameLength, field, `${field} must be a string`);
   const n = charLength(name);
-  if (n < 1 || n > LIMITS.departmentNameMaxChars || name.trim() === '')
-    return v(Errcode.DepartmentNameLength, field, `${field} must be 1–${LIMITS.departmentNameMaxChars} characters (got ${n})`);
+  const max = limitsOf(o).departmentNameMaxChars;
+  if (n < 1 || n > max || name.trim() === '')
+    return v(Errcode.DepartmentNameLength, field, `${field} must be 1–${max} characters (got ${n})`);
   if (DEPARTMENT_NAME_FORBIDDEN.test(name))
     return v(Errcode.DepartmentNameIllegal, field, `${field} may not contain \\ : * ? " < > |`);
   return null;
@@ -80,13 +149,13 @@ function checkDepartmentName(field: string, name: unknown): RuleViolation | null
 const DEPARTMENT_CREATE_FIELDS = new Set(['name', 'name_en', 'parentid', 'order', 'id']);
 const DEPARTMENT_UPDATE_FIELDS = new Set(['id', 'name', 'name_en', 'parentid', 'order']);
 
-function checkDepartmentCommon(body: Record<string, unknown>): RuleViolation | null {
+function checkDepartmentCommon(body: Record<string, unknown>, o: RuleOptions | undefined): RuleViolation | null {
   if (body.name !== undefined) {
-    const bad = checkDepartmentName('name', body.name);
+    const bad = checkDepartmentName('name', body.name, o);
     if (bad) return bad;
   }
   if (body.name_en !== undefined) {
-    const bad = checkDepartmentName('name_en', body.name_en);
+    const bad = checkDepartmentName('name_en', body.name_en, o);
     if (bad) return bad;
   }
   if (body.parentid !== undefined && !(isInt(body.parentid) && body.parentid >= 1 && body.parentid <= LIMITS.int32Max))
@@ -96,25 +165,25 @@ function checkDepartmentCommon(body: Record<string, unknown>): RuleViolation | n
   return null;
 }
 
-export function checkDepartmentCreate(body: unknown): RuleViolation | null {
+export function checkDepartmentCreate(body: unknown, o?: RuleOptions): RuleViolation | null {
   if (!isObject(body)) return v(Errcode.InvalidParameter, 'body', 'body must be a JSON object');
-  const unknown = unknownField(body, DEPARTMENT_CREATE_FIELDS);
+  const unknown = unknownField(body, DEPARTMENT_CREATE_FIELDS, o);
   if (unknown) return unknown;
   if (body.name === undefined) return v(Errcode.DepartmentNameLength, 'name', 'name is required');
   if (body.parentid === undefined) return v(Errcode.ParentDepartmentNotFound, 'parentid', 'parentid is required');
   if (body.id !== undefined && !(isInt(body.id) && body.id >= LIMITS.departmentIdMin && body.id <= LIMITS.int32Max))
     return v(Errcode.InvalidParameter, 'id', `id must be an integer in ${LIMITS.departmentIdMin}..2^31-1`);
-  return checkDepartmentCommon(body);
+  return checkDepartmentCommon(body, o);
 }
 
-export function checkDepartmentUpdate(body: unknown): RuleViolation | null {
+export function checkDepartmentUpdate(body: unknown, o?: RuleOptions): RuleViolation | null {
   if (!isObject(body)) return v(Errcode.InvalidParameter, 'body', 'body must be a JSON object');
-  const unknown = unknownField(body, DEPARTMENT_UPDATE_FIELDS);
+  const unknown = unknownField(body, DEPARTMENT_UPDATE_FIELDS, o);
   if (unknown) return unknown;
   if (body.id === undefined) return v(Errcode.EmptyParameter, 'id', 'id is required');
   if (!(isInt(body.id) && body.id >= 1 && body.id <= LIMITS.int32Max))
     return v(Errcode.InvalidParameter, 'id', 'id must be a positive 32-bit integer');
-  return checkDepartmentCommon(body);
+  return checkDepartmentCommon(body, o);
 }
 
 export function checkDepartmentId(id: unknown): RuleViolation | null {
@@ -125,19 +194,24 @@ export function checkDepartmentId(id: unknown): RuleViolation | null {
 
 // ---------------------------------------------------------------- members
 
-export function checkUserid(field: string, userid: unknown): RuleViolation | null {
+export function checkUserid(field: string, userid: unknown, o?: RuleOptions): RuleViolation | null {
   if (userid === undefined || userid === '') return v(Errcode.MissingUserid, field, `${field} is required`);
   if (typeof userid !== 'string') return v(Errcode.InvalidUserid, field, `${field} must be a string`);
   if (byteLength(userid) > LIMITS.useridMaxBytes)
     return v(Errcode.InvalidUserid, field, `${field} must be at most ${LIMITS.useridMaxBytes} bytes`);
-  if (!USERID_RE.test(userid))
-    return v(Errcode.InvalidUserid, field, `${field} may contain only letters, digits, _ - . and must start with a letter or digit`);
+  const at = limitsOf(o).userid.test('a@b');
+  if (!limitsOf(o).userid.test(userid))
+    return v(Errcode.InvalidUserid, field, `${field} may contain only letters, digits, _ - .${at ? ' @' : ''} and must start with a letter or digit`);
   return null;
 }
 
-export function checkMobile(mobile: string): RuleViolation | null {
-  if (charLength(mobile) > LIMITS.mobileMaxChars || !MOBILE_RE.test(mobile))
-    return v(Errcode.MobileInvalid, 'mobile', 'mobile must be digits and -, optionally led by +CC and a space or hyphen, at most 32 characters');
+export function checkMobile(mobile: string, o?: RuleOptions): RuleViolation | null {
+  if (charLength(mobile) > LIMITS.mobileMaxChars || !limitsOf(o).mobile.test(mobile))
+    return v(
+      Errcode.MobileInvalid,
+      'mobile',
+      `mobile must be digits and -, optionally led by +CC${o?.reading === 'strict' ? ' and a space or hyphen' : ''}, at most ${LIMITS.mobileMaxChars} characters`,
+    );
   return null;
 }
 
@@ -149,7 +223,7 @@ function checkEmail(field: 'email' | 'biz_mail', email: string): RuleViolation |
   return null;
 }
 
-function checkExtattr(extattr: unknown): RuleViolation | null {
+function checkExtattr(extattr: unknown, o: RuleOptions | undefined): RuleViolation | null {
   if (!isObject(extattr) || !Array.isArray(extattr.attrs))
     return v(Errcode.InvalidParameter, 'extattr', 'extattr must be {"attrs":[…]}');
   for (const [i, attr] of extattr.attrs.entries()) {
@@ -170,8 +244,13 @@ function checkExtattr(extattr: unknown): RuleViolation | null {
       const cleared = web.url === '' && web.title === '';
       if (!cleared && !/^https?:\/\/\S+$/.test(web.url))
         return v(Errcode.InvalidParameter, f, 'web url must start with http:// or https://');
+    } else if (attr.type === 2 && limitsOf(o).extattrMiniprogram) {
+      const mp = attr.miniprogram;
+      if (!isObject(mp) || typeof mp.appid !== 'string' || typeof mp.pagepath !== 'string' || typeof mp.title !== 'string')
+        return v(Errcode.InvalidParameter, f, 'mini program attribute needs miniprogram.appid, .pagepath and .title');
     } else {
-      return v(Errcode.InvalidParameter, f, 'attribute type must be 0 (text) or 1 (web)');
+      const types = limitsOf(o).extattrMiniprogram ? '0 (text), 1 (web) or 2 (mini program)' : '0 (text) or 1 (web)';
+      return v(Errcode.InvalidParameter, f, `attribute type must be ${types}`);
     }
   }
   return null;
@@ -185,19 +264,20 @@ const MEMBER_WRITABLE_FIELDS = [
 const MEMBER_CREATE_FIELDS = new Set(['userid', 'to_invite', ...MEMBER_WRITABLE_FIELDS]);
 const MEMBER_UPDATE_FIELDS = new Set(['userid', 'new_userid', 'biz_mail_alias', ...MEMBER_WRITABLE_FIELDS]);
 
-function checkMemberCommon(body: Record<string, unknown>): RuleViolation | null {
+function checkMemberCommon(body: Record<string, unknown>, o: RuleOptions | undefined): RuleViolation | null {
+  const lim = limitsOf(o);
   if (body.name !== undefined) {
     if (typeof body.name !== 'string' || body.name.trim() === '' || charLength(body.name) > LIMITS.memberNameMaxChars)
       return v(Errcode.UserNameInvalid, 'name', `name must be 1–${LIMITS.memberNameMaxChars} characters`);
   }
   if (body.alias !== undefined) {
-    if (typeof body.alias !== 'string' || charLength(body.alias) > LIMITS.aliasMaxChars)
-      return v(Errcode.InvalidParameter, 'alias', `alias must be at most ${LIMITS.aliasMaxChars} characters`);
+    if (typeof body.alias !== 'string' || charLength(body.alias) > lim.aliasMaxChars)
+      return v(Errcode.InvalidParameter, 'alias', `alias must be at most ${lim.aliasMaxChars} characters`);
   }
   if (body.mobile !== undefined) {
     if (typeof body.mobile !== 'string') return v(Errcode.MobileInvalid, 'mobile', 'mobile must be a string');
     if (body.mobile !== '') {
-      const bad = checkMobile(body.mobile);
+      const bad = checkMobile(body.mobile, o);
       if (bad) return bad;
     }
   }
@@ -214,13 +294,14 @@ function checkMemberCommon(body: Record<string, unknown>): RuleViolation | null 
   if (dept !== undefined) {
     if (!Array.isArray(dept)) return v(Errcode.MissingDepartment, 'department', 'department must be an array of department ids');
     if (dept.length === 0) return v(Errcode.InvalidDepartmentList, 'department', 'department may not be empty');
-    if (dept.length > LIMITS.departmentsPerMember)
-      return v(Errcode.TooManyDepartments, 'department', `a member may belong to at most ${LIMITS.departmentsPerMember} departments`);
+    if (dept.length > lim.departmentsPerMember)
+      return v(Errcode.TooManyDepartments, 'department', `a member may belong to at most ${lim.departmentsPerMember} departments`);
     if (!dept.every((d) => isInt(d) && d >= 1 && d <= LIMITS.int32Max))
       return v(Errcode.InvalidDepartmentList, 'department', 'department ids must be positive integers');
     if (new Set(dept).size !== dept.length) return v(Errcode.InvalidDepartmentList, 'department', 'department ids must be distinct');
   }
-  if (body.order !== undefined) {
+  // WeCom uses order only together with department; without it the current documentation ignores it
+  if (body.order !== undefined && (dept !== undefined || lim.orderWithoutDepartment === 'refused')) {
     if (!Array.isArray(body.order) || !body.order.every(isUint32))
       return v(Errcode.InvalidParameter, 'order', 'order must be an array of integers in [0, 2^32)');
     if (!Array.isArray(dept) || body.order.length !== dept.length)
@@ -237,8 +318,8 @@ function checkMemberCommon(body: Record<string, unknown>): RuleViolation | null 
     if (typeof body.position !== 'string' || charLength(body.position) > LIMITS.positionMaxChars)
       return v(Errcode.PositionInvalid, 'position', `position must be at most ${LIMITS.positionMaxChars} characters`);
   }
-  if (body.gender !== undefined && body.gender !== '1' && body.gender !== '2')
-    return v(Errcode.InvalidParameter, 'gender', 'gender must be the string "1" (male) or "2" (female)');
+  if (body.gender !== undefined && body.gender !== '1' && body.gender !== '2' && !(lim.integerGender && (body.gender === 1 || body.gender === 2)))
+    return v(Errcode.InvalidParameter, 'gender', `gender must be ${lim.integerGender ? '1 or "1"' : 'the string "1"'} (male) or ${lim.integerGender ? '2 or "2"' : '"2"'} (female)`);
   if (body.telephone !== undefined) {
     const t = body.telephone;
     if (typeof t !== 'string' || byteLength(t) > LIMITS.telephoneMaxBytes || (t !== '' && !TELEPHONE_RE.test(t)))
@@ -256,7 +337,7 @@ function checkMemberCommon(body: Record<string, unknown>): RuleViolation | null 
   if (body.enable !== undefined && body.enable !== 0 && body.enable !== 1)
     return v(Errcode.InvalidParameter, 'enable', 'enable must be 0 or 1');
   if (body.extattr !== undefined) {
-    const bad = checkExtattr(body.extattr);
+    const bad = checkExtattr(body.extattr, o);
     if (bad) return bad;
   }
   if (body.external_position !== undefined) {
@@ -276,33 +357,33 @@ function checkMemberCommon(body: Record<string, unknown>): RuleViolation | null 
   return null;
 }
 
-export function checkMemberCreate(body: unknown): RuleViolation | null {
+export function checkMemberCreate(body: unknown, o?: RuleOptions): RuleViolation | null {
   if (!isObject(body)) return v(Errcode.InvalidParameter, 'body', 'body must be a JSON object');
-  const unknown = unknownField(body, MEMBER_CREATE_FIELDS);
+  const unknown = unknownField(body, MEMBER_CREATE_FIELDS, o);
   if (unknown) return unknown;
-  const badId = checkUserid('userid', body.userid);
+  const badId = checkUserid('userid', body.userid, o);
   if (badId) return badId;
   if (body.name === undefined) return v(Errcode.UserNameInvalid, 'name', 'name is required');
   if (body.department === undefined) return v(Errcode.MissingDepartment, 'department', 'department is required');
   if (body.to_invite !== undefined && typeof body.to_invite !== 'boolean')
     return v(Errcode.InvalidParameter, 'to_invite', 'to_invite must be a boolean');
-  const bad = checkMemberCommon(body);
+  const bad = checkMemberCommon(body, o);
   if (bad) return bad;
   if (!body.mobile && !body.email) return v(Errcode.MobileAndEmailEmpty, 'mobile', 'mobile and email may not both be empty');
   return null;
 }
 
-export function checkMemberUpdate(body: unknown): RuleViolation | null {
+export function checkMemberUpdate(body: unknown, o?: RuleOptions): RuleViolation | null {
   if (!isObject(body)) return v(Errcode.InvalidParameter, 'body', 'body must be a JSON object');
-  const unknown = unknownField(body, MEMBER_UPDATE_FIELDS);
+  const unknown = unknownField(body, MEMBER_UPDATE_FIELDS, o);
   if (unknown) return unknown;
-  const badId = checkUserid('userid', body.userid);
+  const badId = checkUserid('userid', body.userid, o);
   if (badId) return badId;
   if (body.new_userid !== undefined) {
-    const bad = checkUserid('new_userid', body.new_userid);
+    const bad = checkUserid('new_userid', body.new_userid, o);
     if (bad) return bad;
   }
-  return checkMemberCommon(body);
+  return checkMemberCommon(body, o);
 }
 
 export function checkBatchDelete(body: unknown): RuleViolation | null {

@@ -137,10 +137,27 @@ describe('problems never abort the run', () => {
     expect(r.problems.filter((p) => p.objectType === 'organization').map((p) => [p.key, p.effect])).toEqual([['S1', 'info'], ['S2', 'object-skipped'], ['S2a', 'object-skipped']]);
   });
 
-  it('an invalid department name (forbidden character, too long) leaves the department out', () => {
-    const r = mapDirectory({ organizations: [org('R', 'a|b', null), org('S', 'x'.repeat(40), null)], accounts: [] }, compiled(withDefault((d) => (d.departments.name = 'name'))), {});
+  it('an invalid department name (forbidden character, over 64 characters) leaves the department out', () => {
+    const r = mapDirectory({ organizations: [org('R', 'a|b', null), org('S', 'x'.repeat(65), null)], accounts: [] }, compiled(withDefault((d) => (d.departments.name = 'name'))), {});
     expect(r.desired.departments).toEqual([]);
     expect(r.problems.map((p) => [p.key, p.field])).toEqual([['R', 'name'], ['S', 'name']]);
+  });
+
+  it('keeps a name of 33–64 characters (WeCom\'s current limit) and warns that an older limit was 32', () => {
+    const r = mapDirectory({ organizations: [org('L', '部'.repeat(40), null)], accounts: [] }, compiled(withDefault((d) => (d.departments.name = 'name'))), {});
+    expect(r.desired.departments.map((d) => d.name)).toEqual(['部'.repeat(40)]);
+    expect(r.problems).toMatchObject([{ key: 'L', field: 'name', effect: 'info', message: expect.stringContaining('60001') }]);
+  });
+
+  it('passes e-mail-like userids and members of up to 100 organizations to WeCom (its current limits)', () => {
+    const orgs = Array.from({ length: 101 }, (_, i) => org(`O${i}`, `部门${i}`, null));
+    const def = withDefault((d) => (d.members.userid = 'username'));
+    const r = mapDirectory({ organizations: orgs, accounts: [account('a1', 'li.si@corp', '李四', orgs.slice(0, 25).map((o) => o.id)), account('a2', 'w@corp', '王', orgs.map((o) => o.id))] }, compiled(def), {});
+    const a1 = r.desired.members.find((x) => x.key === 'a1');
+    expect(a1).toMatchObject({ userid: 'li.si@corp' });
+    expect(a1?.departmentKeys).toHaveLength(25);
+    expect(r.desired.members.find((x) => x.key === 'a2')?.departmentKeys).toHaveLength(100);
+    expect(r.problems).toMatchObject([{ key: 'a2', field: 'department', effect: 'info', message: expect.stringContaining('WeCom allows 100') }]);
   });
 
   it('direct_leader only names a manager that is a desired member', () => {

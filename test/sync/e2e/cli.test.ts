@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappingDefinition } from '../../../src/mapping/definitions/index.js';
 import { claimRun, startRun, storePlan } from '../../../src/sync/state/runs.js';
-import { connectionInput, CORP, setup, type Env } from './helpers.js';
+import { connectionInput, CORP, ourMembers, setup, type Env } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'bin', 'wecom-sync.mjs');
@@ -59,7 +59,7 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     const create = out.operations.find((o) => o.kind === 'member.create' && (o.target as { userid: string }).userid === 'u0')!;
     expect(create.reason).toMatch(/created in directory/);
     expect(create.changes).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name', new: 'User 0' })]));
-    expect(env.sim.sim.company(CORP.corpid).members.all()).toHaveLength(1); // nothing sent
+    expect(ourMembers(env)).toHaveLength(1); // nothing sent
   });
 
   it('plan (human): grouped by kind, no colour without a terminal', async () => {
@@ -75,7 +75,7 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     const r = await cli(['apply', '--connection', 'acme']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to apply without --yes/);
-    expect(env.sim.sim.company(CORP.corpid).members.all()).toHaveLength(1);
+    expect(ourMembers(env)).toHaveLength(1);
   });
 
   it('apply --yes --json: the run, its summary; exit 0', async () => {
@@ -84,7 +84,7 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({ run: expect.stringMatching(/^run_/), summary: { succeeded: 8, failed: 0, skipped: 0 }, failures: [] });
-    expect(env.sim.sim.company(CORP.corpid).members.all()).toHaveLength(7);
+    expect(ourMembers(env)).toHaveLength(7);
   });
 
   it('apply with a failing operation: exit 1, the failure explained', async () => {
@@ -108,11 +108,11 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     const out = JSON.parse(r.stdout) as { run: string; status: string };
     expect(out.status).toBe('held');
     expect(r.stderr).toContain(`wecom-sync apply --connection acme --approve ${out.run}`);
-    expect(env.sim.sim.company(CORP.corpid).members.all()).toHaveLength(7);
+    expect(ourMembers(env)).toHaveLength(7);
     const a = await cli(['apply', '--connection', 'acme', '--approve', out.run, '--yes', '--json']);
     expect(a.code).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ run: out.run, summary: { failed: 0 } });
-    expect(env.sim.sim.company(CORP.corpid).members.all().map((m) => m.userid).sort()).toEqual(['u3', 'zed']);
+    expect(ourMembers(env).map((m) => m.userid).sort()).toEqual(['u3', 'zed']);
   });
 
   it('apply after a crash: the run left unfinished is resumed first and reported too; exit 1 when it failed', async () => {

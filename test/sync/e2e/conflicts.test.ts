@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultMappingDefinition } from '../../../src/mapping/definitions/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
-import { connectionInput, CORP, expectMirrors, setup, type Env } from './helpers.js';
+import { connectionInput, CORP, expectMirrors, ourMembers, setup, type Env } from './helpers.js';
 
 let env: Env;
 afterEach(async () => env?.close());
@@ -81,16 +81,15 @@ describe('conflicts', () => {
     const held = await env.pipeline.apply('acme');
     expect(held.status).toBe('held');
     expect(held.summary.message).toMatch(/safety threshold/);
-    const company = env.sim.sim.company(CORP.corpid);
-    expect(company.members.all()).toHaveLength(40);
+    expect(ourMembers(env)).toHaveLength(40);
     expect((await env.status('acme')).held).toEqual([held.runId]);
     // an incremental run does not go around the hold either
     const inc = await env.pipeline.incremental('acme');
     expect(inc?.status).toBe('held');
-    expect(company.members.all()).toHaveLength(40);
+    expect(ourMembers(env)).toHaveLength(40);
     const approved = await env.pipeline.approve('acme', held.runId!);
     expect(approved.status).toBe('succeeded');
-    expect(company.members.all()).toHaveLength(10);
+    expect(ourMembers(env)).toHaveLength(10);
     expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
     await expectMirrors(env);
   });

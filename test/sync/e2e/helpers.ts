@@ -9,6 +9,7 @@ import { Connections, SecretBox, type ConnectionInput } from '../../../src/conne
 import { Directory, type DirectorySnapshot } from '../../../src/directory/directory.js';
 import type { Connection } from '../../../src/domain/connection.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
+import type { MemberRecord } from '../../../src/simulator/models/members.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { SyncPipeline, runFailures, syncStatus, type FailureView, type SyncStatus } from '../../../src/sync/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
@@ -37,7 +38,8 @@ export async function setup(opts: { sim?: Partial<SimulatorOptions>; extattrs?: 
   const key = randomBytes(32);
   fs.writeFileSync(path.join(dir, 'secret.key'), key.toString('base64'), { mode: 0o600 });
   const connections = new Connections(store, SecretBox.fromKey(key));
-  const sim = await startSimulator({ port: 0, corps: [{ ...CORP, ...(opts.extattrs ? { extattrs: opts.extattrs } : {}) }], ...opts.sim });
+  // unknown request fields refused (WeCom ignores them): a field the product misspells fails here
+  const sim = await startSimulator({ port: 0, refuseUnknownFields: true, corps: [{ ...CORP, ...(opts.extattrs ? { extattrs: opts.extattrs } : {}) }], ...opts.sim });
   opts.seed?.(sim);
   const directory = new Directory(store);
   const pipeline = new SyncPipeline({
@@ -72,11 +74,17 @@ export function connectionInput(env: Env, over: Partial<ConnectionInput> = {}): 
   };
 }
 
+/** The members in the simulated company other than its creator (which every company has). */
+export const ourMembers = (env: Env): MemberRecord[] => {
+  const members = env.sim.sim.company(CORP.corpid).members;
+  return members.all().filter((m) => !members.isCreator(m.userid));
+};
+
 /**
  * The simulator holds exactly what the directory says under the connection's root: departments by
  * linked id / name / parent, members by userid / name / departments / enable / mobile / email.
  * Objects outside the root are not compared (other tests check they are untouched), nor the
- * default department and the unmanaged objects listed in `opts`.
+ * default department, the company's creator and the unmanaged objects listed in `opts`.
  */
 export async function expectMirrors(env: Env, opts: { connection?: string; unmanagedDepartments?: number[]; unmanagedMembers?: string[] } = {}): Promise<void> {
   const connectionName = opts.connection ?? 'acme';
@@ -99,7 +107,7 @@ export async function expectMirrors(env: Env, opts: { connection?: string; unman
   const expectedUserids = new Set(expected.members.map((m) => m.userid));
   const actualMembers = company.members
     .all()
-    .filter((m) => !(opts.unmanagedMembers ?? []).includes(m.userid))
+    .filter((m) => !(opts.unmanagedMembers ?? []).includes(m.userid) && !company.members.isCreator(m.userid))
     .filter((m) => inRoot(m.department) || expectedUserids.has(m.userid.toLowerCase()))
     .map((m) => ({
       userid: m.userid.toLowerCase(),

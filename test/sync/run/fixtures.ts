@@ -22,7 +22,8 @@ export const connection = (over: Partial<SyncConnection> = {}): SyncConnection =
 });
 
 export async function startSim(opts: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
-  const s = await startSimulator({ port: 0, corps: [CORP], ...opts });
+  // unknown request fields refused (WeCom ignores them): a field the product misspells fails here
+  const s = await startSimulator({ port: 0, refuseUnknownFields: true, corps: [CORP], ...opts });
   s.sim.seedDepartment(CORP.corpid, { name: 'Sync root', id: ROOT });
   s.sim.seedDepartment(CORP.corpid, { name: 'Outside', id: OUTSIDE });
   s.sim.seedMember(CORP.corpid, { userid: 'outsider', name: 'Outsider', department: [OUTSIDE], mobile: '13900000001' });

@@ -186,7 +186,7 @@ describe('errors during a run', () => {
     expect(ops.filter((o) => o.status === 'failed')).toHaveLength(1);
     expect(ops.filter((o) => o.status === 'skipped').every((o) => o.errorClass === 'aborted')).toBe(true);
     expect(ops.filter((o) => o.status === 'skipped').length).toBe(15 - 5 - 3);
-    expect(s.sim.company(CORP.corpid).members.all().length).toBe(1 + 2);
+    expect(s.sim.company(CORP.corpid).members.all().length).toBe(2 + 2); // the outsider, the creator and the 2 created
     // the next run picks up where it stopped
     const next = await runFullSync({ store, client, connection: connection(), desired: smallTree() });
     expect(next.status).toBe('succeeded');
@@ -206,7 +206,7 @@ describe('safety threshold and one active run', () => {
     expect(held.summary.message).toMatch(/held for approval/);
     expect(held.warnings.map((w) => w.code)).toContain('safety-threshold');
     expect(writes(s)).toBe(before);
-    expect(s.sim.company(CORP.corpid).members.all().length).toBe(11);
+    expect(s.sim.company(CORP.corpid).members.all().length).toBe(12); // 10, the outsider and the creator
     const approved = await approveRun({ store, client, runId: held.runId! });
     expect(approved.status).toBe('succeeded');
     expect(approved.summary.total).toBe(6);

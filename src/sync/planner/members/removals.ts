@@ -4,7 +4,7 @@
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { MemberLink } from '../../../domain/link.js';
 import type { FieldChange, MemberUpdateBody, Operation, ReasonCause } from '../../../domain/plan.js';
-import type { LinkedMember, PlanContext } from '../context.js';
+import { isCreator, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
 import type { MemberPhase } from './state.js';
 
 export function deleteOp(link: MemberLink, cause: ReasonCause, detail: string): Operation {
@@ -21,6 +21,7 @@ export function deleteDisabled(ctx: PlanContext, ms: MemberPhase, m: DesiredMemb
     ctx.unlinks.push({ type: 'member', key: m.key, reason: 'account disabled and member already deleted in WeCom' });
     return;
   }
+  if (isCreator(ctx, state.link.userid)) return warnCreator(ctx, m.key, state.link.userid, 'deleted (account disabled; policy onAccountDisabled "delete")');
   const op = deleteOp(state.link, 'disabled in directory', 'account disabled; policy onAccountDisabled "delete"');
   ms.ops.push(op);
   ms.freers.set(state.lu, op);
@@ -33,6 +34,10 @@ export function planRemovedMembers(ctx: PlanContext, ms: MemberPhase): void {
     if (lm.desired || (ms.inScope && !ms.inScope.has(link.key))) continue;
     if (!lm.exists) {
       ctx.unlinks.push({ type: 'member', key: link.key, reason: 'member already deleted in WeCom' });
+      continue;
+    }
+    if (ctx.settings.onAccountDeleted !== 'ignore' && isCreator(ctx, link.userid)) {
+      warnCreator(ctx, link.key, link.userid, `${ctx.settings.onAccountDeleted === 'delete' ? 'deleted' : 'disabled'} (account deleted or out of scope)`);
       continue;
     }
     if (ctx.settings.onAccountDeleted === 'delete') {

@@ -4,7 +4,7 @@
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { MemberShadow } from '../../../domain/link.js';
 import type { FieldChange, MemberUpdateBody, Operation, Reason } from '../../../domain/plan.js';
-import type { LinkedMember, PlanContext } from '../context.js';
+import { isCreator, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
 import { diffAffiliation } from './affiliation.js';
 import { diffFields } from './fields.js';
 import type { MemberPhase } from './state.js';
@@ -21,6 +21,12 @@ export function planUpdate(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, 
     changes.push({ field: 'userid', old: link.userid, new: m.userid });
   }
   diffFields(m.fields, link.shadow, body, changes);
+  if (body.enable === 0 && isCreator(ctx, link.userid)) {
+    delete body.enable;
+    const i = changes.findIndex((c) => c.field === 'enable');
+    if (i >= 0) changes.splice(i, 1);
+    warnCreator(ctx, m.key, link.userid, 'disabled (account disabled in the directory)');
+  }
   const drifted = diffAffiliation(ctx, ms, m, state, body, changes);
   if (changes.length === 0) return;
   const kind = body.enable === 0 ? 'member.disable' : 'member.update';

@@ -1,7 +1,7 @@
 // A changed userid of a linked member: renamed in place with new_userid, or deleted and created
 // again (only when the deletion policy allows deletes), per options.useridChange.
 import type { DesiredMember } from '../../../domain/desired.js';
-import { type LinkedMember, type PlanContext, warn } from '../context.js';
+import { isCreator, type LinkedMember, type PlanContext, warn, warnCreator } from '../context.js';
 import { createOp } from './creates.js';
 import { deleteOp } from './removals.js';
 import type { MemberPhase } from './state.js';
@@ -17,6 +17,10 @@ export function planUseridChange(ctx: PlanContext, ms: MemberPhase, m: DesiredMe
   const choice = ctx.input.options?.useridChange ?? 'auto';
   const mode = choice === 'auto' ? (link.origin === 'created' ? 'recreate' : 'new_userid') : choice;
   if (mode !== 'recreate') return 'rename';
+  if (isCreator(ctx, link.userid)) {
+    warnCreator(ctx, m.key, link.userid, `deleted and created again as "${m.userid}" (its userid changed in the directory); kept "${link.userid}"`);
+    return 'keep';
+  }
   if (settings.onAccountDeleted !== 'delete') {
     warn(ctx, 'userid-change-blocked', `account ${m.key}: userid changed from "${link.userid}" to "${m.userid}", which needs the member re-created, but the deletion policy is "${settings.onAccountDeleted}"; kept "${link.userid}"`, m.key);
     return 'keep';
