@@ -2,8 +2,11 @@
 // expression language, so the console shows (and the admin can edit) exactly what runs.
 import type { MappingDefinition } from './types.js';
 
-/** Department name: trimmed, WeCom's forbidden characters \ : * ? " < > | replaced by _, cut to 32 characters. */
-const DEFAULT_DEPARTMENT_NAME = String.raw`trim(substring(regex_replace(trim(name), "[\\\\:*?\"<>|]", "_"), 0, 32))`;
+/**
+ * Department name: trimmed, WeCom's forbidden characters \ : * ? " < > | replaced by _, cut to 64
+ * characters (WeCom's current limit; a company on the older 32 gets 60001 for that department, explained).
+ */
+const DEFAULT_DEPARTMENT_NAME = String.raw`trim(substring(regex_replace(trim(name), "[\\\\:*?\"<>|]", "_"), 0, 64))`;
 
 /**
  * Userid: the username lower-cased, characters outside [a-z0-9_.-] replaced by _, leading

@@ -3,7 +3,7 @@
 
 /** WeCom department fields computed by an expression over an organization. */
 export interface DepartmentFieldSources {
-  /** Required. Must give 1–32 characters without \ : * ? " < > |. */
+  /** Required. Must give 1–64 characters without \ : * ? " < > | (above 32: a warning, the older limit). */
   name: string;
   name_en?: string;
   /** Sibling order (larger first); must give an integer 0..2^32-1. */
