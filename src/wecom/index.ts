@@ -14,7 +14,7 @@ export {
 export type { Explanation, Route, TransportFailureKind } from './errors/wecom-error.js';
 export { ProxyConfigError, ProxyPool, parseProxyList } from './transport/proxy-pool.js';
 export type { ProxyEndpoint, ProxyPoolOptions, RouteHealth } from './transport/proxy-pool.js';
-export { RateLimiter, DEFAULT_BUDGET } from './transport/rate-limiter.js';
+export { RateLimiter, DEFAULT_BUDGET, WECOM_BUDGET } from './transport/rate-limiter.js';
 export type { Budget, Permit, RateLimiterOptions, RateLimiterSnapshot } from './transport/rate-limiter.js';
 export { backoffDelay, isRetryable, resolveRetryOptions, withRetry, RETRYABLE_ERRCODES } from './transport/retry.js';
 export type { RetryOptions } from './transport/retry.js';
