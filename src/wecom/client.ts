@@ -79,8 +79,10 @@ export interface WeComClientOptions {
   apiBase?: string;
   /** CA certificate(s) (PEM) that sign WeCom's (or the simulator's) certificate; default Node's roots */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** ordered proxy list, "host:port,host:port" or an array; none ⇒ direct */
+  /** ordered proxy list, "host:port,https://host:port" or an array; none ⇒ direct (https:// = the proxy is reached over TLS) */
   proxies?: string | readonly string[];
+  /** CA certificate(s) (PEM) that sign the certificates of https:// proxies; default Node's roots */
+  proxyCa?: string | Buffer | Array<string | Buffer>;
   proxyUsername?: string;
   proxyPassword?: string;
   /**
@@ -234,6 +236,7 @@ export class WeComClient {
       proxyUsername: options.proxyUsername,
       proxyPassword: options.proxyPassword,
       ca: options.ca,
+      proxyCa: options.proxyCa,
       cooldownMs: options.proxyCooldownMs,
       connectTimeoutMs: options.connectTimeoutMs,
       now,
