@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { STRICT_CHOICES } from '../../wecom/rules/choices.js';
+import { parseBudgetWindow, parseDurationMs } from '../../wecom/transport/budget-text.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -31,24 +32,17 @@ export interface SimulatorCliOptions {
   choices?: boolean;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** `N[/WINDOW]`: e.g. 10000/60s, 100/1s, 5/500ms, 600/1m; a bare window number is seconds; default window `defaultWindowMs`. */
 export function parseRateLimit(text: string, flag = '--rate-limit', defaultWindowMs = 60_000): { count: number; windowMs: number } {
-  const m = /^(\d+)(?:\/(\d+(?:\.\d+)?)(ms|s|m|h)?)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${flag} "${text}": expected N or N/WINDOW such as 10000/60s, 100/1s or 5/500ms`);
-  const count = Number(m[1]);
-  const windowMs = m[2] === undefined ? defaultWindowMs : Number(m[2]) * (UNIT_MS[m[3] ?? 's'] as number);
-  if (count < 1 || !Number.isFinite(windowMs) || windowMs < 1) throw new UsageError(`${flag} "${text}": count and window must be positive`);
-  return { count, windowMs };
+  const r = parseBudgetWindow(text, defaultWindowMs);
+  if ('error' in r) throw new UsageError(`${flag} ${r.error}`);
+  return r;
 }
 
-/** `DURATION`: e.g. 60s, 1s, 500ms, 1m, 1h; a bare number is seconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * (UNIT_MS[m[2] ?? 's'] as number) : NaN;
-  if (!(ms >= 1)) throw new UsageError(`${flag} "${text}": expected a duration such as 60s, 1s or 500ms`);
-  return ms;
+function parseDuration(text: string, flag: string): number {
+  const r = parseDurationMs(text);
+  if (typeof r !== 'number') throw new UsageError(`${flag} ${r.error}`);
+  return r;
 }
 
 function intOption(name: string, text: string, min: number, max: number): number {
