@@ -5,5 +5,6 @@ export { SyncWorker, realTimers, type Timers, type SyncWorkerOptions, type Worke
 export { effectiveDefinition, compileConnectionMapping, MappingConfigError } from './stages/mapping.js';
 export type { ServiceClient, SyncConnection } from './stages/prepare.js';
 export * from './views/plan-json.js';
+export * from './views/plan-estimate.js';
 export * from './views/status.js';
 export * from './views/object-status.js';
