@@ -105,7 +105,7 @@ interface ApiState {
   capRaiseAt: number;
   /** [from, to] of the window whose accepted calls become the cap once the probe starts */
   observe: { from: number; to: number } | null;
-  /** start times of our calls WeCom accepted (answered, not 45009), recent ones only */
+  /** answer times of our calls WeCom accepted (answered, not 45009), recent ones only */
   accepted: number[];
 }
 
@@ -337,7 +337,7 @@ export class RateLimiter {
         s.active--;
         // the clock is monotonic, so ends stay sorted
         s.ends.push(Math.max(end, s.ends[s.ends.length - 1] ?? -Infinity));
-        if (!refused) this.noteAccepted(s, now, end);
+        if (!refused) this.noteAccepted(s, end);
         if (isProbe && !refused) {
           s.probe = 'none';
           s.failedProbes = 0;
@@ -357,7 +357,11 @@ export class RateLimiter {
     const longest = Math.max(...s.windows.map((w) => w.windowMs));
     const block = this.blockMs ?? shortest.windowMs;
     if (isProbe) s.failedProbes++;
-    else s.observe = { from: now - shortest.effectiveWindowMs, to: now };
+    // WeCom's window ended with the refused call's arrival; answers come back one round trip after
+    // arrival, refused and accepted alike, so the calls it accepted in that window are those
+    // answered within one window before this answer (start times, skewed by however long a call
+    // waited to be written, measured worse)
+    else s.observe = { from: now - shortest.windowMs, to: now };
     const pause = Math.min(block * 2 ** s.failedProbes, Math.max(block * 60, longest));
     s.pausedAt = now;
     s.blockedUntil = Math.max(s.blockedUntil, now + pause);
@@ -371,16 +375,16 @@ export class RateLimiter {
     if (!o) return;
     s.observe = null;
     const shortest = s.windows[0] as Window;
-    const left = s.accepted.filter((t) => t >= o.from && t <= o.to).length;
+    const left = s.accepted.filter((t) => t > o.from && t <= o.to).length;
     // none accepted: the 45009 says nothing of the budget left (a longer block, or a burst of others)
     if (left === 0 || left >= shortest.count) return;
     s.cap = left;
     s.capRaiseAt = now + shortest.windowMs * this.probeEveryWindows;
   }
 
-  private noteAccepted(s: ApiState, startedAt: number, end: number): void {
+  private noteAccepted(s: ApiState, end: number): void {
     const shortest = s.windows[0] as Window;
-    s.accepted.push(startedAt);
+    s.accepted.push(end);
     // only the last window or two can matter for the next settle
     if (s.accepted.length > 2 * shortest.count + 64) {
       const cutoff = Math.min(end - 2 * shortest.effectiveWindowMs, s.observe?.from ?? Infinity);
