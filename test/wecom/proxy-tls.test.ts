@@ -61,7 +61,7 @@ describe('the client through an https:// proxy (CONNECT inside TLS)', () => {
       const err = await c.user.create(member('never-wrong-ca')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WeComTransportError);
       const t = err as WeComTransportError;
-      expect(t).toMatchObject({ kind: 'tls', class: 'config', beforeSend: true, route: { kind: 'proxy', proxy: tls.address } });
+      expect(t).toMatchObject({ kind: 'proxy-tls', class: 'config', beforeSend: true, route: { kind: 'proxy', proxy: tls.address } });
       expect(t.message).toContain(`the TLS certificate of proxy ${tls.address} could not be verified`);
       expect(t.message).toMatch(/proxy CA/);
     }

@@ -167,7 +167,7 @@ export function describeFailure(
   }
   const tlsCode = code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'));
   if (proxy && tlsCode && inChain(err, 'ProxyLegError'))
-    return fail('tls', `the TLS certificate of proxy ${proxy} could not be verified or its TLS handshake failed (${code}); check the proxy CA certificate, and that the proxy speaks TLS`, err);
+    return fail('proxy-tls', `the TLS certificate of proxy ${proxy} could not be verified or its TLS handshake failed (${code}); check the proxy CA certificate, and that the proxy speaks TLS`, err);
   if (tlsCode)
     return fail('tls', `the TLS certificate of ${host} could not be verified (${code}) when called ${via}; check the configured CA`, err);
   if (name === 'SecureProxyConnectionError')
