@@ -385,9 +385,10 @@ export class RateLimiter {
   private noteAccepted(s: ApiState, end: number): void {
     const shortest = s.windows[0] as Window;
     s.accepted.push(end);
-    // only the last window or two can matter for the next settle
+    // only the last window can matter for the next settle (at most `count` calls: dropping the
+    // older ones at twice that keeps this amortised O(1))
     if (s.accepted.length > 2 * shortest.count + 64) {
-      const cutoff = Math.min(end - 2 * shortest.effectiveWindowMs, s.observe?.from ?? Infinity);
+      const cutoff = Math.min(end - shortest.effectiveWindowMs, s.observe?.from ?? Infinity);
       s.accepted = s.accepted.filter((t) => t >= cutoff);
     }
   }
@@ -402,7 +403,8 @@ export class RateLimiter {
     for (const s of this.apis.values()) {
       if (s.waiters.length === 0) continue;
       next = Math.min(next, this.readyAt(s, now));
-      if (s.cap !== null) next = Math.min(next, Math.max(now, s.capRaiseAt));
+      // a raise of the cap may let a waiter start (capOf moves capRaiseAt past now)
+      if (this.capOf(s, now) !== null) next = Math.min(next, s.capRaiseAt);
     }
     if (!Number.isFinite(next)) {
       this.cancelTimer();
