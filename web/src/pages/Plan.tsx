@@ -304,18 +304,19 @@ export function PlanPage() {
             <Flex wrap gap={32} align="center">
               <Statistic title={t('total')} value={total} />
               {total > 0 && (
-                <Statistic
-                  title={t('estimate')}
-                  data-testid="plan-estimate"
-                  value={plan.estimate.limitedBy ? t('estimateAtLeast', { d: msText(Math.round(plan.estimate.seconds) * 1000) }) : t('estimateNone')}
-                  suffix={
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {plan.estimate.limitedBy
-                        ? t('estimateLimitedBy', { api: plan.estimate.limitedBy.api, count: plan.estimate.limitedBy.count, window: windowText(plan.estimate.limitedBy.windowMs) })
-                        : t('estimateFits')}
-                    </Typography.Text>
-                  }
-                />
+                <div data-testid="plan-estimate">
+                  <Statistic
+                    title={t('estimate')}
+                    value={plan.estimate.limitedBy ? t('estimateAtLeast', { d: msText(Math.round(plan.estimate.seconds) * 1000) }) : t('estimateNone')}
+                    suffix={
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {plan.estimate.limitedBy
+                          ? t('estimateLimitedBy', { api: plan.estimate.limitedBy.api, count: plan.estimate.limitedBy.count, window: windowText(plan.estimate.limitedBy.windowMs) })
+                          : t('estimateFits')}
+                      </Typography.Text>
+                    }
+                  />
+                </div>
               )}
               {KIND_ORDER.filter((k) => (plan.summary[k] ?? 0) > 0).map((k) => (
                 <Statistic key={k} title={<KindTag kind={k} />} value={plan.summary[k]} />
