@@ -6,10 +6,11 @@
 //             other applications spend the rest; the client must settle after one block (≈ 11 s)
 //   hour      a company larger than the hour budget: 200/1s and 3,000/60s — WeCom's proportions
 //             (the hour budget is 15 minute-budgets, its window 60 minute-windows) (≈ 65 s)
+//   hour-minute-only  the same with a client that keeps only the minute window (≈ 80 s)
 // The floor is the least time the simulator's budget allows for the creates: the k-th call of an
 // API can start no earlier than t(k − c) + W for each window (c per W) — estimatePlan's rateFloorMs,
 // the same function the plan's expected duration comes from. Latency 40 ms, HTTPS, SQLite on disk.
-//   npm run bench -- rate-limits       (BENCH_RATE_SCENARIO=matching|stricter|hour, BENCH_RATE_MEMBERS)
+//   npm run bench -- rate-limits       (BENCH_RATE_SCENARIO=matching|stricter|hour|hour-minute-only, BENCH_RATE_MEMBERS, BENCH_RATE_TIMELINE=1: calls per 100 ms)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'matching', members: 2000, sim: { minute: MINUTE, hour: null }, client: [MINUTE] },
   { name: 'stricter', members: 2000, sim: { minute: MINUTE, hour: null }, client: [{ count: 400, windowMs: 1000 }] },
   { name: 'hour', members: 4000, sim: { minute: MINUTE, hour: HOUR }, client: [MINUTE, HOUR] },
+  // the same company with a client that keeps the minute window only: it meets the hour block
+  { name: 'hour-minute-only', members: 4000, sim: { minute: MINUTE, hour: HOUR }, client: [MINUTE] },
 ];
 
 /** 10 top-level departments, the rest one level down; members spread over them. */
