@@ -125,19 +125,6 @@ describe('wecom-sync connection', () => {
     expect(missing.stdout).toMatch(/^✗ root-department\s+Root department 999 not found/m);
     expect(missing.stdout).toContain('Result: the connection does not work');
 
-    // a share of WeCom's budget, an override of it, an https:// proxy with its CA
-    const rate = await run(['connection', 'update', 'acme', '--rate-budget', '200/1s,2000/30s', '--rate-share', '50%', '--proxy', 'https://127.0.0.1:1', '--proxy-ca-file', caFile]);
-    expect(rate.code).toBe(0);
-    const rateShown = (await run(['connection', 'show', 'acme'])).stdout;
-    expect(rateShown).toMatch(/^rate budget:\s+100\/1s and 1000\/30s per API \(50% of the override\)$/m);
-    expect(rateShown).toMatch(/^proxies:\s+https:\/\/127\.0\.0\.1:1$/m);
-    expect(rateShown).toMatch(/^proxy CA certificate:\s+custom$/m);
-    await run(['connection', 'update', 'acme', '--clear-rate-budget', '--rate-share', '100', '--clear-proxy']);
-    expect((await run(['connection', 'show', 'acme'])).stdout).toMatch(/^rate budget:\s+10000\/1m and 150000\/1h per API \(WeCom's\)$/m);
-    const badRate = await run(['connection', 'update', 'acme', '--rate-budget', '200/soon']);
-    expect(badRate.code).toBe(2);
-    expect(badRate.stderr).toMatch(/rateBudget: the rate budget "200\/soon": expected N or N\/WINDOW/);
-
     expect((await run(['connection', 'delete', 'acme'])).code).toBe(2); // needs --yes
     const deleted = await run(['connection', 'delete', 'acme', '--yes']);
     expect(deleted.code).toBe(0);
@@ -150,6 +137,23 @@ describe('wecom-sync connection', () => {
       expect(r.stdout + r.stderr).not.toContain(PROXY_PASSWORD);
     }
   }, 60_000);
+
+  it('rate share, rate budget override and an https:// proxy with its CA', async () => {
+    const created = await run([
+      'connection', 'create', '--name', 'Rates', '--corp-id', corpid, '--secret-file', secretFile, '--root-department', '1',
+      '--rate-budget', '200/1s,2000/30s', '--rate-share', '50%', '--proxy', 'https://127.0.0.1:1', '--proxy-ca-file', caFile,
+    ]);
+    expect(created.code).toBe(0);
+    const shown = (await run(['connection', 'show', 'rates'])).stdout;
+    expect(shown).toMatch(/^rate budget:\s+100\/1s and 1000\/30s per API \(50% of the override\)$/m);
+    expect(shown).toMatch(/^proxies:\s+https:\/\/127\.0\.0\.1:1$/m);
+    expect(shown).toMatch(/^proxy CA certificate:\s+custom$/m);
+    await run(['connection', 'update', 'rates', '--clear-rate-budget', '--rate-share', '100', '--clear-proxy']);
+    expect((await run(['connection', 'show', 'rates'])).stdout).toMatch(/^rate budget:\s+10000\/1m and 150000\/1h per API \(WeCom's\)$/m);
+    const badRate = await run(['connection', 'update', 'rates', '--rate-budget', '200/soon']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toMatch(/rateBudget: the rate budget "200\/soon": expected N or N\/WINDOW/);
+  }, 120_000);
 
   it('bad input exits 2 with a clear message; secrets are refused on the command line', async () => {
     const argvSecret = await run(['connection', 'create', '--name', 'x', '--corp-id', corpid, '--secret', 'argv-secret-value', '--root-department', '1']);

@@ -108,11 +108,12 @@ describe('rate limits', () => {
     const st = c.stats();
     expect(st.rateLimited).toBeGreaterThan(0);
     expect(st.rateLimited).toBe(s.sim.stats().rateLimited);
-    // every refused call was sent before the first block was over: none after the client settled
-    const refused = s.sim.calls.filter((x) => x.errcode === 45009).map((x) => x.at);
-    expect(Math.max(...refused)).toBeLessThan(Math.min(...refused) + 500);
-    expect(c.limiterSnapshot().apis['user/create']?.cap).toBe(20);
     expect((await c.user.listAllIds()).length).toBe(n);
+    // settled at most at what the simulator accepts (20 per window): more calls draw no 45009
+    const cap = c.limiterSnapshot().apis['user/create']?.cap ?? Infinity;
+    expect(cap).toBeLessThanOrEqual(20);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => c.user.create(member(n + i))));
+    expect(s.sim.stats().rateLimited).toBe(st.rateLimited);
   }, 30_000);
 
   it('keeps the hour budget too: paced through both windows, no 45009', async () => {
