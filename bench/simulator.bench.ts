@@ -36,6 +36,7 @@ async function measure(https: boolean): Promise<Record<string, Figure>> {
     https,
     corps: [{ corpid: 'bench', secret: 'bench-secret' }],
     rateLimit: { count: Number.MAX_SAFE_INTEGER, windowMs: 60_000 },
+    rateLimitHour: null,
   });
   const dispatcher = new Agent({ connections: IN_FLIGHT, ...(s.caPem ? { connect: { ca: s.caPem } } : {}) });
   try {

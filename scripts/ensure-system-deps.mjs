@@ -1,11 +1,12 @@
 // Installs the Debian packages the test suite needs, when missing: tinyproxy (real HTTPS proxies),
-// chromium (the console's browser tests) and a CJK font (so the console's Chinese screenshots show
+// stunnel4 (TLS in front of tinyproxy: an https:// proxy), chromium (the console's browser tests) and a CJK font (so the console's Chinese screenshots show
 // characters, not boxes).
 // Runs before `vitest run` in `npm test`; fails loudly if a package cannot be installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const needed = [
   { command: 'tinyproxy', pkg: 'tinyproxy' },
+  { command: 'stunnel4', pkg: 'stunnel4' },
   { command: 'chromium', pkg: 'chromium' },
   { check: 'fc-list :lang=zh | grep -q .', pkg: 'fonts-wqy-microhei', command: 'a Chinese font' },
 ];

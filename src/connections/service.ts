@@ -8,6 +8,7 @@ import {
   type ConnectionPatch,
   type ConnectionSettings,
   type ExtAttrConfig,
+  connectionBudget,
   type OnAccountDeleted,
   type OnAccountDisabled,
   type OnOrganizationDeleted,
@@ -72,8 +73,11 @@ function toConnection(r: Row): Connection {
     extattrs: JSON.parse(r.extattrs) as ExtAttrConfig[],
     proxies: JSON.parse(r.proxies) as string[],
     proxyUsername: r.proxy_username,
+    proxyCaPem: r.proxy_ca_pem,
     apiBase: r.api_base,
     caPem: r.ca_pem,
+    rateBudget: r.rate_budget === null ? null : (JSON.parse(r.rate_budget) as Connection['rateBudget']),
+    rateSharePercent: Number(r.rate_share_percent),
     scope: JSON.parse(r.scope) as Connection['scope'],
     policies: {
       onAccountDeleted: r.on_account_deleted as OnAccountDeleted,
@@ -100,8 +104,11 @@ function settingsColumns(s: ConnectionSettings) {
     extattrs: JSON.stringify(s.extattrs),
     proxies: JSON.stringify(s.proxies),
     proxy_username: s.proxyUsername,
+    proxy_ca_pem: s.proxyCaPem,
     api_base: s.apiBase,
     ca_pem: s.caPem,
+    rate_budget: s.rateBudget === null ? null : JSON.stringify(s.rateBudget),
+    rate_share_percent: s.rateSharePercent,
     scope: JSON.stringify(s.scope),
     on_account_deleted: s.policies.onAccountDeleted,
     on_account_disabled: s.policies.onAccountDisabled,
@@ -242,9 +249,10 @@ export class Connections {
     if (!row) throw new ConnectionNotFoundError(nameOrId);
     const c = toConnection(row);
     const secret = this.secrets.decrypt(row.secret_enc, connectionAad(row.id, 'secret'), `the secret of connection "${row.name}"`);
-    const options: WeComClientOptions = { corpId: c.corpId, secret, apiBase: c.apiBase };
+    const options: WeComClientOptions = { corpId: c.corpId, secret, apiBase: c.apiBase, rateLimit: connectionBudget(c) };
     if (c.caPem) options.ca = c.caPem;
     if (c.proxies.length > 0) options.proxies = c.proxies;
+    if (c.proxyCaPem) options.proxyCa = c.proxyCaPem;
     if (c.proxyUsername) options.proxyUsername = c.proxyUsername;
     if (row.proxy_password_enc !== null)
       options.proxyPassword = this.secrets.decrypt(row.proxy_password_enc, connectionAad(row.id, 'proxy_password'), `the proxy password of connection "${row.name}"`);

@@ -164,6 +164,14 @@ export function explainFailure(err: unknown, conn: Pick<Connection, 'corpId'>, s
             `无法验证企业微信的 TLS 证书：${detail}。如果 API 地址是模拟器或使用自有证书的网关，请配置其 CA 证书。`,
           ),
         };
+      case 'proxy-tls':
+        return {
+          route,
+          message: m(
+            `The TLS certificate of proxy ${proxy} could not be verified (${detail}). Configure the CA that signs the proxy's certificate (proxy CA), or check that the proxy speaks TLS.`,
+            `无法验证代理 ${proxy} 的 TLS 证书（${detail}）。请配置签发该代理证书的 CA（代理 CA 证书），或确认代理支持 TLS。`,
+          ),
+        };
       default:
         return { route, message: m(`No answer from WeCom: ${detail}.`, `未收到企业微信的应答：${detail}。`) };
     }

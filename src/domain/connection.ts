@@ -2,6 +2,8 @@
 // Plain types, defaults and the pure field validation; storage and secrets live in src/connections.
 import { X509Certificate } from 'node:crypto';
 import { ProxyConfigError, parseProxyList } from '../wecom/transport/proxy-pool.js';
+import { parseBudgetWindow } from '../wecom/transport/budget-text.js';
+import { WECOM_BUDGET, type Budget } from '../wecom/transport/rate-limiter.js';
 import { validate as validateExpression } from '../mapping/expression/index.js';
 import { CONTROL_CHARS, type FieldError, charLength } from './common.js';
 
@@ -66,12 +68,21 @@ export interface Connection {
   rootDepartmentId: number;
   defaultDepartmentId: number | null;
   extattrs: ExtAttrConfig[];
-  /** Ordered `host:port` list; [] = direct. */
+  /** Ordered `host:port` (HTTP CONNECT) or `https://host:port` (CONNECT inside TLS) list; [] = direct. */
   proxies: string[];
   proxyUsername: string | null;
+  /** Extra CA (PEM) trusted for the certificates of `https://` proxies. */
+  proxyCaPem: string | null;
   apiBase: string;
   /** Extra CA (PEM) trusted for the API base's certificate (the simulator, a TLS-inspecting gateway). */
   caPem: string | null;
+  /**
+   * WeCom's per-API budget for the company, one window or several (all kept); null = the documented
+   * 10,000 per minute and 150,000 per hour. An advanced override, e.g. for a simulator in tests.
+   */
+  rateBudget: Budget[] | null;
+  /** The share (in %, above 0, at most 100) of that budget this connection may use: other applications of the company spend the same budget. */
+  rateSharePercent: number;
   scope: ConnectionScope;
   policies: ConnectionPolicies;
   /** A MappingDefinition JSON (owned by src/mapping/definitions); null = the default definition. */
@@ -95,8 +106,12 @@ export interface ConnectionInput {
   proxies?: string | string[];
   proxyUsername?: string | null;
   proxyPassword?: string | null;
+  proxyCaPem?: string | null;
   apiBase?: string;
   caPem?: string | null;
+  /** windows, or `"200/1s,2000/30s"`; null = WeCom's documented budget */
+  rateBudget?: Budget[] | string | null;
+  rateSharePercent?: number;
   scope?: Partial<ConnectionScope>;
   policies?: Partial<Omit<ConnectionPolicies, 'safety'>> & { safety?: Partial<SafetyThreshold> };
   mapping?: unknown | null;
@@ -261,7 +276,7 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
   const errors: FieldError[] = [];
   const has = (k: keyof ConnectionPatch): boolean => Object.prototype.hasOwnProperty.call(patch, k) && patch[k] !== undefined;
   const s: ConnectionSettings = base
-    ? { ...base, extattrs: [...base.extattrs], proxies: [...base.proxies], scope: { organizationRoots: [...base.scope.organizationRoots] }, policies: { ...base.policies, safety: { ...base.policies.safety } } }
+    ? { ...base, extattrs: [...base.extattrs], proxies: [...base.proxies], rateBudget: base.rateBudget?.map((w) => ({ ...w })) ?? null, scope: { organizationRoots: [...base.scope.organizationRoots] }, policies: { ...base.policies, safety: { ...base.policies.safety } } }
     : {
         name: '',
         corpId: '',
@@ -270,8 +285,11 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
         extattrs: [],
         proxies: [],
         proxyUsername: null,
+        proxyCaPem: null,
         apiBase: DEFAULT_API_BASE,
         caPem: null,
+        rateBudget: null,
+        rateSharePercent: 100,
         scope: { organizationRoots: [] },
         policies: { ...DEFAULT_POLICIES, safety: { ...DEFAULT_POLICIES.safety } },
         mapping: null,
@@ -322,12 +340,26 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
     else s.apiBase = r.value;
   }
   if ('caPem' in patch && patch.caPem !== undefined) {
-    if (patch.caPem === null || patch.caPem === '') s.caPem = null;
-    else {
-      const problem = typeof patch.caPem === 'string' ? checkCaPem(patch.caPem) : 'must be PEM text';
-      if (problem) errors.push({ field: 'caPem', message: `the CA certificate ${problem}` });
-      else s.caPem = (patch.caPem as string).trim() + '\n';
-    }
+    const r = resolvePem(patch.caPem);
+    if (typeof r === 'object' && r !== null) errors.push({ field: 'caPem', message: `the CA certificate ${r.error}` });
+    else s.caPem = r;
+  }
+  if ('proxyCaPem' in patch && patch.proxyCaPem !== undefined) {
+    const r = resolvePem(patch.proxyCaPem);
+    if (typeof r === 'object' && r !== null) errors.push({ field: 'proxyCaPem', message: `the proxy CA certificate ${r.error}` });
+    else s.proxyCaPem = r;
+  }
+  if (s.proxyCaPem !== null && !s.proxies.some((p) => p.startsWith('https://')) && !errors.some((e) => e.field === 'proxies'))
+    errors.push({ field: 'proxyCaPem', message: 'a proxy CA certificate is set but no https:// proxy is configured' });
+  if ('rateBudget' in patch && patch.rateBudget !== undefined) {
+    const r = checkRateBudget(patch.rateBudget);
+    if (r !== null && 'error' in r) errors.push({ field: 'rateBudget', message: r.error });
+    else s.rateBudget = r;
+  }
+  if (has('rateSharePercent')) {
+    const v = patch.rateSharePercent;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 100) s.rateSharePercent = v;
+    else errors.push({ field: 'rateSharePercent', message: 'the share of the rate budget must be a percentage above 0 and at most 100' });
   }
   if (has('scope')) {
     const roots = patch.scope?.organizationRoots;
@@ -345,6 +377,38 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
     else s.mapping = JSON.parse(JSON.stringify(m)) as unknown;
   }
   return { settings: s, errors };
+}
+
+/** PEM text → normalised, null → cleared, or why it cannot be used. */
+function resolvePem(v: unknown): string | null | { error: string } {
+  if (v === null || v === '') return null;
+  const problem = typeof v === 'string' ? checkCaPem(v) : 'must be PEM text';
+  return problem ? { error: problem } : (v as string).trim() + '\n';
+}
+
+/** A budget override: windows or their text (`200/1s,2000/30s`), null = WeCom's documented budget. */
+function checkRateBudget(v: unknown): Budget[] | null | { error: string } {
+  if (v === null || v === '') return null;
+  const windows: Budget[] = [];
+  const items: unknown[] = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : [v];
+  for (const item of items) {
+    const w = typeof item === 'string' ? parseBudgetWindow(item, 60_000) : (item as Budget);
+    if (typeof w !== 'object' || w === null || 'error' in w) return { error: `the rate budget ${w && 'error' in w ? w.error : 'must be a list of { count, windowMs }'}` };
+    if (!Number.isInteger(w.count) || w.count < 1 || w.count > 1e9 || typeof w.windowMs !== 'number' || !(w.windowMs >= 1) || w.windowMs > 86_400_000)
+      return { error: 'the rate budget: each window needs a whole count from 1 to 1,000,000,000 and a length from 1 ms to one day' };
+    windows.push({ count: w.count, windowMs: w.windowMs });
+  }
+  if (windows.length === 0 || windows.length > 3) return { error: 'the rate budget has one to three windows, e.g. 10000/60s,150000/1h' };
+  if (new Set(windows.map((w) => w.windowMs)).size !== windows.length) return { error: 'the rate budget lists the same window length twice' };
+  return windows.sort((a, b) => a.windowMs - b.windowMs);
+}
+
+/**
+ * The per-API budget the connection's client keeps: its override or WeCom's documented windows,
+ * each scaled to the connection's share (at least one call per window).
+ */
+export function connectionBudget(c: Pick<Connection, 'rateBudget' | 'rateSharePercent'>): Budget[] {
+  return (c.rateBudget ?? WECOM_BUDGET).map((w) => ({ count: Math.max(1, Math.floor((w.count * c.rateSharePercent) / 100)), windowMs: w.windowMs }));
 }
 
 /** Advice that does not block saving. */

@@ -103,6 +103,17 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
   'member.create', 'member.update', 'member.disable', 'member.delete',
 ];
 
+/** The WeCom API an operation calls: its queue in the executor, its budget in the client's limiter. */
+export const OPERATION_API: Readonly<Record<OperationKind, string>> = {
+  'department.create': 'department/create',
+  'department.update': 'department/update',
+  'department.delete': 'department/delete',
+  'member.create': 'user/create',
+  'member.update': 'user/update',
+  'member.disable': 'user/update',
+  'member.delete': 'user/delete',
+};
+
 /** A link the executor drops without calling WeCom (policy "keep", or the object is already gone). */
 export interface Unlink {
   type: 'department' | 'member';

@@ -21,7 +21,14 @@ export interface SimulatorOptions extends Faults, Rules {
   legacyTrustedIps?: string[];
   refuseIdLists?: boolean;
   tokenTtlSeconds?: number;
+  /** per company and API, the minute budget (default 10,000 per 60 s) */
   rateLimit?: { count: number; windowMs: number };
+  /** per company and API, the hour budget (default 150,000 per hour; null = none) */
+  rateLimitHour?: { count: number; windowMs: number } | null;
+  /** how long exceeding the minute budget blocks the API (default 60 s; the hour budget blocks for its window) */
+  rateBlockMs?: number;
+  /** wrong-secret gettoken calls from one IP that block gettoken from it for the window (default 2,000 per hour) */
+  wrongSecretLimit?: { count: number; windowMs: number };
   stateFile?: string;
   /** injected clock (ms), for tests */
   now?: () => number;

@@ -43,6 +43,7 @@ export function registerInspection(app: FastifyInstance, sim: Simulator, opts: {
     return { calls: since ? sim.calls.filter((c) => c.at >= since) : sim.calls };
   });
   app.get('/_sim/stats', async () => sim.stats());
+  app.get('/_sim/blocks', async () => sim.blocks());
   app.post('/_sim/tokens/expire', async (req) => ({ ok: true, expired: sim.expireTokens(jsonBody(req.body).corpid as string | undefined) }));
   app.post('/_sim/tokens/revoke', async (req) => ({ ok: true, revoked: sim.revokeTokens(jsonBody(req.body).corpid as string | undefined) }));
   app.post('/_sim/save', async (_req, reply) => {

@@ -9,6 +9,7 @@ import { errmsgFor, headerSafe, SimError } from './errors.js';
 import type { Company } from './models/company.js';
 import { MediaStore } from './models/media.js';
 import { normaliseIp, type Simulator } from './simulator.js';
+import type { Refusal } from './ratelimit.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -223,12 +224,15 @@ export function registerCgi(app: FastifyInstance, sim: Simulator): void {
         corpid = query.corpid;
         if (!query.corpsecret) throw new SimError(Errcode.MissingSecret, 'corpsecret is required');
         if (!sim.hasCompany(corpid)) throw new SimError(Errcode.InvalidCorpid, `corpid ${corpid} is not known`);
+        const ipBlock = sim.wrongSecrets.blocked(ip, at);
+        if (ipBlock !== null) throw new SimError(Errcode.RateLimited, `too many wrong-secret gettoken calls from ${ip}: blocked until ${new Date(ipBlock).toISOString()}`);
       } else {
         company = sim.authenticate(query.access_token);
         corpid = company.corpid;
       }
       // 3. rate limit at arrival, per (corp, API)
-      if (!sim.admit(corpid, api)) throw new SimError(Errcode.RateLimited, `more than ${sim.limiter.limit.count} calls of ${api} in ${sim.limiter.limit.windowMs} ms`);
+      const refused = sim.admit(corpid, api);
+      if (refused) throw new SimError(Errcode.RateLimited, refusalText(sim, api, refused));
       admitted = true;
       // 4. faults and latency apply to admitted calls only
       fault = sim.drawFault();
@@ -253,6 +257,7 @@ export function registerCgi(app: FastifyInstance, sim: Simulator): void {
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       errcode = e.errcode;
+      if (api === 'gettoken' && errcode === Errcode.InvalidCredential) sim.wrongSecrets.noteFailure(ip, at);
       if (!admitted && sim.faults.latencyMs > 0) await delay(sim.faults.latencyMs);
       if (fault === 'http502' || fault === 'reset') return transportFault(reply, fault);
       send(reply, ip, {}, errcode, e);
@@ -268,6 +273,14 @@ export function registerCgi(app: FastifyInstance, sim: Simulator): void {
     }
   };
   app.all('/cgi-bin/*', handler);
+}
+
+function refusalText(sim: Simulator, api: string, r: Refusal): string {
+  const { minute, hour } = sim.limiter.config;
+  const until = `blocked until ${new Date(r.until).toISOString()}`;
+  if (r.window === 'minute') return `more than ${minute.count} calls of ${api} in ${minute.windowMs} ms: ${until}`;
+  if (r.window === 'hour' && hour) return `more than ${hour.count} calls of ${api} in ${hour.windowMs} ms: ${until}`;
+  return `${api} is ${until}`;
 }
 
 /** A lost answer (HTTP 502 or a reset connection): the client cannot tell whether the call was applied. */

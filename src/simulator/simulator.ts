@@ -8,7 +8,7 @@ import { STRICT_CHOICES } from '../wecom/rules/choices.js';
 import { READINGS, type Reading, type RuleOptions } from '../wecom/rules/fields.js';
 import { SimError } from './errors.js';
 import { Company, type CompanySnapshot } from './models/company.js';
-import { RateLimiter, type RateLimit } from './ratelimit.js';
+import { RateLimiter, WECOM_HOUR_LIMIT, WECOM_MINUTE_LIMIT, WECOM_WRONG_SECRET_LIMIT, WrongSecretGuard, type RateLimit, type Refusal } from './ratelimit.js';
 import { CallbackSender, type CallbackDelivery, type CallbackTarget } from './callbacks.js';
 import type { AdminEditApi, CreatorConfig } from './models/company.js';
 
@@ -46,7 +46,14 @@ export interface SimulatorConfig extends Faults, Rules {
   legacyTrustedIps?: string[];
   refuseIdLists?: boolean;
   tokenTtlSeconds?: number;
+  /** per company and API, the minute budget (default 10,000 per 60 s) */
   rateLimit?: RateLimit;
+  /** per company and API, the hour budget (default 150,000 per hour; null = none); exceeding it blocks the API for its window */
+  rateLimitHour?: RateLimit | null;
+  /** how long exceeding the minute budget blocks the API (default 60 s) */
+  rateBlockMs?: number;
+  /** wrong-secret gettoken calls from one IP that block gettoken from it for the window (default 2,000 per hour) */
+  wrongSecretLimit?: RateLimit;
   /** clock (ms since epoch); tests inject one to slide rate-limit windows and expire tokens/media */
   now?: () => number;
   /** random source in [0,1) for fault injection */
@@ -90,6 +97,7 @@ export const normaliseIp = (ip: string | undefined): string => (ip ?? '').replac
 export class Simulator {
   readonly calls: CallRecord[] = [];
   readonly limiter: RateLimiter;
+  readonly wrongSecrets: WrongSecretGuard;
   private readonly sender: CallbackSender;
   faults: Required<Faults>;
   private readonly companies = new Map<string, Company>();
@@ -108,7 +116,12 @@ export class Simulator {
     this.ruleState = Simulator.checkedRules({ reading: config.reading ?? 'current', refuseUnknownFields: config.refuseUnknownFields ?? false });
     this.now = config.now ?? Date.now;
     this.random = config.random ?? Math.random;
-    this.limiter = new RateLimiter(config.rateLimit ?? { count: 10_000, windowMs: 60_000 });
+    this.limiter = new RateLimiter({
+      minute: config.rateLimit ?? WECOM_MINUTE_LIMIT,
+      hour: config.rateLimitHour === undefined ? WECOM_HOUR_LIMIT : config.rateLimitHour,
+      blockMs: config.rateBlockMs ?? 60_000,
+    });
+    this.wrongSecrets = new WrongSecretGuard(config.wrongSecretLimit ?? WECOM_WRONG_SECRET_LIMIT);
     this.faults = { latencyMs: config.latencyMs ?? 0, faultRate: config.faultRate ?? 0, faultKind: config.faultKind ?? 'errcode' };
     this.trusted = new Set((config.trustedIps ?? []).map(normaliseIp));
     this.legacy = new Set((config.legacyTrustedIps ?? []).map(normaliseIp));
@@ -185,9 +198,16 @@ export class Simulator {
     return this.config.refuseIdLists ?? false;
   }
 
-  /** Rate-limit admission for (corp, API) at arrival. */
-  admit(corpid: string, api: string): boolean {
+  /** Rate-limit admission for (corp, API) at arrival: null when admitted, else why it is refused. */
+  admit(corpid: string, api: string): Refusal | null {
     return this.limiter.admit(`${corpid}\u0000${api}`, this.now());
+  }
+
+  /** What is blocked now, with the end of each block (ms): APIs as "corpid api", and IPs refused gettoken. */
+  blocks(): { apis: Record<string, number>; ips: Record<string, number> } {
+    const now = this.now();
+    const apis = Object.fromEntries(Object.entries(this.limiter.blocked(now)).map(([k, until]) => [k.replace('\u0000', ' '), until]));
+    return { apis, ips: this.wrongSecrets.blockedIps(now) };
   }
 
   // ------------------------------------------------------------------ tokens
@@ -337,6 +357,7 @@ export class Simulator {
     this.calls.length = 0;
     this.counters = { gettoken: {}, rateLimited: 0, byApi: {}, byErrcode: {}, total: 0 };
     this.limiter.clear();
+    this.wrongSecrets.clear();
     this.faults = { latencyMs: this.config.latencyMs ?? 0, faultRate: this.config.faultRate ?? 0, faultKind: this.config.faultKind ?? 'errcode' };
     this.ruleState = Simulator.checkedRules({ reading: this.config.reading ?? 'current', refuseUnknownFields: this.config.refuseUnknownFields ?? false });
     this.resumeJobs();

@@ -4,5 +4,6 @@ export { SyncPipeline, RunInProgressError, type SyncReport } from './pipeline.js
 export { SyncWorker, type WorkerEvent } from './triggers/worker.js';
 export type { ServiceClient } from './stages/prepare.js';
 export * from './views/plan-json.js';
+export * from './views/plan-estimate.js';
 export * from './views/status.js';
 export * from './views/object-status.js';

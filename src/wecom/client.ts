@@ -3,9 +3,10 @@
 // A call goes: pre-send validation (rules/fields.ts: only what every reading of WeCom's documentation
 // refuses; a refused request never leaves) → retry loop
 // (transient answers only) → access token (cached, single flight) → rate limiter permit (per-API
-// sliding window + max in flight) → routes in failover order (proxies or direct) → WeCom.
+// minute and hour windows + max in flight) → routes in failover order (proxies or direct) → WeCom.
 // 40014/42001 drop the token and repeat the call once with a fresh one; 45009 pauses that API in the
-// limiter and is retried after a back-off; every other non-zero errcode becomes a WeComError.
+// limiter for WeCom's whole block and the call waits there to be sent again; every other non-zero
+// errcode becomes a WeComError.
 
 import { Errcode } from './errors/catalog.js';
 import {
@@ -36,7 +37,7 @@ import {
 import { systemClock, sleepWith, type Clock } from './transport/clock.js';
 import { buildUrl, sendOnce, type WireAnswer, type WireRequest } from './transport/http.js';
 import { ProxyPool, type RouteHealth } from './transport/proxy-pool.js';
-import { DEFAULT_BUDGET, RateLimiter, type Budget, type RateLimiterSnapshot } from './transport/rate-limiter.js';
+import { RateLimiter, WECOM_BUDGET, type Budget, type RateLimiterSnapshot } from './transport/rate-limiter.js';
 import { resolveRetryOptions, withRetry, type ResolvedRetryOptions, type RetryOptions } from './transport/retry.js';
 import { TokenCache } from './token/token-cache.js';
 import type {
@@ -81,12 +82,19 @@ export interface WeComClientOptions {
   apiBase?: string;
   /** CA certificate(s) (PEM) that sign WeCom's (or the simulator's) certificate; default Node's roots */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** ordered proxy list, "host:port,host:port" or an array; none ⇒ direct */
+  /** ordered proxy list, "host:port,https://host:port" or an array; none ⇒ direct (https:// = the proxy is reached over TLS) */
   proxies?: string | readonly string[];
+  /** CA certificate(s) (PEM) that sign the certificates of https:// proxies; default Node's roots */
+  proxyCa?: string | Buffer | Array<string | Buffer>;
   proxyUsername?: string;
   proxyPassword?: string;
-  /** per-API budget; default 10,000 per 60,000 ms */
-  rateLimit?: Budget;
+  /**
+   * Per-API budget: one window or several, all kept; default WeCom's 10,000 per minute and 150,000
+   * per hour (WECOM_BUDGET). Give less when other applications of the company use the same APIs.
+   */
+  rateLimit?: Budget | readonly Budget[];
+  /** how long WeCom blocks an API after a 45009; default the shortest window's length (WeCom: 60 s) */
+  rateBlockMs?: number;
   /** extra window against clock rounding; default 2 ms */
   rateLimitMarginMs?: number;
   /** calls in flight at once; default 256 (WeCom publishes no concurrency limit for contact APIs; 45033 was seen only from about 400 parallel calls) */
@@ -228,23 +236,24 @@ export class WeComClient {
     this.logger = options.logger;
     this.onCall = options.onCall;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const budget = options.rateLimit ?? DEFAULT_BUDGET;
     this.pool = new ProxyPool({
       proxies: options.proxies,
       proxyUsername: options.proxyUsername,
       proxyPassword: options.proxyPassword,
       ca: options.ca,
+      proxyCa: options.proxyCa,
       cooldownMs: options.proxyCooldownMs,
       connectTimeoutMs: options.connectTimeoutMs,
       now,
     });
     this.limiter = new RateLimiter({
-      budget,
+      budget: options.rateLimit ?? WECOM_BUDGET,
+      ...(options.rateBlockMs !== undefined ? { blockMs: options.rateBlockMs } : {}),
       marginMs: options.rateLimitMarginMs,
       maxInFlight: options.maxInFlight,
       clock: this.clock,
     });
-    this.retryOptions = resolveRetryOptions(options.retry, budget.windowMs);
+    this.retryOptions = resolveRetryOptions(options.retry);
     this.tokens = new TokenCache({
       now,
       fetch: () => this.fetchToken(),
@@ -628,7 +637,10 @@ export class WeComClient {
           const untrusted = answer.errcode === Errcode.UntrustedIp;
           this.pool.markSuccess(key, untrusted ? parseEgressIp(answer.errmsg) : undefined);
           this.emit({ api, route: handle.route, errcode: answer.errcode, durationMs: this.clock.now() - started, attempt });
-          if (answer.errcode === Errcode.RateLimited) this.onRateLimited(api);
+          if (answer.errcode === Errcode.RateLimited) {
+            this.counters.rateLimited++;
+            permit.refused();
+          }
           if (untrusted && this.failoverOnUntrustedIp && handle.route.kind === 'proxy' && handle !== routes[routes.length - 1]) {
             const e = new WeComError({ errcode: answer.errcode, errmsg: answer.errmsg, api, route: handle.route, attempt });
             this.pool.markUnhealthy(key, e.message);
@@ -659,11 +671,6 @@ export class WeComClient {
     } finally {
       permit.release();
     }
-  }
-
-  private onRateLimited(api: string): void {
-    this.counters.rateLimited++;
-    this.limiter.penalize(api, this.clock.now() + this.retryOptions.rateLimitedDelayMs);
   }
 
   private count(api: string, key: string): void {

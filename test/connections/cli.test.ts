@@ -138,6 +138,23 @@ describe('wecom-sync connection', () => {
     }
   }, 60_000);
 
+  it('rate share, rate budget override and an https:// proxy with its CA', async () => {
+    const created = await run([
+      'connection', 'create', '--name', 'Rates', '--corp-id', corpid, '--secret-file', secretFile, '--root-department', '1',
+      '--rate-budget', '200/1s,2000/30s', '--rate-share', '50%', '--proxy', 'https://127.0.0.1:1', '--proxy-ca-file', caFile,
+    ]);
+    expect(created.code).toBe(0);
+    const shown = (await run(['connection', 'show', 'rates'])).stdout;
+    expect(shown).toMatch(/^rate budget:\s+100\/1s and 1000\/30s per API \(50% of the override\)$/m);
+    expect(shown).toMatch(/^proxies:\s+https:\/\/127\.0\.0\.1:1$/m);
+    expect(shown).toMatch(/^proxy CA certificate:\s+custom$/m);
+    await run(['connection', 'update', 'rates', '--clear-rate-budget', '--rate-share', '100', '--clear-proxy']);
+    expect((await run(['connection', 'show', 'rates'])).stdout).toMatch(/^rate budget:\s+10000\/1m and 150000\/1h per API \(WeCom's\)$/m);
+    const badRate = await run(['connection', 'update', 'rates', '--rate-budget', '200/soon']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toMatch(/rateBudget: the rate budget "200\/soon": expected N or N\/WINDOW/);
+  }, 120_000);
+
   it('bad input exits 2 with a clear message; secrets are refused on the command line', async () => {
     const argvSecret = await run(['connection', 'create', '--name', 'x', '--corp-id', corpid, '--secret', 'argv-secret-value', '--root-department', '1']);
     expect(argvSecret.code).toBe(2);

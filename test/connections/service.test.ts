@@ -191,6 +191,49 @@ describe.each(BACKENDS)('connections on $name', (backend) => {
     expect(corpIdWarnings('ww0123456789abcdef')).toEqual([]);
   });
 
+  it('rate budget: WeCom’s documented windows by default, a share of them, or an override; the client keeps what results', async () => {
+    const c = await connections.create(base());
+    expect(c).toMatchObject({ rateBudget: null, rateSharePercent: 100, proxyCaPem: null });
+    expect((await connections.clientOptions(c.id)).rateLimit).toEqual([
+      { count: 10_000, windowMs: 60_000 },
+      { count: 150_000, windowMs: 3_600_000 },
+    ]);
+    // another application of the company uses the same APIs: this connection may use 40 %
+    const shared = await connections.update(c.id, { rateSharePercent: 40 });
+    expect(shared.rateSharePercent).toBe(40);
+    expect((await connections.clientOptions(c.id)).rateLimit).toEqual([
+      { count: 4_000, windowMs: 60_000 },
+      { count: 60_000, windowMs: 3_600_000 },
+    ]);
+    // an override (a simulator with a scaled budget), as text or as windows; the share still applies
+    const overridden = await connections.update(c.id, { rateBudget: '2000/30s, 200/1s', rateSharePercent: 100 });
+    expect(overridden.rateBudget).toEqual([
+      { count: 200, windowMs: 1000 },
+      { count: 2000, windowMs: 30_000 },
+    ]);
+    expect((await connections.get(c.id)).rateBudget).toEqual(overridden.rateBudget);
+    expect((await connections.clientOptions(c.id)).rateLimit).toEqual(overridden.rateBudget);
+    await connections.update(c.id, { rateBudget: [{ count: 50, windowMs: 500 }], rateSharePercent: 10 });
+    expect((await connections.clientOptions(c.id)).rateLimit).toEqual([{ count: 5, windowMs: 500 }]);
+    expect((await connections.update(c.id, { rateBudget: null })).rateBudget).toBeNull();
+
+    const errors = await errorsOf(connections.update(c.id, { rateBudget: '200/soon', rateSharePercent: 0 }));
+    expect(errors.map((e) => e.field)).toEqual(['rateBudget', 'rateSharePercent']);
+    expect((await errorsOf(connections.update(c.id, { rateBudget: '10/1s,20/1s' })))[0]?.message).toMatch(/same window length twice/);
+    expect((await errorsOf(connections.update(c.id, { rateSharePercent: 120 })))[0]?.message).toMatch(/at most 100/);
+  });
+
+  it('proxy CA: trusted for https:// proxies, passed to the client; refused without an https:// proxy', async () => {
+    const errors = await errorsOf(connections.create(base({ proxies: '127.0.0.1:3128', proxyCaPem: caPem })));
+    expect(errors).toEqual([{ field: 'proxyCaPem', message: 'a proxy CA certificate is set but no https:// proxy is configured' }]);
+    expect((await errorsOf(connections.create(base({ proxies: 'https://127.0.0.1:3128', proxyCaPem: 'not a pem' }))))[0]?.field).toBe('proxyCaPem');
+    const c = await connections.create(base({ proxies: 'https://proxy.example.com:8443,127.0.0.1:3128', proxyCaPem: caPem }));
+    expect(c.proxies).toEqual(['https://proxy.example.com:8443', '127.0.0.1:3128']);
+    expect(c.proxyCaPem).toContain('BEGIN CERTIFICATE');
+    expect(await connections.clientOptions(c.id)).toMatchObject({ proxies: c.proxies, proxyCa: c.proxyCaPem });
+    expect((await connections.update(c.id, { proxies: [], proxyCaPem: null })).proxyCaPem).toBeNull();
+  });
+
   it('stores the secret and proxy password only encrypted, bound to the row', async () => {
     const a = await connections.create(base({ proxies: '127.0.0.1:3128', proxyUsername: 'bob', proxyPassword: PROXY_PASSWORD }));
     const b = await connections.create(base({ name: 'other', secret: 'other-secret-value' }));
@@ -211,6 +254,10 @@ describe.each(BACKENDS)('connections on $name', (backend) => {
       proxies: ['127.0.0.1:3128'],
       proxyUsername: 'bob',
       proxyPassword: PROXY_PASSWORD,
+      rateLimit: [
+        { count: 10_000, windowMs: 60_000 },
+        { count: 150_000, windowMs: 3_600_000 },
+      ],
     });
     expect(await connections.clientOptions(b.id)).toMatchObject({ secret: 'other-secret-value' });
     expect((await connections.clientOptions(b.id)).proxyPassword).toBeUndefined();

@@ -5,6 +5,7 @@ import { explainFailure, testConnection, type ConnectionTestResult } from '../..
 import { WeComError, WeComTransportError } from '../../src/wecom/index.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { WeComClientOptions } from '../../src/wecom/index.js';
+import { startStunnel, type RunningStunnel } from '../helpers/stunnel.js';
 import { freePort, startTinyproxy, type RunningTinyproxy } from '../helpers/tinyproxy.js';
 
 const corpid = 'ww00000000000000aa';
@@ -130,6 +131,7 @@ describe('test connection through real proxies', () => {
   let p2: RunningTinyproxy; // egress 127.0.0.2 (trusted)
   let p3: RunningTinyproxy; // egress 127.0.0.3 (not trusted)
   let px: RunningTinyproxy; // egress 127.0.0.2, expects another password
+  let tls2: RunningStunnel; // TLS in front of p2: an https:// proxy
   let dead: string;
   beforeAll(async () => {
     s = await sim({ trustedIps: ['127.0.0.2'] });
@@ -138,9 +140,11 @@ describe('test connection through real proxies', () => {
       startTinyproxy({ egress: '127.0.0.3', connectPorts: [s.port], username: 'puser', password: PROXY_PASSWORD }),
       startTinyproxy({ egress: '127.0.0.2', connectPorts: [s.port], username: 'puser', password: 'another-one' }),
     ]);
+    tls2 = await startStunnel(p2.address);
     dead = `127.0.0.1:${await freePort()}`;
   });
   afterAll(async () => {
+    await tls2?.stop();
     await Promise.all([p2, p3, px].filter(Boolean).map((p) => p.stop()));
   });
   const via = (proxies: string) => options(s, { proxies, proxyUsername: 'puser', proxyPassword: PROXY_PASSWORD });
@@ -181,6 +185,17 @@ describe('test connection through real proxies', () => {
     expect(tok?.status).toBe('failed');
     expect(tok?.message.en).toMatch(new RegExp(`^Proxy ${px.address} refused our credentials: check the proxy username and password`));
     expect(JSON.stringify(r)).not.toContain(PROXY_PASSWORD);
+  });
+
+  it('an https:// proxy: works with its CA; without it, the proxy’s certificate is named, not WeCom’s', async () => {
+    const ok = await testConnection({ ...via(tls2.address), proxyCa: tls2.caPem }, conn);
+    expect(ok.ok).toBe(true);
+    expect(ok.route).toBe(tls2.address);
+    const r = await testConnection(via(tls2.address), conn, fast);
+    const tok = byName(r).token;
+    expect(tok).toMatchObject({ status: 'failed', route: tls2.address });
+    expect(tok?.message.en).toMatch(new RegExp(`^The TLS certificate of proxy ${tls2.address} could not be verified .*Configure the CA that signs the proxy's certificate`));
+    expect(tok?.message.zh).toContain('代理 CA 证书');
   });
 
   it('a dead first proxy with a working second: works, with a warning naming the dead one', async () => {

@@ -126,6 +126,8 @@ describe('the web console in Chromium', () => {
     expect(kinds.filter((k) => k === 'department.create').length, kinds.join()).toBe(3);
     // the members, then their direct_leader once the leader exists in WeCom
     expect(kinds.filter((k) => k === 'member.create').length, kinds.join()).toBe(3);
+    // the expected duration under the connection's rate budget: a few calls wait for nothing
+    expect(await page.getByTestId('plan-estimate').textContent()).toContain('no waiting');
     await screenshot(page, '14-plan-preview-en');
 
     await page.getByTestId('plan-apply').click();

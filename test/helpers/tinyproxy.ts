@@ -1,11 +1,11 @@
 // Starts real tinyproxy instances (Debian's package) for tests: HTTPS CONNECT tunnels with Basic
 // proxy authentication and a chosen egress (Bind) address, so the simulator sees the call coming
 // from that loopback IP exactly as WeCom sees a company's trusted egress IP.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDaemon } from './daemon.js';
 
 interface TinyproxyOptions {
   /** egress address the upstream server will see, e.g. 127.0.0.2 */
@@ -56,40 +56,12 @@ export async function startTinyproxy(opts: TinyproxyOptions): Promise<RunningTin
   const conf = join(dir, 'tinyproxy.conf');
   writeFileSync(conf, lines.join('\n') + '\n');
 
-  const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Accepting connections')) {
-        child.stdout?.off('data', onData);
-        child.stderr?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', (err) => reject(new Error(`tinyproxy could not start (is it installed? npm test installs it): ${err.message}`)));
-    child.once('exit', (code) => reject(new Error(`tinyproxy exited with ${code} before accepting connections:\n${output}`)));
-  });
-  // Keep draining its log so the pipe never fills up and blocks it.
-  child.stdout?.resume();
-  child.stderr?.resume();
-
+  const daemon = await startDaemon('tinyproxy', ['-d', '-c', conf], 'Accepting connections', dir);
   return {
     host: '127.0.0.1',
     port,
     address: `127.0.0.1:${port}`,
     egress: opts.egress,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', done);
-        child.kill('SIGTERM');
-      }),
+    stop: () => daemon.stop(),
   };
 }

@@ -70,11 +70,13 @@ describe('sync routes', () => {
 
   it('create → test → plan → run → poll → members in WeCom → empty plan; runs and status', async () => {
     await seedDirectory();
-    expect((await call('POST', '/api/v1/connections', connectionBody(env))).statusCode).toBe(201);
+    // a budget override of 2 calls a second per API: the plan's 3 user/create take at least 1 s
+    expect((await call('POST', '/api/v1/connections', { ...connectionBody(env), rateBudget: '2/1s' })).statusCode).toBe(201);
     expect((await ok('POST', '/api/v1/connections/acme/test')).ok).toBe(true);
 
     const plan = await ok('GET', '/api/v1/connections/acme/plan', undefined, env.viewer);
     expect(plan.summary).toMatchObject({ total: 4, 'department.create': 1, 'member.create': 3 });
+    expect(plan.estimate).toEqual({ seconds: 1, limitedBy: { api: 'user/create', count: 2, windowMs: 1000 } });
     expect(plan.operations).toContainEqual(expect.objectContaining({ kind: 'member.create', target: { userid: 'u0' } }));
     expect(plan.held).toBe(false);
     expect(Array.isArray(plan.warnings)).toBe(true);

@@ -35,7 +35,7 @@ describe('wecom-sync simulator (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wecom-sim-cli-'));
     const state = join(dir, 'state.json');
     const ca = join(dir, 'ca.pem');
-    const p = run(['--port', '0', '--corp', 'ww-cli:topsecret-value', '--ca-out', ca, '--state', state, '--rate-limit', '200/1s', '--trusted-ip', '127.0.0.1']);
+    const p = run(['--port', '0', '--corp', 'ww-cli:topsecret-value', '--ca-out', ca, '--state', state, '--rate-limit', '200/1s', '--rate-limit-hour', '3000/15s', '--rate-block', '1s', '--trusted-ip', '127.0.0.1']);
     const url = await listening(p);
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const c = new Caller(url, new Agent({ connect: { ca: readFileSync(ca, 'utf8') } }), 'ww-cli', 'topsecret-value');
@@ -44,7 +44,7 @@ describe('wecom-sync simulator (CLI)', () => {
     expect(out).toContain('corp ww-cli secret');
     expect(out).not.toContain('topsecret-value');
     expect(out).toContain(`CA certificate written to ${ca}`);
-    expect(out).toContain('rate limit: 200 calls per 1000 ms');
+    expect(out).toContain('rate limit: 200 calls per 1000 ms per company and API (over: blocked for 1000 ms), 3000 per 15000 ms (over: blocked for that window)');
     expect(out).toContain('127.0.0.1');
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
@@ -57,6 +57,8 @@ describe('wecom-sync simulator (CLI)', () => {
     const url = await listening(p);
     expect(url).toMatch(/^http:\/\//);
     expect(p.out()).toContain('demo company ww-demo');
+    // WeCom's budgets and blocks by default
+    expect(p.out()).toContain('rate limit: 10000 calls per 60000 ms per company and API (over: blocked for 60000 ms), 150000 per 3600000 ms');
     const c = new Caller(url, undefined, 'ww-demo', 'demo-secret');
     expect(await c.getCode('department/simplelist')).toBe(0);
     p.child.kill('SIGINT');
@@ -65,6 +67,8 @@ describe('wecom-sync simulator (CLI)', () => {
 
   it.each([
     [['--rate-limit', '10/xyz'], '--rate-limit'],
+    [['--rate-block', 'soon'], '--rate-block'],
+    [['--rate-limit-hour', '0/1h'], '--rate-limit-hour'],
     [['--port', 'http'], '--port'],
     [['--corp', 'nocolon'], '--corp'],
     [['--fault-rate', '1.5'], '--fault-rate'],

@@ -103,16 +103,32 @@ describe('tokens', () => {
 });
 
 describe('rate limits', () => {
-  it('over-budget client: every call still succeeds and 45009 answers are counted', async () => {
-    const s = await start({ rateLimit: { count: 20, windowMs: 500 } });
+  it('a simulator stricter than the client assumes: one block, then the client settles at the budget left (no 45009 after it)', async () => {
+    const s = await start({ rateLimit: { count: 20, windowMs: 500 }, rateBlockMs: 500 });
     const c = client(s, { rateLimit: { count: 60, windowMs: 500 } });
+    await c.ensureToken();
     const n = 70;
     await Promise.all(Array.from({ length: n }, (_, i) => c.user.create(member(i))));
     const st = c.stats();
     expect(st.rateLimited).toBeGreaterThan(0);
     expect(st.rateLimited).toBe(s.sim.stats().rateLimited);
-    expect(st.retries).toBeGreaterThanOrEqual(st.rateLimited);
     expect(ours(await c.user.listAllIds()).length).toBe(n);
+    // settled at most at what the simulator accepts (20 per window): more calls draw no 45009
+    const cap = c.limiterSnapshot().apis['user/create']?.cap ?? Infinity;
+    expect(cap).toBeLessThanOrEqual(20);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => c.user.create(member(n + i))));
+    expect(s.sim.stats().rateLimited).toBe(st.rateLimited);
+  }, 30_000);
+
+  it('keeps the hour budget too: paced through both windows, no 45009', async () => {
+    const s = await start({ rateLimit: { count: 20, windowMs: 200 }, rateLimitHour: { count: 40, windowMs: 1000 }, rateBlockMs: 200 });
+    const c = client(s, { rateLimit: [{ count: 20, windowMs: 200 }, { count: 40, windowMs: 1000 }] });
+    await Promise.all(Array.from({ length: 60 }, (_, i) => c.user.create(member(i))));
+    expect(s.sim.stats().rateLimited).toBe(0);
+    expect(s.sim.stats().byApi['user/create']).toBe(60);
+    const at = s.sim.calls.filter((x) => x.api === 'user/create').map((x) => x.at);
+    // the 41st call waited for the 1st to leave the hour window
+    expect(at[40]! - at[0]!).toBeGreaterThanOrEqual(1000);
   }, 30_000);
 
   it('matching budget: no 45009 at all', async () => {

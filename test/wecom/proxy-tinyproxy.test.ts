@@ -2,9 +2,11 @@
 // different egress addresses, as a company's calls leave through its trusted egress IP.
 //   P2: egress 127.0.0.2, credentials puser/ppass      P3: egress 127.0.0.3, credentials puser/ppass
 //   PX: egress 127.0.0.2, credentials puser/other (our password is wrong there)
+//   TLS: stunnel4 terminating TLS in front of P2: an https:// proxy (CONNECT inside TLS)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { createWeComClient, WeComError, WeComTransportError, type WeComClient } from '../../src/wecom/index.js';
+import { selfSignedCert, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { createWeComClient, WeComError, WeComTransportError, type WeComClient, type WeComClientOptions } from '../../src/wecom/index.js';
+import { startStunnel, type RunningStunnel } from '../helpers/stunnel.js';
 import { freePort, startTinyproxy, type RunningTinyproxy } from '../helpers/tinyproxy.js';
 
 const corpid = 'wwproxy';
@@ -13,16 +15,19 @@ let sim: RunningSimulator;
 let p2: RunningTinyproxy;
 let p3: RunningTinyproxy;
 let px: RunningTinyproxy;
+let tls: RunningStunnel;
+let otherCa: string;
 let deadProxy: string;
 const clients: WeComClient[] = [];
 
-function client(proxies: string, password = 'ppass'): WeComClient {
+function client(proxies: string, password = 'ppass', extra: Partial<WeComClientOptions> = {}): WeComClient {
   const c = createWeComClient({
     corpId: corpid,
     secret,
     apiBase: sim.url,
     ca: sim.caPem,
     proxies,
+    ...extra,
     proxyUsername: 'puser',
     proxyPassword: password,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
@@ -42,11 +47,14 @@ beforeAll(async () => {
     startTinyproxy({ egress: '127.0.0.3', connectPorts: [simPort], username: 'puser', password: 'ppass' }),
     startTinyproxy({ egress: '127.0.0.2', connectPorts: [simPort], username: 'puser', password: 'other' }),
   ]);
+  tls = await startStunnel(p2.address);
+  otherCa = (await selfSignedCert('127.0.0.1')).cert;
   deadProxy = `127.0.0.1:${await freePort()}`; // nothing listens there
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
+  await tls?.stop();
   await Promise.all([p2, p3, px].filter(Boolean).map((p) => p.stop()));
   await sim?.close();
 });
@@ -116,5 +124,45 @@ describe('the client through real HTTPS proxies', () => {
     expect((err as WeComError).errcode).toBe(48009);
     expect((err as WeComError).class).toBe('config');
     expect((err as WeComError).explanation.en).toMatch(/2022-08-15/);
+  });
+});
+
+describe('the client through an https:// proxy (CONNECT inside TLS)', () => {
+  it('reaches WeCom through the TLS proxy, verified with the proxy CA, from the proxy’s egress address', async () => {
+    const c = client(tls.address, 'ppass', { proxyCa: tls.caPem });
+    await c.user.create(member('via-tls-proxy'));
+    expect(sim.sim.calls.filter((x) => x.api === 'user/create').at(-1)?.ip).toBe('127.0.0.2');
+    expect(c.health()[0]).toMatchObject({ key: tls.address, healthy: true });
+  });
+
+  it('refuses a proxy whose certificate the proxy CA does not sign: a TLS error naming the proxy, never sent', async () => {
+    const before = sim.sim.stats().total;
+    for (const proxyCa of [otherCa, undefined]) {
+      const c = client(tls.address, 'ppass', proxyCa ? { proxyCa } : {});
+      const err = await c.user.create(member('never-wrong-ca')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WeComTransportError);
+      const t = err as WeComTransportError;
+      expect(t).toMatchObject({ kind: 'proxy-tls', class: 'config', beforeSend: true, route: { kind: 'proxy', proxy: tls.address } });
+      expect(t.message).toContain(`the TLS certificate of proxy ${tls.address} could not be verified`);
+      expect(t.message).toMatch(/proxy CA/);
+    }
+    expect(sim.sim.stats().total).toBe(before);
+  });
+
+  it('a certificate of WeCom that the API CA does not sign is still WeCom’s, not the proxy’s', async () => {
+    const c = client(tls.address, 'ppass', { ca: otherCa, proxyCa: tls.caPem });
+    const err = (await c.user.create(member('never-wecom-ca')).catch((e: unknown) => e)) as WeComTransportError;
+    expect(err).toMatchObject({ kind: 'tls', class: 'config' });
+    expect(err.message).toContain(`the TLS certificate of 127.0.0.1:${sim.port} could not be verified`);
+    expect(err.message).toContain(`through proxy ${tls.address}`);
+  });
+
+  it('reports wrong proxy credentials through the TLS proxy, without the password', async () => {
+    const c = client(tls.address, 'wrong-ppass', { proxyCa: tls.caPem });
+    const err = (await c.user.create(member('never-wrong-password')).catch((e: unknown) => e)) as WeComTransportError;
+    expect(err).toBeInstanceOf(WeComTransportError);
+    expect(err).toMatchObject({ kind: 'proxy-auth', class: 'config', route: { kind: 'proxy', proxy: tls.address } });
+    expect(err.message).toContain(`proxy ${tls.address} refused our credentials`);
+    expect(err.message).not.toContain('wrong-ppass');
   });
 });

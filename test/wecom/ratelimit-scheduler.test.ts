@@ -58,20 +58,92 @@ describe('rate limiter (fake clock)', () => {
     expect(order).toEqual(['a', 'a', 'b', 'a']);
   });
 
-  it('pauses an API that WeCom answered 45009 for, keeping its waiters in order', async () => {
+  it('keeps every window of the budget: the hour budget paces calls the minute budget would allow', async () => {
     const clock = new ManualClock();
-    const rl = new RateLimiter({ budget: { count: 100, windowMs: 1000 }, clock });
-    rl.penalize('user/update', 300);
+    const rl = new RateLimiter({ budget: [{ count: 3, windowMs: 100 }, { count: 5, windowMs: 1000 }], marginMs: 0, clock });
+    const starts: number[] = [];
+    for (let i = 0; i < 8; i++) void rl.acquire('user/create').then((p) => (starts.push(clock.now()), p.release()));
+    await flushPromises();
+    await clock.runAll();
+    expect(starts).toEqual([0, 0, 0, 100, 100, 1000, 1000, 1000]);
+  });
+
+  it('after a 45009 pauses the API for the whole block, sends one call alone (the probe), then the rest', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter({ budget: { count: 100, windowMs: 1000 }, marginMs: 0, clock });
+    const first = await Promise.all([rl.acquire('user/update'), rl.acquire('user/update')]);
     const got: number[] = [];
-    for (let i = 0; i < 3; i++) void rl.acquire('user/update').then((p) => (got.push(clock.now()), p.release()));
+    for (let i = 0; i < 3; i++) void rl.acquire('user/update').then((p) => (got.push(clock.now()), clock.setTimeout(() => p.release(), 10)));
+    await flushPromises();
+    expect(got).toEqual([0, 0, 0]);
+    await clock.advanceTo(20);
+    got.length = 0;
+    first[0]!.refused(); // WeCom answered 45009 at t = 20: blocked for the block (default: the window, 1000 ms)
+    first[0]!.release();
+    for (let i = 0; i < 3; i++) void rl.acquire('user/update').then((p) => (got.push(clock.now()), clock.setTimeout(() => p.release(), 10)));
+    // the other call under way was refused too: the same event, the pause is not extended
+    await clock.advanceTo(30);
+    first[1]!.refused();
+    first[1]!.release();
     void rl.acquire('user/create').then((p) => (got.push(-1), p.release()));
     await flushPromises();
+    expect(got).toEqual([-1]); // another API is not paused
+    expect(rl.snapshot().apis['user/update']).toMatchObject({ queued: 3, blockedUntil: 1020 });
+    await clock.advanceTo(1019);
     expect(got).toEqual([-1]);
-    expect(rl.snapshot().apis['user/update']).toMatchObject({ queued: 3, blockedUntil: 300 });
-    await clock.advanceTo(299);
-    expect(got).toEqual([-1]);
-    await clock.advanceTo(300);
-    expect(got).toEqual([-1, 300, 300, 300]);
+    await clock.advanceTo(1020);
+    expect(got).toEqual([-1, 1020]);
+    expect(rl.snapshot().apis['user/update']).toMatchObject({ queued: 2, probing: true });
+    await clock.advanceTo(1030); // the probe was answered: the rest go
+    expect(got).toEqual([-1, 1020, 1030, 1030]);
+  });
+
+  it('a refused probe doubles the pause', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter({ budget: { count: 100, windowMs: 100 }, marginMs: 0, clock });
+    const p0 = await rl.acquire('x');
+    p0.refused();
+    p0.release();
+    const starts: number[] = [];
+    const answers = ['refused', 'refused', 'ok', 'ok'];
+    for (let i = 0; i < 4; i++)
+      void rl.acquire('x').then((p) => {
+        starts.push(clock.now());
+        clock.setTimeout(() => {
+          if (answers[i] === 'refused') p.refused();
+          p.release();
+        }, 5);
+      });
+    await clock.runAll();
+    // pause 100 → probe at 100 refused at 105 → pause 200 → probe at 305 refused at 310 → pause 400 → probe at 710 answered → the last
+    expect(starts).toEqual([100, 305, 710, 715]);
+  });
+
+  it('settles at the budget actually left (our calls accepted in the window before the 45009), then probes back up slowly', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter({ budget: { count: 10, windowMs: 100 }, marginMs: 0, probeEveryWindows: 3, clock });
+    const permits = await Promise.all(Array.from({ length: 6 }, () => rl.acquire('x')));
+    await clock.advanceTo(5);
+    // another application spent part of the budget: WeCom accepted 4 of our 6 calls
+    for (const [i, p] of permits.entries()) {
+      if (i >= 4) p.refused();
+      p.release();
+    }
+    const starts: number[] = [];
+    for (let i = 0; i < 12; i++) void rl.acquire('x').then((p) => (starts.push(clock.now()), clock.setTimeout(() => p.release(), 5)));
+    await clock.advanceTo(104);
+    expect(starts).toEqual([]);
+    await clock.advanceTo(110);
+    // the probe at 105 alone, then 3 more: 4 in the window
+    expect(starts).toEqual([105, 110, 110, 110]);
+    expect(rl.snapshot().apis.x).toMatchObject({ cap: 4 });
+    await clock.advanceTo(215);
+    expect(starts.slice(4)).toEqual([210, 215, 215, 215]);
+    // 3 windows after settling (at 105) the cap grows by a tenth of the configured budget
+    await clock.advanceTo(405);
+    expect(rl.snapshot().apis.x).toMatchObject({ cap: 5 });
+    await clock.advanceTo(5000);
+    expect(rl.snapshot().apis.x).toMatchObject({ cap: null });
   });
 
   it('rejects waiters on close', async () => {
@@ -132,7 +204,7 @@ describe('rate limiter (fake clock)', () => {
     expect(fourth).toBe(350);
   });
 
-  it('property: at most count calls in any window (starts and ends), work-conserving, every waiter served', async () => {
+  it('property: at most count calls in any window of the budget (starts and ends), work-conserving, every waiter served', async () => {
     const arrival = fc.record({ gap: fc.integer({ min: 0, max: 40 }), api: fc.integer({ min: 0, max: 2 }), hold: fc.integer({ min: 0, max: 120 }) });
     await fc.assert(
       fc.asyncProperty(
@@ -141,22 +213,25 @@ describe('rate limiter (fake clock)', () => {
         fc.integer({ min: 0, max: 5 }),
         fc.integer({ min: 1, max: 6 }),
         fc.array(arrival, { minLength: 1, maxLength: 40 }),
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: 600 }), api: fc.integer({ min: 0, max: 2 }), ms: fc.integer({ min: 1, max: 80 }) }), { maxLength: 2 }),
-        async (count, windowMs, marginMs, maxInFlight, arrivals, penalties) => {
+        fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 3 }),
+        // a second, longer window with a budget worth fewer of the first (WeCom's hour: 15 of its 60 minutes)
+        fc.option(fc.record({ windows: fc.integer({ min: 2, max: 6 }), counts: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
+        async (count, windowMs, marginMs, maxInFlight, arrivals, refusedCalls, hour) => {
           const clock = new ManualClock();
-          const rl = new RateLimiter({ budget: { count, windowMs }, marginMs, maxInFlight, clock });
-          const E = windowMs + marginMs;
+          const windows = [{ count, windowMs }, ...(hour ? [{ count: count * hour.counts, windowMs: windowMs * hour.windows }] : [])];
+          const rl = new RateLimiter({ budget: windows, marginMs, maxInFlight, clock });
           /** per API, in grant order: start and (once released) end */
           const calls: Array<Array<{ start: number; end?: number }>> = [[], [], []];
           const pending = [0, 0, 0];
-          const blockedUntil = [0, 0, 0];
           let inFlight = 0;
           let maxSeen = 0;
           let served = 0;
           let t = 0;
-          const occupying = (api: number, now: number) =>
-            calls[api]!.filter((c) => c.end === undefined || c.end > now - E).length;
-          for (const a of arrivals) {
+          const occupying = (api: number, now: number, w = windows[0]!) =>
+            calls[api]!.filter((c) => c.end === undefined || c.end > now - (w.windowMs + marginMs)).length;
+          const full = (api: number, now: number, cap: number | null) =>
+            windows.some((w, i) => occupying(api, now, w) >= (i === 0 && cap !== null ? Math.min(cap, w.count) : w.count));
+          for (const [n, a] of arrivals.entries()) {
             t += a.gap;
             clock.setTimeout(() => {
               pending[a.api]!++;
@@ -165,7 +240,7 @@ describe('rate limiter (fake clock)', () => {
                 const now = clock.now();
                 // WeCom never sees more than count: at this start, fewer than count calls of the API
                 // were running or had ended within the window
-                expect(occupying(a.api, now)).toBeLessThan(count);
+                for (const w of windows) expect(occupying(a.api, now, w)).toBeLessThan(w.count);
                 const rec: { start: number; end?: number } = { start: now };
                 calls[a.api]!.push(rec);
                 inFlight++;
@@ -174,24 +249,21 @@ describe('rate limiter (fake clock)', () => {
                   inFlight--;
                   served++;
                   rec.end = clock.now();
+                  if (refusedCalls.includes(n)) p.refused(); // WeCom answered 45009
                   p.release();
                 }, a.hold);
               });
             }, t);
           }
-          for (const p of penalties)
-            clock.setTimeout(() => {
-              blockedUntil[p.api] = Math.max(blockedUntil[p.api]!, clock.now() + p.ms);
-              rl.penalize(`api${p.api}`, clock.now() + p.ms);
-            }, p.at);
-
           const check = async (): Promise<void> => {
             await flushPromises();
             const now = clock.now();
             for (let i = 0; i < 3; i++) {
               if (pending[i] === 0) continue;
-              // a waiter may only be kept waiting by a full window, the in-flight bound or a 45009 pause
-              expect(inFlight >= maxInFlight || occupying(i, now) >= count || blockedUntil[i]! > now).toBe(true);
+              // a waiter may only be kept waiting by a full window (or the lower cap after a 45009),
+              // the in-flight bound, a 45009 pause or the probe after it
+              const api = rl.snapshot().apis[`api${i}`]!;
+              expect(inFlight >= maxInFlight || full(i, now, api.cap) || api.blockedUntil !== null || api.probing).toBe(true);
             }
           };
           await clock.runAll(100_000, check);
@@ -199,7 +271,8 @@ describe('rate limiter (fake clock)', () => {
           expect(maxSeen).toBeLessThanOrEqual(maxInFlight);
           for (const cs of calls) {
             const starts = cs.map((c) => c.start);
-            for (let i = 0; i + count < starts.length; i++) expect(starts[i + count]! - starts[i]!).toBeGreaterThanOrEqual(E);
+            for (const w of windows)
+              for (let i = 0; i + w.count < starts.length; i++) expect(starts[i + w.count]! - starts[i]!).toBeGreaterThanOrEqual(w.windowMs + marginMs);
           }
           rl.close();
         },

@@ -8,7 +8,14 @@ describe('proxy list parsing', () => {
       'proxy-b.example.com:3128',
       '[::1]:8080',
     ]);
-    expect(parseProxyList(['10.0.0.5:3128'])).toEqual([{ host: '10.0.0.5', port: 3128, key: '10.0.0.5:3128' }]);
+    expect(parseProxyList(['10.0.0.5:3128'])).toEqual([{ host: '10.0.0.5', port: 3128, tls: false, key: '10.0.0.5:3128' }]);
+  });
+  it('reads https://host:port as a proxy reached over TLS', () => {
+    expect(parseProxyList('https://proxy.example.com:8443, 10.0.0.5:3128,HTTPS://[::1]:443/')).toEqual([
+      { host: 'proxy.example.com', port: 8443, tls: true, key: 'https://proxy.example.com:8443' },
+      { host: '10.0.0.5', port: 3128, tls: false, key: '10.0.0.5:3128' },
+      { host: '[::1]', port: 443, tls: true, key: 'https://[::1]:443' },
+    ]);
   });
   it('treats empty input as no proxies', () => {
     expect(parseProxyList(undefined)).toEqual([]);
@@ -23,7 +30,10 @@ describe('proxy list parsing', () => {
     ['127.0.0.1:abc', /port/],
     ['300.1.1.1:80', /not a valid host/],
     ['bad_host!:80', /not a valid host/],
-    ['http://127.0.0.1:3128', /without a scheme/],
+    ['http://127.0.0.1:3128', /host:port \(HTTP CONNECT\) or https:\/\/host:port/],
+    ['socks5://127.0.0.1:1080', /host:port \(HTTP CONNECT\) or https:\/\/host:port/],
+    ['https://127.0.0.1', /expected host:port/],
+    ['https://puser:ppass@127.0.0.1:3128', /credentials may not be part of the address/],
     ['user:pass@127.0.0.1:3128', /credentials may not be part of the address/],
     ['127.0.0.1:3128,127.0.0.1:3128', /listed twice/],
   ])('refuses %s with a clear message', (input, message) => {
@@ -34,10 +44,16 @@ describe('proxy list parsing', () => {
     expect(() => parseProxyList('127.0.0.1:1,nope')).toThrow(/proxy #2 "nope"/);
   });
   it('never echoes credentials given in an address', () => {
-    try {
-      parseProxyList('puser:ppass@127.0.0.1:3128');
-    } catch (e) {
-      expect(String(e)).not.toContain('ppass');
+    for (const entry of ['puser:ppass@127.0.0.1:3128', 'http://puser:ppass@127.0.0.1:3128']) {
+      const err = (() => {
+        try {
+          parseProxyList(entry);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(ProxyConfigError);
+      expect(String(err)).not.toContain('ppass');
     }
   });
 });

@@ -17,6 +17,7 @@ import {
   ON_ACCOUNT_DELETED,
   ON_ACCOUNT_DISABLED,
   ON_ORGANIZATION_DELETED,
+  connectionBudget,
   corpIdWarnings,
   type Connection,
   type ConnectionPatch,
@@ -26,6 +27,7 @@ import {
   type OnOrganizationDeleted,
 } from '../../domain/connection.js';
 import { demoScopeConflict, readDemo } from '../../demo/state.js';
+import { formatBudgetWindow } from '../../wecom/transport/budget-text.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
@@ -66,9 +68,14 @@ interface SettingsOptions extends CommonOptions {
   proxyPasswordStdin?: boolean;
   proxyPassword?: string;
   clearProxyPassword?: boolean;
+  proxyCaFile?: string;
+  clearProxyCa?: boolean;
   apiBase?: string;
   caFile?: string;
   clearCa?: boolean;
+  rateBudget?: string;
+  clearRateBudget?: boolean;
+  rateShare?: string;
   scope?: string[];
   clearScope?: boolean;
   onAccountDeleted?: string;
@@ -177,6 +184,8 @@ function buildPatch(o: SettingsOptions, creating: boolean): ConnectionPatch {
   clash(o.proxyUser, o.clearProxyUser, '--proxy-user and --clear-proxy-user');
   clash(o.proxyPasswordFile ?? (o.proxyPasswordStdin || undefined), o.clearProxyPassword, '--proxy-password-file/--proxy-password-stdin and --clear-proxy-password');
   clash(o.caFile, o.clearCa, '--ca-file and --clear-ca');
+  clash(o.proxyCaFile, o.clearProxyCa, '--proxy-ca-file and --clear-proxy-ca');
+  clash(o.rateBudget, o.clearRateBudget, '--rate-budget and --clear-rate-budget');
   clash(o.scope, o.clearScope, '--scope and --clear-scope');
   clash(o.mappingFile, o.clearMapping, '--mapping-file and --clear-mapping');
 
@@ -197,6 +206,7 @@ function buildPatch(o: SettingsOptions, creating: boolean): ConnectionPatch {
     p.proxies = [];
     p.proxyUsername = null;
     p.proxyPassword = null;
+    p.proxyCaPem = null;
   }
   if (o.proxyUser !== undefined) p.proxyUsername = o.proxyUser;
   if (o.clearProxyUser) {
@@ -209,6 +219,11 @@ function buildPatch(o: SettingsOptions, creating: boolean): ConnectionPatch {
   if (o.apiBase !== undefined) p.apiBase = o.apiBase;
   if (o.caFile !== undefined) p.caPem = readFileText(o.caFile, 'the CA certificate');
   if (o.clearCa) p.caPem = null;
+  if (o.proxyCaFile !== undefined) p.proxyCaPem = readFileText(o.proxyCaFile, 'the proxy CA certificate');
+  if (o.clearProxyCa) p.proxyCaPem = null;
+  if (o.rateBudget !== undefined) p.rateBudget = o.rateBudget;
+  if (o.clearRateBudget) p.rateBudget = null;
+  if (o.rateShare !== undefined) p.rateSharePercent = parseNumber(o.rateShare.replace(/%$/, ''), '--rate-share');
   if (o.scope !== undefined) p.scope = { organizationRoots: o.scope };
   if (o.clearScope) p.scope = { organizationRoots: [] };
   const policies: NonNullable<ConnectionPatch['policies']> = {};
@@ -244,13 +259,16 @@ function settingsOptions(cmd: Command, creating: boolean): Command {
     .option('--root-department <id>', 'WeCom root department ID (the company root is 1)')
     .option('--default-department <id>', 'WeCom department new members are placed in (overrides department mappings)')
     .option('--extattr <spec>', 'extended attribute NAME:text|web[=EXPRESSION]; repeat for several', collect)
-    .option('--proxy <list>', 'HTTPS proxies host:port,host:port, tried in order')
+    .option('--proxy <list>', 'proxies host:port (HTTP CONNECT) or https://host:port (reached over TLS), comma-separated, tried in order')
     .option('--proxy-user <user>', 'proxy login username')
     .option('--proxy-password-file <file>', 'file holding the proxy login password (first line)')
     .option('--proxy-password-stdin', 'read the proxy login password from stdin')
     .addOption(new Option('--proxy-password <value>').hideHelp())
+    .option('--proxy-ca-file <file>', 'PEM CA certificate(s) to trust for https:// proxies')
     .option('--api-base <url>', 'WeCom API base URL (default https://qyapi.weixin.qq.com; http:// only for localhost)')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for the API base (e.g. the simulator’s)')
+    .option('--rate-share <percent>', "share of WeCom's per-API budget this connection may use, when other applications of the company call the same APIs (default 100)")
+    .option('--rate-budget <n/window,…>', "advanced: WeCom's per-API budget itself, e.g. 200/1s for a simulator (default 10000/60s,150000/1h)")
     .option('--scope <orgId>', 'directory organization whose subtree is synced; repeat for several (default: all)', collect)
     .addOption(new Option('--on-account-deleted <policy>', 'when an account is deleted (default disable)').choices([...ON_ACCOUNT_DELETED]))
     .addOption(new Option('--on-account-disabled <policy>', 'when an account is disabled (default disable: enable=0)').choices([...ON_ACCOUNT_DISABLED]))
@@ -266,6 +284,8 @@ function settingsOptions(cmd: Command, creating: boolean): Command {
       .option('--clear-proxy-user', 'remove the proxy username and password')
       .option('--clear-proxy-password', 'remove the proxy password')
       .option('--clear-ca', 'trust only the system CAs again')
+      .option('--clear-proxy-ca', 'trust only the system CAs for https:// proxies again')
+      .option('--clear-rate-budget', "use WeCom's documented budget again")
       .option('--clear-scope', 'sync the whole directory')
       .option('--clear-mapping', 'use the built-in mapping definition');
   return cmd.option('--json', 'print the connection as JSON').addOption(dataDirOption());
@@ -286,8 +306,10 @@ function showText(c: Connection): string {
     ['proxies', c.proxies.length === 0 ? '(none: direct)' : c.proxies.join(', ')],
     ['proxy username', c.proxyUsername ?? '(none)'],
     ['proxy password', yes(c.hasProxyPassword)],
+    ['proxy CA certificate', c.proxyCaPem ? 'custom' : 'system'],
     ['API base', c.apiBase],
     ['CA certificate', c.caPem ? 'custom' : 'system'],
+    ['rate budget', `${connectionBudget(c).map(formatBudgetWindow).join(' and ')} per API${c.rateSharePercent < 100 ? ` (${c.rateSharePercent}% of ${c.rateBudget ? 'the override' : "WeCom's"})` : c.rateBudget ? ' (override)' : " (WeCom's)"}`],
     ['scope', c.scope.organizationRoots.length === 0 ? 'whole directory' : c.scope.organizationRoots.join(', ')],
     ['on account deleted', c.policies.onAccountDeleted],
     ['on account disabled', c.policies.onAccountDisabled],

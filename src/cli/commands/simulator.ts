@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { STRICT_CHOICES } from '../../wecom/rules/choices.js';
 import { READINGS, type Reading } from '../../wecom/rules/fields.js';
+import { parseBudgetWindow, parseDurationMs } from '../../wecom/transport/budget-text.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -24,6 +25,9 @@ export interface SimulatorCliOptions {
   refuseUnknownFields?: boolean;
   tokenTtl?: string;
   rateLimit: string;
+  rateLimitHour: string;
+  rateBlock: string;
+  wrongSecretLimit: string;
   state?: string;
   latency?: string;
   faultRate?: string;
@@ -31,16 +35,17 @@ export interface SimulatorCliOptions {
   choices?: boolean;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** `N[/WINDOW]`: e.g. 10000/60s, 100/1s, 5/500ms, 600/1m; a bare window number is seconds; default window `defaultWindowMs`. */
+export function parseRateLimit(text: string, flag = '--rate-limit', defaultWindowMs = 60_000): { count: number; windowMs: number } {
+  const r = parseBudgetWindow(text, defaultWindowMs);
+  if ('error' in r) throw new UsageError(`${flag} ${r.error}`);
+  return r;
+}
 
-/** `N[/WINDOW]`: e.g. 10000/60s, 100/1s, 5/500ms, 600/1m; a bare window number is seconds; default window 60s. */
-export function parseRateLimit(text: string): { count: number; windowMs: number } {
-  const m = /^(\d+)(?:\/(\d+(?:\.\d+)?)(ms|s|m|h)?)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--rate-limit "${text}": expected N or N/WINDOW such as 10000/60s, 100/1s or 5/500ms`);
-  const count = Number(m[1]);
-  const windowMs = m[2] === undefined ? 60_000 : Number(m[2]) * (UNIT_MS[m[3] ?? 's'] as number);
-  if (count < 1 || !Number.isFinite(windowMs) || windowMs < 1) throw new UsageError(`--rate-limit "${text}": count and window must be positive`);
-  return { count, windowMs };
+function parseDuration(text: string, flag: string): number {
+  const r = parseDurationMs(text);
+  if (typeof r !== 'number') throw new UsageError(`${flag} ${r.error}`);
+  return r;
 }
 
 function intOption(name: string, text: string, min: number, max: number): number {
@@ -95,6 +100,9 @@ export function parseSimulatorOptions(o: SimulatorCliOptions): {
     rateLimit: parseRateLimit(o.rateLimit),
     reading: parseReading(o.reading ?? 'current'),
     refuseUnknownFields: o.refuseUnknownFields ?? false,
+    rateLimitHour: o.rateLimitHour.trim() === 'off' ? null : parseRateLimit(o.rateLimitHour, '--rate-limit-hour', 3_600_000),
+    rateBlockMs: parseDuration(o.rateBlock, '--rate-block'),
+    wrongSecretLimit: parseRateLimit(o.wrongSecretLimit, '--wrong-secret-limit', 3_600_000),
   };
   if (o.tokenTtl !== undefined) options.tokenTtlSeconds = intOption('--token-ttl', o.tokenTtl, 1, 10 * 365 * 24 * 3600);
   if (o.latency !== undefined) options.latencyMs = intOption('--latency', o.latency, 0, 600_000);
@@ -153,7 +161,10 @@ export function registerSimulatorCommand(program: Command): void {
     .option('--reading <reading>', 'which reading of WeCom\'s documentation the rules follow where sources disagree: current (default) or strict (the older limits)')
     .option('--refuse-unknown-fields', 'answer request fields WeCom does not know with 40058 instead of ignoring them as WeCom does (catches misspelt fields)')
     .option('--token-ttl <seconds>', 'access token lifetime (default 7200)')
-    .option('--rate-limit <n[/window]>', 'calls per company and API per sliding window, e.g. 10000/60s, 100/1s', '10000/60s')
+    .option('--rate-limit <n[/window]>', 'the minute budget: calls per company and API per sliding window, e.g. 10000/60s, 200/1s', '10000/60s')
+    .option('--rate-limit-hour <n[/window]>', 'the hour budget per company and API ("off" = none); exceeding it blocks the API for this window', '150000/1h')
+    .option('--rate-block <duration>', 'how long exceeding the minute budget blocks that API for that company, e.g. 60s, 1s', '60s')
+    .option('--wrong-secret-limit <n[/window]>', 'wrong-secret gettoken calls from one IP that block gettoken from that IP for the window', '2000/1h')
     .option('--state <file>', 'load state from this JSON file on start, save it on stop')
     .option('--latency <ms>', 'latency added to every /cgi-bin answer')
     .option('--fault-rate <p>', 'probability (0..1) of an injected fault per /cgi-bin call')
@@ -193,7 +204,8 @@ export function registerSimulatorCommand(program: Command): void {
         say(`trusted IPs (new, detail reads refused): ${options.trustedIps?.join(', ') || 'none'}`);
         say(`trusted IPs (legacy, full reads): ${options.legacyTrustedIps?.join(', ') || 'none'}`);
       }
-      say(`rate limit: ${options.rateLimit?.count} calls per ${options.rateLimit?.windowMs} ms per company and API`);
+      const hour = options.rateLimitHour ? `, ${options.rateLimitHour.count} per ${options.rateLimitHour.windowMs} ms (over: blocked for that window)` : '';
+      say(`rate limit: ${options.rateLimit?.count} calls per ${options.rateLimit?.windowMs} ms per company and API (over: blocked for ${options.rateBlockMs} ms)${hour}`);
       say(`reading: ${options.reading}${options.reading === 'strict' ? ' (the older limits where sources disagree)' : ' (current documentation)'}; unknown request fields ${options.refuseUnknownFields ? 'refused (40058)' : 'ignored'}`);
       if (options.stateFile) say(`state file: ${options.stateFile}`);
       if (options.latencyMs || options.faultRate) say(`faults: latency ${options.latencyMs ?? 0} ms, rate ${options.faultRate ?? 0} (${options.faultKind ?? 'errcode'})`);

@@ -15,10 +15,13 @@ import { Directory } from '../../directory/directory.js';
 import type { MappingProblem } from '../../mapping/definitions/index.js';
 import type { Operation, OperationKind, PlanWarning } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
+import { connectionBudget } from '../../domain/connection.js';
 import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
-import { RunInProgressError, SyncPipeline, SyncWorker, planJson, problemWarnings, reasonText, runFailures, summaryCounts, syncStatus, targetText, type SyncReport, type SyncStatus } from '../../sync/index.js';
+import { RunInProgressError, SyncPipeline, SyncWorker, estimatePlan, planJson, problemWarnings, reasonText, runFailures, summaryCounts, syncStatus, targetText, type SyncReport, type SyncStatus } from '../../sync/index.js';
 import { getRun } from '../../sync/state/runs.js';
+import type { Budget } from '../../wecom/transport/rate-limiter.js';
+import { formatBudgetWindow } from '../../wecom/transport/budget-text.js';
 import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
 
@@ -91,6 +94,26 @@ function printPlan(ops: readonly Operation[]): void {
   process.stdout.write(`\n${Object.entries(counts).map(([k, n]) => `${k}: ${n}`).join(', ')}\n`);
 }
 
+/** `45 s`, `12 min 30 s`, `1 h 4 min`. */
+function durationText(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** How long WeCom's rate budget makes the plan take (nothing when it is empty). */
+function printEstimate(ops: readonly Operation[], budget: readonly Budget[]): void {
+  if (ops.length === 0) return;
+  const e = estimatePlan(ops, budget);
+  const per = budget.map(formatBudgetWindow).join(' and ');
+  process.stdout.write(
+    e.limitedBy === null
+      ? `Expected duration: no waiting for WeCom's rate budget (${per} per API)\n`
+      : `Expected duration: at least ${durationText(e.seconds)}, set by WeCom's rate budget (${e.limitedBy.api}: ${formatBudgetWindow(e.limitedBy)} of ${per} per API)\n`,
+  );
+}
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -175,15 +198,17 @@ export function registerSyncCommands(program: Command): void {
       .command('plan')
       .description('Show what a sync would change in WeCom (nothing is sent or stored)')
       .requiredOption('--connection <name>', 'connection name or id')
-      .option('--json', 'print {"operations":[…],"summary":{…},"warnings":[…]}')
+      .option('--json', 'print {"operations":[…],"summary":{…},"estimate":{"seconds","limitedBy"},"warnings":[…]}')
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions) =>
-          withPipeline(opts.dataDir, async (pipeline) => {
+          withPipeline(opts.dataDir, async (pipeline, connections) => {
             const report = await pipeline.plan(opts.connection);
-            if (opts.json) process.stdout.write(JSON.stringify(planJson(report)) + '\n');
+            const budget = connectionBudget(await connections.get(report.connection.id));
+            if (opts.json) process.stdout.write(JSON.stringify(planJson(report, budget)) + '\n');
             else {
               printPlan(report.plan.operations);
+              printEstimate(report.plan.operations, budget);
               printWarnings(report.warnings, report.problems);
               if (report.plan.safety.exceeded) process.stdout.write(`\n${paint('yellow', 'Applying this plan will be held for approval (safety threshold).')}\n`);
             }
@@ -209,7 +234,7 @@ export function registerSyncCommands(program: Command): void {
             throw new UsageError(
               `refusing to apply without --yes: there is no terminal to confirm on. Review the changes with "wecom-sync plan --connection ${opts.connection}", then run "wecom-sync apply --connection ${opts.connection} --yes".`,
             );
-          return withPipeline(opts.dataDir, async (pipeline, _connections, store) => {
+          return withPipeline(opts.dataDir, async (pipeline, connections, store) => {
             if (!opts.yes && opts.approve) {
               const run = await getRun(store.db, opts.approve);
               if (!run) throw new UsageError(`run ${opts.approve} does not exist`);
@@ -224,6 +249,7 @@ export function registerSyncCommands(program: Command): void {
               const preview = await pipeline.plan(opts.connection);
               const ops = preview.plan.operations;
               printPlan(ops);
+              printEstimate(ops, connectionBudget(await connections.get(preview.connection.id)));
               printWarnings(preview.warnings, preview.problems);
               if (ops.length === 0) return EXIT_OK;
               if (!(await confirm(`\nApply ${ops.length} operation${ops.length === 1 ? '' : 's'} to WeCom? [y/N] `))) {

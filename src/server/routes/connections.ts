@@ -15,7 +15,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
-import { type Connection, type ConnectionPatch, corpIdWarnings } from '../../domain/connection.js';
+import { type Connection, type ConnectionPatch, connectionBudget, corpIdWarnings } from '../../domain/connection.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
@@ -32,7 +32,15 @@ const policiesInput = z.strictObject({
   safety: z.strictObject({ maxDeletes: z.number().optional(), maxDeletePercent: z.number().optional() }).optional(),
 });
 const scopeInput = z.strictObject({ organizationRoots: z.array(z.string()).optional() });
-const proxiesInput = z.union([z.array(z.string()), z.string()]).describe('`host:port` list, or one comma-separated string; [] or "" = direct');
+const proxiesInput = z
+  .union([z.array(z.string()), z.string()])
+  .describe('`host:port` (HTTP CONNECT) or `https://host:port` (a proxy reached over TLS) list, or one comma-separated string; [] or "" = direct');
+const budgetWindow = z.object({ count: z.number().int(), windowMs: z.number() });
+const rateBudgetInput = z
+  .union([z.array(budgetWindow), z.string()])
+  .describe('advanced: WeCom\'s per-API budget for the company, windows or text such as "200/1s,2000/30s"; null = the documented 10000/60s and 150000/1h');
+const rateShareInput = z.number().describe('the share (%, above 0, at most 100) of the budget this connection may use; default 100');
+const proxyCaInput = z.string().nullable().describe('CA (PEM) trusted for the certificates of https:// proxies');
 
 const createBody = z.strictObject({
   name: z.string(),
@@ -44,8 +52,11 @@ const createBody = z.strictObject({
   proxies: proxiesInput.optional(),
   proxyUsername: z.string().nullable().optional(),
   proxyPassword: z.string().nullable().optional().describe('stored encrypted, never returned'),
+  proxyCaPem: proxyCaInput.optional(),
   apiBase: z.string().optional().describe('default https://qyapi.weixin.qq.com'),
   caPem: z.string().nullable().optional().describe('extra CA (PEM) trusted for the API base'),
+  rateBudget: rateBudgetInput.nullable().optional(),
+  rateSharePercent: rateShareInput.optional(),
   scope: scopeInput.optional(),
   policies: policiesInput.optional(),
 });
@@ -59,8 +70,11 @@ const patchBody = z.strictObject({
   proxies: proxiesInput.nullable().optional().describe('null or [] = direct'),
   proxyUsername: z.string().nullable().optional(),
   proxyPassword: z.string().nullable().optional(),
+  proxyCaPem: proxyCaInput.optional(),
   apiBase: z.string().nullable().optional().describe('null = the default'),
   caPem: z.string().nullable().optional(),
+  rateBudget: rateBudgetInput.nullable().optional(),
+  rateSharePercent: rateShareInput.optional(),
   scope: scopeInput.nullable().optional().describe('null = the whole directory'),
   policies: policiesInput.optional(),
 });
@@ -74,8 +88,12 @@ const connectionSchema = z.object({
   extattrs: z.array(extattr),
   proxies: z.array(z.string()),
   proxyUsername: z.string().nullable(),
+  proxyCaPem: z.string().nullable(),
   apiBase: z.string(),
   caPem: z.string().nullable(),
+  rateBudget: z.array(budgetWindow).nullable().describe("the budget override; null = WeCom's documented 10000/60s and 150000/1h"),
+  rateSharePercent: z.number(),
+  effectiveRateBudget: z.array(budgetWindow).describe('the per-API budget the connection keeps: the override or the documented windows, times the share'),
   scope: z.object({ organizationRoots: z.array(z.string()) }),
   policies: z.object({
     onAccountDeleted: z.string(),
@@ -125,8 +143,12 @@ function publicConnection(c: Connection, warnings?: string[], demo = false, unre
     extattrs: c.extattrs,
     proxies: c.proxies,
     proxyUsername: c.proxyUsername,
+    proxyCaPem: c.proxyCaPem,
     apiBase: c.apiBase,
     caPem: c.caPem,
+    rateBudget: c.rateBudget,
+    rateSharePercent: c.rateSharePercent,
+    effectiveRateBudget: connectionBudget(c),
     scope: c.scope,
     policies: c.policies,
     hasSecret: c.hasSecret,

@@ -17,6 +17,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
+import { connectionBudget } from '../../domain/connection.js';
+import type { Budget } from '../../wecom/transport/rate-limiter.js';
 import { type SyncPipeline, type SyncReport, planJson, reasonText, syncStatus, targetText } from '../../sync/index.js';
 import { ACTIVE_STATUSES, type RunRecord, getRun, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
@@ -30,8 +32,8 @@ import { explanation, fieldChange, operationStatus, warning } from './schemas.js
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
 /** `wecom-sync plan --json`, plus whether applying it would be held by the safety threshold. */
-function planWithHeld(report: SyncReport) {
-  return { ...planJson(report), held: report.plan?.safety.exceeded ?? false };
+function planWithHeld(report: SyncReport, budget: readonly Budget[]) {
+  return { ...planJson(report, budget), held: report.plan?.safety.exceeded ?? false };
 }
 
 const planTarget = z.union([z.object({ departmentId: z.number() }), z.object({ userid: z.string() })]);
@@ -39,6 +41,15 @@ const planSchema = z
   .object({
     operations: z.array(z.object({ kind: z.string(), target: planTarget, changes: z.array(fieldChange), reason: z.string() }).meta({ id: 'PlanOperation' })),
     summary: z.record(z.string(), z.number()).describe('{total, <kind>: n}'),
+    estimate: z
+      .object({
+        seconds: z.number().describe("the least time the connection's rate budget allows for the plan's WeCom calls (0: they all fit in the first window)"),
+        limitedBy: z
+          .object({ api: z.string(), count: z.number(), windowMs: z.number() })
+          .nullable()
+          .describe('the API and the window of its budget that set that time (e.g. user/create, 150000 per 3600000 ms); null when nothing waits'),
+      })
+      .meta({ id: 'PlanEstimate' }),
     warnings: z.array(warning),
     held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
   })
@@ -161,7 +172,10 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
-      async ({ params }) => planWithHeld(await sync.plan(params.name)),
+      async ({ params }) => {
+        const report = await sync.plan(params.name);
+        return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)));
+      },
     );
 
     defineRoute(

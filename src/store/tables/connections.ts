@@ -20,6 +20,12 @@ export interface ConnectionsTable {
   proxy_password_enc: string | null;
   api_base: string;
   ca_pem: string | null;
+  /** JSON array of { count, windowMs } (migration 0008); null = WeCom's documented budget. */
+  rate_budget: string | null;
+  /** Share (0–100] of the budget the connection may use (migration 0008). */
+  rate_share_percent: number;
+  /** CA (PEM) trusted for https:// proxies (migration 0008). */
+  proxy_ca_pem: string | null;
   /** JSON { organizationRoots: string[] }. */
   scope: string;
   on_account_deleted: string;

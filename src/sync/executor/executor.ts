@@ -11,7 +11,7 @@
 // An operation found 'running' when a run is resumed was interrupted between 1 and 3: WeCom may or
 // may not have applied it, so it is sent again as *uncertain*, and "already exists" / "not found"
 // answers that an applied first attempt would cause are recognised as success.
-import type { Operation, Plan } from '../../domain/plan.js';
+import { OPERATION_API, type Operation, type Plan } from '../../domain/plan.js';
 import type { Store, Tx } from '../../store/store.js';
 import { Journal } from '../state/journal.js';
 import { deleteDepartmentLink, deleteMemberLink, loadLinks, putDepartmentLink, putMemberLink, type LinkWriteContext, type StoredLinks } from '../state/links.js';
@@ -91,17 +91,6 @@ type StopReason =
   | { kind: 'store-failed'; error: RunError }
   /** another process may hold the run: nothing more is sent or finished by this execution */
   | { kind: 'lease-lost'; lease: Extract<LeaseState, { kind: 'lost' }> };
-
-/** The WeCom API an operation calls (its queue in the scheduler, its budget in the client's limiter). */
-const API_OF: Record<Operation['kind'], string> = {
-  'department.create': 'department/create',
-  'department.update': 'department/update',
-  'department.delete': 'department/delete',
-  'member.create': 'user/create',
-  'member.update': 'user/update',
-  'member.disable': 'user/update',
-  'member.delete': 'user/delete',
-};
 
 const now = (): string => new Date().toISOString();
 
@@ -228,7 +217,7 @@ class Execution {
     const total = Math.max(1, opts.concurrency ?? 256);
     const perApi = Math.min(total, Math.max(1, opts.perApiConcurrency ?? Math.ceil(total / 2)));
     this.scheduler = new Scheduler(
-      records.map((r) => ({ id: r.opId, api: API_OF[r.kind], dependsOn: r.dependsOn, status: r.status })),
+      records.map((r) => ({ id: r.opId, api: OPERATION_API[r.kind], dependsOn: r.dependsOn, status: r.status })),
       { total, perApi },
     );
     this.cache = new LinkCache(links);

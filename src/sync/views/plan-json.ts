@@ -2,7 +2,9 @@
 // so the CLI and the REST API can never drift apart.
 import { OPERATION_KINDS, type Operation, type PlanWarning } from '../../domain/plan.js';
 import type { MappingProblem } from '../../mapping/definitions/index.js';
+import type { Budget } from '../../wecom/transport/rate-limiter.js';
 import type { SyncReport } from '../pipeline.js';
+import { estimatePlan } from './plan-estimate.js';
 
 /** "changed in directory (…detail)", for a planned operation or a recorded one. */
 export function reasonText(op: { reason: Pick<Operation['reason'], 'cause' | 'detail'> }): string {
@@ -24,12 +26,16 @@ export function summaryCounts(ops: readonly Operation[]): Record<string, number>
   return out;
 }
 
-/** `{ operations: [{kind, target, changes, reason}], summary, warnings }` */
-export function planJson(report: SyncReport) {
+/**
+ * `{ operations: [{kind, target, changes, reason}], summary, estimate, warnings }`; `budget` is the
+ * connection's per-API rate budget (connectionBudget), which sets the estimate.
+ */
+export function planJson(report: SyncReport, budget: readonly Budget[]) {
   const ops = report.plan?.operations ?? [];
   return {
     operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
     summary: summaryCounts(ops),
+    estimate: estimatePlan(ops, budget),
     warnings: [...report.warnings, ...problemWarnings(report.problems)],
   };
 }

@@ -143,8 +143,10 @@ export type TransportFailureKind =
   | 'proxy-auth'
   /** the proxy answered CONNECT with another non-200 status (port not allowed, target unreachable) */
   | 'proxy-refused'
-  /** certificate verification or TLS handshake failed */
+  /** certificate verification or TLS handshake with WeCom's host failed */
   | 'tls'
+  /** certificate verification or TLS handshake with an https:// proxy itself failed */
+  | 'proxy-tls'
   /** the request was sent but no complete answer arrived in time */
   | 'timeout'
   /** the connection was reset or closed while the request was in flight */
@@ -184,8 +186,8 @@ export class WeComTransportError extends Error {
     this.route = init.route;
     this.status = init.status;
     const clientSide = init.kind === 'bad-response' && init.status !== undefined && init.status >= 400 && init.status < 500;
-    this.class = init.kind === 'proxy-auth' || init.kind === 'tls' || clientSide ? 'config' : 'retryable';
-    this.beforeSend = ['connect', 'connect-timeout', 'proxy-auth', 'proxy-refused', 'tls', 'aborted'].includes(init.kind);
+    this.class = init.kind === 'proxy-auth' || init.kind === 'tls' || init.kind === 'proxy-tls' || clientSide ? 'config' : 'retryable';
+    this.beforeSend = ['connect', 'connect-timeout', 'proxy-auth', 'proxy-refused', 'tls', 'proxy-tls', 'aborted'].includes(init.kind);
   }
 
   /** An aborted call was stopped by its caller on purpose: repeating it would defeat the abort. */

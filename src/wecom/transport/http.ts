@@ -118,6 +118,15 @@ function errCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function inChain(err: unknown, name: string): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    if ((e as { name?: unknown }).name === name) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function errText(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
@@ -156,7 +165,10 @@ export function describeFailure(
       return fail('proxy-auth', `proxy ${proxy} refused our credentials (HTTP ${status}); check the proxy username and password`, err, status);
     return fail('proxy-refused', `proxy ${proxy} refused to open a tunnel to ${host} (HTTP ${status})`, err, status);
   }
-  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')))
+  const tlsCode = code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'));
+  if (proxy && tlsCode && inChain(err, 'ProxyLegError'))
+    return fail('proxy-tls', `the TLS certificate of proxy ${proxy} could not be verified or its TLS handshake failed (${code}); check the proxy CA certificate, and that the proxy speaks TLS`, err);
+  if (tlsCode)
     return fail('tls', `the TLS certificate of ${host} could not be verified (${code}) when called ${via}; check the configured CA`, err);
   if (name === 'SecureProxyConnectionError')
     return fail('tls', `the TLS handshake with ${host} through proxy ${proxy ?? ''} failed: ${text}`, err);

@@ -1,18 +1,45 @@
-// The routes one connection may use to reach WeCom: its HTTPS proxies in the configured order, or
-// a direct connection when it has none. Each route has one undici dispatcher (ProxyAgent tunnelling
+// The routes one connection may use to reach WeCom: its proxies in the configured order, or a
+// direct connection when it has none. Each route has one undici dispatcher (ProxyAgent tunnelling
 // with CONNECT and Basic proxy auth, or Agent for direct), verifying WeCom's certificate against the
-// given CA. A proxy that refuses the connection or our credentials is marked unhealthy for a
+// given CA. A proxy written `host:port` is spoken to in plain HTTP (the tunnel inside is TLS to
+// WeCom either way); one written `https://host:port` is reached over TLS — its certificate checked
+// against the proxy CA — so the CONNECT request and the proxy credentials are encrypted too. A proxy that refuses the connection or our credentials is marked unhealthy for a
 // cool-down and skipped meanwhile; when every proxy is unhealthy they are all tried anyway, in order.
 
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { DIRECT, routeKey, type Route } from '../errors/wecom-error.js';
 
 interface ProxyEndpoint {
   host: string;
   port: number;
-  /** "host:port" as configured (IPv6 hosts in brackets) */
+  /** reached over TLS (`https://host:port`) */
+  tls: boolean;
+  /** "host:port" or "https://host:port" as configured (IPv6 hosts in brackets) */
   key: string;
 }
+
+/**
+ * A failure on the leg to an https:// proxy itself (its TLS handshake), as opposed to the tunnel
+ * through it to WeCom: undici reports both with the same TLS error codes.
+ */
+export class ProxyLegError extends Error {
+  override readonly name = 'ProxyLegError';
+  readonly code: string | undefined;
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+    const c = (cause as { code?: unknown }).code;
+    this.code = typeof c === 'string' ? c : undefined;
+  }
+}
+
+/** The proxy's own connection pool, with its connection failures marked as the proxy leg's. */
+const proxyLegPool = (origin: URL | string, opts: Pool.Options): Pool => {
+  const connect = opts.connect as buildConnector.connector;
+  return new Pool(origin, {
+    ...opts,
+    connect: (o, callback) => connect(o, (err, socket) => (err ? callback(new ProxyLegError(err), null) : callback(null, socket as NonNullable<typeof socket>))),
+  });
+};
 
 /** A proxy list that cannot be used as given. */
 export class ProxyConfigError extends Error {
@@ -24,12 +51,15 @@ const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function parseEntry(raw: string, index: number): ProxyEndpoint {
-  const entry = raw.trim();
-  const where = `proxy #${index + 1} "${entry}"`;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry))
-    throw new ProxyConfigError(`${where}: write the address as host:port, without a scheme such as http://`);
-  if (entry.includes('@'))
+  const written = raw.trim();
+  // before anything quotes the entry: it may hold a password
+  if (written.includes('@'))
     throw new ProxyConfigError(`proxy #${index + 1}: credentials may not be part of the address; use the proxy username and password fields`);
+  const where = `proxy #${index + 1} "${written}"`;
+  const tls = /^https:\/\//i.test(written);
+  const entry = tls ? written.slice('https://'.length).replace(/\/$/, '') : written;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry))
+    throw new ProxyConfigError(`${where}: write the address as host:port (HTTP CONNECT) or https://host:port (a proxy reached over TLS)`);
   let host: string;
   let portText: string;
   const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/.exec(entry);
@@ -48,7 +78,7 @@ function parseEntry(raw: string, index: number): ProxyEndpoint {
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
     throw new ProxyConfigError(`${where}: port must be a number from 1 to 65535`);
   const port = Number(portText);
-  return { host, port, key: `${host}:${port}` };
+  return { host, port, tls, key: `${tls ? 'https://' : ''}${host}:${port}` };
 }
 
 /**
@@ -102,6 +132,8 @@ interface ProxyPoolOptions {
   proxyPassword?: string;
   /** CA certificate(s) (PEM) to verify WeCom's certificate; default: Node's bundled roots */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** CA certificate(s) (PEM) to verify the certificates of https:// proxies; default: Node's bundled roots */
+  proxyCa?: string | Buffer | Array<string | Buffer>;
   /** how long a failed proxy is skipped; default 30 s */
   cooldownMs?: number;
   /** TCP/TLS connect timeout per route; default 10 s */
@@ -163,10 +195,11 @@ export class ProxyPool {
         mk(
           { kind: 'proxy', proxy: ep.key },
           new ProxyAgent({
-            uri: `http://${ep.key}`,
+            uri: `${ep.tls ? 'https' : 'http'}://${ep.host}:${ep.port}`,
             ...(token ? { token } : {}),
             requestTls: tls,
-            proxyTls: { timeout: connectTimeout },
+            proxyTls: { ...(options.proxyCa !== undefined ? { ca: options.proxyCa } : {}), timeout: connectTimeout },
+            ...(ep.tls ? { clientFactory: proxyLegPool } : {}),
             ...conn,
           }),
         ),

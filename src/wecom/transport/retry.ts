@@ -14,24 +14,21 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** cap of one delay; default 10 s */
   maxDelayMs?: number;
-  /** smallest delay after a 45009 answer; default a tenth of the rate-limit window */
-  rateLimitedDelayMs?: number;
 }
 
 export type ResolvedRetryOptions = Required<RetryOptions>;
 
-export function resolveRetryOptions(o: RetryOptions | undefined, windowMs: number): ResolvedRetryOptions {
+export function resolveRetryOptions(o: RetryOptions | undefined): ResolvedRetryOptions {
   const r: ResolvedRetryOptions = {
     maxAttempts: o?.maxAttempts ?? 5,
     rateLimitedMaxAttempts: o?.rateLimitedMaxAttempts ?? Math.max(10, o?.maxAttempts ?? 0),
     baseDelayMs: o?.baseDelayMs ?? 200,
     maxDelayMs: o?.maxDelayMs ?? 10_000,
-    rateLimitedDelayMs: o?.rateLimitedDelayMs ?? Math.ceil(windowMs / 10),
   };
   if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be a positive integer');
   if (!Number.isInteger(r.rateLimitedMaxAttempts) || r.rateLimitedMaxAttempts < 1)
     throw new RangeError('retry.rateLimitedMaxAttempts must be a positive integer');
-  if (!(r.baseDelayMs >= 0) || !(r.maxDelayMs >= 0) || !(r.rateLimitedDelayMs >= 0)) throw new RangeError('retry delays must be ≥ 0');
+  if (!(r.baseDelayMs >= 0) || !(r.maxDelayMs >= 0)) throw new RangeError('retry delays must be ≥ 0');
   return r;
 }
 
@@ -59,14 +56,11 @@ function isRateLimited(err: unknown): boolean {
 /**
  * Delay before attempt `attempt + 1` after `attempt` failed with `err`: exponential, capped, with
  * "equal jitter" (half fixed, half random) so that many callers hit by the same failure spread out.
+ * None after 45009: the rate limiter holds the call until WeCom's block is over.
  */
 export function backoffDelay(attempt: number, err: unknown, o: ResolvedRetryOptions, random: () => number = Math.random): number {
-  const limited = isRateLimited(err);
-  // WeCom blocks an API for the rest of the window after 45009: allow delays up to a whole window
-  const cap = limited ? Math.max(o.maxDelayMs, o.rateLimitedDelayMs * 10) : o.maxDelayMs;
-  const exp = Math.min(cap, o.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const floor = limited ? o.rateLimitedDelayMs : 0;
-  const d = Math.max(exp, floor);
+  if (isRateLimited(err)) return 0;
+  const d = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(d / 2 + random() * (d / 2));
 }
 

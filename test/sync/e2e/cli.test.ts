@@ -47,13 +47,15 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 describe('wecom-sync plan / apply / status (real process)', () => {
-  it('plan --json: {operations, summary, warnings}', async () => {
+  it('plan --json: {operations, summary, estimate, warnings}', async () => {
     const r = await cli(['plan', '--connection', 'acme', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { operations: Array<Record<string, unknown>>; summary: Record<string, number>; warnings: unknown[] };
-    expect(Object.keys(out).sort()).toEqual(['operations', 'summary', 'warnings']);
+    expect(Object.keys(out).sort()).toEqual(['estimate', 'operations', 'summary', 'warnings']);
     expect(out.summary).toEqual({ total: 8, 'department.create': 2, 'member.create': 6 });
+    // 8 calls fit in WeCom's first window: nothing waits for the rate budget
+    expect((out as unknown as { estimate: unknown }).estimate).toEqual({ seconds: 0, limitedBy: null });
     expect(out.operations).toHaveLength(8);
     for (const op of out.operations) expect(Object.keys(op).sort()).toEqual(['changes', 'kind', 'reason', 'target']);
     const create = out.operations.find((o) => o.kind === 'member.create' && (o.target as { userid: string }).userid === 'u0')!;
@@ -68,6 +70,7 @@ describe('wecom-sync plan / apply / status (real process)', () => {
     expect(r.stdout).toContain('member.create (6)');
     expect(r.stdout).toContain('department.create (2)');
     expect(r.stdout).toMatch(/name: ∅ → "User 0"/);
+    expect(r.stdout).toContain("Expected duration: no waiting for WeCom's rate budget (10000/1m and 150000/1h per API)");
     expect(r.stdout).not.toContain('\u001b[');
   });
 

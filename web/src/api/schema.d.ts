@@ -903,8 +903,20 @@ export interface components {
             }[];
             proxies: string[];
             proxyUsername: string | null;
+            proxyCaPem: string | null;
             apiBase: string;
             caPem: string | null;
+            /** @description the budget override; null = WeCom's documented 10000/60s and 150000/1h */
+            rateBudget: {
+                count: number;
+                windowMs: number;
+            }[] | null;
+            rateSharePercent: number;
+            /** @description the per-API budget the connection keeps: the override or the documented windows, times the share */
+            effectiveRateBudget: {
+                count: number;
+                windowMs: number;
+            }[];
             scope: {
                 organizationRoots: string[];
             };
@@ -1290,9 +1302,20 @@ export interface components {
             summary: {
                 [key: string]: number;
             };
+            estimate: components["schemas"]["PlanEstimate"];
             warnings: components["schemas"]["Warning"][];
             /** @description applying this plan now would be held for approval (safety threshold) */
             held: boolean;
+        };
+        PlanEstimate: {
+            /** @description the least time the connection's rate budget allows for the plan's WeCom calls (0: they all fit in the first window) */
+            seconds: number;
+            /** @description the API and the window of its budget that set that time (e.g. user/create, 150000 per 3600000 ms); null when nothing waits */
+            limitedBy: {
+                api: string;
+                count: number;
+                windowMs: number;
+            } | null;
         };
         PlanOperation: {
             kind: string;
@@ -3503,15 +3526,23 @@ export interface operations {
                         type: "text" | "web";
                         expression?: string;
                     }[];
-                    /** @description `host:port` list, or one comma-separated string; [] or "" = direct */
+                    /** @description `host:port` (HTTP CONNECT) or `https://host:port` (a proxy reached over TLS) list, or one comma-separated string; [] or "" = direct */
                     proxies?: string[] | string;
                     proxyUsername?: string | null;
                     /** @description stored encrypted, never returned */
                     proxyPassword?: string | null;
+                    /** @description CA (PEM) trusted for the certificates of https:// proxies */
+                    proxyCaPem?: string | null;
                     /** @description default https://qyapi.weixin.qq.com */
                     apiBase?: string;
                     /** @description extra CA (PEM) trusted for the API base */
                     caPem?: string | null;
+                    rateBudget?: ({
+                        count: number;
+                        windowMs: number;
+                    }[] | string) | null;
+                    /** @description the share (%, above 0, at most 100) of the budget this connection may use; default 100 */
+                    rateSharePercent?: number;
                     scope?: {
                         organizationRoots?: string[];
                     };
@@ -3758,9 +3789,17 @@ export interface operations {
                     proxies?: (string[] | string) | null;
                     proxyUsername?: string | null;
                     proxyPassword?: string | null;
+                    /** @description CA (PEM) trusted for the certificates of https:// proxies */
+                    proxyCaPem?: string | null;
                     /** @description null = the default */
                     apiBase?: string | null;
                     caPem?: string | null;
+                    rateBudget?: ({
+                        count: number;
+                        windowMs: number;
+                    }[] | string) | null;
+                    /** @description the share (%, above 0, at most 100) of the budget this connection may use; default 100 */
+                    rateSharePercent?: number;
                     /** @description null = the whole directory */
                     scope?: {
                         organizationRoots?: string[];

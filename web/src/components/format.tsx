@@ -29,7 +29,11 @@ export const shortDateTime = (at: string, lang: Lang): string =>
 /** "1 m 5 s" between two times (or until now). */
 export function durationText(from: string | null, to: string | null): string {
   if (!from) return '—';
-  const ms = Math.max(0, dayjs(to ?? undefined).diff(dayjs(from)));
+  return msText(Math.max(0, dayjs(to ?? undefined).diff(dayjs(from))));
+}
+
+/** "350 ms", "45 s", "1 m 5 s", "1 h 4 m". */
+export function msText(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;

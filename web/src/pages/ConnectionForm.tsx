@@ -54,7 +54,7 @@ function ConnectionForm({ name }: { name: string | null }) {
     if (!c) return;
     setConn(c);
     form.setFieldsValue(fromConnection(c));
-    if (c.apiBase !== DEFAULT_API_BASE || c.caPem) setAdvancedOpen(true);
+    if (c.apiBase !== DEFAULT_API_BASE || c.caPem || c.proxyCaPem || c.rateBudget || c.rateSharePercent !== 100) setAdvancedOpen(true);
     setDirty(false);
   }, [loaded.data, form]);
   const loadError = loaded.error ? { status: loaded.error instanceof ApiError ? loaded.error.status : 0, message: errorText(loaded.error) } : null;

@@ -8,7 +8,7 @@ import { type HTMLAttributes, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok, seg } from '../api';
 import type { PlanOperation } from '../api/types';
-import { DASH } from '../components/format';
+import { DASH, msText } from '../components/format';
 import { ChangesTable, ConnectionCrumbs, KIND_ORDER, KindTag, WarningsAlert, kindColor, useRunLabel, valueText } from '../components/RunParts';
 import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
@@ -47,6 +47,11 @@ const messages = {
     viewerNote: '只有管理员可以执行同步。',
     generated: '计划生成于 {time}',
     ops: '{n} 个操作',
+    estimate: '预计耗时',
+    estimateAtLeast: '至少 {d}',
+    estimateNone: '无需等待',
+    estimateLimitedBy: '受企业微信频率限制：{api} 每 {window} {count} 次',
+    estimateFits: '所有调用都在企业微信频率限制的第一个窗口内',
   },
   en: {
     title: 'Sync plan',
@@ -80,6 +85,11 @@ const messages = {
     viewerNote: 'Only administrators can apply a plan.',
     generated: 'Plan made at {time}',
     ops: '{n} operations',
+    estimate: 'Expected duration',
+    estimateAtLeast: 'at least {d}',
+    estimateNone: 'no waiting',
+    estimateLimitedBy: 'set by WeCom’s rate budget: {api}, {count} calls per {window}',
+    estimateFits: 'every call fits in the first window of WeCom’s rate budget',
   },
 } satisfies Messages;
 
@@ -94,6 +104,9 @@ function nameOf(op: PlanOperation): string | null {
   const c = op.changes.find((x) => x.field === 'name');
   return c ? (valueText(c.new) ?? valueText(c.old)) : null;
 }
+
+/** A budget window: "1 h", "1 m", "30 s", "500 ms". */
+const windowText = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} m` : msText(ms));
 
 interface Row extends PlanOperation {
   rowKey: string;
@@ -290,6 +303,21 @@ export function PlanPage() {
           <Card size="small" data-testid="plan-summary">
             <Flex wrap gap={32} align="center">
               <Statistic title={t('total')} value={total} />
+              {total > 0 && (
+                <div data-testid="plan-estimate">
+                  <Statistic
+                    title={t('estimate')}
+                    value={plan.estimate.limitedBy ? t('estimateAtLeast', { d: msText(Math.round(plan.estimate.seconds) * 1000) }) : t('estimateNone')}
+                    suffix={
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {plan.estimate.limitedBy
+                          ? t('estimateLimitedBy', { api: plan.estimate.limitedBy.api, count: plan.estimate.limitedBy.count, window: windowText(plan.estimate.limitedBy.windowMs) })
+                          : t('estimateFits')}
+                      </Typography.Text>
+                    }
+                  />
+                </div>
+              )}
               {KIND_ORDER.filter((k) => (plan.summary[k] ?? 0) > 0).map((k) => (
                 <Statistic key={k} title={<KindTag kind={k} />} value={plan.summary[k]} />
               ))}

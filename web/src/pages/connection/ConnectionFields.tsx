@@ -125,9 +125,20 @@ export function ConnectionFields({
                 <Form.Item name="apiBase" label={t('apiBase')} extra={t('apiBaseHelp')}>
                   <Input data-testid="field-apiBase" style={mono} placeholder={DEFAULT_API_BASE} autoComplete="off" />
                 </Form.Item>
-                <Form.Item name="caPem" label={t('caPem')} extra={t('caPemHelp')} style={{ marginBottom: 0 }}>
+                <Form.Item name="caPem" label={t('caPem')} extra={t('caPemHelp')}>
                   <Input.TextArea data-testid="field-caPem" autoSize={{ minRows: 3, maxRows: 12 }} style={{ ...mono, fontSize: 12 }} placeholder="-----BEGIN CERTIFICATE-----" />
                 </Form.Item>
+                <Form.Item name="proxyCaPem" label={t('proxyCaPem')} extra={t('proxyCaPemHelp')}>
+                  <Input.TextArea data-testid="field-proxyCaPem" autoSize={{ minRows: 3, maxRows: 12 }} style={{ ...mono, fontSize: 12 }} placeholder="-----BEGIN CERTIFICATE-----" />
+                </Form.Item>
+                <Flex gap={16} wrap>
+                  <Form.Item name="rateSharePercent" label={t('rateSharePercent')} extra={t('rateSharePercentHelp')} style={{ flex: '1 1 280px', marginBottom: 0 }}>
+                    <InputNumber data-testid="field-rateSharePercent" min={1} max={100} step={5} suffix="%" style={{ width: 140 }} />
+                  </Form.Item>
+                  <Form.Item name="rateBudget" label={t('rateBudget')} extra={t('rateBudgetHelp')} style={{ flex: '1 1 280px', marginBottom: 0 }}>
+                    <Input data-testid="field-rateBudget" style={mono} placeholder="10000/1m,150000/1h" autoComplete="off" />
+                  </Form.Item>
+                </Flex>
               </>
             ),
           },

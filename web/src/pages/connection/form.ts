@@ -16,13 +16,28 @@ export interface FormValues {
   proxyUsername?: string;
   proxyPassword?: string;
   clearProxyPassword?: boolean;
+  /** CA (PEM) for https:// proxies. */
+  proxyCaPem?: string;
   apiBase?: string;
   caPem?: string;
+  /** Share (%) of WeCom's per-API budget; empty = 100. */
+  rateSharePercent?: number | null;
+  /** Budget override as text ("200/1s,2000/30s"); empty = WeCom's documented budget. */
+  rateBudget?: string;
 }
 
-const FORM_FIELDS = new Set(['name', 'corpId', 'secret', 'rootDepartmentId', 'defaultDepartmentId', 'extattrs', 'proxies', 'proxyUsername', 'proxyPassword', 'apiBase', 'caPem']);
+const FORM_FIELDS = new Set([
+  'name', 'corpId', 'secret', 'rootDepartmentId', 'defaultDepartmentId', 'extattrs', 'proxies', 'proxyUsername', 'proxyPassword',
+  'proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget',
+]);
 /** The fields in the collapsed "Advanced" section. */
-export const ADVANCED_FIELDS = new Set(['apiBase', 'caPem']);
+export const ADVANCED_FIELDS = new Set(['proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget']);
+
+/** Budget windows as the form (and `--rate-budget`) write them: "200/1s,2000/30s", "10000/1m,150000/1h". */
+export const budgetText = (windows: { count: number; windowMs: number }[] | null): string =>
+  (windows ?? [])
+    .map(({ count, windowMs: w }) => `${count}/${w % 3_600_000 === 0 ? `${w / 3_600_000}h` : w % 60_000 === 0 ? `${w / 60_000}m` : w % 1000 === 0 ? `${w / 1000}s` : `${w}ms`}`)
+    .join(',');
 
 /** Whether the form shows a field at this error path (an extattrs row only while it is in the form). */
 export function formHas(p: (string | number)[], extattrCount: number): boolean {
@@ -42,8 +57,11 @@ export const emptyValues = (): FormValues => ({
   proxies: '',
   proxyUsername: '',
   proxyPassword: '',
+  proxyCaPem: '',
   apiBase: DEFAULT_API_BASE,
   caPem: '',
+  rateSharePercent: 100,
+  rateBudget: '',
 });
 
 export const fromConnection = (c: Connection): FormValues => ({
@@ -57,6 +75,9 @@ export const fromConnection = (c: Connection): FormValues => ({
   proxyUsername: c.proxyUsername ?? '',
   proxyPassword: '',
   clearProxyPassword: false,
+  proxyCaPem: c.proxyCaPem ?? '',
   apiBase: c.apiBase,
   caPem: c.caPem ?? '',
+  rateSharePercent: c.rateSharePercent,
+  rateBudget: budgetText(c.rateBudget),
 });

@@ -1,7 +1,7 @@
 // Form values → request bodies: POST /connections for a new connection, and the diff against the
 // stored connection → the PATCH body of an edit (nothing changed = an empty body, nothing sent).
 import type { Connection, RequestBody } from '../../api/types';
-import { DEFAULT_API_BASE, type FormValues } from './form';
+import { DEFAULT_API_BASE, budgetText, type FormValues } from './form';
 
 /** The values of a form that passed its rules (the root department is required). */
 export type SubmittedValues = FormValues & { rootDepartmentId: number };
@@ -44,6 +44,10 @@ export function createBody(v: SubmittedValues): CreateBody {
   const apiBase = text(v.apiBase);
   if (apiBase !== null && apiBase !== DEFAULT_API_BASE) body.apiBase = apiBase;
   if (pem(v.caPem) !== null) body.caPem = pem(v.caPem);
+  if (pem(v.proxyCaPem) !== null) body.proxyCaPem = pem(v.proxyCaPem);
+  const share = num(v.rateSharePercent) ?? 100;
+  if (share !== 100) body.rateSharePercent = share;
+  if (text(v.rateBudget) !== null) body.rateBudget = text(v.rateBudget);
   return body;
 }
 
@@ -70,5 +74,9 @@ export function patchBody(v: SubmittedValues, c: Connection): PatchBody {
   const apiBase = text(v.apiBase);
   if ((apiBase ?? DEFAULT_API_BASE) !== c.apiBase) body.apiBase = apiBase;
   if (pem(v.caPem) !== (c.caPem ? pem(c.caPem) : null)) body.caPem = pem(v.caPem);
+  if (pem(v.proxyCaPem) !== (c.proxyCaPem ? pem(c.proxyCaPem) : null)) body.proxyCaPem = pem(v.proxyCaPem);
+  const share = num(v.rateSharePercent) ?? 100;
+  if (share !== c.rateSharePercent) body.rateSharePercent = share;
+  if ((text(v.rateBudget) ?? '').replace(/\s+/g, '') !== budgetText(c.rateBudget)) body.rateBudget = text(v.rateBudget);
   return body;
 }
