@@ -51,7 +51,7 @@ const pgTypes = {
 // better-sqlite3 is a native addon; node_modules holds the build for the Node that ran `npm ci`.
 // WECOM_SYNC_SQLITE_BINDING names a build for the running Node instead (scripts/with-node.mjs sets it
 // when the tests run on a second Node version).
-function sqliteOptions(): BetterSqlite3.Options {
+export function sqliteOptions(): BetterSqlite3.Options {
   const nativeBinding = process.env.WECOM_SYNC_SQLITE_BINDING;
   return nativeBinding ? { nativeBinding } : {};
 }

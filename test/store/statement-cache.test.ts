@@ -4,13 +4,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachingStatements } from '../../src/store/statement-cache.js';
+import { sqliteOptions } from '../../src/store/store.js';
 
 interface Db {
   t: { id: number; name: string };
 }
 
 function open(options?: Parameters<typeof cachingStatements>[1]) {
-  const raw = new BetterSqlite3(':memory:');
+  const raw = new BetterSqlite3(':memory:', sqliteOptions()); // the addon built for the running Node
   const prepared: string[] = [];
   const counting = {
     prepare: (text: string) => {
