@@ -10,6 +10,7 @@ import { m0004_auth } from './migrations/0004_auth.js';
 import { m0005_demo } from './migrations/0005_demo.js';
 import { m0006_object_status } from './migrations/0006_object_status.js';
 import { m0007_login_attempts } from './migrations/0007_login_attempts.js';
+import { m0008_scim } from './migrations/0008_scim.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -102,6 +103,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0005_demo', m0005_demo],
   ['0006_object_status', m0006_object_status],
   ['0007_login_attempts', m0007_login_attempts],
+  ['0008_scim', m0008_scim],
 ];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);
