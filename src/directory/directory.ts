@@ -447,7 +447,7 @@ export class Directory {
     // New organizations without a primary: keep the old primary if still listed, else the first.
     if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
       merged.primaryOrganizationId = patch.organizationIds.includes(before.primaryOrganizationId) ? before.primaryOrganizationId : (patch.organizationIds[0] ?? '');
-    const fields = this.prepareAccount(merged, opts);
+    const fields = this.prepareAccount(merged, opts, before);
     const changed = diffAccount(before, fields);
     if (changed.length === 0) return before;
     await this.checkAccountReferences(trx, id, fields, before);
@@ -503,23 +503,28 @@ export class Directory {
   }
 
   /** Normalises (mobile, primary-first organizations) and runs the stateless checks. */
-  prepareAccount(f: AccountFields, opts: AccountWriteOptions = {}): AccountFields {
+  /**
+   * `before`: the account being updated — contacts it already holds unchanged are not checked
+   * again (one a source kept as given must not block an unrelated edit).
+   */
+  prepareAccount(f: AccountFields, opts: AccountWriteOptions = {}, before?: Account): AccountFields {
     const errors: FieldError[] = [];
-    const asGiven = opts.contactsAsGiven === true;
+    const given = opts.contactsAsGiven === true;
+    const asGiven = (field: 'mobile' | 'email' | 'telephone'): boolean => given || (before !== undefined && before[field] !== null && before[field] === f[field]);
     let mobile = f.mobile;
     if (mobile != null) {
       const m = normalizeMobile(mobile);
       if (m.ok) mobile = m.value;
-      else if (asGiven) mobile = mobile.trim() || null;
+      else if (asGiven('mobile')) mobile = mobile.trim() || null;
       else errors.push({ field: 'mobile', message: m.message });
     }
-    const email = f.email == null ? null : f.email.trim() || (asGiven ? null : '');
-    const telephone = asGiven && f.telephone != null ? f.telephone.trim() || null : f.telephone;
+    const email = f.email == null ? null : f.email.trim() || (given ? null : '');
+    const telephone = given && f.telephone != null ? f.telephone.trim() || null : f.telephone;
     const out: AccountFields = { ...f, mobile, email, telephone };
     // As given: only what the store itself needs of them (no control characters, a sane length).
-    const checked = asGiven ? { ...out, email: null, telephone: null } : out;
-    errors.push(...checkAccountFields({ ...checked, mobile: null }));
-    if (asGiven) for (const field of ['mobile', 'email', 'telephone'] as const) errors.push(...contactSanity(field, out[field]));
+    const checked = { ...out, mobile: null, email: asGiven('email') ? null : out.email, telephone: asGiven('telephone') ? null : out.telephone };
+    errors.push(...checkAccountFields(checked));
+    for (const field of ['mobile', 'email', 'telephone'] as const) if (asGiven(field)) errors.push(...contactSanity(field, out[field]));
     checkStatus(errors, f.status);
     if (!GENDERS.includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
     errors.push(...checkAttributes(f.attributes));

@@ -51,6 +51,7 @@ export const m0008_scim: Step = async (db) => {
     .addColumn('display_name_key', 'text', (c) => c.notNull())
     .addColumn('external_id', 'text')
     .addColumn('organization_id', 'text', (c) => c.references('organizations.id').onDelete('set null'))
+    .addColumn('organization_created', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('resource', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())

@@ -48,6 +48,8 @@ export interface ScimGroupsTable {
   external_id: string | null;
   /** The organization the group became (organizations from groups); null otherwise. */
   organization_id: string | null;
+  /** 1 when the endpoint created that organization for the group (then it may rename and delete it); 0 when it found it. */
+  organization_created: number;
   /** JSON: the resource as sent, without members. */
   resource: string;
   version: number;
