@@ -85,7 +85,8 @@ export async function scimMount(app: FastifyInstance, opts: ScimMountOptions): P
   // Who: a live token of the endpoint named in the path. An unknown endpoint answers like a bad token.
   app.addHook('onRequest', async (req, reply) => {
     const name = (req.params as { endpoint?: string }).endpoint ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    // `Bearer wsc_…`; the bare token too (an identity provider's "HTTP header" field filled without the scheme)
+    const m = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const auth = m ? await opts.endpoints.authenticate(name, m[1]!) : null;
     if (!auth) return sendError(reply, 401, 'send a token of this SCIM endpoint: Authorization: Bearer wsc_…', undefined, { 'www-authenticate': 'Bearer realm="wecom-sync SCIM"' });
     req.scim = auth;
@@ -107,10 +108,10 @@ export async function scimMount(app: FastifyInstance, opts: ScimMountOptions): P
       {
         store: opts.store,
         directory: opts.directory,
-        written: async (w) => {
-          await opts.auditLog?.record({ actor: { name: `scim ${endpoint.name} (token ${token.name})`, kind: 'token' }, action: w.action, target: w.target, detail: w.detail, ip: req.ip });
-          opts.onWrite?.();
+        audit: async (trx, w) => {
+          await opts.auditLog?.record({ actor: { name: `scim ${endpoint.name} (token ${token.name})`, kind: 'token' }, action: w.action, target: w.target, detail: w.detail, ip: req.ip }, trx);
         },
+        changed: () => opts.onWrite?.(),
       },
       endpoint,
     );

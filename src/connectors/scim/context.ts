@@ -1,9 +1,9 @@
 // What the user and group operations of one endpoint share: the store and directory, the
-// endpoint with its compiled mapping and placement, and `written`, called after each committed
-// write (the SCIM mount records it in the audit log with the token as the actor, and wakes the
-// sync worker).
+// endpoint with its compiled mapping and placement; `audit`, called inside each write's
+// transaction (the SCIM mount records it in the audit log with the token as the actor: the entry
+// commits with the write or not at all), and `changed`, after the commit (wakes the sync worker).
 import type { Directory } from '../../directory/directory.js';
-import type { Store } from '../../store/index.js';
+import type { Store, Tx } from '../../store/index.js';
 import type { ScimEndpoint } from './endpoints.js';
 import { ScimError } from './errors.js';
 import { ScimMapping } from './mapping.js';
@@ -22,13 +22,14 @@ export interface ScimContext {
   endpoint: ScimEndpoint;
   mapping: ScimMapping;
   placement: Placement;
-  written(record: WriteRecord): Promise<void>;
+  audit(trx: Tx, record: WriteRecord): Promise<void>;
+  changed(): void;
 }
 
 const compiled = new Map<string, { updatedAt: string; mapping: ScimMapping }>();
 
 /** The context of an endpoint; its expressions are compiled once per settings version. */
-export function scimContext(deps: Pick<ScimContext, 'store' | 'directory' | 'written'>, endpoint: ScimEndpoint): ScimContext {
+export function scimContext(deps: Pick<ScimContext, 'store' | 'directory' | 'audit' | 'changed'>, endpoint: ScimEndpoint): ScimContext {
   let entry = compiled.get(endpoint.id);
   if (!entry || entry.updatedAt !== endpoint.updatedAt) {
     entry = { updatedAt: endpoint.updatedAt, mapping: ScimMapping.compile(endpoint.settings) };

@@ -6,7 +6,7 @@ import type { DirectoryWriter } from '../../directory/directory.js';
 import { ConflictError } from '../../directory/errors.js';
 import { newId } from '../../store/index.js';
 import type { ScimGroupsTable } from '../../store/tables/scim.js';
-import { type ListQuery, type ResourceRecord, type ScimContext, checkIfMatch } from './context.js';
+import { type ListQuery, type ResourceRecord, type ScimContext, type WriteRecord, checkIfMatch } from './context.js';
 import { invalidValue, notFound } from './errors.js';
 import { indexedLookup, matchResource, parseFilter } from './filter.js';
 import { countGroups, existingUsers, groupRow, groupRows, groupsOfOrganization, memberIdsOf, membersOf, setMembers } from './links.js';
@@ -67,16 +67,14 @@ export class ScimGroups {
   async create(body: unknown): Promise<GroupRecord> {
     const stored = normalizeResource(GROUP_SHAPE, body);
     const ids = memberIds(membersIn(body as Json));
-    const rec = await this.save(null, stored, ids);
-    await this.ctx.written({ action: 'scim.group.create', target: { type: 'scim-group', id: rec.id }, detail: { endpoint: this.ctx.endpoint.name, displayName: stored.displayName, members: ids.length } });
+    const rec = await this.save(null, stored, ids, () => ({ action: 'scim.group.create', detail: { displayName: stored.displayName, members: ids.length } }));
     return this.get(rec.id);
   }
 
   /** PUT: the group becomes what was sent, members included (none when it lists none). */
   async replace(id: string, body: unknown, ifMatch?: string): Promise<GroupRecord> {
     const row = await this.owned(id, ifMatch);
-    const rec = await this.save(row, normalizeResource(GROUP_SHAPE, body), memberIds(membersIn(body as Json)));
-    await this.ctx.written({ action: 'scim.group.replace', target: { type: 'scim-group', id }, detail: { endpoint: this.ctx.endpoint.name, version: rec.version } });
+    await this.save(row, normalizeResource(GROUP_SHAPE, body), memberIds(membersIn(body as Json)), (rec) => ({ action: 'scim.group.replace', detail: { version: rec.version } }));
     return this.get(id);
   }
 
@@ -85,9 +83,10 @@ export class ScimGroups {
     const row = await this.owned(id, ifMatch);
     const current = await memberIdsOf(this.ctx.store.db, id);
     const patched = applyPatch(GROUP_SHAPE, { ...(JSON.parse(row.resource) as Json), members: current.map((value) => ({ value })) }, ops);
-    const rec = await this.save(row, normalizeResource(GROUP_SHAPE, patched), memberIds(membersIn(patched)));
-    await this.ctx.written({ action: 'scim.group.update', target: { type: 'scim-group', id }, detail: { endpoint: this.ctx.endpoint.name, operations: ops.map((o) => o.op), paths: ops.map((o) => o.path ?? null), version: rec.version } });
-    return rec;
+    return this.save(row, normalizeResource(GROUP_SHAPE, patched), memberIds(membersIn(patched)), (rec) => ({
+      action: 'scim.group.update',
+      detail: { operations: ops.map((o) => o.op), paths: ops.map((o) => o.path ?? null), version: rec.version },
+    }));
   }
 
   async remove(id: string, ifMatch?: string): Promise<void> {
@@ -99,8 +98,9 @@ export class ScimGroups {
         await this.placeMembers(w, members);
         await this.dropOrganization(w, row);
       }
+      await this.ctx.audit(w.trx, { action: 'scim.group.delete', target: { type: 'scim-group', id }, detail: { endpoint: this.ctx.endpoint.name } });
     });
-    await this.ctx.written({ action: 'scim.group.delete', target: { type: 'scim-group', id }, detail: { endpoint: this.ctx.endpoint.name } });
+    this.ctx.changed();
   }
 
   private async owned(id: string, ifMatch: string | undefined): Promise<ScimGroupsTable> {
@@ -110,11 +110,11 @@ export class ScimGroups {
     return row;
   }
 
-  private async save(existing: ScimGroupsTable | null, stored: Json, wanted: string[]): Promise<GroupRecord> {
+  private async save(existing: ScimGroupsTable | null, stored: Json, wanted: string[], entry: (rec: GroupRecord) => Pick<WriteRecord, 'action' | 'detail'>): Promise<GroupRecord> {
     const displayName = typeof stored.displayName === 'string' ? stored.displayName.trim() : '';
     if (displayName === '') throw invalidValue('displayName is required');
     const t = new Date().toISOString();
-    return this.ctx.directory.transaction(async (w) => {
+    const rec = await this.ctx.directory.transaction(async (w) => {
       const members = await existingUsers(w.trx, this.endpointId, wanted, this.maxParameters);
       const id = existing?.id ?? newId('grp');
       const groups = this.ctx.placement.mode === 'groups';
@@ -139,8 +139,13 @@ export class ScimGroups {
         await this.placeMembers(w, moved ? members.concat(removed) : added.concat(removed));
         if (moved && existing) await this.dropOrganization(w, existing);
       }
-      return groupRecord(row, null);
+      const saved = groupRecord(row, null);
+      const { action, detail } = entry(saved);
+      await this.ctx.audit(w.trx, { action, target: { type: 'scim-group', id }, detail: { endpoint: this.ctx.endpoint.name, ...detail } });
+      return saved;
     });
+    this.ctx.changed();
+    return rec;
   }
 
   /**

@@ -7,7 +7,7 @@ import type { AttributeValue, Attributes } from '../../domain/common.js';
 import type { DirectoryWriter } from '../../directory/directory.js';
 import { ValidationError } from '../../directory/errors.js';
 import type { ScimUsersTable } from '../../store/tables/scim.js';
-import { type ListQuery, type ResourceRecord, type ScimContext, checkIfMatch } from './context.js';
+import { type ListQuery, type ResourceRecord, type ScimContext, type WriteRecord, checkIfMatch } from './context.js';
 import { ScimError, invalidValue, notFound } from './errors.js';
 import { indexedLookup, matchResource, parseFilter } from './filter.js';
 import { countUsers, resolveUserRef, userByName, userNameKey, userRow, userRows, waitingFor } from './links.js';
@@ -61,34 +61,31 @@ export class ScimUsers {
   }
 
   async create(body: unknown): Promise<ResourceRecord> {
-    const rec = await this.save(null, normalizeResource(USER_SHAPE, body));
-    await this.ctx.written({ action: 'scim.user.create', target: { type: 'account', id: rec.id }, detail: { endpoint: this.ctx.endpoint.name, userName: rec.resource.userName } });
-    return rec;
+    return this.save(null, normalizeResource(USER_SHAPE, body), (rec) => ({ action: 'scim.user.create', detail: { userName: rec.resource.userName } }));
   }
 
   /** PUT: the user becomes what was sent. */
   async replace(id: string, body: unknown, ifMatch?: string): Promise<ResourceRecord> {
     const row = await this.owned(id, ifMatch);
-    const rec = await this.save(row, normalizeResource(USER_SHAPE, body));
-    await this.ctx.written({ action: 'scim.user.replace', target: { type: 'account', id }, detail: { endpoint: this.ctx.endpoint.name, version: rec.version } });
-    return rec;
+    return this.save(row, normalizeResource(USER_SHAPE, body), (rec) => ({ action: 'scim.user.replace', detail: { version: rec.version } }));
   }
 
   async patch(id: string, body: unknown, ifMatch?: string): Promise<ResourceRecord> {
     const ops = readPatchBody(body);
     const row = await this.owned(id, ifMatch);
     const next = normalizeResource(USER_SHAPE, applyPatch(USER_SHAPE, JSON.parse(row.resource) as Json, ops));
-    const rec = await this.save(row, next);
     const paths = ops.flatMap((o) => (o.path !== undefined ? [o.path] : typeof o.value === 'object' && o.value !== null ? Object.keys(o.value) : []));
-    await this.ctx.written({ action: 'scim.user.update', target: { type: 'account', id }, detail: { endpoint: this.ctx.endpoint.name, operations: ops.map((o) => o.op), paths, version: rec.version } });
-    return rec;
+    return this.save(row, next, (rec) => ({ action: 'scim.user.update', detail: { operations: ops.map((o) => o.op), paths, version: rec.version } }));
   }
 
   /** Deletes the account: gone from SCIM at once; what happens in WeCom is the connection's deletion policy. */
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.owned(id, ifMatch);
-    await this.ctx.directory.transaction((w) => w.deleteAccount(id));
-    await this.ctx.written({ action: 'scim.user.delete', target: { type: 'account', id }, detail: { endpoint: this.ctx.endpoint.name } });
+    await this.ctx.directory.transaction(async (w) => {
+      await w.deleteAccount(id);
+      await this.ctx.audit(w.trx, { action: 'scim.user.delete', target: { type: 'account', id }, detail: { endpoint: this.ctx.endpoint.name } });
+    });
+    this.ctx.changed();
   }
 
   private async owned(id: string, ifMatch: string | undefined): Promise<ScimUsersTable> {
@@ -98,13 +95,13 @@ export class ScimUsers {
     return row;
   }
 
-  /** Writes the account and the link row for `stored` (a create when `existing` is null). */
-  private async save(existing: ScimUsersTable | null, stored: Json): Promise<ResourceRecord> {
+  /** Writes the account, the link row for `stored` (a create when `existing` is null) and the audit entry `entry` describes. */
+  private async save(existing: ScimUsersTable | null, stored: Json, entry: (rec: ResourceRecord) => Pick<WriteRecord, 'action' | 'detail'>): Promise<ResourceRecord> {
     const userName = typeof stored.userName === 'string' ? stored.userName.trim() : '';
     if (userName === '') throw invalidValue('userName is required');
     const mapped = this.ctx.mapping.mapUser(stored);
     const t = new Date().toISOString();
-    return this.ctx.directory.transaction(async (w) => {
+    const rec = await this.ctx.directory.transaction(async (w) => {
       const clash = await userByName(w.trx, this.endpointId, userName);
       if (clash && clash.account_id !== existing?.account_id) throw new ScimError(409, `userName "${userName}" is already used by user ${clash.account_id} of this endpoint`, 'uniqueness');
       const account = await this.writeAccount(w, existing?.account_id ?? null, mapped);
@@ -123,8 +120,13 @@ export class ScimUsers {
       if (existing) await w.trx.updateTable('scim_users').set(row).where('account_id', '=', account.id).execute();
       else await w.trx.insertInto('scim_users').values(row).execute();
       await this.resolveWaiting(w, { id: account.id, externalId: mapped.externalId, userName });
-      return userRecord(row);
+      const saved = userRecord(row);
+      const { action, detail } = entry(saved);
+      await this.ctx.audit(w.trx, { action, target: { type: 'account', id: saved.id }, detail: { endpoint: this.ctx.endpoint.name, ...detail } });
+      return saved;
     });
+    this.ctx.changed();
+    return rec;
   }
 
   private async writeAccount(w: DirectoryWriter, id: string | null, m: MappedUser): Promise<Account> {
