@@ -1,6 +1,7 @@
 // SCIM end to end through `serve`: an endpoint made with the CLI on a fresh data directory before
 // the first start, a user provisioned over HTTP reaching WeCom (the simulator) through the hosted
-// sync worker, and a token issued by the CLI while the service runs working at once.
+// sync worker (what WeCom refuses reported for that object, not refused by SCIM), and a token
+// issued by the CLI while the service runs working at once.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -84,6 +85,26 @@ describe('SCIM through serve', () => {
     const dept = company.departments.all().find((d) => d.name === '平台部')!;
     expect(member.department).toEqual([dept.id]);
 
+    // accepted even though WeCom will refuse it: the sync reports it for that object
+    const cycle = new Promise<void>((resolve) => {
+      const done = (e: { type: string }): void => {
+        if (e.type === 'run') {
+          worker.off('event', done);
+          resolve();
+        }
+      };
+      worker.on('event', done);
+    });
+    const pat = await scim(service, endpoint.token, 'POST', `${endpoint.path}/Users`, { schemas: [USER], userName: 'pat', displayName: 'Pat', emails: [{ value: 'pat@localhost', type: 'work', primary: true }] });
+    expect(pat.status).toBe(201);
+    await cycle;
+    await worker.whenIdle();
+    const admin = (await service.auth.findUser('admin'))!;
+    const apiToken = (await service.auth.createToken({ kind: 'user', userId: admin.id, username: 'admin', role: 'admin' }, 'test', 'admin')).token;
+    const failed = await (await fetch(`${service.url}/api/v1/connections/acme/objects?status=failed`, { headers: { authorization: `Bearer ${apiToken}` } })).json();
+    expect(failed.items.map((i: { id: string }) => i.id)).toEqual([pat.json.id]);
+    expect(JSON.stringify(failed.items[0])).toMatch(/email/i);
+
     // a token issued by the CLI while the service runs
     const issued = await cli(['scim', 'token', 'entra', '--json', '--data-dir', dir]);
     expect(issued.code, issued.stderr).toBe(0);
@@ -92,6 +113,6 @@ describe('SCIM through serve', () => {
     const group = await scim(service, second.token, 'POST', `${endpoint.path}/Groups`, { schemas: [GROUP], displayName: 'Everyone', members: [{ value: ada.json.id }] });
     expect(group.status).toBe(201);
     const listed = await cli(['scim', 'list', '--json', '--data-dir', dir]);
-    expect(JSON.parse(listed.stdout)).toEqual([{ name: 'entra', path: '/scim/v2/entra', mode: 'department', users: 1, groups: 1, activeTokens: 2 }]);
+    expect(JSON.parse(listed.stdout)).toEqual([{ name: 'entra', path: '/scim/v2/entra', mode: 'department', users: 2, groups: 1, activeTokens: 2 }]);
   }, 120_000);
 });
