@@ -4,7 +4,7 @@
 // multi-valued attributes matching when any value does, value paths (`emails[type eq "work"]`)
 // testing each element as a whole. `indexedLookup` picks out the equality the store can answer
 // by index (userName, externalId, id, displayName), so the common IdP lookups never scan.
-import { type Filter, parse } from 'scim2-parse-filter';
+import { type AttrExp, type Filter, parse } from 'scim2-parse-filter';
 import { ScimError } from './errors.js';
 import { type Attr, type ResourceShape, findAttribute, splitSchema } from './schemas.js';
 
@@ -15,11 +15,37 @@ type Json = Record<string, unknown>;
 /** Parses a filter; a malformed one is a 400 invalidFilter naming the problem. */
 export function parseFilter(text: string): Filter {
   try {
-    return parse(text);
+    return valuePathsWhole(parse(text));
   } catch (err) {
     throw new ScimError(400, `the filter ${JSON.stringify(text)} is not valid: ${(err as Error).message}`, 'invalidFilter');
   }
 }
+
+/**
+ * The parser reads `emails[type eq "work"].value eq "x"` as `emails[type eq "work"] and
+ * emails.value eq "x"`, which a home e-mail "x" beside any work e-mail would satisfy. Put back
+ * together, one element must be the work e-mail *and* have that value.
+ */
+function valuePathsWhole(f: Filter): Filter {
+  switch (f.op) {
+    case 'and': {
+      const [vp, cmp] = f.filters;
+      if (f.filters.length === 2 && vp?.op === '[]' && cmp && isAttrExp(cmp) && cmp.attrPath.startsWith(`${vp.attrPath}.`)) {
+        const sub = cmp.attrPath.slice(vp.attrPath.length + 1);
+        if (!sub.includes('.')) return { op: '[]', attrPath: vp.attrPath, valFilter: { op: 'and', filters: [vp.valFilter, { ...cmp, attrPath: sub }] } };
+      }
+      return { ...f, filters: f.filters.map(valuePathsWhole) };
+    }
+    case 'or':
+      return { ...f, filters: f.filters.map(valuePathsWhole) };
+    case 'not':
+      return { ...f, filter: valuePathsWhole(f.filter) };
+    default:
+      return f;
+  }
+}
+
+const isAttrExp = (f: Filter): f is AttrExp => f.op !== '[]' && f.op !== 'and' && f.op !== 'or' && f.op !== 'not';
 
 /** Where a comparison looks: within a resource (shape) or within one element of a multi-valued attribute (its sub-attributes). */
 type Scope = { shape: ResourceShape } | { attrs: readonly Attr[] };

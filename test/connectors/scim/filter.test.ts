@@ -42,6 +42,8 @@ describe('SCIM filters', () => {
     ['emails[type eq "work" and value co "@example.com"]', true],
     ['emails[type eq "home" and value co "@example.com"]', false], // one element must satisfy the whole value filter
     ['emails[type eq "work"].value eq "bjensen@example.com"', true],
+    ['emails[type eq "work"].value eq "babs@jensen.org"', false], // the work e-mail must be the one with that value
+    ['emails[type eq "home"].value co "jensen" and title pr', true],
     ['emails.value eq "babs@jensen.org"', true],
     [`${ENTERPRISE_SCHEMA}:employeeNumber eq "701984"`, true],
     ['active eq true', true],

@@ -101,8 +101,8 @@ describe('SCIM through serve', () => {
     await worker.whenIdle();
     const admin = (await service.auth.findUser('admin'))!;
     const apiToken = (await service.auth.createToken({ kind: 'user', userId: admin.id, username: 'admin', role: 'admin' }, 'test', 'admin')).token;
-    const failed = await (await fetch(`${service.url}/api/v1/connections/acme/objects?status=failed`, { headers: { authorization: `Bearer ${apiToken}` } })).json();
-    expect(failed.items.map((i: { id: string }) => i.id)).toEqual([pat.json.id]);
+    const failed = (await (await fetch(`${service.url}/api/v1/connections/acme/objects?status=failed`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as { items: Array<{ id: string }> };
+    expect(failed.items.map((i) => i.id)).toEqual([pat.json.id]);
     expect(JSON.stringify(failed.items[0])).toMatch(/email/i);
 
     // a token issued by the CLI while the service runs
