@@ -22,7 +22,7 @@ import type { Socket } from 'node:net';
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import type { AuthService } from '../auth/index.js';
-import type { ScimEndpoints } from '../connectors/scim/index.js';
+import { SCIM_PATH_PREFIX, type ScimEndpoints } from '../connectors/scim/index.js';
 import type { Directory } from '../directory/directory.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
@@ -165,7 +165,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   if (opts.scim) {
     const scim = opts.scim;
     app.register(async (mount) => scimMount(mount, { endpoints: scim, store: opts.store ?? opts.directory.store, directory: opts.directory, auditLog: opts.auditLog ?? null, ...(opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}) }), {
-      prefix: '/scim/v2/:endpoint',
+      prefix: `${SCIM_PATH_PREFIX}/:endpoint`,
     });
   }
 

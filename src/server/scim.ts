@@ -22,10 +22,10 @@ import type { Store } from '../store/index.js';
 import { registerJsonParser } from './json-body.js';
 import { toAppError } from './problem.js';
 
-export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 const DISCOVERY = /^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/|$)/i;
 
-export interface ScimMountOptions {
+interface ScimMountOptions {
   endpoints: ScimEndpoints;
   store: Store;
   directory: Directory;

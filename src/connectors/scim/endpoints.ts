@@ -12,7 +12,7 @@ import type { ScimEndpointsTable, ScimTokensTable } from '../../store/tables/sci
 import { isUniqueViolation } from '../../store/unique.js';
 import { DEFAULT_ORGANIZATIONS, ENDPOINT_NAME, type OrganizationSettings, type ScimSettings, checkSettings } from './settings.js';
 
-export const SCIM_TOKEN_PREFIX = 'wsc_';
+const SCIM_TOKEN_PREFIX = 'wsc_';
 export const SCIM_PATH_PREFIX = '/scim/v2';
 
 export interface ScimEndpoint {
@@ -43,7 +43,7 @@ export interface ScimSettingsInput {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export const endpointPath = (name: string): string => `${SCIM_PATH_PREFIX}/${name}`;
+const endpointPath = (name: string): string => `${SCIM_PATH_PREFIX}/${name}`;
 const digest = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 function toEndpoint(r: ScimEndpointsTable): ScimEndpoint {

@@ -3,7 +3,7 @@
 // sends every error of its routes in the SCIM Error schema, directory errors included.
 import { AppError } from '../../domain/errors.js';
 
-export type ScimType = 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers';
+type ScimType = 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers';
 
 export class ScimError extends AppError {
   override readonly name = 'ScimError';

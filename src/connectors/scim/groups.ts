@@ -14,7 +14,7 @@ import { applyPatch, readPatchBody } from './patch.js';
 import { type Json, memberIds, membersOf as membersIn, normalizeResource, render } from './resource.js';
 import { GROUP_SHAPE } from './schemas.js';
 
-export interface GroupRecord extends ResourceRecord {
+interface GroupRecord extends ResourceRecord {
   /** null when members were not asked for. */
   members: Array<{ value: string; display: string }> | null;
 }

@@ -43,7 +43,7 @@ function byType(list: unknown, pick: (x: Json) => unknown = (x) => x.value): Jso
 }
 
 /** The user as the endpoint's expressions see it (see the header). */
-export function userContext(user: Json): Json {
+function userContext(user: Json): Json {
   const ext = isObject(user[ENTERPRISE_SCHEMA]) ? (user[ENTERPRISE_SCHEMA] as Json) : {};
   const scalars: Json = {};
   for (const [k, v] of Object.entries(user)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) scalars[k] = v;

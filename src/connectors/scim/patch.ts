@@ -19,9 +19,9 @@ import { ScimError, invalidSyntax } from './errors.js';
 import { type Json, isObject } from './resource.js';
 import { type Attr, type ResourceShape, canonicalName, extensionSchema, findAttribute, splitSchema } from './schemas.js';
 
-export type PatchOpName = 'add' | 'replace' | 'remove';
+type PatchOpName = 'add' | 'replace' | 'remove';
 
-export interface PatchOperation {
+interface PatchOperation {
   op: PatchOpName;
   path?: string;
   value?: unknown;

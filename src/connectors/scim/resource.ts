@@ -112,7 +112,7 @@ export function membersOf(input: Json): unknown {
   return key === undefined ? undefined : input[key];
 }
 
-export interface Meta {
+interface Meta {
   created: string;
   lastModified: string;
   version: number;

@@ -13,7 +13,7 @@ export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-export type AttrType = 'string' | 'boolean' | 'complex' | 'reference' | 'dateTime' | 'integer' | 'decimal' | 'binary';
+type AttrType = 'string' | 'boolean' | 'complex' | 'reference' | 'dateTime' | 'integer' | 'decimal' | 'binary';
 
 export interface Attr {
   name: string;
@@ -97,7 +97,7 @@ export const GROUP_ATTRIBUTES: Attr[] = [
 ];
 
 /** Attributes every resource has (RFC 7643 §3.1). */
-export const COMMON_ATTRIBUTES: Attr[] = [
+const COMMON_ATTRIBUTES: Attr[] = [
   text('id', 'The service provider\'s identifier of the resource', { caseExact: true, mutability: 'readOnly', returned: 'always', uniqueness: 'server' }),
   text('externalId', 'The identity provider\'s identifier of the resource', { caseExact: true }),
   complex('meta', 'Resource metadata', [
@@ -109,7 +109,7 @@ export const COMMON_ATTRIBUTES: Attr[] = [
   ], { mutability: 'readOnly' }),
 ];
 
-export type ResourceKind = 'User' | 'Group';
+type ResourceKind = 'User' | 'Group';
 
 /** A resource type: its core schema's attributes and the extensions it carries. */
 export interface ResourceShape {

@@ -30,7 +30,7 @@ export const DEFAULT_FIELDS: Readonly<Record<ScimAccountField, string>> = Object
   employeeNumber: 'enterprise.employeeNumber',
 });
 
-export const DEFAULT_DEPARTMENT = 'enterprise.department';
+const DEFAULT_DEPARTMENT = 'enterprise.department';
 
 export interface OrganizationSettings {
   mode: OrganizationMode;

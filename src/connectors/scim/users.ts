@@ -16,7 +16,7 @@ import { readPatchBody, applyPatch } from './patch.js';
 import { type Json, normalizeResource, render } from './resource.js';
 import { USER_SHAPE } from './schemas.js';
 
-export function userRecord(r: ScimUsersTable): ResourceRecord {
+function userRecord(r: ScimUsersTable): ResourceRecord {
   const resource = JSON.parse(r.resource) as Json;
   // `active` is part of every answer (a user that never said is active)
   if (resource.active === undefined) resource.active = true;
