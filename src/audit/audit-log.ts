@@ -1,6 +1,6 @@
 // The audit log: who did what to which object, when, from where. Entries are append-only; the
 // detail is JSON with secrets redacted (./redact.ts) before it reaches the store.
-import { type Store, newId } from '../store/index.js';
+import { type DB, type Store, type Tx, newId } from '../store/index.js';
 import type { AuditLogTable } from '../store/tables/auth.js';
 import { redactSecrets } from './redact.js';
 
@@ -72,7 +72,8 @@ export class AuditLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async record(e: AuditEntryInput): Promise<AuditEntry> {
+  /** `db`: a write transaction, when the entry must commit with the write it records (SCIM writes). */
+  async record(e: AuditEntryInput, db: DB | Tx = this.store.db): Promise<AuditEntry> {
     const row: AuditLogTable = {
       id: newId('aud'),
       at: this.now().toISOString(),
@@ -84,7 +85,7 @@ export class AuditLog {
       detail: JSON.stringify(redactSecrets(e.detail ?? {})),
       ip: e.ip ?? null,
     };
-    await this.store.db.insertInto('audit_log').values(row).execute();
+    await db.insertInto('audit_log').values(row).execute();
     return fromRow(row);
   }
 

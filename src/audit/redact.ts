@@ -1,11 +1,11 @@
 // Removes secrets from values that are about to be stored or shown: any key that looks like a
 // secret (secret, password, token, key, authorization, cookie, credential) has its value replaced,
-// at any depth. Values that look like our own credentials (`wst_…` API tokens) are replaced too.
+// at any depth. Values that look like our own credentials (`wst_…` API tokens, `wsc_…` SCIM tokens) are replaced too.
 
 const REDACTED = '[redacted]';
 
 const SECRET_KEY = /secret|passw(or)?d|token|key|authori[sz]ation|cookie|credential/i;
-const SECRET_VALUE = /^wst_/;
+const SECRET_VALUE = /^ws[tc]_/;
 
 function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);

@@ -7,7 +7,7 @@ import {
   ACCOUNT_FIELDS, ACCOUNT_FIELD_SPECS, GENDERS, checkAccountFields, diffAccount, normalizeMobile, orderOrganizations, usernameKey,
 } from '../domain/account.js';
 import type { Change, ChangeOperation, ObjectType } from '../domain/change.js';
-import { type FieldError, type Status, STATUSES, checkAttributes } from '../domain/common.js';
+import { type FieldError, type Status, CONTROL_CHARS, STATUSES, charLength, checkAttributes } from '../domain/common.js';
 import { pickFields } from '../domain/fields.js';
 import {
   type Organization, type OrganizationCreate, type OrganizationFields, type OrganizationPatch,
@@ -62,6 +62,30 @@ interface AccountFilter {
 export interface WriteOptions {
   /** Optimistic concurrency: fail with ConflictError unless the object is at this version. */
   expectedVersion?: number;
+}
+
+export interface AccountWriteOptions extends WriteOptions {
+  /**
+   * Keep a mobile, e-mail or telephone that fails its format as given (trimmed) instead of
+   * refusing the write: a source such as a SCIM endpoint stores what its identity provider sent
+   * (`555-0100`, `bob@localhost`), and what WeCom cannot take is reported by the sync per object.
+   */
+  contactsAsGiven?: boolean;
+}
+
+/**
+ * Several directory writes in one transaction and one change-feed batch (Directory.transaction).
+ * `trx` lets a source (src/connectors) write its own rows — links from its keys to directory ids —
+ * in the same transaction, so the two never disagree.
+ */
+export interface DirectoryWriter {
+  readonly trx: Tx;
+  createOrganization(input: OrganizationCreate): Promise<Organization>;
+  updateOrganization(id: string, patch: OrganizationPatch, opts?: WriteOptions): Promise<Organization>;
+  deleteOrganization(id: string, opts?: WriteOptions): Promise<void>;
+  createAccount(input: AccountCreate, opts?: AccountWriteOptions): Promise<Account>;
+  updateAccount(id: string, patch: AccountPatch, opts?: AccountWriteOptions): Promise<Account>;
+  deleteAccount(id: string, opts?: WriteOptions): Promise<void>;
 }
 
 /** Everything the directory holds, as one consistent read (for import planning and full syncs). */
@@ -157,7 +181,11 @@ export class Directory {
 
   // ------------------------------------------------------------------ organizations: writes
 
-  async createOrganization(input: OrganizationCreate): Promise<Organization> {
+  createOrganization(input: OrganizationCreate): Promise<Organization> {
+    return this.write((trx, changes) => this.insertOrganization(trx, changes, input));
+  }
+
+  private async insertOrganization(trx: Tx, changes: ChangeInput[], input: OrganizationCreate): Promise<Organization> {
     const fields: OrganizationFields = {
       externalId: input.externalId ?? null,
       name: input.name,
@@ -168,31 +196,31 @@ export class Directory {
       attributes: input.attributes ?? {},
     };
     this.checkOrganization(fields);
-    return this.write(async (trx, changes) => {
-      const id = newId('org');
-      await this.checkOrganizationPlacement(trx, id, fields, null);
-      const t = now();
-      const org: Organization = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
-      await trx.insertInto('organizations').values(organizationToRow(org)).execute();
-      changes.push(change('organization', id, 'create', 1, presentFields(fields, ORGANIZATION_FIELDS)));
-      return org;
-    });
+    const id = newId('org');
+    await this.checkOrganizationPlacement(trx, id, fields, null);
+    const t = now();
+    const org: Organization = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
+    await trx.insertInto('organizations').values(organizationToRow(org)).execute();
+    changes.push(change('organization', id, 'create', 1, presentFields(fields, ORGANIZATION_FIELDS)));
+    return org;
   }
 
-  async updateOrganization(id: string, patch: OrganizationPatch, opts: WriteOptions = {}): Promise<Organization> {
-    return this.write(async (trx, changes) => {
-      const before = await this.requireOrganization(id, trx);
-      checkVersion(before, opts, `organization ${describeOrg(before)}`);
-      const fields: OrganizationFields = { ...pickFields(ORGANIZATION_FIELD_SPECS, before), ...definedOnly(patch) };
-      this.checkOrganization(fields);
-      const changed = diffOrganization(before, fields);
-      if (changed.length === 0) return before;
-      await this.checkOrganizationPlacement(trx, id, fields, before);
-      const after: Organization = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
-      await trx.updateTable('organizations').set(organizationToRow(after)).where('id', '=', id).execute();
-      changes.push(change('organization', id, 'update', after.version, changed));
-      return after;
-    });
+  updateOrganization(id: string, patch: OrganizationPatch, opts: WriteOptions = {}): Promise<Organization> {
+    return this.write((trx, changes) => this.changeOrganization(trx, changes, id, patch, opts));
+  }
+
+  private async changeOrganization(trx: Tx, changes: ChangeInput[], id: string, patch: OrganizationPatch, opts: WriteOptions): Promise<Organization> {
+    const before = await this.requireOrganization(id, trx);
+    checkVersion(before, opts, `organization ${describeOrg(before)}`);
+    const fields: OrganizationFields = { ...pickFields(ORGANIZATION_FIELD_SPECS, before), ...definedOnly(patch) };
+    this.checkOrganization(fields);
+    const changed = diffOrganization(before, fields);
+    if (changed.length === 0) return before;
+    await this.checkOrganizationPlacement(trx, id, fields, before);
+    const after: Organization = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
+    await trx.updateTable('organizations').set(organizationToRow(after)).where('id', '=', id).execute();
+    changes.push(change('organization', id, 'update', after.version, changed));
+    return after;
   }
 
   setOrganizationStatus(id: string, status: Status, opts: WriteOptions = {}): Promise<Organization> {
@@ -201,28 +229,30 @@ export class Directory {
 
   /** Deletes a leaf organization without accounts. */
   async deleteOrganization(id: string, opts: WriteOptions = {}): Promise<void> {
-    await this.write(async (trx, changes) => {
-      const before = await this.requireOrganization(id, trx);
-      checkVersion(before, opts, `organization ${describeOrg(before)}`);
-      const children = await trx.selectFrom('organizations').select(['id', 'name']).where('parent_id', '=', id).limit(3).execute();
-      if (children.length > 0)
-        throw new ConflictError(
-          `organization ${describeOrg(before)} still has child organizations (${children.map(describeOrg).join(', ')}${children.length === 3 ? ', …' : ''}); move or delete them first`,
-        );
-      const members = await trx
-        .selectFrom('account_organizations as m')
-        .innerJoin('accounts as a', 'a.id', 'm.account_id')
-        .select(['a.id', 'a.username'])
-        .where('m.organization_id', '=', id)
-        .limit(3)
-        .execute();
-      if (members.length > 0)
-        throw new ConflictError(
-          `organization ${describeOrg(before)} still has accounts (${members.map((m) => `"${m.username}" (${m.id})`).join(', ')}${members.length === 3 ? ', …' : ''}); move or delete them first`,
-        );
-      await trx.deleteFrom('organizations').where('id', '=', id).execute();
-      changes.push(change('organization', id, 'delete', before.version + 1, []));
-    });
+    await this.write((trx, changes) => this.removeOrganization(trx, changes, id, opts));
+  }
+
+  private async removeOrganization(trx: Tx, changes: ChangeInput[], id: string, opts: WriteOptions): Promise<void> {
+    const before = await this.requireOrganization(id, trx);
+    checkVersion(before, opts, `organization ${describeOrg(before)}`);
+    const children = await trx.selectFrom('organizations').select(['id', 'name']).where('parent_id', '=', id).limit(3).execute();
+    if (children.length > 0)
+      throw new ConflictError(
+        `organization ${describeOrg(before)} still has child organizations (${children.map(describeOrg).join(', ')}${children.length === 3 ? ', …' : ''}); move or delete them first`,
+      );
+    const members = await trx
+      .selectFrom('account_organizations as m')
+      .innerJoin('accounts as a', 'a.id', 'm.account_id')
+      .select(['a.id', 'a.username'])
+      .where('m.organization_id', '=', id)
+      .limit(3)
+      .execute();
+    if (members.length > 0)
+      throw new ConflictError(
+        `organization ${describeOrg(before)} still has accounts (${members.map((m) => `"${m.username}" (${m.id})`).join(', ')}${members.length === 3 ? ', …' : ''}); move or delete them first`,
+      );
+    await trx.deleteFrom('organizations').where('id', '=', id).execute();
+    changes.push(change('organization', id, 'delete', before.version + 1, []));
   }
 
   private checkOrganization(fields: OrganizationFields): void {
@@ -375,7 +405,11 @@ export class Directory {
 
   // ------------------------------------------------------------------ accounts: writes
 
-  async createAccount(input: AccountCreate): Promise<Account> {
+  createAccount(input: AccountCreate, opts: AccountWriteOptions = {}): Promise<Account> {
+    return this.write((trx, changes) => this.insertAccount(trx, changes, input, opts));
+  }
+
+  private async insertAccount(trx: Tx, changes: ChangeInput[], input: AccountCreate, opts: AccountWriteOptions): Promise<Account> {
     const fields = this.prepareAccount({
       externalId: input.externalId ?? null,
       username: input.username,
@@ -391,40 +425,40 @@ export class Directory {
       primaryOrganizationId: input.primaryOrganizationId ?? input.organizationIds?.[0] ?? '',
       status: input.status ?? 'enabled',
       attributes: input.attributes ?? {},
-    });
-    return this.write(async (trx, changes) => {
-      const id = newId('acc');
-      await this.checkAccountReferences(trx, id, fields, null);
-      const t = now();
-      const account: Account = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
-      await trx.insertInto('accounts').values(accountToRow(account)).execute();
-      await insertMemberships(trx, [account]);
-      changes.push(change('account', id, 'create', 1, presentFields(fields, ACCOUNT_FIELDS)));
-      return account;
-    });
+    }, opts);
+    const id = newId('acc');
+    await this.checkAccountReferences(trx, id, fields, null);
+    const t = now();
+    const account: Account = { id, ...fields, version: 1, createdAt: t, updatedAt: t };
+    await trx.insertInto('accounts').values(accountToRow(account)).execute();
+    await insertMemberships(trx, [account]);
+    changes.push(change('account', id, 'create', 1, presentFields(fields, ACCOUNT_FIELDS)));
+    return account;
   }
 
-  async updateAccount(id: string, patch: AccountPatch, opts: WriteOptions = {}): Promise<Account> {
-    return this.write(async (trx, changes) => {
-      const before = await this.requireAccount(id, trx);
-      checkVersion(before, opts, `account "${before.username}" (${id})`);
-      const merged: AccountFields = { ...pickFields(ACCOUNT_FIELD_SPECS, before), ...definedOnly(patch) };
-      // New organizations without a primary: keep the old primary if still listed, else the first.
-      if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
-        merged.primaryOrganizationId = patch.organizationIds.includes(before.primaryOrganizationId) ? before.primaryOrganizationId : (patch.organizationIds[0] ?? '');
-      const fields = this.prepareAccount(merged);
-      const changed = diffAccount(before, fields);
-      if (changed.length === 0) return before;
-      await this.checkAccountReferences(trx, id, fields, before);
-      const after: Account = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
-      await trx.updateTable('accounts').set(accountToRow(after)).where('id', '=', id).execute();
-      if (changed.includes('organizationIds')) {
-        await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
-        await insertMemberships(trx, [after]);
-      }
-      changes.push(change('account', id, 'update', after.version, changed));
-      return after;
-    });
+  updateAccount(id: string, patch: AccountPatch, opts: AccountWriteOptions = {}): Promise<Account> {
+    return this.write((trx, changes) => this.changeAccount(trx, changes, id, patch, opts));
+  }
+
+  private async changeAccount(trx: Tx, changes: ChangeInput[], id: string, patch: AccountPatch, opts: AccountWriteOptions): Promise<Account> {
+    const before = await this.requireAccount(id, trx);
+    checkVersion(before, opts, `account "${before.username}" (${id})`);
+    const merged: AccountFields = { ...pickFields(ACCOUNT_FIELD_SPECS, before), ...definedOnly(patch) };
+    // New organizations without a primary: keep the old primary if still listed, else the first.
+    if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
+      merged.primaryOrganizationId = patch.organizationIds.includes(before.primaryOrganizationId) ? before.primaryOrganizationId : (patch.organizationIds[0] ?? '');
+    const fields = this.prepareAccount(merged, opts, before);
+    const changed = diffAccount(before, fields);
+    if (changed.length === 0) return before;
+    await this.checkAccountReferences(trx, id, fields, before);
+    const after: Account = { ...before, ...fields, version: before.version + 1, updatedAt: now() };
+    await trx.updateTable('accounts').set(accountToRow(after)).where('id', '=', id).execute();
+    if (changed.includes('organizationIds')) {
+      await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
+      await insertMemberships(trx, [after]);
+    }
+    changes.push(change('account', id, 'update', after.version, changed));
+    return after;
   }
 
   setAccountStatus(id: string, status: Status, opts: WriteOptions = {}): Promise<Account> {
@@ -433,33 +467,64 @@ export class Directory {
 
   /** Deletes an account; accounts it managed lose their manager (recorded as updates). */
   async deleteAccount(id: string, opts: WriteOptions = {}): Promise<void> {
-    await this.write(async (trx, changes) => {
-      const before = await this.requireAccount(id, trx);
-      checkVersion(before, opts, `account "${before.username}" (${id})`);
-      const reports = await trx.selectFrom('accounts').select(['id', 'version']).where('manager_id', '=', id).execute();
-      const t = now();
-      for (const r of reports) {
-        await trx.updateTable('accounts').set({ manager_id: null, version: Number(r.version) + 1, updated_at: t }).where('id', '=', r.id).execute();
-        changes.push(change('account', r.id, 'update', Number(r.version) + 1, ['managerId']));
-      }
-      await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
-      await trx.deleteFrom('accounts').where('id', '=', id).execute();
-      changes.push(change('account', id, 'delete', before.version + 1, []));
-    });
+    await this.write((trx, changes) => this.removeAccount(trx, changes, id, opts));
+  }
+
+  private async removeAccount(trx: Tx, changes: ChangeInput[], id: string, opts: WriteOptions): Promise<void> {
+    const before = await this.requireAccount(id, trx);
+    checkVersion(before, opts, `account "${before.username}" (${id})`);
+    const reports = await trx.selectFrom('accounts').select(['id', 'version']).where('manager_id', '=', id).execute();
+    const t = now();
+    for (const r of reports) {
+      await trx.updateTable('accounts').set({ manager_id: null, version: Number(r.version) + 1, updated_at: t }).where('id', '=', r.id).execute();
+      changes.push(change('account', r.id, 'update', Number(r.version) + 1, ['managerId']));
+    }
+    await trx.deleteFrom('account_organizations').where('account_id', '=', id).execute();
+    await trx.deleteFrom('accounts').where('id', '=', id).execute();
+    changes.push(change('account', id, 'delete', before.version + 1, []));
+  }
+
+  /**
+   * Runs fn with a writer whose writes share one transaction and one change-feed batch: all of
+   * them are committed, or none (when fn throws).
+   */
+  transaction<T>(fn: (w: DirectoryWriter) => Promise<T>): Promise<T> {
+    return this.write((trx, changes) =>
+      fn({
+        trx,
+        createOrganization: (input) => this.insertOrganization(trx, changes, input),
+        updateOrganization: (id, patch, opts = {}) => this.changeOrganization(trx, changes, id, patch, opts),
+        deleteOrganization: (id, opts = {}) => this.removeOrganization(trx, changes, id, opts),
+        createAccount: (input, opts = {}) => this.insertAccount(trx, changes, input, opts),
+        updateAccount: (id, patch, opts = {}) => this.changeAccount(trx, changes, id, patch, opts),
+        deleteAccount: (id, opts = {}) => this.removeAccount(trx, changes, id, opts),
+      }),
+    );
   }
 
   /** Normalises (mobile, primary-first organizations) and runs the stateless checks. */
-  prepareAccount(f: AccountFields): AccountFields {
+  /**
+   * `before`: the account being updated — contacts it already holds unchanged are not checked
+   * again (one a source kept as given must not block an unrelated edit).
+   */
+  prepareAccount(f: AccountFields, opts: AccountWriteOptions = {}, before?: Account): AccountFields {
     const errors: FieldError[] = [];
+    const given = opts.contactsAsGiven === true;
+    const asGiven = (field: 'mobile' | 'email' | 'telephone'): boolean => given || (before !== undefined && before[field] !== null && before[field] === f[field]);
     let mobile = f.mobile;
     if (mobile != null) {
       const m = normalizeMobile(mobile);
       if (m.ok) mobile = m.value;
+      else if (asGiven('mobile')) mobile = mobile.trim() || null;
       else errors.push({ field: 'mobile', message: m.message });
     }
-    const email = f.email == null ? null : f.email.trim();
-    const out: AccountFields = { ...f, mobile, email };
-    errors.push(...checkAccountFields({ ...out, mobile: null }));
+    const email = f.email == null ? null : f.email.trim() || (given ? null : '');
+    const telephone = given && f.telephone != null ? f.telephone.trim() || null : f.telephone;
+    const out: AccountFields = { ...f, mobile, email, telephone };
+    // As given: only what the store itself needs of them (no control characters, a sane length).
+    const checked = { ...out, mobile: null, email: asGiven('email') ? null : out.email, telephone: asGiven('telephone') ? null : out.telephone };
+    errors.push(...checkAccountFields(checked));
+    for (const field of ['mobile', 'email', 'telephone'] as const) if (asGiven(field)) errors.push(...contactSanity(field, out[field]));
     checkStatus(errors, f.status);
     if (!GENDERS.includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
     errors.push(...checkAttributes(f.attributes));
@@ -702,6 +767,14 @@ function presentFields(o: object, names: readonly string[]): string[] {
   if (shared) return shared;
   if (internedFields.size < 1000) internedFields.set(key, list);
   return list;
+}
+
+/** What a contact kept as given must still satisfy: printable, at most 256 characters. */
+function contactSanity(field: string, value: string | null): FieldError[] {
+  if (value === null) return [];
+  if (CONTROL_CHARS.test(value)) return [{ field, message: 'must not contain control characters' }];
+  if (charLength(value) > 256) return [{ field, message: 'must be at most 256 characters' }];
+  return [];
 }
 
 function definedOnly<T extends object>(patch: T): Partial<T> {

@@ -54,7 +54,7 @@ export const ORGANIZATION_FIELDS = fieldNames(ORGANIZATION_FIELD_SPECS);
 export const diffOrganization = (before: Organization, after: OrganizationFields): string[] =>
   changedFields(ORGANIZATION_FIELD_SPECS, before, after);
 
-const ORGANIZATION_LIMITS = { nameMaxChars: 64, codeMaxChars: 64, externalIdMaxChars: 128, orderMax: 2 ** 32 - 1 } as const;
+export const ORGANIZATION_LIMITS = { nameMaxChars: 64, codeMaxChars: 64, externalIdMaxChars: 128, orderMax: 2 ** 32 - 1 } as const;
 
 /** Path separator used by import files (`总公司/销售部/华东区`); therefore not allowed in names. */
 export const PATH_SEPARATOR = '/';

@@ -6,6 +6,8 @@
 //   /api/v1/auth/*, /tokens*, /users*    sign-in, sessions, API tokens, users (when `auth` is given)
 //   /api/v1/audit                        the audit log (when `auditLog` is given)
 //   /api/v1/organizations, /accounts, /changes   the directory
+//   /api/v1/scim/endpoints*              SCIM endpoints and their tokens (when `scim` is given)
+//   /scim/v2/<endpoint>/…                 the SCIM 2.0 endpoints identity providers call (./scim.ts; own tokens)
 //   /, /assets/*, any other GET          the web console (when `consoleDir` is given; ./console.ts)
 //
 // Later routes (connections, sync runs) register through `routes` — a plugin receiving the /api/v1
@@ -20,6 +22,7 @@ import type { Socket } from 'node:net';
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import type { AuthService } from '../auth/index.js';
+import { SCIM_PATH_PREFIX, type ScimEndpoints } from '../connectors/scim/index.js';
 import type { Directory } from '../directory/directory.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
@@ -36,6 +39,8 @@ import { directoryRoutes } from './routes/directory.js';
 import { type ReadinessCheck, openApiRoute, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { scimAdminRoutes } from './routes/scim.js';
+import { scimMount } from './scim.js';
 
 export type { ReadinessCheck } from './routes/system.js';
 
@@ -66,6 +71,8 @@ interface AppOptions {
   version?: string;
   /** Serve the web console from this directory (a Vite build, see ./console.ts); absent = API only. */
   consoleDir?: string;
+  /** When set: the SCIM endpoints under /scim/v2/<name> (./scim.ts) and their management under /api/v1/scim. */
+  scim?: ScimEndpoints;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -155,6 +162,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   }
 
   app.register(systemRoutes, { metrics, readiness, metricsAccess: opts.metricsAccess ?? 'public', auth: opts.auth ?? null });
+  if (opts.scim) {
+    const scim = opts.scim;
+    app.register(async (mount) => scimMount(mount, { endpoints: scim, store: opts.store ?? opts.directory.store, directory: opts.directory, auditLog: opts.auditLog ?? null, ...(opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}) }), {
+      prefix: `${SCIM_PATH_PREFIX}/:endpoint`,
+    });
+  }
 
   app.register(
     async (api) => {
@@ -181,6 +194,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       }
       if (opts.auditLog) await api.register(auditRoutes, { auditLog: opts.auditLog });
       await api.register(directoryRoutes, { directory: opts.directory, ...(opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}) });
+      if (opts.scim) await api.register(scimAdminRoutes(opts.scim));
       for (const plugin of opts.routes ?? []) await api.register(plugin);
     },
     { prefix: '/api/v1' },

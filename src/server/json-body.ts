@@ -8,10 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { INVALID_TEXT_MESSAGE, invalidTextFields } from '../domain/unicode.js';
 import { ProblemError, problem } from './problem.js';
 
-export function registerJsonParser(app: FastifyInstance): void {
+export function registerJsonParser(app: FastifyInstance, contentType = 'application/json'): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+  if (app.hasContentTypeParser(contentType)) app.removeContentTypeParser(contentType);
+  app.addContentTypeParser(contentType, { parseAs: 'buffer' }, (req, body, done) => {
     parse(req, decodeUtf8MarkingInvalid(body as Buffer), (err, value) => {
       if (err) return done(err, undefined);
       const bad = invalidTextFields(value);

@@ -13,6 +13,7 @@ import { AuditLog } from '../audit/index.js';
 import { AuthService } from '../auth/index.js';
 import { SecretBox } from '../connections/crypto.js';
 import { Connections } from '../connections/service.js';
+import { ScimEndpoints } from '../connectors/scim/index.js';
 import { Demo } from '../demo/demo.js';
 import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
@@ -174,6 +175,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+      scim: new ScimEndpoints(store, directory),
       routes: [...serveRoutes(sync, demo), ...(opts.routes ?? [])],
       readiness: [secretsReadiness(sync.connections), ...(opts.readiness ?? [])],
     });

@@ -79,6 +79,42 @@ describe.each(BACKENDS)('accounts on $name', (backend) => {
     expect(await d.latestSequence()).toBe(4);
   });
 
+  it('keeps contacts a source sent as given when asked (contactsAsGiven), and still refuses the rest', async () => {
+    const opts = { contactsAsGiven: true };
+    const a = await d.createAccount({ username: 'us.user', displayName: 'US User', mobile: '(425) 555-0100', email: 'bob@localhost', telephone: '+1 425 555 0100 ext. 5', organizationIds: [dev.id] }, opts);
+    expect(a).toMatchObject({ mobile: '(425) 555-0100', email: 'bob@localhost', telephone: '+1 425 555 0100 ext. 5' });
+    // normalisable numbers are still normalised
+    expect((await d.updateAccount(a.id, { mobile: '+1 425-555-0100' }, opts)).mobile).toBe('+1 4255550100');
+    // an unrelated edit without the option keeps what the source sent; a new bad value is refused
+    expect(await d.updateAccount(a.id, { title: '工程师' })).toMatchObject({ email: 'bob@localhost', telephone: '+1 425 555 0100 ext. 5', title: '工程师' });
+    await expect(d.updateAccount(a.id, { email: 'carol@localhost' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(d.createAccount({ username: 'bad name', displayName: 'x', email: 'x\u0001', organizationIds: [dev.id] }, opts)).rejects.toMatchObject({
+      errors: expect.arrayContaining([expect.objectContaining({ field: 'username' }), expect.objectContaining({ field: 'email' })]),
+    });
+  });
+
+  it('writes several objects in one transaction: all of them, or none when the callback throws', async () => {
+    const before = await d.latestSequence();
+    await expect(
+      d.transaction(async (w) => {
+        const org = await w.createOrganization({ name: '临时部', parentId: root.id });
+        await w.createAccount({ username: 'tx.one', displayName: 'One', organizationIds: [org.id] });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await d.latestSequence()).toBe(before);
+    expect(await d.getAccountByUsername('tx.one')).toBeUndefined();
+
+    const made = await d.transaction(async (w) => {
+      const org = await w.createOrganization({ name: '新部门', parentId: root.id });
+      const acc = await w.createAccount({ username: 'tx.two', displayName: 'Two', organizationIds: [org.id] });
+      await w.updateAccount(acc.id, { title: '工程师' });
+      return { org, acc };
+    });
+    expect(await d.getAccount(made.acc.id)).toMatchObject({ title: '工程师', organizationIds: [made.org.id], version: 2 });
+    expect((await d.changesSince(before)).map((c) => `${c.objectType}:${c.operation}`)).toEqual(['organization:create', 'account:create', 'account:update']);
+  });
+
   it('requires existing organizations and manager', async () => {
     await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id, 'org_gone'] })).rejects.toThrow(/org_gone/);
     await expect(d.createAccount({ username: 'u', displayName: 'U', organizationIds: [root.id], managerId: 'acc_gone' })).rejects.toThrow(/acc_gone/);

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AuditLog } from '../../src/audit/index.js';
 import { AuthService, type Role } from '../../src/auth/index.js';
+import { ScimEndpoints } from '../../src/connectors/scim/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { type Metrics, createMetrics } from '../../src/observability/metrics.js';
 import { buildApp } from '../../src/server/app.js';
@@ -43,8 +44,10 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const admin = await auth.ensureAdmin(ADMIN_PASSWORD);
   if (!admin.created) throw new Error('expected a fresh store');
   await auth.createUser('viewer', VIEWER_PASSWORD, 'viewer');
+  const directory = new Directory(t.store);
   const app = buildApp({
-    directory: new Directory(t.store),
+    directory,
+    scim: new ScimEndpoints(t.store, directory),
     store: t.store,
     auth,
     auditLog,

@@ -1,6 +1,6 @@
 // The console's frame: antd locale, session, the side menu and the routes. Each page lives in
 // ./pages (one file per page; the big ones keep their parts in a folder beside it) and talks to the service through ./api.
-import { ApiOutlined, AuditOutlined, ClusterOutlined, LogoutOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, ClusterOutlined, IdcardOutlined, LogoutOutlined } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -18,12 +18,13 @@ import { MappingPage } from './pages/Mapping';
 import { PlanPage } from './pages/Plan';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
+import { ScimPage } from './pages/Scim';
 import { SignInPage } from './pages/SignIn';
 import { SessionContext } from './session';
 
 const messages = {
-  zh: { connections: '企业微信连接', directory: '目录', audit: '审计日志', signOut: '退出登录', product: '企业微信通讯录同步' },
-  en: { connections: 'WeCom connections', directory: 'Directory', audit: 'Audit log', signOut: 'Sign out', product: 'WeCom contact sync' },
+  zh: { connections: '企业微信连接', directory: '目录', scim: '身份源（SCIM）', audit: '审计日志', signOut: '退出登录', product: '企业微信通讯录同步' },
+  en: { connections: 'WeCom connections', directory: 'Directory', scim: 'Identity providers', audit: 'Audit log', signOut: 'Sign out', product: 'WeCom contact sync' },
 } satisfies Messages;
 
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
@@ -49,6 +50,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           items={[
             { key: '/connections', icon: <ApiOutlined />, label: t('connections') },
             { key: '/directory', icon: <ClusterOutlined />, label: t('directory') },
+            { key: '/scim', icon: <IdcardOutlined />, label: t('scim') },
             { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
           ]}
         />
@@ -78,6 +80,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <Route path="/connections/:name/runs" element={<RunsPage />} />
               <Route path="/runs/:id" element={<RunDetailPage />} />
               <Route path="/directory" element={<DirectoryPage />} />
+              <Route path="/scim" element={<ScimPage />} />
               <Route path="/audit" element={<AuditPage />} />
               <Route path="*" element={<Navigate to="/connections" replace />} />
             </Routes>

@@ -492,6 +492,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scim/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SCIM endpoints
+         * @description Access: Role viewer or admin.
+         */
+        get: operations["listScimEndpoints"];
+        put?: never;
+        /**
+         * Create a SCIM endpoint and its first token
+         * @description The identity provider is given the service URL + `path` and the `token` (shown only in this answer; only its SHA-256 is stored).
+         *
+         *     Access: Role admin.
+         */
+        post: operations["createScimEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scim/endpoints/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a SCIM endpoint
+         * @description Access: Role viewer or admin.
+         */
+        get: operations["getScimEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a SCIM endpoint and its tokens
+         * @description Its accounts stay in the directory, owned by no endpoint.
+         *
+         *     Access: Role admin.
+         */
+        delete: operations["deleteScimEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a SCIM endpoint's settings
+         * @description Only the settings given change. They apply to the next write of each user or group.
+         *
+         *     Access: Role admin.
+         */
+        patch: operations["updateScimEndpoint"];
+        trace?: never;
+    };
+    "/api/v1/scim/endpoints/{name}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a SCIM endpoint's tokens (without their text)
+         * @description Access: Role viewer or admin.
+         */
+        get: operations["listScimTokens"];
+        put?: never;
+        /**
+         * Issue another token for a SCIM endpoint
+         * @description Access: Role admin.
+         */
+        post: operations["createScimToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scim/endpoints/{name}/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a SCIM token
+         * @description Access: Role admin.
+         */
+        delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -1436,6 +1538,89 @@ export interface components {
                 [key: string]: number;
             };
             message: string;
+        };
+        ScimEndpoint: {
+            name: string;
+            /** @description the SCIM base path on this service: /Users, /Groups, … are directly under it */
+            path: string;
+            settings: {
+                defaultOrganizationId: string;
+                organizations: {
+                    /** @enum {string} */
+                    mode: "department" | "groups" | "fixed";
+                    parentId: string | null;
+                    department: string;
+                    separator: string;
+                    nestedGroups: boolean;
+                };
+                /** @description the endpoint's own expressions (overriding the defaults) */
+                fields: {
+                    [key: string]: string;
+                };
+                attributes: {
+                    [key: string]: string;
+                };
+            };
+            /** @description the expressions in force: defaults with the endpoint's overrides */
+            effectiveFields: {
+                [key: string]: string;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        ScimEndpointCreated: {
+            name: string;
+            path: string;
+            token: string;
+        };
+        ScimEndpointSummary: {
+            name: string;
+            /** @description the SCIM base path on this service: /Users, /Groups, … are directly under it */
+            path: string;
+            settings: {
+                defaultOrganizationId: string;
+                organizations: {
+                    /** @enum {string} */
+                    mode: "department" | "groups" | "fixed";
+                    parentId: string | null;
+                    department: string;
+                    separator: string;
+                    nestedGroups: boolean;
+                };
+                /** @description the endpoint's own expressions (overriding the defaults) */
+                fields: {
+                    [key: string]: string;
+                };
+                attributes: {
+                    [key: string]: string;
+                };
+            };
+            /** @description the expressions in force: defaults with the endpoint's overrides */
+            effectiveFields: {
+                [key: string]: string;
+            };
+            createdAt: string;
+            updatedAt: string;
+            users: number;
+            groups: number;
+            activeTokens: number;
+        };
+        ScimToken: {
+            id: string;
+            name: string;
+            createdAt: string;
+            /** @description updated at most once a minute */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        ScimTokenIssued: {
+            /** @description the endpoint */
+            name: string;
+            path: string;
+            /** @description `wsc_…`; shown only in this response */
+            token: string;
+            /** @description the token's id (to revoke it) */
+            id: string;
         };
         Session: {
             user: components["schemas"]["User"];
@@ -3454,6 +3639,592 @@ export interface operations {
             };
             /** @description Signed in without the needed role (viewer), or a cross-site request. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScimEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ScimEndpointSummary"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScimEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description lower-case letters, digits and -: part of the endpoint's path */
+                    name: string;
+                    tokenName?: string;
+                    /** @description users without a department or group go here; default: a top-level organization named after the endpoint */
+                    defaultOrganizationId?: string;
+                    organizations?: {
+                        /**
+                         * @description department: the department attribute (a path) names the organization; groups: each SCIM group is an organization; fixed: all in the default organization
+                         * @enum {string}
+                         */
+                        mode?: "department" | "groups" | "fixed";
+                        /** @description organizations the endpoint creates go under this one; null = top level */
+                        parentId?: string | null;
+                        /** @description department mode: the expression giving the path (default enterprise.department) */
+                        department?: string;
+                        /** @description separates the levels of a path (default /) */
+                        separator?: string;
+                        /** @description groups mode: a group name with the separator is a path of nested organizations */
+                        nestedGroups?: boolean;
+                    };
+                    /** @description account fields as expressions of the mapping language over the SCIM user; "" restores the default */
+                    fields?: {
+                        /** @description expression over the SCIM user; default userName */
+                        username?: string;
+                        /** @description expression over the SCIM user; default coalesce(name.formatted, displayName, trim(concat(name.givenName, " ", name.familyName)), userName) */
+                        displayName?: string;
+                        /** @description expression over the SCIM user; default phoneNumbers.mobile */
+                        mobile?: string;
+                        /** @description expression over the SCIM user; default emails.primary */
+                        email?: string;
+                        /** @description expression over the SCIM user; default phoneNumbers.work */
+                        telephone?: string;
+                        /** @description expression over the SCIM user; default title */
+                        title?: string;
+                        /** @description expression over the SCIM user; default enterprise.employeeNumber */
+                        employeeNumber?: string;
+                    };
+                    /** @description custom account attributes: name → expression over the SCIM user */
+                    attributes?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimEndpointCreated"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An endpoint with this name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid settings; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getScimEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimEndpoint"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteScimEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateScimEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description users without a department or group go here; default: a top-level organization named after the endpoint */
+                    defaultOrganizationId?: string;
+                    organizations?: {
+                        /**
+                         * @description department: the department attribute (a path) names the organization; groups: each SCIM group is an organization; fixed: all in the default organization
+                         * @enum {string}
+                         */
+                        mode?: "department" | "groups" | "fixed";
+                        /** @description organizations the endpoint creates go under this one; null = top level */
+                        parentId?: string | null;
+                        /** @description department mode: the expression giving the path (default enterprise.department) */
+                        department?: string;
+                        /** @description separates the levels of a path (default /) */
+                        separator?: string;
+                        /** @description groups mode: a group name with the separator is a path of nested organizations */
+                        nestedGroups?: boolean;
+                    };
+                    /** @description account fields as expressions of the mapping language over the SCIM user; "" restores the default */
+                    fields?: {
+                        /** @description expression over the SCIM user; default userName */
+                        username?: string;
+                        /** @description expression over the SCIM user; default coalesce(name.formatted, displayName, trim(concat(name.givenName, " ", name.familyName)), userName) */
+                        displayName?: string;
+                        /** @description expression over the SCIM user; default phoneNumbers.mobile */
+                        mobile?: string;
+                        /** @description expression over the SCIM user; default emails.primary */
+                        email?: string;
+                        /** @description expression over the SCIM user; default phoneNumbers.work */
+                        telephone?: string;
+                        /** @description expression over the SCIM user; default title */
+                        title?: string;
+                        /** @description expression over the SCIM user; default enterprise.employeeNumber */
+                        employeeNumber?: string;
+                    };
+                    /** @description custom account attributes: name → expression over the SCIM user */
+                    attributes?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimEndpoint"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid settings */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScimTokens: {
+        parameters: {
+            query?: {
+                includeRevoked?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ScimToken"][];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the token is for (default "default"); the audit log names it */
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Issued; `token` is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenIssued"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint or token */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -54,3 +54,9 @@ export type Mapping = Schemas['Mapping'];
 export type MappingDefinition = Schemas['MappingDefinition'];
 export type MappingPreview = Schemas['MappingPreview'];
 export type FieldPreview = Schemas['FieldPreview'];
+
+// SCIM endpoints (identity providers feeding the directory)
+export type ScimEndpoint = Schemas['ScimEndpoint'];
+export type ScimEndpointSummary = Schemas['ScimEndpointSummary'];
+export type ScimToken = Schemas['ScimToken'];
+export type ScimMode = ScimEndpoint['settings']['organizations']['mode'];
