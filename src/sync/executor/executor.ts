@@ -177,7 +177,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     const links = opts.links ?? (await loadLinks(store.db, run.connectionId));
     return await new Execution(opts, leaseMs, run, records, links, journal, lease).execute();
   } finally {
-    lease.stop();
+    await lease.stop();
     await journal.drain().catch(() => {});
     markOwnerActive(owner, false);
   }
@@ -416,7 +416,10 @@ class Execution {
     const summary = summarize(final, error?.message ?? null);
     const status = finalStatus(summary, error !== null);
     let ours = false;
-    // renewed in the same transaction: a run taken over at the last moment is not finished by us
+    // the guard's renewals end here (the run is about to be finished: a later renewal would match
+    // no row and read as a lost lease); this last one, in the same transaction as the finish, tells
+    // whether the run is still ours: a run taken over at the last moment is not finished by us
+    await this.lease.stop();
     await this.journal.write(async (trx) => {
       ours = await renewLease(trx, this.runId, this.opts.owner, this.leaseMs);
       if (!ours) return;

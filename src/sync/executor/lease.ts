@@ -115,9 +115,15 @@ export class LeaseGuard {
     return this.renewing;
   }
 
-  stop(): void {
+  /**
+   * No more renewals; a renewal still on its way changes nothing when it is answered (the run may be
+   * finished by then, and a renewal of a finished run matches no row: that is not a lost lease).
+   * Resolves once that renewal has been answered.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.renewing?.catch(() => {});
   }
 
   private checkDeadline(): void {
@@ -130,11 +136,13 @@ export class LeaseGuard {
     try {
       ours = await this.opts.renew();
     } catch (e) {
+      if (this.stopped) return;
       const detail = `renewing the lease failed: ${e instanceof Error ? e.message : String(e)}`;
       if (this.now() >= this.expiry) this.lose('expired', detail);
       else this.pause(detail);
       return;
     }
+    if (this.stopped) return;
     if (!ours) return this.lose('taken', 'another process holds the lease');
     this.expiry = Math.max(this.expiry, sent + this.leaseMs);
     if (this.now() < this.expiry - this.margin) this.hold();
