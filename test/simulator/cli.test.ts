@@ -102,5 +102,9 @@ describe('wecom-sync simulator (CLI)', () => {
     for (const topic of ['Department name and name_en length', 'userid characters', 'Departments per member', 'Mobile format', 'Member alias length', 'gender type', 'Extended attributes', 'The company creator'])
       expect(differ).toContain(topic);
     expect(differ).toMatch(/strict: +1–32 characters/);
+    // the rate limits as played (issue 11): both budgets and the blocks, with the flags that scale them
+    const same = out.slice(out.indexOf('The same in both readings'));
+    expect(same).toMatch(/Frequency limits[\s\S]*10,000\/minute and 150,000\/hour[\s\S]*--rate-limit-hour/);
+    expect(same).toContain('gettoken with a wrong secret');
   });
 });

@@ -190,6 +190,17 @@ export const STRICT_CHOICES: StrictChoice[] = [
     choice: 'a repeated gettoken returns the same token with the remaining seconds in expires_in',
   },
   {
+    topic: 'Frequency limits',
+    sources: 'doc 90312 (rev. 2023-08-28): per company and API 10,000/minute and 150,000/hour; a minute overrun blocks the API for 60 s, an hour overrun for an hour (45009); older figures (1,000–2,000/min, 30,000/h) superseded; whether the windows slide or are fixed is not stated',
+    choice:
+      'both budgets as sliding windows of admitted calls (refused calls do not count), per company and API; beyond either the API answers 45009 for the whole block, whatever the windows hold afterwards; scaled for tests and benches with --rate-limit, --rate-limit-hour and --rate-block',
+  },
+  {
+    topic: 'gettoken with a wrong secret',
+    sources: 'repeated failures block the IP for an hour; the threshold is not published (a 2021 staff reply: about 2,000 in an hour)',
+    choice: 'after 2,000 wrong-secret gettoken calls from one IP in an hour (--wrong-secret-limit), gettoken from that IP answers 45009 for an hour',
+  },
+  {
     topic: 'Order of the access checks',
     sources: 'not stated',
     choice: 'trusted IP (60020) first, then access token (41001/40014/42001), then rate limit (45009), then HTTP method (40058), then the read ban (48009)',
