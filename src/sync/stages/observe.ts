@@ -1,7 +1,8 @@
 // Stage "observe": what exists in WeCom, read once per run from the id lists a newly trusted IP
 // may still read (department/simplelist, user/list_id). Member details are never read here: the
 // planner compares against the shadow state (the values last written). 48009 on either list is not
-// fatal: the plan is made from shadow state alone, with a warning saying which check was skipped.
+// fatal: the plan is made from shadow state alone, and the planner's warning (no-department-list,
+// no-member-list) says which check was skipped — once, here nothing is added.
 import type { PlanWarning } from '../../domain/plan.js';
 import { Errcode } from '../../wecom/errors/catalog.js';
 import { WeComError } from '../../wecom/errors/wecom-error.js';
@@ -24,13 +25,10 @@ export const isDetailReadRefused = (e: unknown): boolean => e instanceof WeComEr
  * on the root's subtree) and every member's (userid, department) rows, aggregated per userid.
  */
 export async function observe(client: SyncClient): Promise<ObservedRead> {
-  const warnings: PlanWarning[] = [];
   const observed: Observed = {};
   const [d, m] = await Promise.allSettled([client.department.simplelist(), client.user.listAllIds()]);
   if (d.status === 'fulfilled') observed.departments = d.value;
-  else if (isDetailReadRefused(d.reason))
-    warnings.push({ code: 'department-list-refused', message: 'WeCom refused department/simplelist (48009): departments deleted or moved by hand could not be checked' });
-  else throw d.reason;
+  else if (!isDetailReadRefused(d.reason)) throw d.reason;
   if (m.status === 'fulfilled') {
     const byUser = new Map<string, ObservedMember>();
     for (const row of m.value) {
@@ -40,8 +38,6 @@ export async function observe(client: SyncClient): Promise<ObservedRead> {
       else byUser.set(k, { userid: row.userid, department: [row.department] });
     }
     observed.members = [...byUser.values()];
-  } else if (isDetailReadRefused(m.reason))
-    warnings.push({ code: 'member-list-refused', message: 'WeCom refused user/list_id (48009): members deleted or moved by hand could not be checked' });
-  else throw m.reason;
-  return { observed, warnings };
+  } else if (!isDetailReadRefused(m.reason)) throw m.reason;
+  return { observed, warnings: [] };
 }

@@ -74,4 +74,17 @@ describe('the sync pipeline', () => {
     expect(run).toMatchObject({ status: 'planned', leaseOwner: 'other-host:1:thief', plan: null });
     expect(env.sim.sim.calls.filter((c) => c.api.endsWith('/create'))).toEqual([]);
   });
+
+  it('an incremental run from a newly trusted IP reads nothing of WeCom, so it has nothing to warn about (no 48009 warning after every run)', async () => {
+    env = await setup({ sim: { trustedIps: ['127.0.0.1'] } }); // detail reads answer 48009 to this IP
+    await company(env);
+    expect((await env.pipeline.apply('acme')).status).toBe('succeeded');
+    const org = (await env.directory.listOrganizations()).items[0]!;
+    await env.directory.createAccount({ username: 'newhire', displayName: 'New Hire', organizationIds: [org.id], mobile: '+86 13800000009' });
+    env.sim.sim.calls.length = 0;
+    const report = await env.pipeline.incremental('acme');
+    expect(report?.status).toBe('succeeded');
+    expect(report?.warnings).toEqual([]);
+    expect(env.sim.sim.calls.map((c) => c.api).filter((a) => a !== 'gettoken')).toEqual(['user/create']);
+  });
 });

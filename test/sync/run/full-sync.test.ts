@@ -74,9 +74,9 @@ describe('full sync when even the id lists are refused', () => {
     const conn = connection();
     const first = await runFullSync({ store, client, connection: conn, desired: smallTree() });
     expect(first.status).toBe('succeeded');
-    expect(first.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['department-list-refused', 'member-list-refused', 'blind-department-ids']));
+    expect(first.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['no-department-list', 'no-member-list', 'blind-department-ids']));
     const stored = await getRun(store.db, first.runId!);
-    expect(stored?.plan?.warnings.map((w) => w.code)).toContain('member-list-refused');
+    expect(stored?.plan?.warnings.map((w) => w.code)).toContain('no-member-list');
     await expectConverged(s, store, conn, smallTree());
     expect((await runFullSync({ store, client, connection: conn, desired: smallTree() })).summary.total).toBe(0);
     const v2 = smallTreeV2();

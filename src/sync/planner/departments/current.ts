@@ -65,8 +65,9 @@ function seedTree(ctx: PlanContext, cur: CurrentDepartments): void {
     cur.observedById = new Map(observed.map((row) => [row.id, row]));
     cur.subtree = rootSubtree(root, observed);
     for (const row of observed) if (row.id !== root && cur.subtree.has(row.id)) sim.put(row.id, row.parentid, undefined);
-  } else {
-    warn(ctx, 'no-department-list', 'WeCom did not list department ids (48009 or not read): departments deleted or moved by hand in WeCom were not checked; planned from shadow state only');
+  } else if (!ctx.input.scope) {
+    // a scoped (incremental) plan reads no list by design: nothing to warn about
+    warn(ctx, 'no-department-list', "WeCom refused its department id list to this IP (48009): departments deleted or moved by hand in WeCom could not be checked; planned from what this connection last wrote");
   }
   const defaultId = settings.defaultDepartmentId;
   if (defaultId !== undefined && !sim.has(defaultId)) {

@@ -23,8 +23,9 @@ function indexObserved(ctx: PlanContext): void {
   if (observed) {
     ctx.observedMembers = new Map();
     for (const m of observed) ctx.observedMembers.set(lower(m.userid), m);
-  } else {
-    warn(ctx, 'no-member-list', 'WeCom did not list member ids (48009 or not read): members deleted or moved by hand in WeCom were not checked; planned from shadow state only');
+  } else if (!ctx.input.scope) {
+    // a scoped (incremental) plan reads no list by design: nothing to warn about
+    warn(ctx, 'no-member-list', "WeCom refused its member id list to this IP (48009): members deleted or moved by hand in WeCom could not be checked; planned from what this connection last wrote");
   }
 }
 
