@@ -29,6 +29,14 @@ function actorOf(principal: Principal | null): AuditActor {
   return { name: principal.username, kind: 'user' };
 }
 
+/**
+ * For a POST that writes nothing (a preview): the safety net must not record it as a write. The
+ * audit log holds writes only, so an admin reading it sees what changed, not what was looked at.
+ */
+export function writesNothing(req: FastifyRequest): void {
+  req.audited = true;
+}
+
 export async function audit(
   req: FastifyRequest,
   action: string,

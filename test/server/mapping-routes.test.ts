@@ -119,7 +119,12 @@ describe('mapping routes', () => {
     // a draft whose field fails at run time for this account: the error, and the member held back
     const failing = defaultMappingDefinition();
     failing.members.userid = 'attrs.missing_userid';
+    const before = (await env.h.auditLog.list({ limit: 500 })).items.length;
     const held = await ok('POST', '/api/v1/connections/acme/mapping/preview', { account: boss.id, definition: failing }, env.viewer);
+    // a preview writes nothing: the audit log (writes only) does not list it
+    const after = (await env.h.auditLog.list({ limit: 500 })).items;
+    expect(after).toHaveLength(before);
+    expect(after.map((e) => e.action).filter((a) => a.includes('preview'))).toEqual([]);
     expect(held.fields['members.userid']).toHaveProperty('absent', true);
     expect(held.member).toBeNull();
     expect(held.inScope).toBe(true);

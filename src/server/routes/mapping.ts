@@ -23,7 +23,7 @@ import {
   previewAccount,
 } from '../../mapping/definitions/index.js';
 import { MappingConfigError, effectiveDefinition } from '../../sync/stages/mapping.js';
-import { audit } from '../audit.js';
+import { audit, writesNothing } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { type DemoGuard, nameParams } from './connections.js';
@@ -239,7 +239,8 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
           ...problems422,
         },
       },
-      async ({ params, body }) => {
+      async ({ params, body }, req) => {
+        writesNothing(req);
         const c = await connections.get(params.name);
         const mapping = compileFor(c, body.definition === undefined ? c.mapping : body.definition);
         const account = await findAccount(body.account);
