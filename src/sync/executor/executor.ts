@@ -30,6 +30,7 @@ import {
   type RunSummary,
 } from '../state/runs.js';
 import { LinkCache, type LinkChange } from './link-cache.js';
+import { withHolder } from './holder.js';
 import { LeaseGuard, type LeaseState } from './lease.js';
 import { perform, type LinkEffect, type Outcome, type SyncClient } from './perform.js';
 import { configError, finalStatus, leaseLostError, summarize, unreachable } from './report.js';
@@ -337,7 +338,7 @@ class Execution {
       const result = await perform(this.client, op, uncertain, { signal: this.lease.signal });
       if (result.status !== 'interrupted') {
         this.emit({ type: 'op-answered', runId: this.runId, opId: rec.opId, kind: rec.kind, status: result.status });
-        return result;
+        return withHolder(op, result, this.cache);
       }
       // withdrawn before sending while the lease was unconfirmed; an earlier call of it may have gone out
       uncertain = true;

@@ -92,6 +92,20 @@ export class LinkCache {
     else this.dropMember(key);
   }
 
+  /**
+   * The linked member (other than `key`'s) last written with this mobile or e-mail: who holds it
+   * when WeCom answers 60104 / 60106. Mobiles compare without spaces, hyphens and a +86 prefix.
+   */
+  holderOf(field: 'mobile' | 'email', value: string, key: string): StoredMemberLink | null {
+    const norm = field === 'mobile' ? normalizeMobile : (v: string) => v.trim().toLowerCase();
+    const wanted = norm(value);
+    for (const l of this.members.values()) {
+      const v = l.shadow?.[field];
+      if (l.key !== key && v !== undefined && norm(v) === wanted) return l;
+    }
+    return null;
+  }
+
   /** The link of the operation's key, as the planner's types. */
   private linksOf(op: Operation): Links {
     const d = isDepartmentKind(op) ? this.departments.get(op.key) : undefined;
@@ -123,3 +137,5 @@ export class LinkCache {
     this.members.delete(key);
   }
 }
+
+const normalizeMobile = (v: string): string => v.replace(/[\s-]/g, '').replace(/^\+86/, '');

@@ -56,7 +56,9 @@ describe('conflicts', () => {
     expect(r.status).toBe('partial');
     const failures = await env.failures(r.runId!);
     expect(failures.map((f) => [f.kind, f.target, f.errcode])).toEqual([['member.create', 'member ben', 60104]]);
-    expect(failures[0]!.explanation?.en).toBeTruthy();
+    // WeCom does not say who holds the number; the explanation says it is nobody this connection manages
+    expect(failures[0]!.explanation?.en).toMatch(/^Mobile existed: \+86 13900000009 is already used by a WeCom member this connection does not manage/);
+    expect(failures[0]!.explanation?.zh).toContain('不由本连接管理');
     const members = env.sim.sim.company(CORP.corpid).members;
     expect(members.find('amy')).toBeDefined();
     expect(members.find('cat')).toBeDefined();
@@ -68,6 +70,16 @@ describe('conflicts', () => {
     const r2 = await env.pipeline.apply('acme');
     expect(r2.status).toBe('succeeded');
     await expectMirrors(env, { unmanagedMembers: ['zed'] });
+    // a managed member holds it: the explanation names that member and its account
+    const amy = (await env.directory.listAccounts()).items.find((a) => a.username === 'amy')!;
+    const cat = (await env.directory.listAccounts()).items.find((a) => a.username === 'cat')!;
+    await env.directory.updateAccount(cat.id, { mobile: '+86 13800000001' });
+    const r3 = await env.pipeline.apply('acme');
+    expect(r3.status).toBe('partial');
+    const [taken] = await env.failures(r3.runId!);
+    expect([taken!.kind, taken!.target, taken!.errcode]).toEqual(['member.update', 'member cat', 60104]);
+    expect(taken!.explanation?.en).toBe(`Mobile existed: +86 13800000001 is already used by WeCom member amy (Amy), synced from account ${amy.id}. Give one of the two accounts another mobile.`);
+    expect(taken!.explanation?.zh).toContain(`企业微信成员 amy（Amy）使用，该成员同步自账号 ${amy.id}`);
   });
 
   it('the safety threshold holds a mass delete until approved', async () => {
