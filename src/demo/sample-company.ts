@@ -14,7 +14,7 @@ export interface SampleOrganization {
   name: string;
   /** null for the company itself. */
   parentKey: string | null;
-  /** Sibling order as WeCom reads it: larger first, so the list order below is the order shown. */
+  /** Sibling order as the directory reads it: smaller first, so the list order below is the order shown (the default mapping reverses it for WeCom). */
   order: number;
   code: string;
 }
@@ -258,12 +258,12 @@ export function sampleCompany(opts: SampleOptions = {}): SampleCompany {
   const root = addOrg(SAMPLE_COMPANY_NAME, null, 0, '');
   let ceo: string | null = null;
   DEPARTMENTS.forEach((dept, i) => {
-    const deptKey = addOrg(dept.name, root, (DEPARTMENTS.length - i) * 100, dept.code);
+    const deptKey = addOrg(dept.name, root, (i + 1) * 100, dept.code);
     const head = person(deptKey, dept.head, ceo, dept.site);
     if (ceo === null) ceo = head; // 总裁办 comes first: its head is the CEO, everyone's top manager
     for (let s = 0; s < dept.staff; s++) person(deptKey, front(dept.titles), head, dept.site);
     (dept.units ?? []).forEach((unit, j) => {
-      const unitKey = addOrg(unit.name, deptKey, ((dept.units ?? []).length - j) * 100, unit.code);
+      const unitKey = addOrg(unit.name, deptKey, (j + 1) * 100, unit.code);
       const lead = person(unitKey, unit.head, head, unit.site ?? dept.site);
       for (let s = 0; s < unit.staff; s++) person(unitKey, front(unit.titles), lead, unit.site ?? dept.site);
     });

@@ -11,7 +11,7 @@ export interface Organization {
   name: string;
   /** null for a root organization. */
   parentId: string | null;
-  /** Sort order among siblings (0..2^32-1, as WeCom's department order). */
+  /** Sort order among siblings, smaller first (0..2^32-1); the default mapping turns it into WeCom's larger-first order (wecom_order). */
   order: number;
   code: string | null;
   status: Status;

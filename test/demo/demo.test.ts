@@ -133,6 +133,13 @@ describe.each(BACKENDS)('the Demo service on $name', (backend) => {
     const names = company.departments.all().map((d) => d.name);
     for (const n of [SAMPLE_COMPANY_NAME, '研发中心', '平台研发部', '华东大区']) expect(names).toContain(n);
     expect(names).not.toContain('真实公司'); // the demo's scope is the sample company only
+    // WeCom lists siblings larger order first: the top-level departments appear in the directory's order (总裁办 first)
+    const companyDept = company.departments.all().find((d) => d.name === SAMPLE_COMPANY_NAME)!;
+    const shown = company.departments.all().filter((d) => d.parentid === companyDept.id).sort((a, b) => b.order - a.order).map((d) => d.name);
+    const orgs = (await directory.snapshot()).organizations;
+    const top = orgs.find((o) => o.name === SAMPLE_COMPANY_NAME)!;
+    expect(shown).toEqual(orgs.filter((o) => o.parentId === top.id).sort((a, b) => a.order - b.order).map((o) => o.name));
+    expect(shown[0]).toBe('总裁办');
     expect(company.members.size).toBe(started.accounts + 1); // and the company's creator
     expect(company.members.find('real.person')).toBeUndefined();
     const ceo = company.members.all().find((m) => m.position === '首席执行官')!;

@@ -28,7 +28,8 @@ export function defaultMappingDefinition(): MappingDefinition {
     version: 1,
     departments: {
       name: DEFAULT_DEPARTMENT_NAME,
-      order: 'order',
+      // the directory lists siblings smaller order first, WeCom larger first: wecom_order turns one into the other
+      order: 'wecom_order(order)',
     },
     members: {
       userid: DEFAULT_USERID,

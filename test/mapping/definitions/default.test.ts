@@ -22,14 +22,18 @@ const accounts = [
 describe('the default mapping on a small company', () => {
   const result = mapDirectory({ organizations, accounts }, compiled(), {});
 
-  it('maps organizations to departments, parents first, names cleaned', () => {
+  it('maps organizations to departments, parents first, names cleaned; the order reversed so WeCom (larger first) lists siblings as the directory does (smaller first)', () => {
     expect(result.problems).toEqual([]);
+    const MAX = 4294967295;
     expect(result.desired.departments).toEqual([
-      { key: 'org_hq', name: '总公司', parentKey: null, order: 100 },
-      { key: 'org_rd', name: '研发部', parentKey: 'org_hq', order: 10 },
-      { key: 'org_sales', name: '销售部', parentKey: 'org_hq', order: 20 },
-      { key: 'org_east', name: '华东区_一组', parentKey: 'org_sales', order: 5 },
+      { key: 'org_hq', name: '总公司', parentKey: null, order: MAX - 100 },
+      { key: 'org_rd', name: '研发部', parentKey: 'org_hq', order: MAX - 10 },
+      { key: 'org_sales', name: '销售部', parentKey: 'org_hq', order: MAX - 20 },
+      { key: 'org_east', name: '华东区_一组', parentKey: 'org_sales', order: MAX - 5 },
     ]);
+    // 研发部 (10) before 销售部 (20) in the directory; WeCom shows the larger order first: the same
+    const [rd, sales] = [result.desired.departments[1]!, result.desired.departments[2]!];
+    expect(rd.order!).toBeGreaterThan(sales.order!);
   });
 
   it('maps accounts to members: userid, fields, affiliation primary first, manager as direct_leader', () => {

@@ -3,6 +3,8 @@ import { type Value, toText, truthy } from '../values.js';
 import type { FunctionDef } from './types.js';
 
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** WeCom's department order is a uint32, larger first. */
+const WECOM_ORDER_MAX = 4_294_967_295;
 
 export const LOGIC_FUNCTIONS: FunctionDef[] = [
   {
@@ -58,6 +60,25 @@ export const LOGIC_FUNCTIONS: FunctionDef[] = [
     doc: { en: 'The value as text; null stays null.', zh: '将值转为文本；null 仍为 null。' },
     examples: [{ expression: 'string(42)', result: '42' }],
     call: ([v]) => (v === null || v === undefined ? null : toText(v)),
+  },
+  {
+    name: 'wecom_order',
+    family: 'logic',
+    params: [{ name: 'order', type: 'any' }],
+    returns: 'number | null',
+    doc: {
+      en: 'A directory sort order (smaller first) as WeCom\'s department order (larger first): 4294967295 − order, so WeCom lists siblings in the directory\'s order. Null gives null; anything but an integer 0–4294967295 is an E_TYPE error.',
+      zh: '将目录的排序值（小者在前）换算为企业微信的部门次序值（大者在前）：4294967295 − 排序值，使企业微信中同级部门的顺序与目录一致。null 返回 null；0–4294967295 以外的值为 E_TYPE 错误。',
+    },
+    examples: [
+      { expression: 'wecom_order(1)', result: 4294967294 },
+      { expression: 'wecom_order(order)', context: { order: 10 }, result: 4294967285 },
+    ],
+    call([v], cx): Value {
+      if (v === null || v === undefined) return null;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > WECOM_ORDER_MAX) return cx.fail('E_TYPE', 'wecom_order() needs an integer from 0 to 4294967295', 0);
+      return WECOM_ORDER_MAX - v;
+    },
   },
   {
     name: 'number',
