@@ -8,6 +8,7 @@ import { useT } from '../../i18n';
 import { EDIT_FIELDS, type EditValues, accountPatchBody, toEditValues } from './accountPatch';
 import { messages } from './messages';
 import { orgForest } from './orgs';
+import { useContactHolder } from './useContactHolder';
 import type { Account, Gender, Organization } from '../../api/types';
 
 type OrgOption = { value: string; title: string; children: OrgOption[] };
@@ -30,6 +31,14 @@ export function AccountDrawer({
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const orgIds = Form.useWatch('organizationIds', form) ?? [];
+  const mobileHolder = useContactHolder('mobile', Form.useWatch('mobile', form), account?.id);
+  const emailHolder = useContactHolder('email', Form.useWatch('email', form), account?.id);
+  const heldBy = (field: 'mobileHeld' | 'emailHeld', holder: Account | null, testId: string) =>
+    holder && (
+      <Typography.Text type="warning" data-testid={testId}>
+        {t(field, { name: holder.displayName, username: holder.username })}
+      </Typography.Text>
+    );
 
   const treeData = useMemo(() => orgForest<OrgOption>(orgs, (o, children) => ({ value: o.id, title: o.name, children })), [orgs]);
   const orgName = useMemo(() => new Map(orgs.map((o) => [o.id, o.name])), [orgs]);
@@ -103,12 +112,12 @@ export function AccountDrawer({
         </Form.Item>
         <Row gutter={12}>
           <Col span={12}>
-            <Form.Item name="mobile" label={t('mobile')}>
+            <Form.Item name="mobile" label={t('mobile')} extra={heldBy('mobileHeld', mobileHolder, 'account-mobile-held')}>
               <Input data-testid="account-mobile" placeholder="+86 13800000000" />
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="email" label={t('email')}>
+            <Form.Item name="email" label={t('email')} extra={heldBy('emailHeld', emailHolder, 'account-email-held')}>
               <Input data-testid="account-email" placeholder="name@example.com" />
             </Form.Item>
           </Col>
