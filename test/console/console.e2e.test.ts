@@ -180,6 +180,11 @@ describe('the web console in Chromium', () => {
     await page.getByTestId('account-search').fill('wangfang');
     await page.getByTestId('edit-account-wangfang').click();
     await page.getByTestId('account-mobile').fill('13800000002');
+    // caught where it is typed: the drawer names the account that already has the number
+    const held = page.getByTestId('account-mobile-held');
+    await held.waitFor();
+    expect(await held.textContent()).toContain('李娜 (lina)');
+    await screenshot(page, '22-mobile-held-en');
     await page.getByTestId('account-save').click();
     await page.getByTestId('status-account-wangfang').click();
     const block = page.getByTestId('sync-status-drawer').getByTestId('sync-status-acme');
@@ -248,5 +253,43 @@ describe('the web console in Chromium', () => {
     await zh.getByTestId('field-corpId').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业ID');
     await screenshot(zh, '20-connection-form-zh');
+  });
+
+  it('keeps every column of the directory table readable at 1366, 1440 and 1920 px, in Chinese and English', async () => {
+    const zh = (await chromium.page('zh')).page;
+    await zh.goto(service.url);
+    await zh.getByTestId('login-username').fill('admin');
+    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await zh.getByTestId('login-submit').click();
+    await zh.getByTestId('connection-row-acme').waitFor();
+    for (const [lang, p] of [['en', page], ['zh', zh]] as const)
+      for (const width of [1366, 1440, 1920]) {
+        await p.setViewportSize({ width, height: 900 });
+        await p.goto(`${service.url}/directory`);
+        await p.getByTestId('account-row-lina').waitFor();
+        const table = p.getByTestId('accounts-table');
+        // nothing cut: the table fits its card without scrolling sideways
+        const overflow = await table.locator('.ant-table-content').first().evaluate((el) => el.scrollWidth - el.clientWidth);
+        expect(overflow, `${lang} at ${width} px: the table scrolls sideways`).toBeLessThanOrEqual(1);
+        const layout = await table.locator('thead').first().evaluate((thead) => ({
+          height: thead.getBoundingClientRect().height,
+          cells: [...thead.querySelectorAll('th')]
+            .filter((th) => (th.textContent ?? '').trim() !== '')
+            .map((th) => ({ text: (th.textContent ?? '').trim(), width: th.getBoundingClientRect().width, fits: th.scrollWidth <= th.clientWidth + 1 })),
+        }));
+        const where = `${lang} at ${width} px`;
+        // the e-mail column is left out below 1600 px (it is in the edit drawer)
+        expect(layout.cells.map((c) => c.text).length, where).toBe(width >= 1600 ? 7 : 6);
+        for (const c of layout.cells) {
+          expect(c.width, `${where}: column "${c.text}"`).toBeGreaterThanOrEqual(60);
+          expect(c.fits, `${where}: column "${c.text}" fits its header`).toBe(true);
+        }
+        // one line of header text: an antd small table's header row is about 39 px
+        expect(layout.height, `${where}: header height`).toBeLessThan(50);
+        // no white frame around the page
+        expect(await p.evaluate(() => getComputedStyle(document.body).margin), where).toBe('0px');
+        if (width !== 1440) await screenshot(p, `23-directory-${width}-${lang}`);
+      }
+    await page.setViewportSize({ width: 1366, height: 900 });
   });
 });

@@ -83,23 +83,29 @@ export function AccountsTable({
         loading={loading}
         dataSource={page?.items ?? []}
         pagination={false}
-        scroll={{ x: 860 }}
+        // every column keeps its width (the organizations too): on a laptop (1366–1599 px) the
+        // e-mail column is left out (it is in the edit drawer) so that the rest fit without
+        // scrolling; a narrower window scrolls sideways instead of squeezing a column
+        scroll={{ x: 'max-content' }}
+        data-testid="accounts-table"
         locale={{ emptyText: <Empty description={t('noAccounts')} /> }}
         onRow={(a) => ({ 'data-testid': `account-row-${a.username}` }) as HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t('username'), dataIndex: 'username', width: 120, render: (u: string) => <Typography.Text code>{u}</Typography.Text> },
-          { title: t('name'), dataIndex: 'displayName', width: 100 },
+          { title: t('username'), dataIndex: 'username', width: 130, render: (u: string) => <Typography.Text code>{u}</Typography.Text> },
+          { title: t('name'), dataIndex: 'displayName', width: 110 },
           { title: t('mobile'), dataIndex: 'mobile', width: 150, render: (v: string | null) => v ?? DASH },
-          { title: t('email'), dataIndex: 'email', width: 180, ellipsis: { showTitle: true }, render: (v: string | null) => v ?? DASH },
+          { title: t('email'), dataIndex: 'email', width: 200, responsive: ['xxl'], ellipsis: { showTitle: true }, render: (v: string | null) => v ?? DASH },
           {
             title: t('status'),
             dataIndex: 'status',
-            width: 80,
+            width: 90,
             render: (s: Status) => <Tag color={s === 'enabled' ? 'success' : 'default'}>{t(s)}</Tag>,
           },
           {
             title: t('orgs'),
             key: 'orgs',
+            width: 200,
+            minWidth: 200,
             render: (_, a) => (
               <Space size={[4, 4]} wrap>
                 {a.organizationIds.map((id) => (
@@ -115,17 +121,17 @@ export function AccountsTable({
           {
             title: t('actions'),
             key: 'actions',
-            width: isAdmin ? 210 : 120,
+            width: isAdmin ? 96 : 64,
             fixed: 'right' as const,
             render: (_: unknown, a: Account) => (
               <Space size={4}>
-                <Button size="small" icon={<CloudSyncOutlined />} data-testid={`status-account-${a.username}`} onClick={() => onStatus(a)}>
-                  {t('syncStatus')}
-                </Button>
+                <Tooltip title={t('syncStatus')}>
+                  <Button size="small" icon={<CloudSyncOutlined />} aria-label={t('syncStatus')} data-testid={`status-account-${a.username}`} onClick={() => onStatus(a)} />
+                </Tooltip>
                 {isAdmin && (
-                  <Button size="small" icon={<EditOutlined />} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)}>
-                    {t('edit')}
-                  </Button>
+                  <Tooltip title={t('edit')}>
+                    <Button size="small" icon={<EditOutlined />} aria-label={t('edit')} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)} />
+                  </Tooltip>
                 )}
               </Space>
             ),
