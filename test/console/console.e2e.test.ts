@@ -233,6 +233,9 @@ describe('the web console in Chromium', () => {
   it('lists the runs and the audit log, and draws the console in Chinese', async () => {
     await page.goto(`${service.url}/connections/acme/runs`);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    // each page has its own title, and <html lang> is the language shown
+    expect(await page.title()).toBe('Runs · acme · wecom-sync');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await screenshot(page, '17-runs-en');
     await page.goto(`${service.url}/audit`);
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -248,6 +251,8 @@ describe('the web console in Chromium', () => {
     await zh.getByTestId('login-submit').click();
     await zh.getByTestId('connection-row-acme').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业微信');
+    expect(await zh.title()).toBe('企业微信连接 · wecom-sync');
+    expect(await zh.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await screenshot(zh, '19-connections-zh');
     await zh.goto(`${service.url}/connections/acme`);
     await zh.getByTestId('field-corpId').waitFor();

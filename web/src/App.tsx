@@ -20,6 +20,7 @@ import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
 import { ScimPage } from './pages/Scim';
 import { SignInPage } from './pages/SignIn';
+import { PageTitle } from './components/PageTitle';
 import { SessionContext } from './session';
 
 const messages = {
@@ -135,6 +136,7 @@ export function App() {
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#07c160' } }}>
       <AntApp>
+        <PageTitle signedIn={me !== null} />
         <SessionContext.Provider value={session}>{body}</SessionContext.Provider>
       </AntApp>
     </ConfigProvider>

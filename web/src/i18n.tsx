@@ -28,8 +28,7 @@ export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, set] = useState<Lang>(initialLang);
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem(KEY, l);
-    document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
-    set(l);
+    set(l); // <html lang> follows (components/PageTitle)
   }, []);
   const value = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   return <LangContext.Provider value={value}>{children}</LangContext.Provider>;

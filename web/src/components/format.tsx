@@ -2,7 +2,6 @@
 // tooltip, a short local date for lists, run durations, and the grey "—" for nothing.
 import { Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
-import type { Lang } from '../i18n';
 
 /**
  * The grey "—" of an empty cell or value. An element, not a component: antd tables take the
@@ -22,9 +21,11 @@ export function Time({ at }: { at: string | null | undefined }) {
   );
 }
 
-/** A short local date and time in the reader's language ("25/11/2025, 19:44" / "2025/11/25 19:44"). */
-export const shortDateTime = (at: string, lang: Lang): string =>
-  new Date(at).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+/** A short local date and time, "2025-11-25 19:44": the one date format of the console, in both languages. */
+export const shortDateTime = (at: string | Date): string => dayjs(at).format('YYYY-MM-DD HH:mm');
+
+/** A local time of day, "19:44:05". */
+export const timeOfDay = (at: string | Date): string => dayjs(at).format('HH:mm:ss');
 
 /** "1 m 5 s" between two times (or until now). */
 export function durationText(from: string | null, to: string | null): string {

@@ -10,7 +10,7 @@ import { ApiError, api, ok } from '../api';
 import type { Connection, DemoStatus } from '../api/types';
 import { DASH, shortDateTime } from '../components/format';
 import { errorText } from '../components/formErrors';
-import { type Messages, useLang, useT } from '../i18n';
+import { type Messages, useT } from '../i18n';
 import { useApi } from '../hooks/useApi';
 import { useIsAdmin } from '../session';
 
@@ -176,7 +176,6 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
 
 export function ConnectionsPage() {
   const t = useT(messages);
-  const { lang } = useLang();
   const isAdmin = useIsAdmin();
   const navigate = useNavigate();
   const read = useApi(async (signal) => {
@@ -217,7 +216,7 @@ export function ConnectionsPage() {
       align: 'right',
       render: (v: string[]) => (v.length ? <span title={v.join('\n')}>{v.length}</span> : <Typography.Text type="secondary">{t('direct')}</Typography.Text>),
     },
-    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{shortDateTime(v, lang)}</Typography.Text> },
+    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{shortDateTime(v)}</Typography.Text> },
     {
       title: t('actions'),
       key: 'actions',

@@ -8,7 +8,7 @@ import { type HTMLAttributes, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok, seg } from '../api';
 import type { PlanOperation } from '../api/types';
-import { DASH, msText } from '../components/format';
+import { DASH, msText, timeOfDay } from '../components/format';
 import { ChangesTable, ConnectionCrumbs, KIND_ORDER, KindTag, WarningsAlert, kindColor, useRunLabel, valueText } from '../components/RunParts';
 import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
@@ -242,7 +242,7 @@ export function PlanPage() {
           </Typography.Title>
           <Typography.Text type="secondary">
             {t('subtitle')}
-            {madeAt && !loading && <> {t('generated', { time: madeAt.toLocaleTimeString() })}</>}
+            {madeAt && !loading && <> {t('generated', { time: timeOfDay(madeAt) })}</>}
           </Typography.Text>
         </div>
         <Space wrap>
