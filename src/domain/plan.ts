@@ -55,6 +55,7 @@ export interface MemberUpdateBody extends MemberWritableBody {
 export type ReasonCause =
   | 'created in directory'
   | 'changed in directory'
+  | 'mapping changed'
   | 'deleted in directory'
   | 'disabled in directory'
   | 'drift: deleted in WeCom'

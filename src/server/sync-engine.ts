@@ -2,6 +2,7 @@
 // SyncWorker keeping them in step with the directory (the same worker as `sync --watch`).
 //
 //   directory write through the REST API → notify() → the worker looks at the change feed at once
+//   mapping saved through the REST API → mappingSaved(id) → a full run of that connection at once
 //   stop() (graceful shutdown, before the store closes): the worker's timers stop, a run in
 //   progress finishes (an interrupted run stays resumable: the executor journals every operation)
 //
@@ -46,6 +47,8 @@ export interface SyncEngine {
   start(): void;
   /** Something was written to the directory: sync it now (no-op without a worker). */
   notify(): void;
+  /** The connection's mapping was changed and saved: a full run applies it now (no-op without a worker). */
+  mappingSaved(connectionId: string): void;
   /** Resolves when the metric updates already started are done (tests). */
   settled(): Promise<void>;
   /** Stops the worker (waiting for a run in progress) and closes the WeCom clients. */
@@ -121,6 +124,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       worker: null,
       start: () => {},
       notify: () => {},
+      mappingSaved: () => {},
       settled,
       async stop() {
         await settled();
@@ -160,6 +164,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     worker,
     start: () => worker.start(),
     notify: () => void worker.notify(),
+    mappingSaved: (id) => worker.requestFull(id),
     settled,
     stop() {
       stopping ??= (async () => {

@@ -15,6 +15,7 @@
 // run slot is held), and carried from stage to stage. SyncPipeline is what the CLI, the REST API,
 // the worker and the demo call: it prepares a connection and builds the run's request (full,
 // incremental, dry run), and runs held or failed runs again (approve, retry).
+import type { Change } from '../domain/change.js';
 import type { Plan, PlanWarning } from '../domain/plan.js';
 import type { Directory } from '../directory/directory.js';
 import type { MappingProblem } from '../mapping/definitions/index.js';
@@ -51,8 +52,9 @@ import {
 import { purgeConnectionState } from './state/purge.js';
 import { adopt, NO_ADOPTION, type Adoption } from './stages/adopt.js';
 import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './stages/map.js';
+import { mappingFingerprint } from './stages/mapping.js';
 import { NOT_OBSERVED, observe, type ObservedRead } from './stages/observe.js';
-import { planRun } from './stages/plan.js';
+import { labelMappingChanges, planRun } from './stages/plan.js';
 import { Preparer, type ConnectionSource, type PreparedConnection, type ServiceClient, type SyncTarget } from './stages/prepare.js';
 import { storeRun, type ClaimedRun, type StoreInput, type Stored } from './stages/store.js';
 
@@ -96,6 +98,12 @@ export interface RunRequest {
   dropEmpty?: boolean;
   /** Finish a stale run of the connection before claiming (default true). */
   resume?: boolean;
+  /**
+   * Full runs: the fingerprint of the connection's mapping (stages/mapping.ts) and the change
+   * feed. When it differs from the one the last full run applied, updates the directory did not
+   * cause are labelled "mapping changed"; a run that executes records it as applied.
+   */
+  mapping?: { fingerprint: string; changesBetween: (after: number, upTo: number) => Promise<Change[] | null> };
 }
 
 export type ReportKind = 'dry-run' | 'full' | 'incremental' | 'approve' | 'retry' | 'resume';
@@ -155,6 +163,7 @@ export async function runPipeline(env: PipelineEnv, target: SyncTarget, request:
 
     const result = await executeRun({ ...execution(env), client: target.client, runId: run.runId, owner: run.owner, operations: recordsOfPlan(run.runId, planned.plan), links: linksAfterAdoption(planned) });
     await advanceCursor(env.store, target.connection.id, request, result, planned.mapped.changeSeq);
+    await recordMappingApplied(env.store, target.connection.id, request, result);
     return { ...plannedReport(target, request.kind, planned, result), resumed };
   } finally {
     markOwnerActive(run.owner, false);
@@ -172,7 +181,18 @@ async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunReques
       ? await adopt({ client: target.client, rootDepartmentId: target.connection.rootDepartmentId, rules: target.matching, mapped, observed: observed.observed, links: state.links })
       : NO_ADOPTION;
   const plan = planRun({ connection: target.connection, mapped, observed, ...state, adoption, ...(request.planOptions ? { options: request.planOptions } : {}) });
+  await labelMappingChange(request, state.cursor, mapped, plan);
   return { mapped, observed, state, adoption, plan };
+}
+
+/** A full run after a saved mapping change: the updates the directory did not cause say "mapping changed". */
+async function labelMappingChange(request: RunRequest, cursor: SyncCursor, mapped: MappedDirectory, plan: Plan): Promise<void> {
+  const m = request.mapping;
+  if (!m || request.kind !== 'full' || cursor.mappingHash === null || cursor.mappingHash === m.fingerprint) return;
+  if (cursor.lastChangeSeq === null || mapped.changeSeq === undefined) return;
+  // a directory too far behind to read its changes: the reasons stay "changed in directory"
+  const changes = await m.changesBetween(cursor.lastChangeSeq, mapped.changeSeq);
+  if (changes) labelMappingChanges(plan, new Set(changes.map((c) => c.objectId)));
 }
 
 function storeInput(env: PipelineEnv, request: RunRequest, p: Planned): StoreInput {
@@ -271,6 +291,13 @@ async function advanceCursor(store: Store, connectionId: string, request: RunReq
     result.status === 'succeeded' ||
     (request.advanceOnDataFailures === true && result.status === 'partial' && s.retryable === 0 && s.pending === 0 && result.error === null);
   if (covered) await store.write((trx) => updateCursor(trx, connectionId, { lastChangeSeq: changeSeq }));
+}
+
+/** A full run that executed (succeeded, or partly: its failures are per object) applied the mapping it was planned with. */
+async function recordMappingApplied(store: Store, connectionId: string, request: RunRequest, result: ExecuteResult): Promise<void> {
+  if (request.kind !== 'full' || !request.mapping || (result.status !== 'succeeded' && result.status !== 'partial')) return;
+  const fingerprint = request.mapping.fingerprint;
+  await store.write((trx) => updateCursor(trx, connectionId, { mappingHash: fingerprint }));
 }
 
 /** Reading WeCom, mapping or planning failed after the claim: nothing was sent; the run is recorded failed. */
@@ -398,14 +425,28 @@ export class SyncPipeline {
   /** Dry run: what apply would do now. Nothing is stored or sent. */
   async plan(nameOrId: string): Promise<SyncReport & { plan: Plan }> {
     const p = await this.prepare(nameOrId);
-    const report = await runPipeline(this.env(), p.target, { kind: 'full', dryRun: true, map: () => mapFull(this.directory, mapSettings(p)) });
+    const report = await runPipeline(this.env(), p.target, { kind: 'full', dryRun: true, map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) });
     return report as SyncReport & { plan: Plan };
   }
 
   /** A full run: everything the directory says, reconciled against WeCom's lists. */
   async apply(nameOrId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
     const p = await this.prepare(nameOrId);
-    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', map: () => mapFull(this.directory, mapSettings(p)) }));
+    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) }));
+  }
+
+  /**
+   * Whether the connection's mapping was changed (and saved) since its last full run applied one:
+   * the change reaches WeCom with the next full run. false before the first full run.
+   */
+  async mappingPending(nameOrId: string): Promise<boolean> {
+    const p = await this.prepare(nameOrId);
+    const { mappingHash } = await getCursor(this.store.db, p.connection.id);
+    return mappingHash !== null && mappingHash !== mappingFingerprint(p.connection);
+  }
+
+  private mappingOf(p: PreparedConnection): RunRequest['mapping'] {
+    return { fingerprint: mappingFingerprint(p.connection), changesBetween: (after, upTo) => changesBetween(this.directory, after, upTo, 50_000) };
   }
 
   /**

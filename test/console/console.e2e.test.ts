@@ -235,7 +235,7 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     // each page has its own title, and <html lang> is the language shown
     expect(await page.title()).toBe('Runs · acme · wecom-sync');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await screenshot(page, '17-runs-en');
     await page.goto(`${service.url}/audit`);
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -252,7 +252,7 @@ describe('the web console in Chromium', () => {
     await zh.getByTestId('connection-row-acme').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业微信');
     expect(await zh.title()).toBe('企业微信连接 · wecom-sync');
-    expect(await zh.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await zh.locator('html').getAttribute('lang')).toBe('zh-CN');
     await screenshot(zh, '19-connections-zh');
     await zh.goto(`${service.url}/connections/acme`);
     await zh.getByTestId('field-corpId').waitFor();
@@ -292,7 +292,7 @@ describe('the web console in Chromium', () => {
         // one line of header text: an antd small table's header row is about 39 px
         expect(layout.height, `${where}: header height`).toBeLessThan(50);
         // no white frame around the page
-        expect(await p.evaluate(() => getComputedStyle(document.body).margin), where).toBe('0px');
+        expect(await p.locator('body').evaluate((b) => b.ownerDocument.defaultView?.getComputedStyle(b).margin), where).toBe('0px');
         if (width !== 1440) await screenshot(p, `23-directory-${width}-${lang}`);
       }
     await page.setViewportSize({ width: 1366, height: 900 });

@@ -191,3 +191,65 @@ describe('the sync worker inside serve', () => {
     expect(() => resolveServeConfig({}, { WECOM_SYNC_FULL_INTERVAL: '-5' })).toThrow(/WECOM_SYNC_FULL_INTERVAL/);
   });
 });
+
+describe('a saved mapping change', () => {
+  async function call(service: Service, token: string, method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
+    const r = await fetch(`${service.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    expect(r.status, await r.clone().text()).toBeLessThan(300);
+    return (await r.json()) as Record<string, unknown>;
+  }
+  /** The stored (default) definition with members.position computed by `expression`. */
+  async function withPosition(service: Service, token: string, expression: string): Promise<unknown> {
+    const m = (await call(service, token, 'GET', '/api/v1/connections/acme/mapping')) as { definition: { members: Record<string, string> } };
+    return { ...m.definition, members: { ...m.definition.members, position: expression } };
+  }
+
+  it('is pending until a full run applies it; the plan says "mapping changed" for what only the mapping changed', async () => {
+    const { service, sim, token } = await setup({ WECOM_SYNC_WORKER: 'off', WECOM_SYNC_FULL_INTERVAL: '0' });
+    const company = sim.sim.company(CORP.corpid);
+    const org = await post(service, token, '/api/v1/organizations', { name: 'Engineering' });
+    await post(service, token, '/api/v1/accounts', { username: 'ada', displayName: 'Ada', title: 'engineer', mobile: '13700000001', organizationIds: [org.id] });
+    const bob = await post(service, token, '/api/v1/accounts', { username: 'bob', displayName: 'Bob', title: 'engineer', mobile: '13700000002', organizationIds: [org.id] });
+    expect((await service.sync.pipeline.apply('acme')).status).toBe('succeeded');
+    const status = async () => (await call(service, token, 'GET', '/api/v1/connections/acme/status')) as { mapping: { pending: boolean } };
+    expect((await status()).mapping.pending).toBe(false);
+
+    // bob changes in the directory, then the mapping changes for everyone
+    await call(service, token, 'PATCH', `/api/v1/accounts/${String(bob.id)}`, { displayName: 'Bob Li' });
+    await call(service, token, 'PUT', '/api/v1/connections/acme/mapping', { definition: await withPosition(service, token, "upper(title)") });
+    expect((await status()).mapping.pending).toBe(true);
+
+    const plan = (await call(service, token, 'GET', '/api/v1/connections/acme/plan')) as { operations: Array<{ kind: string; target: { userid?: string }; reason: string }> };
+    const reasonOf = (userid: string) => plan.operations.find((o) => o.target.userid === userid)?.reason;
+    expect(reasonOf('ada')).toMatch(/^mapping changed/);
+    expect(reasonOf('bob')).toBe('changed in directory');
+    expect(plan.operations).toHaveLength(2);
+
+    const applied = await service.sync.pipeline.apply('acme');
+    expect(applied.status).toBe('succeeded');
+    expect(company.members.get('ada')?.position).toBe('ENGINEER');
+    expect((await status()).mapping.pending).toBe(false);
+    expect(((await call(service, token, 'GET', '/api/v1/connections/acme/plan')) as { operations: unknown[] }).operations).toEqual([]);
+  });
+
+  it('in serve, reaches WeCom at once: the worker starts a full run when the mapping is saved', async () => {
+    const { service, sim, token } = await setup();
+    const company = sim.sim.company(CORP.corpid);
+    const org = await post(service, token, '/api/v1/organizations', { name: 'Engineering' });
+    await post(service, token, '/api/v1/accounts', { username: 'ada', displayName: 'Ada', title: 'engineer', mobile: '13700000001', organizationIds: [org.id] });
+    expect((await service.sync.pipeline.apply('acme')).status).toBe('succeeded');
+    await service.sync.worker!.whenIdle();
+
+    const seen: WorkerEvent[] = [];
+    const applied = until(service, () => company.members.get('ada')?.position === 'ENGINEER', seen);
+    await call(service, token, 'PUT', '/api/v1/connections/acme/mapping', { definition: await withPosition(service, token, 'upper(title)') });
+    await applied;
+    const runs = seen.filter((e): e is Extract<WorkerEvent, { type: 'run' }> => e.type === 'run');
+    expect(runs.map((r) => r.report.kind)).toEqual(['full']);
+    expect(runs[0]!.report.plan?.operations.map((o) => o.reason.cause)).toEqual(['mapping changed']);
+  });
+});

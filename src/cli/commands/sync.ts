@@ -175,6 +175,7 @@ function statusText(s: SyncStatus): string {
   lines.push(
     `Change feed: synced up to ${s.cursor.lastChangeSeq ?? 'never'}, latest ${s.cursor.latestSequence}, lag ${s.cursor.lag} change${s.cursor.lag === 1 ? '' : 's'}`,
   );
+  if (s.mapping.pending) lines.push(paint('yellow', `Mapping changed since the last full run: not applied yet (wecom-sync apply --connection ${s.connection.name}; the service's worker starts a full run when a mapping is saved through it)`));
   if (s.held.length > 0) lines.push(paint('yellow', `Held for approval: ${s.held.join(', ')} (wecom-sync apply --connection ${s.connection.name} --approve RUN_ID)`));
   lines.push('', 'Recent runs:');
   if (s.runs.length === 0) lines.push('  none yet (wecom-sync apply --connection NAME)');

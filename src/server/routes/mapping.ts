@@ -144,6 +144,8 @@ interface MappingRoutesOptions {
   directory: Directory;
   /** While the demo is active, a definition whose scope would mix the sample company with a real WeCom (or the reverse) is refused (409). */
   demo?: Pick<DemoGuard, 'scopeConflict'>;
+  /** A definition was saved (or reset): the service's worker applies it with a full run. */
+  onSaved?: (connectionId: string) => void;
 }
 
 const problems404 = { 404: { description: 'No such connection' } };
@@ -187,7 +189,8 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         summary: "Replace a connection's mapping definition",
         description:
           'The definition is compiled first (every expression); one that does not compile answers 422 with one error per faulty field. ' +
-          '`{"definition": null}` resets to the default. The next plan or run uses the saved definition.',
+          '`{"definition": null}` resets to the default. The next plan or run uses the saved definition; in `serve`, the worker starts a full run of the connection at once (once it has had its first run), ' +
+          'and until a full run has applied it, `GET …/status` says `mapping.pending` and the plan gives the updates it causes the reason "mapping changed".',
         tags: ['mapping'],
         access: 'admin',
         params: nameParams,
@@ -215,6 +218,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         }
         const c = await connections.update(current.id, { mapping: definition }, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, definition === null ? 'connection.mapping.reset' : 'connection.mapping.update', { type: 'connection', id: c.id }, { name: c.name, version: c.version });
+        opts.onSaved?.(c.id);
         return reply.header('etag', `"${c.version}"`).send(view(c));
       },
     );

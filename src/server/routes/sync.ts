@@ -106,6 +106,7 @@ const statusSchema = z
     ),
     held: z.array(z.string()),
     cursor: z.object({ lastChangeSeq: z.number().nullable(), latestSequence: z.number(), lag: z.number(), departmentIdFloor: z.number() }),
+    mapping: z.object({ pending: z.boolean().describe('the mapping (or scope, default department) was changed and saved after the last full run; the next full run applies it (the service starts one when the mapping is saved)') }),
   })
   .meta({ id: 'SyncStatus' });
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
@@ -357,10 +358,15 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
  * runs when the app closes, which is before that. `demo` tells the connection routes which
  * connection is the demo's (src/demo) and guards the sample company.
  */
-export function adminSyncRoutes(engine: { connections: Connections; pipeline: SyncPipeline }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
+export function adminSyncRoutes(engine: { connections: Connections; pipeline: SyncPipeline; mappingSaved?: (connectionId: string) => void }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
   return [
     connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
-    mappingRoutes({ connections: engine.connections, directory: engine.pipeline.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    mappingRoutes({
+      connections: engine.connections,
+      directory: engine.pipeline.directory,
+      ...(opts.demo ? { demo: opts.demo } : {}),
+      ...(engine.mappingSaved ? { onSaved: engine.mappingSaved } : {}),
+    }),
     syncRoutes({ sync: engine.pipeline, connections: engine.connections }),
     objectRoutes({ sync: engine.pipeline, connections: engine.connections }),
   ];

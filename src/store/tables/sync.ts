@@ -97,6 +97,8 @@ export interface SyncCursorsTable {
   connection_id: string;
   last_change_seq: number | null;
   department_id_floor: number;
+  /** Fingerprint of the mapping the last full run applied (migration 0014); null = none recorded yet. */
+  mapping_hash: string | null;
   updated_at: string;
 }
 

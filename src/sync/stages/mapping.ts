@@ -1,6 +1,7 @@
 // The mapping a connection syncs with: its stored definition (or the default one), with the
 // connection's own extended attributes and scope roots folded in when the definition does not
 // say otherwise. Compiled once per connection version.
+import { createHash } from 'node:crypto';
 import type { FieldError } from '../../domain/common.js';
 import type { Connection } from '../../domain/connection.js';
 import { AppError } from '../../domain/errors.js';
@@ -60,4 +61,14 @@ export function compileConnectionMapping(connection: Pick<Connection, 'name' | '
   const r = compileMapping(effectiveDefinition(connection));
   if ('errors' in r) throw new MappingConfigError(r.errors, connection.name);
   return r;
+}
+
+/**
+ * A fingerprint of what the connection's mapping makes of the directory: the effective definition
+ * (with the extattrs and scope folded in) and the default department. A full run records it once
+ * applied; a different one means a saved change that no full run has applied yet.
+ */
+export function mappingFingerprint(connection: Pick<Connection, 'mapping' | 'extattrs' | 'scope' | 'defaultDepartmentId'>): string {
+  const text = JSON.stringify({ definition: effectiveDefinition(connection), defaultDepartmentId: connection.defaultDepartmentId ?? null });
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }

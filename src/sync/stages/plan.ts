@@ -102,3 +102,20 @@ function alignUserids(desired: DesiredState, links: ReadonlyArray<Pick<MemberLin
     m.fields.direct_leader = m.fields.direct_leader.map((u) => spelling.get(u.toLowerCase()) ?? u).filter((u) => !absent.has(u.toLowerCase()));
   }
 }
+
+/**
+ * After a saved mapping change (the fingerprint differs from the one the last full run applied),
+ * an update of an object the directory did not change since the cursor is the mapping's doing:
+ * its reason says "mapping changed" instead of "changed in directory". `changedInDirectory`: the
+ * objects (organization and account ids) in the change feed after the cursor.
+ */
+export function labelMappingChanges(plan: Plan, changedInDirectory: ReadonlySet<string>): number {
+  let n = 0;
+  for (const op of plan.operations) {
+    if (op.reason.cause !== 'changed in directory' || changedInDirectory.has(op.key)) continue;
+    op.reason.cause = 'mapping changed';
+    op.reason.detail ??= "the connection's mapping (or its scope or default department) was changed and saved; the directory object was not";
+    n++;
+  }
+  return n;
+}

@@ -75,6 +75,8 @@ export class SyncWorker {
   private busy: Promise<void> | null = null;
   private again = false;
   private fullDue = false;
+  /** Connections whose next pass is a full run (a saved mapping change: requestFull). */
+  private readonly fullRequested = new Set<string>();
   private readonly backoff = new Map<string, { failures: number; until: number; timer: unknown }>();
   private polling: Promise<void> | null = null;
 
@@ -107,6 +109,16 @@ export class SyncWorker {
   /** Something was written to the directory: look at the feed now instead of at the next poll. */
   notify(): Promise<void> {
     return this.running ? this.poll() : Promise.resolve();
+  }
+
+  /**
+   * The connection's next pass is a full run, soon: its mapping was changed and saved, and only a
+   * full run applies a mapping to every object. (A connection awaiting its first run still waits.)
+   */
+  requestFull(connectionId: string): void {
+    if (!this.running) return;
+    this.fullRequested.add(connectionId);
+    this.flushSoon(0);
   }
 
   /** Resolves when no flush is in progress (at once when idle). */
@@ -208,7 +220,8 @@ export class SyncWorker {
     return this.busy;
   }
 
-  private async syncOne(id: string, full: boolean): Promise<void> {
+  private async syncOne(id: string, fullDue: boolean): Promise<void> {
+    const full = this.fullRequested.delete(id) || fullDue;
     const b = this.backoff.get(id);
     if (b && b.until > this.timers.now() && !full) return;
     const { pipeline } = this.opts;

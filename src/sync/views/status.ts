@@ -4,6 +4,7 @@
 import type { Connection } from '../../domain/connection.js';
 import type { Directory } from '../../directory/directory.js';
 import type { Store } from '../../store/store.js';
+import { mappingFingerprint } from '../stages/mapping.js';
 import { getCursor } from '../state/cursors.js';
 import { countLinks } from '../state/links.js';
 import { heldRunIds, listRuns, loadOperations, type Explanation, type RunRecord } from '../state/runs.js';
@@ -28,6 +29,8 @@ export interface SyncStatus {
   /** Runs waiting for approval (safety threshold). */
   held: string[];
   cursor: { lastChangeSeq: number | null; latestSequence: number; lag: number; departmentIdFloor: number };
+  /** pending: the mapping (or scope, default department) was changed and saved after the last full run; the next full run applies it. */
+  mapping: { pending: boolean };
 }
 
 /** "member <userid>" or "department <id>". */
@@ -51,6 +54,7 @@ export async function syncStatus(store: Store, directory: Directory, connection:
     failures: lastFinished ? await runFailures(store, lastFinished.id) : [],
     held,
     cursor: { lastChangeSeq: cursor.lastChangeSeq, latestSequence: latest, lag: latest - (cursor.lastChangeSeq ?? 0), departmentIdFloor: cursor.departmentIdFloor },
+    mapping: { pending: cursor.mappingHash !== null && cursor.mappingHash !== mappingFingerprint(connection) },
   };
 }
 

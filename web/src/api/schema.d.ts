@@ -688,7 +688,7 @@ export interface paths {
         get: operations["getMapping"];
         /**
          * Replace a connection's mapping definition
-         * @description The definition is compiled first (every expression); one that does not compile answers 422 with one error per faulty field. `{"definition": null}` resets to the default. The next plan or run uses the saved definition.
+         * @description The definition is compiled first (every expression); one that does not compile answers 422 with one error per faulty field. `{"definition": null}` resets to the default. The next plan or run uses the saved definition; in `serve`, the worker starts a full run of the connection at once (once it has had its first run), and until a full run has applied it, `GET …/status` says `mapping.pending` and the plan gives the updates it causes the reason "mapping changed".
          *
          *     Access: Role admin.
          */
@@ -1665,6 +1665,10 @@ export interface components {
                 latestSequence: number;
                 lag: number;
                 departmentIdFloor: number;
+            };
+            mapping: {
+                /** @description the mapping (or scope, default department) was changed and saved after the last full run; the next full run applies it (the service starts one when the mapping is saved) */
+                pending: boolean;
             };
         };
         Token: {

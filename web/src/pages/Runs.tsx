@@ -30,6 +30,8 @@ const messages = {
     cursorNone: '尚无',
     lag: '未同步的目录变更',
     latest: '最新序号 {n}',
+    mappingPending: '映射已修改，尚未全部同步到企业微信',
+    mappingPendingNote: '保存的映射需要一次完整同步才能应用到所有成员和部门：服务在保存映射后会立即开始（连接完成首次同步之后）；“预览并执行”可查看它带来的变更（原因为“映射已修改”）。',
     heldRuns: '待审批的运行',
     heldNote: '这些运行删除或禁用的对象超过了安全阈值，需要管理员批准后才会执行。',
     failures: '上次运行的失败（{n}）',
@@ -70,6 +72,8 @@ const messages = {
     cursorNone: 'none yet',
     lag: 'Directory changes not synced',
     latest: 'latest sequence {n}',
+    mappingPending: 'The mapping was changed and is not all in WeCom yet',
+    mappingPendingNote: 'A saved mapping reaches every member and department with a full sync run: the service starts one as soon as the mapping is saved (once the connection has had its first run); "Plan & apply" shows what it changes (reason "mapping changed").',
     heldRuns: 'Runs held for approval',
     heldNote: 'These runs delete or disable more objects than the safety threshold allows; they run once an administrator approves them.',
     failures: 'Failures of the last run ({n})',
@@ -158,6 +162,9 @@ function StatusCard({ status }: { status: SyncStatus }) {
           <Statistic title={t('lag')} value={cursor.lag} styles={{ content: cursor.lag > 0 ? { color: '#d48806' } : undefined }} />
         </Col>
       </Row>
+      {status.mapping.pending && (
+        <Alert type="info" showIcon style={{ marginTop: 16 }} title={t('mappingPending')} description={t('mappingPendingNote')} data-testid="mapping-pending" />
+      )}
       {held.length > 0 && (
         <Alert
           type="warning"
