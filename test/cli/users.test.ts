@@ -1,43 +1,20 @@
 // `wecom-sync users …` as a real process on a temp data directory (and once on PostgreSQL): the
 // operator's way back in when the admin password is lost. The store is opened here between runs to
 // check what a user of the console would see: which password signs in, which sessions survive.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/index.js';
 import { AuthService } from '../../src/auth/index.js';
 import { type StoreConfig } from '../../src/store/config.js';
 import { openStore } from '../../src/store/store.js';
+import { type CliRun, runCli } from '../helpers/cli.js';
 import { PG_URL } from '../store/backends.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin', 'wecom-sync.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.WECOM_SYNC_DATA_DIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 /** Opens the store, runs fn with its AuthService, closes it (the CLI runs in between). */
 async function withAuth<T>(config: StoreConfig, fn: (auth: AuthService, audit: AuditLog) => Promise<T>): Promise<T> {
@@ -108,7 +85,7 @@ describe('wecom-sync users', () => {
     const listJson = await run(['users', 'list', '--json']);
     expect(JSON.parse(listJson.stdout)).toEqual([expect.objectContaining({ username: 'admin', role: 'admin', disabled: false })]);
     for (const r of [listed, reset, json, listJson]) expect(r.stdout + r.stderr).not.toMatch(/scrypt|password_?hash/i);
-  }, 60_000);
+  }, 180_000);
 
   it('creates users with a generated or a chosen password (stdin), and disables and enables them', async () => {
     const created = await run(['users', 'create', 'ops', '--role', 'admin', '--json']);
@@ -135,7 +112,7 @@ describe('wecom-sync users', () => {
     expect((await run(['users', 'disable', 'lisi'])).stdout).toContain('already disabled');
     expect((await run(['users', 'enable', 'lisi'])).code).toBe(0);
     expect(await signsIn(config, 'lisi', 'a-chosen-password')).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('says what is wrong: usage and refused input exit 2, an unknown user 1; nothing changes', async () => {
     expect((await run(['users', 'create', 'boss', '--role', 'admin', '--json'])).code).toBe(0);
@@ -158,7 +135,7 @@ describe('wecom-sync users', () => {
     }
     const users = JSON.parse((await run(['users', 'list', '--json'])).stdout) as Array<{ username: string; disabled: boolean }>;
     expect(users).toEqual([expect.objectContaining({ username: 'boss', disabled: false })]);
-  }, 60_000);
+  }, 180_000);
 
   it('works on PostgreSQL when DATABASE_URL is set', async () => {
     const schema = `t_${process.pid}_users_${Math.random().toString(36).slice(2, 8)}`;
@@ -179,5 +156,5 @@ describe('wecom-sync users', () => {
       await admin.query(`drop schema if exists ${schema} cascade`);
       await admin.end();
     }
-  }, 60_000);
+  }, 180_000);
 });
