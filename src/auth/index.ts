@@ -1,3 +1,3 @@
 export * from './service.js';
 export { LoginRateLimiter } from './rate-limit.js';
-export { PASSWORD_MIN_LENGTH } from './passwords.js';
+export { PASSWORD_MIN_LENGTH, randomPassword } from './passwords.js';

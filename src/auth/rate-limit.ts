@@ -62,6 +62,17 @@ export class LoginRateLimiter {
     await this.uncount(ipKey, this.now());
   }
 
+  /**
+   * Lifts the sign-in lockout of `username` from every IP (an operator reset the password on the
+   * machine). The per-IP counters stay: they are about the client, not the user.
+   */
+  async forgetUser(username: string): Promise<void> {
+    const suffix = `/${username.toLowerCase()}`;
+    const rows = await this.store.db.selectFrom('login_attempts').select('key').where('key', 'like', 'u:%').execute();
+    const mine = rows.map((r) => r.key).filter((k) => k.endsWith(suffix));
+    if (mine.length > 0) await this.store.db.deleteFrom('login_attempts').where('key', 'in', mine).execute();
+  }
+
   /** Adds one attempt to a counter (a new window when none is running) and returns it. */
   private async count(key: string, now: number): Promise<{ count: number; resetAt: string }> {
     const expired = sql<boolean>`login_attempts.reset_at <= ${iso(now)}`;

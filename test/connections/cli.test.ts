@@ -1,42 +1,18 @@
 // `wecom-sync connection …` as a real process, with --data-dir in a temp dir. The simulator runs in
 // this process, so the CLI is spawned asynchronously (a blocking spawn would stall the simulator).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin', 'wecom-sync.mjs');
+import { type CliRun, runCli } from '../helpers/cli.js';
 
 const corpid = 'ww0123456789abcdef';
 const SECRET = 'cli-secret-PLAINTEXT-8c1e5a';
 const PROXY_PASSWORD = 'cli-proxy-PLAINTEXT-77';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.WECOM_SYNC_DATA_DIR;
-  delete env.WECOM_SYNC_SECRET_KEY;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 let dir: string;
 let data: string;

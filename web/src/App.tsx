@@ -1,7 +1,7 @@
 // The console's frame: antd locale, session, the side menu and the routes. Each page lives in
 // ./pages (one file per page; the big ones keep their parts in a folder beside it) and talks to the service through ./api.
-import { ApiOutlined, AuditOutlined, ClusterOutlined, IdcardOutlined, LogoutOutlined } from '@ant-design/icons';
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import { ApiOutlined, AuditOutlined, ClusterOutlined, IdcardOutlined, KeyOutlined, TeamOutlined } from '@ant-design/icons';
+import { App as AntApp, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -21,11 +21,14 @@ import { RunsPage } from './pages/Runs';
 import { ScimPage } from './pages/Scim';
 import { SignInPage } from './pages/SignIn';
 import { PageTitle } from './components/PageTitle';
+import { TokensPage } from './pages/Tokens';
+import { UsersPage } from './pages/Users';
+import { UserMenu } from './pages/users/UserMenu';
 import { SessionContext } from './session';
 
 const messages = {
-  zh: { connections: '企业微信连接', directory: '目录', scim: '身份源（SCIM）', audit: '审计日志', signOut: '退出登录', product: '企业微信通讯录同步' },
-  en: { connections: 'WeCom connections', directory: 'Directory', scim: 'Identity providers', audit: 'Audit log', signOut: 'Sign out', product: 'WeCom contact sync' },
+  zh: { connections: '企业微信连接', directory: '目录', scim: '身份源（SCIM）', audit: '审计日志', users: '用户', tokens: 'API 令牌', product: '企业微信通讯录同步' },
+  en: { connections: 'WeCom connections', directory: 'Directory', scim: 'Identity providers', audit: 'Audit log', users: 'Users', tokens: 'API tokens', product: 'WeCom contact sync' },
 } satisfies Messages;
 
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
@@ -53,6 +56,12 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             { key: '/directory', icon: <ClusterOutlined />, label: t('directory') },
             { key: '/scim', icon: <IdcardOutlined />, label: t('scim') },
             { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
+            ...(me.role === 'admin'
+              ? [
+                  { key: '/users', icon: <TeamOutlined />, label: t('users') },
+                  { key: '/tokens', icon: <KeyOutlined />, label: t('tokens') },
+                ]
+              : []),
           ]}
         />
       </Layout.Sider>
@@ -60,12 +69,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         <Layout.Header style={{ background: 'transparent', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
           <Space>
             <Segmented<Lang> size="small" value={lang} onChange={setLang} options={[{ label: '中文', value: 'zh' }, { label: 'English', value: 'en' }]} />
-            <Typography.Text data-testid="whoami">
-              {me.username} ({me.role})
-            </Typography.Text>
-            <Button size="small" icon={<LogoutOutlined />} onClick={onSignOut}>
-              {t('signOut')}
-            </Button>
+            <UserMenu me={me} onSignOut={onSignOut} />
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: '0 24px 24px' }}>
@@ -83,6 +87,8 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <Route path="/directory" element={<DirectoryPage />} />
               <Route path="/scim" element={<ScimPage />} />
               <Route path="/audit" element={<AuditPage />} />
+              {me.role === 'admin' && <Route path="/users" element={<UsersPage />} />}
+              {me.role === 'admin' && <Route path="/tokens" element={<TokensPage />} />}
               <Route path="*" element={<Navigate to="/connections" replace />} />
             </Routes>
           </SecretsBanner>

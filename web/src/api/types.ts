@@ -18,6 +18,11 @@ export type Explanation = Schemas['Explanation'];
 export type Me = Schemas['Me'];
 export type AuditEntry = Schemas['AuditEntry'];
 
+// users and API tokens
+export type User = Schemas['User'];
+export type ApiToken = Schemas['Token'];
+export type TokenCreated = Schemas['TokenCreated'];
+
 // connections and the demo
 export type Connection = Schemas['Connection'];
 export type TestResult = Schemas['ConnectionTestResult'];
