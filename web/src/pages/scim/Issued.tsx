@@ -22,6 +22,7 @@ export function IssuedModal({ issued, onClose }: { issued: IssuedToken | null; o
       width={760}
       closable={false}
       maskClosable={false}
+      destroyOnHidden
       onCancel={onClose}
       footer={
         <Button data-testid="issued-done" type="primary" onClick={onClose}>
