@@ -117,6 +117,16 @@ describe('the web console in Chromium', () => {
     const name = page.getByTestId('preview-members.name');
     await expect.poll(() => name.textContent(), { timeout: 10_000 }).toContain('李娜');
     await screenshot(page, '13-mapping-preview-en');
+
+    // an unsaved edit is not lost without a word: leaving asks first
+    await page.getByTestId('mapping-members-position').fill('upper(title)');
+    await page.getByRole('menuitem', { name: 'Directory' }).click();
+    await page.getByTestId('unsaved-stay').click();
+    expect(new URL(page.url()).pathname).toBe('/connections/acme/mapping');
+    expect(await page.getByTestId('mapping-members-position').inputValue()).toBe('upper(title)');
+    await page.getByRole('menuitem', { name: 'Directory' }).click();
+    await page.getByTestId('unsaved-leave').click();
+    await page.waitForURL(/\/directory$/);
   });
 
   it('shows the plan as a diff, applies it and lists the members in the run result', async () => {

@@ -10,7 +10,9 @@ import { useParams } from 'react-router';
 import { ApiError, api, ok } from '../api';
 import type { Mapping, MappingDefinition } from '../api/types';
 import { errorText } from '../components/formErrors';
+import { UnsavedPrompt } from '../components/UnsavedPrompt';
 import { useApi } from '../hooks/useApi';
+import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { useLang, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 import { Cheatsheet } from './mapping/Cheatsheet';
@@ -67,6 +69,7 @@ function MappingEditor({ name }: { name: string }) {
   const onValuesChange = () => setDefinition(fromForm(form.getFieldsValue(true) as FormValues));
 
   const dirty = saved !== null && defJson !== null && defJson !== JSON.stringify(fromForm(toForm(saved.definition)));
+  const blocker = useUnsavedGuard(dirty && !saving);
 
   const save = async (body: { definition: MappingDefinition | null }, done: string) => {
     setSaving(true);
@@ -86,6 +89,8 @@ function MappingEditor({ name }: { name: string }) {
   };
 
   const header = (
+    <>
+    <UnsavedPrompt blocker={blocker} />
     <MappingHeader
       name={name}
       saved={saved}
@@ -95,6 +100,7 @@ function MappingEditor({ name }: { name: string }) {
       onReset={() => save({ definition: null }, t('resetDone'))}
       onSave={() => definition && void save({ definition }, t('saved'))}
     />
+    </>
   );
 
   if (loadError)
