@@ -2,13 +2,14 @@
 // plan and runs; and the demo banner (GET /demo): offer a sample directory synced into the
 // built-in WeCom simulator, or say that the demo is active and offer to remove it.
 import { ExperimentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Flex, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { type HTMLAttributes, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, api, ok } from '../api';
 import type { Connection, DemoStatus } from '../api/types';
 import { DASH, shortDateTime } from '../components/format';
+import { RemoveDemoButton } from '../components/RemoveDemoButton';
 import { errorText } from '../components/formErrors';
 import { type Messages, useLang, useT } from '../i18n';
 import { useApi } from '../hooks/useApi';
@@ -43,12 +44,8 @@ const messages = {
     demoActiveTitle: '演示模式：连接“{name}”同步到内置的企业微信模拟器',
     demoActiveText: '示例目录：{orgs} 个组织、{accounts} 个账号。不会向真实的企业微信发送任何数据。',
     demoActiveTextNoCounts: '不会向真实的企业微信发送任何数据。',
-    demoRemove: '删除演示',
-    demoRemoveConfirm: '删除演示连接、示例目录和模拟器中的数据？',
-    demoRemoved: '演示已删除',
+    demoNext: '要连接您自己的企业微信：删除演示，然后新建连接。也可以保留演示，新建连接时在“同步范围”中只选择您自己的组织。',
     demoFailed: '操作失败',
-    yes: '删除',
-    no: '取消',
   },
   en: {
     title: 'WeCom connections',
@@ -78,12 +75,8 @@ const messages = {
     demoActiveTitle: 'Demo mode: connection "{name}" syncs to the built-in simulator',
     demoActiveText: 'Sample directory: {orgs} organizations, {accounts} accounts. Nothing is sent to the real WeCom.',
     demoActiveTextNoCounts: 'Nothing is sent to the real WeCom.',
-    demoRemove: 'Remove demo',
-    demoRemoveConfirm: 'Remove the demo connection, the sample directory and the simulator data?',
-    demoRemoved: 'The demo was removed',
+    demoNext: 'To connect your own WeCom: remove the demo, then create a connection. Or keep the demo and choose only your own organizations under "Scope" in the new connection.',
     demoFailed: 'The operation failed',
-    yes: 'Remove',
-    no: 'Cancel',
   },
 } satisfies Messages;
 
@@ -110,19 +103,6 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
       setBusy(false);
     }
   };
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await ok(api.DELETE('/demo'));
-      void message.success(t('demoRemoved'));
-    } catch (e) {
-      void message.error(`${t('demoFailed')}: ${errorText(e)}`);
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  };
-
   if (demo.state === 'available') {
     if (!isAdmin) return null;
     return (
@@ -159,16 +139,13 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
             {t('demoActiveTitle', { name })}
           </Space>
         }
-        description={counts}
-        action={
-          isAdmin && (
-            <Popconfirm title={t('demoRemoveConfirm')} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => remove()}>
-              <Button data-testid="demo-remove" danger loading={busy}>
-                {t('demoRemove')}
-              </Button>
-            </Popconfirm>
-          )
+        description={
+          <>
+            <div>{counts}</div>
+            {isAdmin && <div data-testid="demo-next">{t('demoNext')}</div>}
+          </>
         }
+        action={isAdmin && <RemoveDemoButton onDone={onChanged} />}
       />
     </div>
   );

@@ -24,11 +24,13 @@ export interface FormValues {
   rateSharePercent?: number | null;
   /** Budget override as text ("200/1s,2000/30s"); empty = WeCom's documented budget. */
   rateBudget?: string;
+  /** The directory organizations whose subtrees are synced; [] = the whole directory. */
+  scope: { organizationRoots: string[] };
 }
 
 const FORM_FIELDS = new Set([
   'name', 'corpId', 'secret', 'rootDepartmentId', 'defaultDepartmentId', 'extattrs', 'proxies', 'proxyUsername', 'proxyPassword',
-  'proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget',
+  'proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget', 'scope',
 ]);
 /** The fields in the collapsed "Advanced" section. */
 export const ADVANCED_FIELDS = new Set(['proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget']);
@@ -62,6 +64,7 @@ export const emptyValues = (): FormValues => ({
   caPem: '',
   rateSharePercent: 100,
   rateBudget: '',
+  scope: { organizationRoots: [] },
 });
 
 export const fromConnection = (c: Connection): FormValues => ({
@@ -80,4 +83,5 @@ export const fromConnection = (c: Connection): FormValues => ({
   caPem: c.caPem ?? '',
   rateSharePercent: c.rateSharePercent,
   rateBudget: budgetText(c.rateBudget),
+  scope: { organizationRoots: [...c.scope.organizationRoots] },
 });

@@ -24,6 +24,9 @@ const normExtattrs = (list: FormValues['extattrs'] | undefined) =>
     const expression = text(a.expression);
     return { name: (a.name ?? '').trim(), type: a.type ?? 'text', ...(expression !== null ? { expression } : {}) };
   });
+/** The scope roots chosen, without duplicates (the order the picker keeps does not matter). */
+const scopeRoots = (v: FormValues): string[] => [...new Set(v.scope?.organizationRoots ?? [])];
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The POST body of a new connection: optional fields only when set, the API base only when not the default. */
@@ -48,6 +51,8 @@ export function createBody(v: SubmittedValues): CreateBody {
   const share = num(v.rateSharePercent) ?? 100;
   if (share !== 100) body.rateSharePercent = share;
   if (text(v.rateBudget) !== null) body.rateBudget = text(v.rateBudget);
+  const roots = scopeRoots(v);
+  if (roots.length) body.scope = { organizationRoots: roots };
   return body;
 }
 
@@ -78,5 +83,7 @@ export function patchBody(v: SubmittedValues, c: Connection): PatchBody {
   const share = num(v.rateSharePercent) ?? 100;
   if (share !== c.rateSharePercent) body.rateSharePercent = share;
   if ((text(v.rateBudget) ?? '').replace(/\s+/g, '') !== budgetText(c.rateBudget)) body.rateBudget = text(v.rateBudget);
+  const roots = scopeRoots(v);
+  if (!sameSet(roots, c.scope.organizationRoots)) body.scope = roots.length ? { organizationRoots: roots } : null;
   return body;
 }
