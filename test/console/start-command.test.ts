@@ -126,6 +126,13 @@ describe('the README start command on a fresh data directory', () => {
       await page.getByTestId('login-submit').click();
       // the banner says how to go on to a real WeCom
       expect(await page.getByTestId('demo-next').textContent()).toContain('删除演示');
+      // the demo's scope is shown, read-only: the sample company
+      await page.getByTestId('link-edit-demo').click();
+      const demoScope = page.getByTestId('field-scope');
+      await expect.poll(() => demoScope.textContent()).toContain('星河科技');
+      expect(await demoScope.locator('input').isDisabled()).toBe(true);
+      await screenshot(page, '04-demo-connection-zh');
+      await page.goto(`${service.url}/connections`);
       await page.getByTestId('new-connection').click();
       // the new form says it up front
       expect(await page.getByTestId('demo-notice').textContent()).toContain('同步范围');
@@ -140,10 +147,10 @@ describe('the README start command on a fresh data directory', () => {
       const text = (await conflict.textContent()) ?? '';
       expect(text).toContain('示例公司');
       expect(text).not.toMatch(/DELETE|\/api\/|the demo is active/i);
-      await screenshot(page, '04-demo-conflict-zh');
+      await screenshot(page, '05-demo-conflict-zh');
       // "choose the scope" points at the scope field
       await conflict.getByTestId('choose-scope').click();
-      await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="field-scope"], .ant-select')?.textContent ?? null)).not.toBeNull();
+      await expect.poll(() => page.getByTestId('field-scope').locator('input').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
       // Remove demo, from the form; then the same form saves
       await conflict.getByTestId('form-demo-remove').click();
       await page.getByTestId('form-demo-remove-confirm').click();

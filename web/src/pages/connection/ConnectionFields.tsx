@@ -1,5 +1,6 @@
 // The fields of the connection form, in the seed's order: name, company ID, secret, departments,
-// scope (which directory organizations are synced), extended attributes, proxies and their credentials, then the collapsed "Advanced" section
+// scope (which directory organizations are synced), extended attributes, proxies and their
+// credentials, deletion policies and the safety threshold, then the collapsed "Advanced" section
 // (API base, extra CA). On edit the stored secrets show as "stored" and an empty field keeps them.
 import { Checkbox, Collapse, Flex, Form, Input, InputNumber, Space, Tag, Typography } from 'antd';
 import type { Connection, Organization } from '../../api/types';
@@ -8,6 +9,7 @@ import { useT } from '../../i18n';
 import { ExtattrsField } from './ExtattrsField';
 import { DEFAULT_API_BASE } from './form';
 import { messages } from './messages';
+import { PoliciesFields } from './PoliciesFields';
 import { ScopeField } from './ScopeField';
 
 export function ConnectionFields({
@@ -112,6 +114,7 @@ export function ConnectionFields({
           )}
         </Form.Item>
       </Flex>
+      <PoliciesFields />
       <Collapse
         activeKey={advancedOpen ? ['advanced'] : []}
         onChange={(keys) => onAdvancedOpen((Array.isArray(keys) ? keys : [keys]).includes('advanced'))}
