@@ -138,6 +138,21 @@ describe('the web console in Chromium', () => {
     expect(html).not.toContain(PROXY.password);
   });
 
+  it('says a new connection has not synced yet, and Sync now offers the plan before a first run', async () => {
+    await page.goto(`${service.url}/connections`);
+    // not "N changes not synced": the directory's whole history means nothing before the first run
+    await expect.poll(() => page.getByTestId('sync-state-acme').getByTestId('changes').getAttribute('data-state')).toBe('never');
+    expect(await page.getByTestId('sync-state-acme').textContent()).toContain('Not synced yet');
+    await page.goto(`${service.url}/connections/acme/runs`);
+    expect(await page.getByTestId('changes').getAttribute('data-state', { timeout: 10_000 })).toBe('never');
+    await page.getByTestId('sync-now').click();
+    expect(await page.getByTestId('sync-now-confirm').getAttribute('data-first')).toBe('true');
+    await screenshot(page, '13-sync-now-first-en');
+    await page.getByTestId('sync-now-plan').click();
+    await page.waitForURL(/\/connections\/acme\/plan$/);
+    expect(await page.request.get(`${service.url}/api/v1/connections/acme/runs`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length)).toBe(0);
+  });
+
   it('previews the mapping on a sample account', async () => {
     await page.goto(`${service.url}/connections/acme/mapping`);
     await page.getByTestId('preview-account').click();
@@ -258,6 +273,21 @@ describe('the web console in Chromium', () => {
     await page.goto(`${service.url}/connections/acme/runs`);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     await screenshot(page, '17-runs-en');
+    // synced since: Sync now still asks (a full run), and Cancel starts nothing
+    const before = await page.getByTestId('run-row').count();
+    expect(await page.getByTestId('changes').getAttribute('data-state')).not.toBe('never');
+    await page.getByTestId('sync-now').click();
+    expect(await page.getByTestId('sync-now-confirm').getAttribute('data-first')).toBe('false');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('sync-now-confirm').isVisible()).toBe(false);
+    expect(await page.getByTestId('run-row').count()).toBe(before);
+    // the connections list: the last run and its time
+    await page.goto(`${service.url}/connections`);
+    await expect.poll(() => page.getByTestId('sync-state-acme').textContent()).toMatch(/last run/);
+    await screenshot(page, '19-connections-en');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, '19-connections-en-1920');
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`${service.url}/audit`);
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const audit = await page.getByTestId('audit-row').allTextContents();
@@ -272,7 +302,16 @@ describe('the web console in Chromium', () => {
     await zh.getByTestId('login-submit').click();
     await zh.getByTestId('connection-row-acme').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业微信');
+    await expect.poll(() => zh.getByTestId('sync-state-acme').textContent()).toContain('上次同步');
     await screenshot(zh, '19-connections-zh');
+    await zh.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(zh, '19-connections-zh-1920');
+    await zh.setViewportSize({ width: 1366, height: 900 });
+    await zh.goto(`${service.url}/connections/acme/runs`);
+    await zh.getByTestId('changes').waitFor();
+    const runsText = (await zh.locator('body').textContent()) ?? '';
+    expect(runsText).not.toMatch(/变更游标|最新序号/);
+    await screenshot(zh, '17-runs-zh');
     await zh.goto(`${service.url}/connections/acme`);
     await zh.getByTestId('field-corpId').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业ID');
