@@ -131,6 +131,9 @@ describe('the README start command on a fresh data directory', () => {
       const demoScope = page.getByTestId('field-scope');
       await expect.poll(() => demoScope.textContent()).toContain('星河科技');
       expect(await demoScope.locator('input').isDisabled()).toBe(true);
+      // it is removed with the demo: Remove demo stands where Delete would (which the server refuses)
+      expect(await page.getByTestId('connection-demo-remove').count()).toBe(1);
+      expect(await page.getByTestId('connection-delete').count()).toBe(0);
       await screenshot(page, '04-demo-connection-zh');
       await page.goto(`${service.url}/connections`);
       await page.getByTestId('new-connection').click();

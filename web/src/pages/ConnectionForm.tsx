@@ -220,6 +220,7 @@ function ConnectionForm({ name }: { name: string | null }) {
               dirty={dirty}
               onTest={() => void (conn && test.run(conn.name))}
               onDelete={remove}
+              onDemoRemoved={() => navigate('/connections')}
             />
           )}
         </Form>

@@ -10,6 +10,7 @@ import { useParams } from 'react-router';
 import { ApiError, api, ok } from '../api';
 import type { Mapping, MappingDefinition } from '../api/types';
 import { errorText } from '../components/formErrors';
+import { demoConflictOf, useDemoConflictText } from './connection/DemoNotice';
 import { useApi } from '../hooks/useApi';
 import { useLang, useT } from '../i18n';
 import { useIsAdmin } from '../session';
@@ -68,6 +69,7 @@ function MappingEditor({ name }: { name: string }) {
 
   const dirty = saved !== null && defJson !== null && defJson !== JSON.stringify(fromForm(toForm(saved.definition)));
 
+  const demoConflictText = useDemoConflictText(null);
   const save = async (body: { definition: MappingDefinition | null }, done: string) => {
     setSaving(true);
     setSaveError(null);
@@ -79,7 +81,11 @@ function MappingEditor({ name }: { name: string }) {
       if (e instanceof ApiError && e.errors.length && (e.status === 422 || e.status === 400)) {
         const rest = markErrors(e.errors);
         setSaveError({ title: t('fixFields'), rest });
-      } else setSaveError({ title: errorText(e), rest: [] });
+      } else {
+        // the demo's scope rule, in the user's language
+        const conflict = demoConflictOf(e);
+        setSaveError({ title: conflict ? demoConflictText(conflict) : errorText(e), rest: [] });
+      }
     } finally {
       setSaving(false);
     }

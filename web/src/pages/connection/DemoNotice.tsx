@@ -26,6 +26,16 @@ export function demoConflictOf(e: unknown): DemoConflict | null {
   return { code: (CODES.has(b.code ?? '') ? b.code : 'demo-active.whole-directory') as DemoConflict['code'], params: b.params ?? {}, detail: b.detail ?? e.message };
 }
 
+/** A demo conflict in the user's language (organizations by name when `orgs` has them). */
+export function useDemoConflictText(orgs: Organization[] | null): (c: DemoConflict, company?: string) => string {
+  const t = useT(messages);
+  return (c, company = '') => {
+    const id = c.params.organizationId;
+    const org = id === undefined ? t('wholeDirectory') : (orgs?.find((x) => x.id === id)?.name ?? String(id));
+    return t(c.code, { company: String(c.params.company ?? company), organization: org });
+  };
+}
+
 export function DemoNotice({
   conflict,
   company,
@@ -42,14 +52,8 @@ export function DemoNotice({
   onRemoved: () => void;
 }) {
   const t = useT(messages);
-  const orgName = (id: string | number | undefined): string => {
-    if (id === undefined) return t('wholeDirectory');
-    const o = orgs?.find((x) => x.id === id);
-    return o ? o.name : String(id);
-  };
-  const text = conflict
-    ? t(conflict.code, { company: String(conflict.params.company ?? company), organization: orgName(conflict.params.organizationId) })
-    : t('demoNoticeText', { company });
+  const conflictText = useDemoConflictText(orgs);
+  const text = conflict ? conflictText(conflict, company) : t('demoNoticeText', { company });
   return (
     <Alert
       data-testid={conflict ? 'demo-conflict' : 'demo-notice'}
