@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // the console's pure modules are tested next to them (web/src/**/*.test.ts)
+    include: ['test/**/*.test.ts', 'web/src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests start real servers and proxies on loopback ports; two workers match the 2-core machines.

@@ -38,7 +38,7 @@ import type { Store, Tx } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique.js';
 import { RunInProgressError, type SyncPipeline, type SyncWorker } from '../sync/index.js';
 import { DEFAULT_SEED, SAMPLE_COMPANY_NAME, type SampleCompany, sampleCompany } from './sample-company.js';
-import { DEMO_ROW_ID as ROW_ID, type DemoRecord, demoScopeConflict, readDemo as readRecord } from './state.js';
+import { DEMO_ROW_ID as ROW_ID, type DemoRecord, type DemoScopeConflict, demoScopeConflict, readDemo as readRecord } from './state.js';
 
 export { demoScopeConflict } from './state.js';
 
@@ -157,7 +157,7 @@ export class Demo {
   }
 
   /** Why a connection (null: a new one) may not sync these scope roots while the demo is active, or null (see demoScopeConflict). */
-  async scopeConflict(organizationRoots: readonly string[], connectionId: string | null = null): Promise<string | null> {
+  async scopeConflict(organizationRoots: readonly string[], connectionId: string | null = null): Promise<DemoScopeConflict | null> {
     return demoScopeConflict(await this.record(), organizationRoots, connectionId);
   }
 

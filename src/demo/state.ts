@@ -30,6 +30,19 @@ export async function readDemo(db: DB | Tx): Promise<DemoRecord | null> {
   };
 }
 
+/** Why a connection's scope conflicts with the active demo: a stable code, its parameters, and an English default. */
+export interface DemoScopeConflict {
+  /**
+   * `demo-active.whole-directory`: a real connection over the whole directory (would take in the sample company);
+   * `demo-active.sample-organization`: a real connection whose scope names a sample organization (params.organizationId);
+   * `demo-active.outside-sample`: the demo's own connection reaching beyond the sample company (params.organizationId, absent = the whole directory).
+   */
+  code: 'demo-active.whole-directory' | 'demo-active.sample-organization' | 'demo-active.outside-sample';
+  params: Record<string, string>;
+  /** English, for the CLI and API clients; names no REST call (the console shows its own Remove demo button). */
+  message: string;
+}
+
 /**
  * Why a connection syncing these scope roots ([] = the whole directory) may not be saved while the
  * demo (`record`) is active, or null. A real connection may not take in the sample company (the
@@ -37,15 +50,30 @@ export async function readDemo(db: DB | Tx): Promise<DemoRecord | null> {
  * connection (`connectionId` is the demo's) must stay inside it (a real directory's objects are never
  * sent to the demo's simulator).
  */
-export function demoScopeConflict(record: DemoRecord | null, organizationRoots: readonly string[], connectionId: string | null = null): string | null {
+export function demoScopeConflict(record: DemoRecord | null, organizationRoots: readonly string[], connectionId: string | null = null): DemoScopeConflict | null {
   if (!record) return null;
+  const company = SAMPLE_COMPANY_NAME;
   const sample = new Set(record.organizationIds);
   if (connectionId !== null && connectionId === record.connectionId) {
-    const outside = organizationRoots.length === 0 ? 'the whole directory' : organizationRoots.find((id) => !sample.has(id));
-    return outside === undefined ? null : `the demo's connection syncs only the sample company "${SAMPLE_COMPANY_NAME}"; its scope may not include ${outside === 'the whole directory' ? outside : `organization ${outside}`}`;
+    if (organizationRoots.length === 0)
+      return { code: 'demo-active.outside-sample', params: { company }, message: `the demo's connection syncs only the sample company "${company}"; its scope may not include the whole directory` };
+    const outside = organizationRoots.find((id) => !sample.has(id));
+    return outside === undefined
+      ? null
+      : { code: 'demo-active.outside-sample', params: { company, organizationId: outside }, message: `the demo's connection syncs only the sample company "${company}"; its scope may not include organization ${outside}` };
   }
   if (organizationRoots.length === 0)
-    return `the demo is active: a connection over the whole directory would sync the sample company "${SAMPLE_COMPANY_NAME}" into WeCom; remove the demo first (DELETE /api/v1/demo), or limit the connection's scope to your own organizations`;
+    return {
+      code: 'demo-active.whole-directory',
+      params: { company },
+      message: `the demo is active: a connection over the whole directory would sync the sample company "${company}" into WeCom; remove the demo first, or limit the connection's scope to your own organizations`,
+    };
   const hit = organizationRoots.find((id) => sample.has(id));
-  return hit ? `organization ${hit} belongs to the demo's sample company; a real connection may not include it (remove the demo with DELETE /api/v1/demo)` : null;
+  return hit
+    ? {
+        code: 'demo-active.sample-organization',
+        params: { company, organizationId: hit },
+        message: `organization ${hit} belongs to the demo's sample company "${company}"; a real connection may not include it: remove the demo first, or leave it out of the connection's scope`,
+      }
+    : null;
 }

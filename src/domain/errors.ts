@@ -17,6 +17,12 @@ interface AppErrorOptions {
   headers?: Readonly<Record<string, string>>;
   /** What went wrong in plain words, when there is more to say than the message (a WeCom errcode's meaning). */
   explanation?: Explanation;
+  /**
+   * A stable code for this message (e.g. `demo-active.whole-directory`) and its parameters: a client
+   * renders its own text from them, in its user's language; the message stays the English default.
+   */
+  messageCode?: string;
+  params?: Readonly<Record<string, string | number>>;
   cause?: unknown;
 }
 
@@ -25,6 +31,8 @@ export class AppError extends Error {
   readonly errors: FieldError[];
   readonly headers: Readonly<Record<string, string>>;
   readonly explanation: Explanation | undefined;
+  readonly messageCode: string | undefined;
+  readonly params: Readonly<Record<string, string | number>> | undefined;
 
   /**
    * @param code    stable, kebab-case: the problem type (`urn:wecom-sync:problem:<code>`) clients may branch on
@@ -41,5 +49,7 @@ export class AppError extends Error {
     this.errors = [...(opts.errors ?? [])];
     this.headers = opts.headers ?? {};
     this.explanation = opts.explanation;
+    this.messageCode = opts.messageCode;
+    this.params = opts.params;
   }
 }

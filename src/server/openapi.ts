@@ -16,6 +16,8 @@ const problemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).describe('field-level errors; empty when the problem is not about one field'),
     explanation: z.object({ en: z.string(), zh: z.string() }).optional().describe("what went wrong in plain words, e.g. the meaning of WeCom's errcode (502)"),
+    code: z.string().optional().describe('a stable code for the detail (e.g. `demo-active.whole-directory`) that a client may word itself, in its own language, with `params`; `detail` is the English default'),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("the code's parameters"),
   })
   .meta({ id: 'Problem' });
 

@@ -1,5 +1,6 @@
 // RFC 9457 problem details: every API error is `application/problem+json` with
-// {type, title, status, detail, errors:[{field, message}]} (+ `explanation` {en, zh} when there is one).
+// {type, title, status, detail, errors:[{field, message}]} (+ `explanation` {en, zh} when there is one,
+// + `code` and `params` when a client may word the detail itself).
 // toAppError is the one place a thrown error becomes an answer: AppErrors (src/domain/errors.ts)
 // as they are, the few foreign errors the API lets through translated, anything else a logged 500.
 import type { FastifyReply } from 'fastify';
@@ -19,6 +20,9 @@ interface Problem {
   detail: string;
   errors: FieldError[];
   explanation?: Explanation;
+  /** A stable code for the detail and its parameters, for clients that word it themselves (the console, in the user's language). */
+  code?: string;
+  params?: Readonly<Record<string, string | number>>;
 }
 
 const TITLES: Record<number, [string, string]> = {
@@ -48,7 +52,12 @@ export function problem(status: number, detail: string, errors: FieldError[] = [
 export class ProblemError extends AppError {
   override readonly name = 'ProblemError';
   constructor(p: Problem, headers: Record<string, string> = {}) {
-    super(p.type.slice(TYPE_PREFIX.length), p.status, p.detail, { errors: p.errors, headers });
+    super(p.type.slice(TYPE_PREFIX.length), p.status, p.detail, {
+      errors: p.errors,
+      headers,
+      ...(p.code !== undefined ? { messageCode: p.code } : {}),
+      ...(p.params !== undefined ? { params: p.params } : {}),
+    });
   }
 }
 
@@ -83,8 +92,11 @@ export function toAppError(err: unknown): AppError {
 
 /** The problem+json body of an AppError. */
 export function problemOf(err: AppError): Problem {
-  const p = problem(err.status, err.message, err.errors, err.code);
-  return err.explanation ? { ...p, explanation: err.explanation } : p;
+  const p: Problem = problem(err.status, err.message, err.errors, err.code);
+  if (err.explanation) p.explanation = err.explanation;
+  if (err.messageCode !== undefined) p.code = err.messageCode;
+  if (err.params !== undefined) p.params = err.params;
+  return p;
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {

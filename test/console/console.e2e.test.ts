@@ -1,7 +1,8 @@
 // The console, end to end in real headless Chromium (Debian's chromium via playwright-core), against
 // the real service (in-process `serve` with its sync worker), the WeCom simulator over HTTPS and a
 // real tinyproxy whose egress address is the company's trusted IP. An admin signs in, creates the
-// connection through the form with the seed's fields, tests it, previews the mapping and the plan,
+// connection through the form with the seed's fields (and scope, deletion policies and safety
+// threshold, checked as stored; an edit sends only the changed policy), tests it, previews the mapping and the plan,
 // applies it, sees the members in the run's results and an account's per-connection sync status in
 // the directory, edits an account in the directory browser and sees the change reach the simulator,
 // provokes a failure (a mobile WeCom already has: 60104) and finds it in the account's status and
@@ -23,6 +24,11 @@ const CORP = { corpid: 'wwconsole000000001', secret: 'console-sync-secret-012345
 const PROXY = { username: 'egress', password: 'proxy-pass-console-42' };
 const ADMIN_PASSWORD = 'console-admin-pass-123';
 
+interface StoredConnection {
+  scope: { organizationRoots: string[] };
+  policies: { onAccountDeleted: string; onAccountDisabled: string; onOrganizationDeleted: string; safety: { maxDeletes: number; maxDeletePercent: number } };
+}
+
 describe('the web console in Chromium', () => {
   let dataDir: string;
   let sim: RunningSimulator;
@@ -30,8 +36,8 @@ describe('the web console in Chromium', () => {
   let service: Service;
   let chromium: Chromium;
   let page: Page;
-  /** Directory ids of the seeded accounts. */
-  const ids = { lina: '', wangfang: '' };
+  /** Directory ids of the seeded accounts and of the organization the connection's scope names. */
+  const ids = { lina: '', wangfang: '', rd: '' };
 
   beforeAll(async () => {
     await ensureConsoleBuilt({ quiet: true });
@@ -52,7 +58,7 @@ describe('the web console in Chromium', () => {
     const lead = await d.createAccount({ username: 'zhangwei', displayName: '张伟', organizationIds: [rd.id], mobile: '13800000001', email: 'zhangwei@example.com', title: '研发总监' });
     const lina = await d.createAccount({ username: 'lina', displayName: '李娜', organizationIds: [platform.id], mobile: '13800000002', managerId: lead.id, title: '工程师' });
     const wangfang = await d.createAccount({ username: 'wangfang', displayName: '王芳', organizationIds: [mobile.id], email: 'wangfang@example.com', managerId: lead.id });
-    Object.assign(ids, { lina: lina.id, wangfang: wangfang.id });
+    Object.assign(ids, { lina: lina.id, wangfang: wangfang.id, rd: rd.id });
     chromium = await launchChromium();
     page = (await chromium.page('en')).page;
   }, 120_000);
@@ -89,12 +95,35 @@ describe('the web console in Chromium', () => {
     await page.getByTestId('field-proxies').press('Enter');
     await page.getByTestId('field-proxyUsername').fill(PROXY.username);
     await page.getByTestId('field-proxyPassword').fill(PROXY.password);
+    // scope: the 研发中心 subtree, picked in the organization tree; a deletion deletes; a tighter threshold
+    await page.getByTestId('field-scope').click();
+    await page.keyboard.type('研发中心');
+    await page.locator('.ant-select-tree-title', { hasText: /^研发中心$/ }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('field-onAccountDeleted-delete').click();
+    await page.getByTestId('field-maxDeletes').fill('10');
+    await page.getByTestId('field-maxDeletePercent').fill('30');
     await page.getByTestId('advanced-toggle').click();
     await page.getByTestId('field-apiBase').fill(sim.url);
     await page.getByTestId('field-caPem').fill(sim.caPem!);
     await screenshot(page, '11-connection-form-en');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, '11-connection-form-en-1920');
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.getByTestId('connection-save').click();
     await page.waitForURL(/\/connections\/acme$/);
+    // stored as chosen
+    const created = (await (await page.request.get(`${service.url}/api/v1/connections/acme`)).json()) as StoredConnection;
+    expect(created.scope.organizationRoots).toEqual([ids.rd]);
+    expect(created.policies).toEqual({ onAccountDeleted: 'delete', onAccountDisabled: 'disable', onOrganizationDeleted: 'delete', safety: { maxDeletes: 10, maxDeletePercent: 30 } });
+    // an edit sends only what changed: one policy
+    await page.getByTestId('field-onOrganizationDeleted-keep').click();
+    const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/v1/connections/acme'));
+    await page.getByTestId('connection-save').click();
+    expect((await patch).postDataJSON()).toEqual({ policies: { onOrganizationDeleted: 'keep' } });
+    await expect
+      .poll(async () => ((await (await page.request.get(`${service.url}/api/v1/connections/acme`)).json()) as StoredConnection).policies.onOrganizationDeleted)
+      .toBe('keep');
 
     await page.getByTestId('connection-test').click();
     const token = page.getByTestId('check-token');
@@ -107,6 +136,21 @@ describe('the web console in Chromium', () => {
     const html = await page.content();
     expect(html).not.toContain(CORP.secret);
     expect(html).not.toContain(PROXY.password);
+  });
+
+  it('says a new connection has not synced yet, and Sync now offers the plan before a first run', async () => {
+    await page.goto(`${service.url}/connections`);
+    // not "N changes not synced": the directory's whole history means nothing before the first run
+    await expect.poll(() => page.getByTestId('sync-state-acme').getByTestId('changes').getAttribute('data-state')).toBe('never');
+    expect(await page.getByTestId('sync-state-acme').textContent()).toContain('Not synced yet');
+    await page.goto(`${service.url}/connections/acme/runs`);
+    expect(await page.getByTestId('changes').getAttribute('data-state', { timeout: 10_000 })).toBe('never');
+    await page.getByTestId('sync-now').click();
+    expect(await page.getByTestId('sync-now-confirm').getAttribute('data-first')).toBe('true');
+    await screenshot(page, '13-sync-now-first-en');
+    await page.getByTestId('sync-now-plan').click();
+    await page.waitForURL(/\/connections\/acme\/plan$/);
+    expect(await page.request.get(`${service.url}/api/v1/connections/acme/runs`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length)).toBe(0);
   });
 
   it('previews the mapping on a sample account', async () => {
@@ -247,6 +291,21 @@ describe('the web console in Chromium', () => {
     expect(await page.title()).toBe('Runs · acme · wecom-sync');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await screenshot(page, '17-runs-en');
+    // synced since: Sync now still asks (a full run), and Cancel starts nothing
+    const before = await page.getByTestId('run-row').count();
+    expect(await page.getByTestId('changes').getAttribute('data-state')).not.toBe('never');
+    await page.getByTestId('sync-now').click();
+    expect(await page.getByTestId('sync-now-confirm').getAttribute('data-first')).toBe('false');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('sync-now-confirm').isVisible()).toBe(false);
+    expect(await page.getByTestId('run-row').count()).toBe(before);
+    // the connections list: the last run and its time
+    await page.goto(`${service.url}/connections`);
+    await expect.poll(() => page.getByTestId('sync-state-acme').textContent()).toMatch(/last run/);
+    await screenshot(page, '19-connections-en');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, '19-connections-en-1920');
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`${service.url}/audit`);
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const audit = await page.getByTestId('audit-row').allTextContents();
@@ -263,11 +322,25 @@ describe('the web console in Chromium', () => {
     expect(await zh.locator('body').textContent()).toContain('企业微信');
     expect(await zh.title()).toBe('企业微信连接 · wecom-sync');
     expect(await zh.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await expect.poll(() => zh.getByTestId('sync-state-acme').textContent()).toContain('上次同步');
     await screenshot(zh, '19-connections-zh');
+    await zh.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(zh, '19-connections-zh-1920');
+    await zh.setViewportSize({ width: 1366, height: 900 });
+    await zh.goto(`${service.url}/connections/acme/runs`);
+    await zh.getByTestId('changes').waitFor();
+    const runsText = (await zh.locator('body').textContent()) ?? '';
+    expect(runsText).not.toMatch(/变更游标|最新序号/);
+    await screenshot(zh, '17-runs-zh');
     await zh.goto(`${service.url}/connections/acme`);
     await zh.getByTestId('field-corpId').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业ID');
+    // the stored scope and policies, in Chinese
+    expect(await zh.getByTestId('field-scope').textContent()).toContain('研发中心');
+    expect(await zh.locator('body').textContent()).toContain('安全阈值');
     await screenshot(zh, '20-connection-form-zh');
+    await zh.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(zh, '20-connection-form-zh-1920');
   });
 
   it('keeps every column of the directory table readable at 1366, 1440 and 1920 px, in Chinese and English', async () => {

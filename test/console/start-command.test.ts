@@ -1,7 +1,8 @@
 // The README's start command, run as a newcomer would: on a fresh data directory it builds the
 // console if needed, starts the service, prints the first admin password once, serves the console
 // at /, and offers the demo; in Chromium the newcomer signs in with that password, starts the demo
-// and sees its first sync succeed. Ctrl-C stops it cleanly.
+// and sees its first sync succeed; then goes on to a real connection (the form's refusal offers
+// Remove demo and the scope, in Chinese). Ctrl-C stops it cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +116,55 @@ describe('the README start command on a fresh data directory', () => {
       await context.close();
     }
   }, 150_000);
+
+  it('leads from the demo to a real connection in the console, in Chinese: the refusal names the Remove demo button and the scope, not a REST call', async () => {
+    const { context, page } = await browser.page('zh');
+    try {
+      await page.goto(service.url);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill(service.password);
+      await page.getByTestId('login-submit').click();
+      // the banner says how to go on to a real WeCom
+      expect(await page.getByTestId('demo-next').textContent()).toContain('删除演示');
+      // the demo's scope is shown, read-only: the sample company
+      await page.getByTestId('link-edit-demo').click();
+      const demoScope = page.getByTestId('field-scope');
+      await expect.poll(() => demoScope.textContent()).toContain('星河科技');
+      expect(await demoScope.locator('input').isDisabled()).toBe(true);
+      // it is removed with the demo: Remove demo stands where Delete would (which the server refuses)
+      expect(await page.getByTestId('connection-demo-remove').count()).toBe(1);
+      expect(await page.getByTestId('connection-delete').count()).toBe(0);
+      await screenshot(page, '04-demo-connection-zh');
+      await page.goto(`${service.url}/connections`);
+      await page.getByTestId('new-connection').click();
+      // the new form says it up front
+      expect(await page.getByTestId('demo-notice').textContent()).toContain('同步范围');
+      await page.getByTestId('field-name').fill('acme');
+      await page.getByTestId('field-corpId').fill('ww0123456789abcdef');
+      await page.getByTestId('field-secret').fill('real-sync-secret-0123456789');
+      await page.getByTestId('connection-save').click();
+      // refused: the whole directory would take in the sample company; said in Chinese, with the console's own actions
+      const conflict = page.getByTestId('demo-conflict');
+      await conflict.waitFor();
+      expect(await conflict.getAttribute('data-code')).toBe('demo-active.whole-directory');
+      const text = (await conflict.textContent()) ?? '';
+      expect(text).toContain('示例公司');
+      expect(text).not.toMatch(/DELETE|\/api\/|the demo is active/i);
+      await screenshot(page, '05-demo-conflict-zh');
+      // "choose the scope" points at the scope field
+      await conflict.getByTestId('choose-scope').click();
+      await expect.poll(() => page.getByTestId('field-scope').locator('input').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+      // Remove demo, from the form; then the same form saves
+      await conflict.getByTestId('form-demo-remove').click();
+      await page.getByTestId('form-demo-remove-confirm').click();
+      await expect.poll(() => page.getByTestId('demo-conflict').count(), { timeout: 60_000 }).toBe(0);
+      expect(await page.getByTestId('demo-notice').count()).toBe(0);
+      await page.getByTestId('connection-save').click();
+      await page.waitForURL(/\/connections\/acme$/);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it('stops cleanly on Ctrl-C (SIGINT to the process group, which npm forwards once more)', async () => {
     process.kill(-service.child.pid!, 'SIGINT');

@@ -87,12 +87,14 @@ describe('the demo scope rule', () => {
   const record = { connectionId: 'con_demo', corpId: 'ww1', rootOrganizationId: 'org_a', organizationIds: ['org_a', 'org_b'], accountIds: [], createdAt: '' };
   it('keeps the sample company out of real connections and real objects out of the demo', () => {
     expect(demoScopeConflict(null, [], null)).toBeNull();
-    expect(demoScopeConflict(record, [], null)).toMatch(/whole directory/);
-    expect(demoScopeConflict(record, ['org_real', 'org_b'], 'con_real')).toMatch(/org_b belongs to the demo/);
+    expect(demoScopeConflict(record, [], null)).toMatchObject({ code: 'demo-active.whole-directory', params: { company: expect.any(String) }, message: expect.stringMatching(/whole directory/) });
+    expect(demoScopeConflict(record, ['org_real', 'org_b'], 'con_real')).toMatchObject({ code: 'demo-active.sample-organization', params: { organizationId: 'org_b' }, message: expect.stringMatching(/org_b belongs to the demo/) });
     expect(demoScopeConflict(record, ['org_real'], 'con_real')).toBeNull();
     expect(demoScopeConflict(record, ['org_a'], 'con_demo')).toBeNull();
-    expect(demoScopeConflict(record, ['org_b', 'org_real'], 'con_demo')).toMatch(/may not include organization org_real/);
-    expect(demoScopeConflict(record, [], 'con_demo')).toMatch(/may not include the whole directory/);
+    expect(demoScopeConflict(record, ['org_b', 'org_real'], 'con_demo')).toMatchObject({ code: 'demo-active.outside-sample', params: { organizationId: 'org_real' }, message: expect.stringMatching(/may not include organization org_real/) });
+    expect(demoScopeConflict(record, [], 'con_demo')).toMatchObject({ code: 'demo-active.outside-sample', message: expect.stringMatching(/may not include the whole directory/) });
+    // the English default names no REST call: the console offers its own Remove demo button, the CLI says where it is
+    for (const c of [demoScopeConflict(record, [], null), demoScopeConflict(record, ['org_b'], null)]) expect(c?.message).not.toMatch(/DELETE|\/api\//);
   });
 });
 
@@ -320,6 +322,9 @@ describe('the demo in serve', () => {
     // a real connection over the whole directory (or a sample organization) would sync the sample people: refused
     const whole = await call(service, 'POST', '/api/v1/connections', admin, { name: 'acme', corpId: 'ww0123456789abcdef', secret: 'x-secret', rootDepartmentId: 1 });
     expect(whole.status, whole.text).toBe(409);
+    // a code and params the console words in the user's language; an English default without a REST call
+    expect(whole.json()).toMatchObject({ type: 'urn:wecom-sync:problem:demo-active', code: 'demo-active.whole-directory', params: { company: expect.any(String) } });
+    expect((whole.json() as { detail: string }).detail).not.toContain('/api/v1');
     const sampleScope = await call(service, 'POST', '/api/v1/connections', admin, {
       name: 'acme', corpId: 'ww0123456789abcdef', secret: 'x-secret', rootDepartmentId: 1, scope: { organizationRoots: list.items[0]!.scope.organizationRoots },
     });

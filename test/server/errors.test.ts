@@ -29,6 +29,9 @@ interface Case {
   errors?: { field: string; message: string }[];
   headers?: Record<string, string>;
   logged?: boolean;
+  /** The detail's code and params, for clients that word it themselves; absent on most problems. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 const field = { field: 'name', message: 'is required' };
@@ -66,6 +69,14 @@ const CASES: Case[] = [
     status: 429,
     type: 'too-many-requests',
     headers: { 'retry-after': '30' },
+  },
+  {
+    name: 'ProblemError with a code and params',
+    error: () => new ProblemError({ ...problem(409, 'the demo is active: …'), code: 'demo-active.whole-directory', params: { company: '星河科技有限公司' } }),
+    status: 409,
+    type: 'conflict',
+    code: 'demo-active.whole-directory',
+    params: { company: '星河科技有限公司' },
   },
   {
     name: 'WeComError',
@@ -130,6 +141,8 @@ describe('the error handler', () => {
     expect(body.detail).toMatch(c.detail ?? err.message);
     expect(body.title).toEqual(expect.any(String));
     for (const [k, v] of Object.entries(c.headers ?? {})) expect(r.headers[k]).toBe(v);
+    expect(body.code).toBe(c.code);
+    expect(body.params).toEqual(c.params);
     // the answer never shows the key file; the log keeps the original for what it hides
     expect(r.body).not.toContain(KEY_FILE);
     if (c.logged) expect(logged.map((line) => JSON.parse(line).err?.message)).toContain(err.message);

@@ -107,7 +107,7 @@ async function withConnections<T>(dataDir: string | undefined, fn: (c: Connectio
 /** While the serve-hosted demo is active, a connection mixing its sample company with a real WeCom (or the reverse) is refused. */
 async function refuseDemoScope(store: Store, roots: readonly string[], connectionId: string | null): Promise<void> {
   const why = demoScopeConflict(await readDemo(store.db), roots, connectionId);
-  if (why) throw new UsageError(why);
+  if (why) throw new UsageError(`${why.message} (the demo is removed in the console of \`wecom-sync serve\`: Connections → Remove demo)`);
 }
 
 // ------------------------------------------------------------------ reading options

@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
+import type { DemoScopeConflict } from '../../demo/state.js';
 import { type Connection, type ConnectionPatch, connectionBudget, corpIdWarnings } from '../../domain/connection.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
@@ -182,7 +183,12 @@ export interface DemoGuard {
    * not be saved while the demo is active, or null: a real connection would sync the sample company
    * into a real WeCom; the demo's would send real objects to its simulator.
    */
-  scopeConflict(organizationRoots: readonly string[], connectionId: string | null): Promise<string | null>;
+  scopeConflict(organizationRoots: readonly string[], connectionId: string | null): Promise<DemoScopeConflict | null>;
+}
+
+/** The 409 of a scope the active demo forbids: type `demo-active`, the conflict's code and params for the console to word. */
+export function demoScopeProblem(c: DemoScopeConflict): ProblemError {
+  return new ProblemError({ ...problem(409, c.message, [{ field: 'scope.organizationRoots', message: c.message }], 'demo-active'), code: c.code, params: c.params });
 }
 
 interface ConnectionRoutesOptions {
@@ -202,7 +208,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
   const unreadableOf = async (c: Connection): Promise<SecretField[]> => (await connections.unreadableSecrets(c.id))[0]?.fields ?? [];
   const refuseDemoScope = async (roots: readonly string[], connectionId: string | null): Promise<void> => {
     const why = opts.demo ? await opts.demo.scopeConflict(roots, connectionId) : null;
-    if (why) throw new ProblemError(problem(409, why, [{ field: 'scope.organizationRoots', message: why }], 'demo-active'));
+    if (why) throw demoScopeProblem(why);
   };
   return async (app: FastifyInstance) => {
     defineRoute(
@@ -236,7 +242,11 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         body: createBody,
         responses: {
           201: { description: 'Created', schema: connectionSchema, headers: { Location: 'the new connection', ETag: 'its version' } },
-          409: { description: 'The demo is active and this connection would sync its sample company (scope: the whole directory or a sample organization)' },
+          409: {
+            description:
+              'The demo is active and this connection would sync its sample company (scope: the whole directory or a sample organization): ' +
+              'type `demo-active`, `code` `demo-active.whole-directory` or `demo-active.sample-organization` (params: company, organizationId)',
+          },
           ...problems422,
         },
       },

@@ -26,7 +26,7 @@ import { MappingConfigError, effectiveDefinition } from '../../sync/stages/mappi
 import { audit, writesNothing } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { type DemoGuard, nameParams } from './connections.js';
+import { type DemoGuard, demoScopeProblem, nameParams } from './connections.js';
 import { wecomMemberFields } from './schemas.js';
 
 // ------------------------------------------------------------------ schemas
@@ -214,7 +214,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         if (opts.demo) {
           const roots = effectiveDefinition({ ...current, mapping: definition }).scope.organizationRoots ?? [];
           const why = await opts.demo.scopeConflict(roots, current.id);
-          if (why) throw new ProblemError(problem(409, why, [{ field: 'scope.organizationRoots', message: why }], 'demo-active'));
+          if (why) throw demoScopeProblem(why);
         }
         const c = await connections.update(current.id, { mapping: definition }, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, definition === null ? 'connection.mapping.reset' : 'connection.mapping.update', { type: 'connection', id: c.id }, { name: c.name, version: c.version });

@@ -1445,6 +1445,12 @@ export interface components {
                 en: string;
                 zh: string;
             };
+            /** @description a stable code for the detail (e.g. `demo-active.whole-directory`) that a client may word itself, in its own language, with `params`; `detail` is the English default */
+            code?: string;
+            /** @description the code's parameters */
+            params?: {
+                [key: string]: string | number;
+            };
         };
         Readiness: {
             /**
@@ -4377,7 +4383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The demo is active and this connection would sync its sample company (scope: the whole directory or a sample organization) */
+            /** @description The demo is active and this connection would sync its sample company (scope: the whole directory or a sample organization): type `demo-active`, `code` `demo-active.whole-directory` or `demo-active.sample-organization` (params: company, organizationId) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,7 +8,7 @@ import { Alert, App, Card, Form, Spin } from 'antd';
 import { useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, type FieldError, api, ok } from '../api';
-import type { Connection } from '../api/types';
+import type { Connection, DemoStatus } from '../api/types';
 import { useSecretsBannerRefresh } from '../components/SecretsBanner';
 import { errorText, splitFieldErrors } from '../components/formErrors';
 import { useT } from '../i18n';
@@ -16,11 +16,14 @@ import { useApi } from '../hooks/useApi';
 import { useIsAdmin } from '../session';
 import { ConnectionFields } from './connection/ConnectionFields';
 import { ConnectionHeader } from './connection/ConnectionHeader';
+import { type DemoConflict, DemoNotice, demoConflictOf } from './connection/DemoNotice';
 import { FormActions, SaveErrorAlert } from './connection/FormActions';
 import { ADVANCED_FIELDS, DEFAULT_API_BASE, type FormValues, emptyValues, formHas, fromConnection } from './connection/form';
 import { messages } from './connection/messages';
 import { type SubmittedValues, createBody, patchBody } from './connection/patch';
+import { SCOPE_FIELD } from './connection/ScopeField';
 import { TestCard } from './connection/TestResult';
+import { loadAllOrganizations } from './directory/queries';
 import { useConnectionTest } from './connection/useConnectionTest';
 
 export function ConnectionFormPage() {
@@ -57,11 +60,32 @@ function ConnectionForm({ name }: { name: string | null }) {
     if (c.apiBase !== DEFAULT_API_BASE || c.caPem || c.proxyCaPem || c.rateBudget || c.rateSharePercent !== 100) setAdvancedOpen(true);
     setDirty(false);
   }, [loaded.data, form]);
+  // the organizations (the scope picker, names in the demo notice) and, for a new connection, whether the demo is active
+  const orgs = useApi((signal) => loadAllOrganizations(signal), []);
+  const [demoRemoved, setDemoRemoved] = useState(false);
+  const demo = useApi(
+    (signal): Promise<DemoStatus | null> => (name === null ? ok(api.GET('/demo', { signal })).catch(() => null) : Promise.resolve(null)),
+    [name, demoRemoved],
+  );
+  const [demoConflict, setDemoConflict] = useState<DemoConflict | null>(null);
+  const chooseScope = () => form.scrollToField(SCOPE_FIELD, { behavior: 'smooth', block: 'center', focus: true });
+  const onDemoRemoved = () => {
+    setDemoConflict(null);
+    setDemoRemoved(true);
+    orgs.refetch();
+    void message.success(t('demoRemovedNow'));
+  };
   const loadError = loaded.error ? { status: loaded.error instanceof ApiError ? loaded.error.status : 0, message: errorText(loaded.error) } : null;
 
   /** 422/400 field errors under their fields (opening "Advanced" when one is there), the rest above the buttons. */
   const showErrors = (e: unknown) => {
-    if (e instanceof ApiError && e.errors.length > 0 && (e.status === 422 || e.status === 400)) {
+    const conflict = demoConflictOf(e);
+    setDemoConflict(conflict);
+    if (conflict) {
+      setOtherErrors([]);
+      setFormError(null);
+      window.scrollTo({ top: 0, behavior: 'smooth' });
+    } else if (e instanceof ApiError && e.errors.length > 0 && (e.status === 422 || e.status === 400)) {
       const extattrCount = (form.getFieldValue('extattrs') as unknown[] | undefined)?.length ?? 0;
       const { fields, rest } = splitFieldErrors(e.errors, (p) => formHas(p, extattrCount));
       form.setFields(fields.map((f) => ({ name: f.name as never, errors: f.errors })));
@@ -154,6 +178,9 @@ function ConnectionForm({ name }: { name: string | null }) {
   return (
     <>
       {header}
+      {(demoConflict || (isNew && !demoRemoved && demo.data?.state === 'active')) && (
+        <DemoNotice conflict={demoConflict} company={demo.data?.company ?? ''} orgs={orgs.data} onChooseScope={chooseScope} onRemoved={onDemoRemoved} />
+      )}
       {navState.created && <Alert type="success" showIcon title={t('createdHint')} style={{ marginBottom: 16, maxWidth: 860 }} closable />}
       {warnings.length > 0 && (
         <Alert
@@ -182,7 +209,7 @@ function ConnectionForm({ name }: { name: string | null }) {
           onValuesChange={() => setDirty(true)}
           scrollToFirstError
         >
-          <ConnectionFields isNew={isNew} conn={conn} readOnly={!isAdmin} advancedOpen={advancedOpen} onAdvancedOpen={setAdvancedOpen} />
+          <ConnectionFields isNew={isNew} conn={conn} orgs={orgs.data} readOnly={!isAdmin} advancedOpen={advancedOpen} onAdvancedOpen={setAdvancedOpen} />
           {formError && <SaveErrorAlert error={formError} otherErrors={otherErrors} />}
           {isAdmin && (
             <FormActions
@@ -193,6 +220,7 @@ function ConnectionForm({ name }: { name: string | null }) {
               dirty={dirty}
               onTest={() => void (conn && test.run(conn.name))}
               onDelete={remove}
+              onDemoRemoved={() => navigate('/connections')}
             />
           )}
         </Form>

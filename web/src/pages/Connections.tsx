@@ -1,14 +1,16 @@
 // The WeCom connections: one row per company synced into, with links to its settings, mapping,
-// plan and runs; and the demo banner (GET /demo): offer a sample directory synced into the
+// plan and runs, and its sync state (the last run, directory changes waiting); and the demo banner (GET /demo): offer a sample directory synced into the
 // built-in WeCom simulator, or say that the demo is active and offer to remove it.
 import { ExperimentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Flex, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { type HTMLAttributes, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, api, ok } from '../api';
-import type { Connection, DemoStatus } from '../api/types';
-import { DASH, shortDateTime } from '../components/format';
+import type { Connection, DemoStatus, SyncStatus } from '../api/types';
+import { DASH } from '../components/format';
+import { RemoveDemoButton } from '../components/RemoveDemoButton';
+import { SyncStateCell } from '../components/SyncState';
 import { errorText } from '../components/formErrors';
 import { type Messages, useT } from '../i18n';
 import { useApi } from '../hooks/useApi';
@@ -23,10 +25,10 @@ const messages = {
     name: '名称',
     corpId: '企业ID',
     root: '根部门ID',
-    defaultDept: '默认部门ID',
+    defaultDeptShort: '默认部门 {id}',
     proxies: '代理',
     direct: '直连',
-    updatedAt: '更新时间',
+    syncState: '同步状态',
     actions: '操作',
     edit: '设置',
     mapping: '字段映射',
@@ -43,12 +45,8 @@ const messages = {
     demoActiveTitle: '演示模式：连接“{name}”同步到内置的企业微信模拟器',
     demoActiveText: '示例目录：{orgs} 个组织、{accounts} 个账号。不会向真实的企业微信发送任何数据。',
     demoActiveTextNoCounts: '不会向真实的企业微信发送任何数据。',
-    demoRemove: '删除演示',
-    demoRemoveConfirm: '删除演示连接、示例目录和模拟器中的数据？',
-    demoRemoved: '演示已删除',
+    demoNext: '要连接您自己的企业微信：删除演示，然后新建连接。也可以保留演示，新建连接时在“同步范围”中只选择您自己的组织。',
     demoFailed: '操作失败',
-    yes: '删除',
-    no: '取消',
   },
   en: {
     title: 'WeCom connections',
@@ -58,10 +56,10 @@ const messages = {
     name: 'Name',
     corpId: 'Company ID',
     root: 'Root department',
-    defaultDept: 'Default department',
+    defaultDeptShort: 'default {id}',
     proxies: 'Proxies',
     direct: 'direct',
-    updatedAt: 'Updated',
+    syncState: 'Sync status',
     actions: 'Actions',
     edit: 'Settings',
     mapping: 'Mapping',
@@ -78,12 +76,8 @@ const messages = {
     demoActiveTitle: 'Demo mode: connection "{name}" syncs to the built-in simulator',
     demoActiveText: 'Sample directory: {orgs} organizations, {accounts} accounts. Nothing is sent to the real WeCom.',
     demoActiveTextNoCounts: 'Nothing is sent to the real WeCom.',
-    demoRemove: 'Remove demo',
-    demoRemoveConfirm: 'Remove the demo connection, the sample directory and the simulator data?',
-    demoRemoved: 'The demo was removed',
+    demoNext: 'To connect your own WeCom: remove the demo, then create a connection. Or keep the demo and choose only your own organizations under "Scope" in the new connection.',
     demoFailed: 'The operation failed',
-    yes: 'Remove',
-    no: 'Cancel',
   },
 } satisfies Messages;
 
@@ -110,19 +104,6 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
       setBusy(false);
     }
   };
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await ok(api.DELETE('/demo'));
-      void message.success(t('demoRemoved'));
-    } catch (e) {
-      void message.error(`${t('demoFailed')}: ${errorText(e)}`);
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  };
-
   if (demo.state === 'available') {
     if (!isAdmin) return null;
     return (
@@ -159,16 +140,13 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
             {t('demoActiveTitle', { name })}
           </Space>
         }
-        description={counts}
-        action={
-          isAdmin && (
-            <Popconfirm title={t('demoRemoveConfirm')} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => remove()}>
-              <Button data-testid="demo-remove" danger loading={busy}>
-                {t('demoRemove')}
-              </Button>
-            </Popconfirm>
-          )
+        description={
+          <>
+            <div>{counts}</div>
+            {isAdmin && <div data-testid="demo-next">{t('demoNext')}</div>}
+          </>
         }
+        action={isAdmin && <RemoveDemoButton onDone={onChanged} />}
       />
     </div>
   );
@@ -184,11 +162,17 @@ export function ConnectionsPage() {
     if (d.status === 'rejected' && !(d.reason instanceof ApiError)) console.warn('GET /demo', d.reason);
     const demo: DemoStatus | null = d.status === 'fulfilled' ? d.value : null;
     if (list.status === 'rejected') throw list.reason;
-    return { items: list.value.items, demo };
+    // each connection's sync state (its last run, changes waiting); one that cannot be read shows none
+    const states = await Promise.all(
+      list.value.items.map((c) => ok(api.GET('/connections/{name}/status', { params: { path: { name: c.name } }, signal })).catch(() => null)),
+    );
+    const status = new Map(list.value.items.map((c, i) => [c.id, states[i] ?? null]));
+    return { items: list.value.items, demo, status };
   }, []);
   const { loading, refetch: load } = read;
   const items = read.data?.items ?? null;
   const demo = read.data?.demo ?? null;
+  const syncState = read.data?.status ?? new Map<string, SyncStatus | null>();
   const error = read.error ? errorText(read.error) : null;
 
   const isDemo = (c: Connection) =>
@@ -201,22 +185,51 @@ export function ConnectionsPage() {
       render: (name: string, c) => (
         <Space size={6} wrap>
           <Link to={`/connections/${encodeURIComponent(name)}`}>
-            <Typography.Text strong>{name}</Typography.Text>
+            <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+              {name}
+            </Typography.Text>
           </Link>
           {isDemo(c) && <Tag color="purple">{t('demo')}</Tag>}
         </Space>
       ),
     },
-    { title: t('corpId'), dataIndex: 'corpId', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
-    { title: t('root'), dataIndex: 'rootDepartmentId', align: 'right' },
-    { title: t('defaultDept'), dataIndex: 'defaultDepartmentId', align: 'right', render: (v: number | null) => v ?? DASH },
+    { title: t('corpId'), dataIndex: 'corpId', render: (v: string) => <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{v}</Typography.Text> },
     {
-      title: t('proxies'),
+      // the root department, and the default department for accounts when one is set
+      title: <span style={{ whiteSpace: 'nowrap' }}>{t('root')}</span>,
+      dataIndex: 'rootDepartmentId',
+      align: 'right',
+      render: (v: number, c) => (
+        <Space orientation="vertical" size={0} align="end">
+          <span>{v}</span>
+          {c.defaultDepartmentId !== null && (
+            <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+              {t('defaultDeptShort', { id: c.defaultDepartmentId })}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: <span style={{ whiteSpace: 'nowrap' }}>{t('proxies')}</span>,
       dataIndex: 'proxies',
       align: 'right',
       render: (v: string[]) => (v.length ? <span title={v.join('\n')}>{v.length}</span> : <Typography.Text type="secondary">{t('direct')}</Typography.Text>),
     },
-    { title: t('updatedAt'), dataIndex: 'updatedAt', render: (v: string) => <Typography.Text type="secondary">{shortDateTime(v)}</Typography.Text> },
+    {
+      title: t('syncState'),
+      key: 'syncState',
+      render: (_: unknown, c) => {
+        const st = syncState.get(c.id);
+        return st ? (
+          <Link to={`/connections/${encodeURIComponent(c.name)}/runs`} data-testid={`sync-state-${c.name}`} style={{ color: 'inherit' }}>
+            <SyncStateCell status={st} />
+          </Link>
+        ) : (
+          DASH
+        );
+      },
+    },
     {
       title: t('actions'),
       key: 'actions',
@@ -271,6 +284,7 @@ export function ConnectionsPage() {
           dataSource={items ?? []}
           loading={items === null && !error}
           pagination={false}
+          scroll={{ x: 'max-content' }}
           locale={{ emptyText: t('empty') }}
           onRow={(c) => ({ 'data-testid': `connection-row-${c.name}` }) as HTMLAttributes<HTMLElement>}
         />

@@ -11,6 +11,7 @@ import { ApiError, api, ok } from '../api';
 import type { Mapping, MappingDefinition } from '../api/types';
 import { errorText } from '../components/formErrors';
 import { UnsavedPrompt } from '../components/UnsavedPrompt';
+import { demoConflictOf, useDemoConflictText } from './connection/DemoNotice';
 import { useApi } from '../hooks/useApi';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { useLang, useT } from '../i18n';
@@ -71,6 +72,7 @@ function MappingEditor({ name }: { name: string }) {
   const dirty = saved !== null && defJson !== null && defJson !== JSON.stringify(fromForm(toForm(saved.definition)));
   const blocker = useUnsavedGuard(dirty && !saving);
 
+  const demoConflictText = useDemoConflictText(null);
   const save = async (body: { definition: MappingDefinition | null }, done: string) => {
     setSaving(true);
     setSaveError(null);
@@ -82,7 +84,11 @@ function MappingEditor({ name }: { name: string }) {
       if (e instanceof ApiError && e.errors.length && (e.status === 422 || e.status === 400)) {
         const rest = markErrors(e.errors);
         setSaveError({ title: t('fixFields'), rest });
-      } else setSaveError({ title: errorText(e), rest: [] });
+      } else {
+        // the demo's scope rule, in the user's language
+        const conflict = demoConflictOf(e);
+        setSaveError({ title: conflict ? demoConflictText(conflict) : errorText(e), rest: [] });
+      }
     } finally {
       setSaving(false);
     }

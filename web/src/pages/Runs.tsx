@@ -1,10 +1,11 @@
 // The runs of a connection (GET /connections/:name/runs) under its sync status
-// (GET /connections/:name/status: links, change-feed cursor, held runs, failures of the last run)
+// (GET /connections/:name/status: links, the last run, directory changes not synced yet, held runs,
+// failures of the last run)
 // and the objects that need attention (./runs/AttentionCard: failing or waiting right now, whatever
 // run it was). Refreshes every 3 s while a run is not finished.
 import { ApartmentOutlined, FileSearchOutlined, ReloadOutlined, SyncOutlined, UserOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useState } from 'react';
+import { Alert, App, Button, Card, Col, Empty, Flex, Modal, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { type HTMLAttributes, type ReactNode, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok, seg } from '../api';
 import type { Run, RunStatus, SyncFailure, SyncStatus } from '../api/types';
@@ -13,6 +14,7 @@ import { ConnectionCrumbs, RunKindTag, RunStatusTag, useRunLabel } from '../comp
 import { useApi } from '../hooks/useApi';
 import { type Messages, useExplain, useT } from '../i18n';
 import { useIsAdmin } from '../session';
+import { ChangesText, pendingChanges } from '../components/SyncState';
 import { AttentionCard } from './runs/AttentionCard';
 
 const messages = {
@@ -26,10 +28,17 @@ const messages = {
     linkedDepartments: '已关联部门',
     linkedMembers: '已关联成员',
     pendingLinks: '待确认关联',
-    cursor: '变更游标',
-    cursorNone: '尚无',
-    lag: '未同步的目录变更',
-    latest: '最新序号 {n}',
+    lastRun: '上次同步',
+    neverRun: '还没有运行',
+    changes: '目录变更',
+    confirmTitle: '开始一次完整同步？',
+    confirmText: '完整同步会比较同步范围内的整个目录与企业微信，并把所有差异写入企业微信。删除或停用超过安全阈值时，运行会暂停等待批准。',
+    confirmFirstTitle: '这个连接还没有同步过',
+    confirmFirstText: '“立即同步”会不经预览，把同步范围内的整个目录一次写入企业微信。建议先查看同步计划，确认将要创建、修改和删除的内容，再在计划页面执行。',
+    confirmStart: '开始同步',
+    confirmStartAnyway: '不看计划，直接同步',
+    confirmPlan: '先查看同步计划',
+    cancel: '取消',
     mappingPending: '映射已修改，尚未全部同步到企业微信',
     mappingPendingNote: '保存的映射需要一次完整同步才能应用到所有成员和部门：服务在保存映射后会立即开始（连接完成首次同步之后）；“预览并执行”可查看它带来的变更（原因为“映射已修改”）。',
     heldRuns: '待审批的运行',
@@ -68,10 +77,17 @@ const messages = {
     linkedDepartments: 'Linked departments',
     linkedMembers: 'Linked members',
     pendingLinks: 'Pending links',
-    cursor: 'Change cursor',
-    cursorNone: 'none yet',
-    lag: 'Directory changes not synced',
-    latest: 'latest sequence {n}',
+    lastRun: 'Last run',
+    neverRun: 'No run yet',
+    changes: 'Directory changes',
+    confirmTitle: 'Start a full sync?',
+    confirmText: 'A full sync compares the whole directory within the scope with WeCom and writes every difference to WeCom. A run that would delete or disable more than the safety threshold stops for approval.',
+    confirmFirstTitle: 'This connection has never synced',
+    confirmFirstText: '"Sync now" writes the whole directory within the scope to WeCom at once, without a preview. Look at the plan first to see what would be created, changed and deleted, and apply it from there.',
+    confirmStart: 'Start the sync',
+    confirmStartAnyway: 'Sync without looking at the plan',
+    confirmPlan: 'Look at the plan first',
+    cancel: 'Cancel',
     mappingPending: 'The mapping was changed and is not all in WeCom yet',
     mappingPendingNote: 'A saved mapping reaches every member and department with a full sync run: the service starts one as soon as the mapping is saved (once the connection has had its first run); "Plan & apply" shows what it changes (reason "mapping changed").',
     heldRuns: 'Runs held for approval',
@@ -136,10 +152,50 @@ function SummaryCell({ run }: { run: Run }) {
   );
 }
 
+/** A title in the look of a Statistic's, over a value that is not a number. */
+const StatTitle = ({ children }: { children: ReactNode }) => (
+  <div style={{ marginBottom: 4 }}>
+    <Typography.Text type="secondary">{children}</Typography.Text>
+  </div>
+);
+
+/**
+ * "Sync now" asks first: a full run writes every difference. Before the connection's first sync it
+ * says so and offers the plan (the reviewed way) first.
+ */
+function SyncNowConfirm({ open, first, onStart, onPlan, onCancel }: { open: boolean; first: boolean; onStart: () => void; onPlan: () => void; onCancel: () => void }) {
+  const t = useT(messages);
+  return (
+    <Modal
+      open={open}
+      title={first ? t('confirmFirstTitle') : t('confirmTitle')}
+      onCancel={onCancel}
+      footer={
+        <Space wrap>
+          <Button onClick={onCancel}>{t('cancel')}</Button>
+          {first && (
+            <Button type="primary" data-testid="sync-now-plan" onClick={onPlan}>
+              {t('confirmPlan')}
+            </Button>
+          )}
+          <Button type={first ? 'default' : 'primary'} danger={first} data-testid="sync-now-start" onClick={onStart}>
+            {first ? t('confirmStartAnyway') : t('confirmStart')}
+          </Button>
+        </Space>
+      }
+    >
+      <div data-testid="sync-now-confirm" data-first={first}>
+        {first ? t('confirmFirstText') : t('confirmText')}
+      </div>
+    </Modal>
+  );
+}
+
 function StatusCard({ status }: { status: SyncStatus }) {
   const t = useT(messages);
   const explain = useExplain();
-  const { links, cursor, held, failures } = status;
+  const { links, held, failures } = status;
+  const last = status.runs[0];
   return (
     <Card size="small" title={t('status')} extra={<Typography.Text type="secondary">{t('root', { id: status.connection.rootDepartmentId })}</Typography.Text>}>
       <Row gutter={[24, 16]}>
@@ -155,11 +211,19 @@ function StatusCard({ status }: { status: SyncStatus }) {
           )}
         </Col>
         <Col xs={12} md={6}>
-          <Statistic title={t('cursor')} value={cursor.lastChangeSeq ?? t('cursorNone')} />
-          <Typography.Text type="secondary">{t('latest', { n: cursor.latestSequence })}</Typography.Text>
+          <StatTitle>{t('lastRun')}</StatTitle>
+          {last ? (
+            <Space size={4} wrap>
+              <RunStatusTag status={last.status} />
+              <Time at={last.finishedAt ?? last.createdAt} />
+            </Space>
+          ) : (
+            <Typography.Text type="secondary">{t('neverRun')}</Typography.Text>
+          )}
         </Col>
         <Col xs={12} md={6}>
-          <Statistic title={t('lag')} value={cursor.lag} styles={{ content: cursor.lag > 0 ? { color: '#d48806' } : undefined }} />
+          <StatTitle>{t('changes')}</StatTitle>
+          <ChangesText status={status} help />
         </Col>
       </Row>
       {status.mapping.pending && (
@@ -253,7 +317,9 @@ export function RunsPage() {
   const { error, loading, refetch } = page;
   const busy = (runs ?? []).some((r) => !r.finished);
 
+  const [confirming, setConfirming] = useState(false);
   const syncNow = async () => {
+    setConfirming(false);
     setStarting(true);
     try {
       const res = await ok(api.POST('/connections/{name}/runs', { params: { path: { name } } }));
@@ -294,7 +360,7 @@ export function RunsPage() {
             {t('planApply')}
           </Button>
           {isAdmin && (
-            <Button type="primary" icon={<SyncOutlined />} data-testid="sync-now" loading={starting} onClick={() => void syncNow()}>
+            <Button type="primary" icon={<SyncOutlined />} data-testid="sync-now" loading={starting} onClick={() => setConfirming(true)}>
               {t('syncNow')}
             </Button>
           )}
@@ -302,6 +368,13 @@ export function RunsPage() {
       </Flex>
 
       {error && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('loadFailed')} description={error.message} />}
+      <SyncNowConfirm
+        open={confirming}
+        first={status !== null && pendingChanges(status) === null}
+        onStart={() => void syncNow()}
+        onPlan={() => navigate(`/connections/${seg(name)}/plan`)}
+        onCancel={() => setConfirming(false)}
+      />
 
       <Space orientation="vertical" size={16} style={{ width: '100%' }}>
         {status && <StatusCard status={status} />}

@@ -1,17 +1,21 @@
 // The fields of the connection form, in the seed's order: name, company ID, secret, departments,
-// extended attributes, proxies and their credentials, then the collapsed "Advanced" section
+// scope (which directory organizations are synced), extended attributes, proxies and their
+// credentials, deletion policies and the safety threshold, then the collapsed "Advanced" section
 // (API base, extra CA). On edit the stored secrets show as "stored" and an empty field keeps them.
 import { Checkbox, Collapse, Flex, Form, Input, InputNumber, Space, Tag, Typography } from 'antd';
-import type { Connection } from '../../api/types';
+import type { Connection, Organization } from '../../api/types';
 import { mono } from '../../components/styles';
 import { useT } from '../../i18n';
 import { ExtattrsField } from './ExtattrsField';
 import { DEFAULT_API_BASE } from './form';
 import { messages } from './messages';
+import { PoliciesFields } from './PoliciesFields';
+import { ScopeField } from './ScopeField';
 
 export function ConnectionFields({
   isNew,
   conn,
+  orgs,
   readOnly,
   advancedOpen,
   onAdvancedOpen,
@@ -19,6 +23,8 @@ export function ConnectionFields({
   isNew: boolean;
   /** The stored connection on edit; null for a new one. */
   conn: Connection | null;
+  /** The directory's organizations (the scope picker); null while they load. */
+  orgs: Organization[] | null;
   readOnly: boolean;
   advancedOpen: boolean;
   onAdvancedOpen: (open: boolean) => void;
@@ -63,6 +69,7 @@ export function ConnectionFields({
           <InputNumber data-testid="field-defaultDepartmentId" min={1} precision={0} style={{ width: '100%' }} />
         </Form.Item>
       </Flex>
+      <ScopeField orgs={orgs} isDemo={conn?.demo === true} readOnly={readOnly} />
       <ExtattrsField readOnly={readOnly} />
       <Form.Item name="proxies" label={t('proxies')} extra={t('proxiesHelp')}>
         <Input.TextArea data-testid="field-proxies" autoSize={{ minRows: 2, maxRows: 6 }} style={mono} placeholder={'10.0.0.5:3128\n10.0.0.6:3128'} />
@@ -107,6 +114,7 @@ export function ConnectionFields({
           )}
         </Form.Item>
       </Flex>
+      <PoliciesFields />
       <Collapse
         activeKey={advancedOpen ? ['advanced'] : []}
         onChange={(keys) => onAdvancedOpen((Array.isArray(keys) ? keys : [keys]).includes('advanced'))}

@@ -1,9 +1,10 @@
 // Under the connection form: why saving failed (with the errors no field shows), and the
-// administrator's buttons: create / save, test, delete.
+// administrator's buttons: create / save, test, delete (the demo's connection: Remove demo).
 import { DeleteOutlined, SaveOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { Alert, Button, Flex, Popconfirm, Space, Typography } from 'antd';
 import type { FieldError } from '../../api';
 import type { Connection } from '../../api/types';
+import { RemoveDemoButton } from '../../components/RemoveDemoButton';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 
@@ -39,6 +40,7 @@ export function FormActions({
   dirty,
   onTest,
   onDelete,
+  onDemoRemoved,
 }: {
   isNew: boolean;
   conn: Connection | null;
@@ -48,6 +50,8 @@ export function FormActions({
   dirty: boolean;
   onTest: () => void;
   onDelete: () => Promise<void>;
+  /** The demo's connection is removed with the demo: Remove demo stands where Delete would (then back to the list). */
+  onDemoRemoved: () => void;
 }) {
   const t = useT(messages);
   const editing = !isNew;
@@ -64,7 +68,8 @@ export function FormActions({
         )}
         {editing && dirty && <Typography.Text type="secondary">{t('testDirty')}</Typography.Text>}
       </Space>
-      {editing && conn && (
+      {editing && conn?.demo && <RemoveDemoButton testId="connection-demo-remove" onDone={(removed) => removed && onDemoRemoved()} />}
+      {editing && conn && !conn.demo && (
         <Popconfirm
           title={t('deleteConfirm', { name: conn.name })}
           okText={t('deleteOk')}

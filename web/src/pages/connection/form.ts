@@ -24,11 +24,29 @@ export interface FormValues {
   rateSharePercent?: number | null;
   /** Budget override as text ("200/1s,2000/30s"); empty = WeCom's documented budget. */
   rateBudget?: string;
+  /** The directory organizations whose subtrees are synced; [] = the whole directory. */
+  scope: { organizationRoots: string[] };
+  /** What a deletion or a disabling in the directory does in WeCom, and the safety threshold. */
+  policies: Policies;
 }
+
+export type Policies = Connection['policies'] & {
+  onAccountDeleted: 'delete' | 'disable' | 'ignore';
+  onAccountDisabled: 'disable' | 'delete';
+  onOrganizationDeleted: 'delete' | 'keep';
+};
+
+/** A new connection's policies: the service's defaults (DEFAULT_POLICIES in src/domain/connection.ts), safe ones. */
+export const DEFAULT_POLICIES: Policies = {
+  onAccountDeleted: 'disable',
+  onAccountDisabled: 'disable',
+  onOrganizationDeleted: 'delete',
+  safety: { maxDeletes: 50, maxDeletePercent: 20 },
+};
 
 const FORM_FIELDS = new Set([
   'name', 'corpId', 'secret', 'rootDepartmentId', 'defaultDepartmentId', 'extattrs', 'proxies', 'proxyUsername', 'proxyPassword',
-  'proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget',
+  'proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget', 'scope', 'policies',
 ]);
 /** The fields in the collapsed "Advanced" section. */
 export const ADVANCED_FIELDS = new Set(['proxyCaPem', 'apiBase', 'caPem', 'rateSharePercent', 'rateBudget']);
@@ -62,6 +80,8 @@ export const emptyValues = (): FormValues => ({
   caPem: '',
   rateSharePercent: 100,
   rateBudget: '',
+  scope: { organizationRoots: [] },
+  policies: { ...DEFAULT_POLICIES, safety: { ...DEFAULT_POLICIES.safety } },
 });
 
 export const fromConnection = (c: Connection): FormValues => ({
@@ -80,4 +100,6 @@ export const fromConnection = (c: Connection): FormValues => ({
   caPem: c.caPem ?? '',
   rateSharePercent: c.rateSharePercent,
   rateBudget: budgetText(c.rateBudget),
+  scope: { organizationRoots: [...c.scope.organizationRoots] },
+  policies: { ...(c.policies as Policies), safety: { ...c.policies.safety } },
 });

@@ -1,7 +1,7 @@
 // Form values → request bodies: POST /connections for a new connection, and the diff against the
 // stored connection → the PATCH body of an edit (nothing changed = an empty body, nothing sent).
 import type { Connection, RequestBody } from '../../api/types';
-import { DEFAULT_API_BASE, budgetText, type FormValues } from './form';
+import { DEFAULT_API_BASE, DEFAULT_POLICIES, type Policies, budgetText, type FormValues } from './form';
 
 /** The values of a form that passed its rules (the root department is required). */
 export type SubmittedValues = FormValues & { rootDepartmentId: number };
@@ -24,6 +24,24 @@ const normExtattrs = (list: FormValues['extattrs'] | undefined) =>
     const expression = text(a.expression);
     return { name: (a.name ?? '').trim(), type: a.type ?? 'text', ...(expression !== null ? { expression } : {}) };
   });
+/** The scope roots chosen, without duplicates (the order the picker keeps does not matter). */
+const scopeRoots = (v: FormValues): string[] => [...new Set(v.scope?.organizationRoots ?? [])];
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+type PolicyInput = NonNullable<CreateBody['policies']>;
+/** The policies that differ from `base` (only those: the service keeps the others), or null when none does; an emptied number keeps its value. */
+function policyChanges(p: Partial<Policies> | undefined, base: Policies): PolicyInput | null {
+  const out: PolicyInput = {};
+  if (p?.onAccountDeleted && p.onAccountDeleted !== base.onAccountDeleted) out.onAccountDeleted = p.onAccountDeleted;
+  if (p?.onAccountDisabled && p.onAccountDisabled !== base.onAccountDisabled) out.onAccountDisabled = p.onAccountDisabled;
+  if (p?.onOrganizationDeleted && p.onOrganizationDeleted !== base.onOrganizationDeleted) out.onOrganizationDeleted = p.onOrganizationDeleted;
+  const maxDeletes = num(p?.safety?.maxDeletes);
+  const maxDeletePercent = num(p?.safety?.maxDeletePercent);
+  const safety: NonNullable<PolicyInput['safety']> = {};
+  if (maxDeletes !== null && maxDeletes !== base.safety.maxDeletes) safety.maxDeletes = maxDeletes;
+  if (maxDeletePercent !== null && maxDeletePercent !== base.safety.maxDeletePercent) safety.maxDeletePercent = maxDeletePercent;
+  if (Object.keys(safety).length) out.safety = safety;
+  return Object.keys(out).length ? out : null;
+}
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The POST body of a new connection: optional fields only when set, the API base only when not the default. */
@@ -48,6 +66,10 @@ export function createBody(v: SubmittedValues): CreateBody {
   const share = num(v.rateSharePercent) ?? 100;
   if (share !== 100) body.rateSharePercent = share;
   if (text(v.rateBudget) !== null) body.rateBudget = text(v.rateBudget);
+  const roots = scopeRoots(v);
+  if (roots.length) body.scope = { organizationRoots: roots };
+  const policies = policyChanges(v.policies, DEFAULT_POLICIES);
+  if (policies) body.policies = policies;
   return body;
 }
 
@@ -78,5 +100,9 @@ export function patchBody(v: SubmittedValues, c: Connection): PatchBody {
   const share = num(v.rateSharePercent) ?? 100;
   if (share !== c.rateSharePercent) body.rateSharePercent = share;
   if ((text(v.rateBudget) ?? '').replace(/\s+/g, '') !== budgetText(c.rateBudget)) body.rateBudget = text(v.rateBudget);
+  const roots = scopeRoots(v);
+  if (!sameSet(roots, c.scope.organizationRoots)) body.scope = roots.length ? { organizationRoots: roots } : null;
+  const policies = policyChanges(v.policies, c.policies as Policies);
+  if (policies) body.policies = policies;
   return body;
 }
