@@ -5,7 +5,7 @@
 // organization; then imports a file whose bad row shows in the preview (nothing written), and a good
 // one, and exports the directory. Screenshots at 1366 and 1920 px in Chinese and English go to
 // test-output/screenshots/.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -46,6 +46,15 @@ describe('managing the directory in the console', () => {
     await p.locator('.ant-select-dropdown:visible .ant-select-tree-title').getByText(name, { exact: true }).click();
   };
 
+  /** Chooses a file in the open import dialog; the preview (a dry run) follows. */
+  const chooseFile = (p: Page, name: string, text: string) =>
+    p.getByTestId('import-dialog').locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  const BAD_CSV =
+    'username,name,mobile,email,organizations,status\n' +
+    'wangwu,王五,13800000005,wangwu@example.com,总公司/销售部,enabled\n' +
+    'zhaoliu,赵六,,not-an-email,总公司/市场部,enabled\n';
+  const GOOD_CSV = BAD_CSV.replace('not-an-email', 'zhaoliu@example.com');
+
   beforeAll(async () => {
     await ensureConsoleBuilt({ quiet: true });
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-sync-dirmanage-'));
@@ -70,7 +79,7 @@ describe('managing the directory in the console', () => {
     const empty = page.getByTestId('directory-empty');
     await empty.waitFor();
     const text = (await empty.textContent()) ?? '';
-    for (const way of ['New organization', 'SCIM', 'demo']) expect(text).toContain(way);
+    for (const way of ['New organization', 'Import', 'SCIM', 'demo']) expect(text).toContain(way);
     await screenshot(page, '40-directory-empty-1366-en');
   });
 
@@ -152,4 +161,73 @@ describe('managing the directory in the console', () => {
     await expect.poll(async () => (await orgNamed('研发部')) ?? null).toBeNull();
     await treeNode(page, '研发部').waitFor({ state: 'detached' });
   });
+
+  it('imports a file: a bad row shows in the preview and nothing is written; a good file is imported on confirmation', async () => {
+    await treeNode(page, '总公司').click();
+    await page.getByTestId('import-open').click();
+    await chooseFile(page, 'accounts.csv', BAD_CSV);
+    const errors = page.getByTestId('import-errors');
+    await errors.waitFor();
+    const cells = await errors.locator('tbody tr').first().locator('td').allTextContents();
+    expect(cells.slice(0, 2)).toEqual(['3', 'email']);
+    expect(cells[2]).toContain('not-an-email');
+    expect(await page.getByTestId('import-confirm').isDisabled()).toBe(true);
+    expect((await page.getByTestId('import-accounts').textContent()) ?? '').toMatch(/Create\s*1/);
+    await settled(page);
+    await screenshot(page, '44-directory-import-errors-1366-en');
+    // the preview wrote nothing
+    expect((await directory.snapshot()).accounts.map((a) => a.username)).toEqual([]);
+    expect(await orgNamed('市场部')).toBeUndefined();
+
+    await chooseFile(page, 'accounts.csv', GOOD_CSV);
+    await expect.poll(() => page.getByTestId('import-preview').textContent()).toContain('No errors');
+    expect(await page.getByTestId('import-errors').count()).toBe(0);
+    await page.getByTestId('import-confirm').click();
+    await page.getByTestId('import-dialog').waitFor({ state: 'detached' });
+    expect((await directory.snapshot()).accounts.map((a) => a.username).sort()).toEqual(['wangwu', 'zhaoliu']);
+    await treeNode(page, '市场部').waitFor();
+    await page.getByTestId('account-new').waitFor();
+    await treeNode(page, '市场部').click();
+    await page.getByTestId('account-row-zhaoliu').waitFor();
+  });
+
+  it('exports the directory as a JSON import file (a download)', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^directory-\d{4}-\d{2}-\d{2}\.json$/);
+    const path = await download.path();
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { organizations: Array<{ path: string }>; accounts: Array<{ username: string }> };
+    expect(doc.organizations.map((o) => o.path).sort()).toEqual(['总公司', '总公司/市场部', '总公司/销售部']);
+    expect(doc.accounts.map((a) => a.username).sort()).toEqual(['wangwu', 'zhaoliu']);
+  });
+
+  it('fits 1366 and 1920 px in Chinese and English', async () => {
+    const zh = (await chromium.page('zh')).page;
+    await signIn(zh);
+    for (const [lang, p] of [['en', page], ['zh', zh]] as const)
+      for (const width of [1366, 1920]) {
+        await p.setViewportSize({ width, height: 900 });
+        await p.goto(`${service.url}/directory`);
+        await treeNode(p, '销售部').click();
+        await p.getByTestId('account-row-wangwu').waitFor();
+        const where = `${lang} at ${width} px`;
+        const overflow = await p.getByTestId('accounts-table').locator('.ant-table-content').first().evaluate((el) => el.scrollWidth - el.clientWidth);
+        expect(overflow, `${where}: the table scrolls sideways`).toBeLessThanOrEqual(1);
+        expect(await p.getByTestId('org-toolbar').textContent(), where).toContain(lang === 'zh' ? '新建下级组织' : 'New sub-organization');
+        await settled(p);
+        await screenshot(p, `45-directory-manage-${width}-${lang}`);
+        await p.getByTestId('import-open').click();
+        await chooseFile(p, 'accounts.csv', BAD_CSV.replace('wangwu', 'sunqi'));
+        await p.getByTestId('import-errors').waitFor();
+        expect(await p.getByTestId('import-preview').textContent(), where).toContain(lang === 'zh' ? '处错误' : 'errors');
+        await settled(p);
+        await screenshot(p, `46-directory-import-${width}-${lang}`);
+        await p.keyboard.press('Escape');
+        await p.getByTestId('import-dialog').waitFor({ state: 'detached' });
+        await p.getByTestId('org-edit').click();
+        await p.getByTestId('org-name').waitFor();
+        await settled(p);
+        await screenshot(p, `47-directory-edit-org-${width}-${lang}`);
+        await p.keyboard.press('Escape');
+      }
+  }, 120_000);
 });

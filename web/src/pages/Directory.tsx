@@ -5,8 +5,9 @@
 // drawer, the card under the tree). The URL keeps the selection: ?organization=<id> selects an
 // organization, ?account=<id or username> opens that account's sync status (the runs page links
 // here). Administrators create, edit, move and delete organizations (./directory/OrgDialog,
-// ./directory/useDeletes) and create and delete accounts. The parts live in ./directory.
-import { ApartmentOutlined, DeleteOutlined, DragOutlined, EditOutlined, PlusOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+// ./directory/useDeletes), create and delete accounts, import a file (./directory/ImportDialog)
+// and export the directory. The parts live in ./directory.
+import { ApartmentOutlined, DeleteOutlined, DownloadOutlined, DragOutlined, EditOutlined, PlusOutlined, TeamOutlined, UploadOutlined, UserAddOutlined } from '@ant-design/icons';
 import { Button, Col, Flex, Row, Space, Statistic, Tooltip, Typography } from 'antd';
 import { useCallback, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -16,6 +17,7 @@ import { useIsAdmin } from '../session';
 import { AccountDrawer, type NewAccount } from './directory/AccountDrawer';
 import { AccountsTable } from './directory/AccountsTable';
 import { EmptyDirectory } from './directory/EmptyDirectory';
+import { ImportDialog } from './directory/ImportDialog';
 import { messages } from './directory/messages';
 import { OrgDialog, type OrgDialogMode } from './directory/OrgDialog';
 import { OrgTree } from './directory/OrgTree';
@@ -49,6 +51,7 @@ export function DirectoryPage() {
   const [editing, setEditing] = useState<Account | null>(null);
   const [creating, setCreating] = useState<NewAccount | null>(null);
   const [orgDialog, setOrgDialog] = useState<OrgDialogMode | null>(null);
+  const [importing, setImporting] = useState(false);
 
   const orgById = useMemo(() => new Map((orgs ?? []).map((o) => [o.id, o])), [orgs]);
 
@@ -125,13 +128,23 @@ export function DirectoryPage() {
           <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
         </div>
         <Space size={32} wrap>
-          {isAdmin && (
-            <Space wrap>
+          <Space wrap>
+            {isAdmin && (
+              <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="import-open">
+                {t('importButton')}
+              </Button>
+            )}
+            <Tooltip title={t('exportHelp')}>
+              <Button icon={<DownloadOutlined />} href="/api/v1/directory/export" download data-testid="export">
+                {t('exportButton')}
+              </Button>
+            </Tooltip>
+            {isAdmin && (
               <Button icon={<UserAddOutlined />} disabled={!orgs || orgs.length === 0} onClick={() => setCreating({ organizationId: selected })} data-testid="account-new">
                 {t('newAccount')}
               </Button>
-            </Space>
-          )}
+            )}
+          </Space>
           <Statistic title={t('orgCount')} value={orgs ? orgs.length : '—'} prefix={<ApartmentOutlined />} data-testid="org-count" />
           <Statistic title={selectedOrg ? t('accountsIn', { name: selectedOrg.name }) : t('accountCount')} value={totalText} prefix={<TeamOutlined />} data-testid="account-count" />
         </Space>
@@ -145,7 +158,7 @@ export function DirectoryPage() {
             onSelect={setSelected}
             onRefresh={reloadOrgs}
             toolbar={orgs && orgs.length > 0 ? orgToolbar : null}
-            empty={<EmptyDirectory isAdmin={isAdmin} onCreateOrg={newOrg} />}
+            empty={<EmptyDirectory isAdmin={isAdmin} onCreateOrg={newOrg} onImport={() => setImporting(true)} />}
           />
           {selected && <OrgSyncStatusCard organizationId={selected} name={selectedOrg?.name} />}
         </Col>
@@ -174,6 +187,17 @@ export function DirectoryPage() {
             setCreating(null);
           }}
           onSaved={onSaved}
+        />
+      )}
+      {isAdmin && (
+        <ImportDialog
+          open={importing}
+          onClose={() => setImporting(false)}
+          onImported={() => {
+            setImporting(false);
+            reloadOrgs();
+            refreshAccounts();
+          }}
         />
       )}
       {isAdmin && <OrgDialog mode={orgDialog} orgs={orgs ?? []} onClose={() => setOrgDialog(null)} onSaved={onOrgSaved} />}

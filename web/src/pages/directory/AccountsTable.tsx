@@ -123,7 +123,7 @@ export function AccountsTable({
           {
             title: t('actions'),
             key: 'actions',
-            width: isAdmin ? 124 : 64,
+            width: isAdmin ? 108 : 64,
             fixed: 'right' as const,
             render: (_: unknown, a: Account) => (
               <Space size={4}>
