@@ -81,6 +81,12 @@ describe('managing the directory in the console', () => {
     const text = (await empty.textContent()) ?? '';
     for (const way of ['New organization', 'Import', 'SCIM', 'demo']) expect(text).toContain(way);
     await screenshot(page, '40-directory-empty-1366-en');
+    const zh = (await chromium.page('zh')).page;
+    await signIn(zh);
+    expect(await zh.getByTestId('directory-empty').textContent()).toContain('目录是空的');
+    await zh.setViewportSize({ width: 1920, height: 900 });
+    await screenshot(zh, '40-directory-empty-1920-zh');
+    await zh.context().close();
   });
 
   it('creates organizations, edits one, and moves one under another', async () => {

@@ -22,12 +22,12 @@ export function EmptyDirectory({ isAdmin, onCreateOrg, onImport }: { isAdmin: bo
           {t('importFile')}
         </Button>
       )}
-      <Link to="/scim">
+      <Link to="/scim" style={{ display: 'block' }}>
         <Button block icon={<ApiOutlined />}>
           {t('emptyScim')}
         </Button>
       </Link>
-      <Link to="/connections">
+      <Link to="/connections" style={{ display: 'block' }}>
         <Button block icon={<ExperimentOutlined />}>
           {t('emptyDemo')}
         </Button>

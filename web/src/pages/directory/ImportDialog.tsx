@@ -152,7 +152,7 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
           <div data-testid="import-preview">
             <Row gutter={24} style={{ marginBottom: 12 }}>
               {counts(t('organizations'), preview.organizations, 'import-orgs')}
-              {counts(t('accountCount'), preview.accounts, 'import-accounts')}
+              {counts(t('accountsLabel'), preview.accounts, 'import-accounts')}
             </Row>
             {errors.length === 0 ? (
               <Alert type={nothingToDo ? 'info' : 'success'} showIcon title={nothingToDo ? t('importNothing') : t('importReady')} />
@@ -166,7 +166,7 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
                   pagination={errors.length > 8 ? { pageSize: 8, size: 'small' } : false}
                   data-testid="import-errors"
                   columns={[
-                    { title: t('importRow'), dataIndex: 'row', width: 70, render: (r: number, e) => (e.section ? `${e.section === 'accounts' ? t('accountCount') : t('organizations')} ${r}` : r) },
+                    { title: t('importRow'), dataIndex: 'row', width: 70, render: (r: number, e) => (e.section ? `${e.section === 'accounts' ? t('accountsLabel') : t('organizations')} ${r}` : r) },
                     { title: t('importColumn'), dataIndex: 'column', width: 140, render: (c: string) => (c ? <Typography.Text code>{c}</Typography.Text> : '—') },
                     { title: t('importMessage'), dataIndex: 'message' },
                   ]}
