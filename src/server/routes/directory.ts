@@ -7,6 +7,7 @@
 //   POST   /organizations/:id/disable    and /enable
 //   (the same for /accounts; list filters: status, organizationId, externalId, username, email, mobile, q)
 //   GET    /changes?after=<seq>&limit=   the change feed
+//   POST   /directory/import, GET /directory/export   bulk files (./directory-io.ts)
 // Every write is recorded in the audit log with the names of the fields it set (not their values),
 // and reported to `onWrite` when given (serve: the sync worker's notify()).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -15,6 +16,7 @@ import type { Directory, WriteOptions } from '../../directory/directory.js';
 import { GENDERS } from '../../domain/account.js';
 import { STATUSES } from '../../domain/common.js';
 import { audit } from '../audit.js';
+import { directoryIoRoutes } from './directory-io.js';
 import { ProblemError, problem } from '../problem.js';
 import { type Responses, defineRoute } from '../route.js';
 
@@ -305,6 +307,8 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
       );
     }
   }
+
+  await directoryIoRoutes(app, { directory: d });
 
   // ---------------------------------------------------------------- change feed
   defineRoute(

@@ -470,6 +470,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import organizations and accounts from a CSV or JSON file (dry run first)
+         * @description The file formats of `wecom-sync import` (docs/directory-import.md). With dryRun=true (the default) nothing is written: the answer says what would be created, updated or left unchanged, and lists every row error. With dryRun=false the rows are written in one transaction and the import is audited; a file with row errors is refused (422, nothing written) unless skipInvalid=true. At most 16 MiB.
+         *
+         *     Access: Role admin.
+         */
+        post: operations["importDirectory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole directory as a JSON import file
+         * @description Organizations by path and accounts with their organizations’ paths, in the format POST /directory/import and `wecom-sync import` read (a download: Content-Disposition attachment).
+         *
+         *     Access: Role viewer or admin.
+         */
+        get: operations["exportDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/changes": {
         parameters: {
             query?: never;
@@ -1137,6 +1181,15 @@ export interface components {
             order?: number[];
             toInvite?: boolean;
         };
+        /** @description The JSON import format (docs/directory-import.md) */
+        DirectoryExport: {
+            organizations: {
+                [key: string]: unknown;
+            }[];
+            accounts: {
+                [key: string]: unknown;
+            }[];
+        };
         /** @description A plain-language text in English and Chinese */
         Explanation: {
             en: string;
@@ -1169,6 +1222,39 @@ export interface components {
                 };
                 pointer?: string;
             };
+        };
+        ImportReport: {
+            dryRun: boolean;
+            /** @description the directory was changed */
+            applied: boolean;
+            organizations: {
+                create: number;
+                update: number;
+                unchanged: number;
+            };
+            accounts: {
+                create: number;
+                update: number;
+                unchanged: number;
+            };
+            errors: components["schemas"]["ImportRowError"][];
+            skippedRows: number;
+            /** @description change-feed entries written */
+            changes: number;
+            format: ("csv" | "json") | null;
+            encoding: ("utf8" | "gb18030") | null;
+        };
+        ImportRowError: {
+            /** @description the spreadsheet row (the CSV header is row 1), or the JSON element (from 1) */
+            row: number;
+            /** @description the column or JSON key; '' for the whole row or file */
+            column: string;
+            message: string;
+            /**
+             * @description JSON files: which array
+             * @enum {string}
+             */
+            section?: "organizations" | "accounts";
         };
         Mapping: {
             definition: components["schemas"]["MappingDefinition"];
@@ -3596,6 +3682,132 @@ export interface operations {
             };
             /** @description Breaks a directory rule; `errors` names the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importDirectory: {
+        parameters: {
+            query?: {
+                /** @description true (default): only report what would change */
+                dryRun?: "true" | "false";
+                /** @description true: import the valid rows and report the others; default false: one bad row and nothing is imported */
+                skipInvalid?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the file name; `.csv` or `.json` decides the format (else the content does) */
+                    fileName?: string;
+                    /** @description the file as text */
+                    content?: string;
+                    /** @description the file as base64 (keeps a GB18030/GBK file intact) */
+                    contentBase64?: string;
+                    /**
+                     * @description the file encoding; default auto (UTF-8, else GB18030)
+                     * @enum {string}
+                     */
+                    encoding?: "auto" | "utf8" | "gb18030";
+                };
+            };
+        };
+        responses: {
+            /** @description The report (a dry run, or the import done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Row errors: nothing was imported; `errors` names each row and column */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    /** @description attachment; filename="directory-<date>.json" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryExport"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

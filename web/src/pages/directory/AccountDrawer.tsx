@@ -1,11 +1,12 @@
 // The edit drawer of an account (administrators): its fields, organizations (a tree picker)
 // and the primary one. Saving PATCHes only what changed; the sync worker takes it to WeCom.
+// The same form creates an account (`creating`): with its username, POSTed whole.
 import { Alert, App, Button, Col, Drawer, Flex, Form, Input, Radio, Row, Select, TreeSelect, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError, api, ok } from '../../api';
 import { splitFieldErrors } from '../../components/formErrors';
 import { useT } from '../../i18n';
-import { EDIT_FIELDS, type EditValues, accountPatchBody, toEditValues } from './accountPatch';
+import { EDIT_FIELDS, type EditValues, accountCreateBody, accountPatchBody, newEditValues, toEditValues } from './accountPatch';
 import { messages } from './messages';
 import { orgForest } from './orgs';
 import { useContactHolder } from './useContactHolder';
@@ -13,21 +14,29 @@ import type { Account, Gender, Organization } from '../../api/types';
 
 type OrgOption = { value: string; title: string; children: OrgOption[] };
 
+/** A new account, first placed in `organizationId` (null: none chosen yet). */
+export interface NewAccount {
+  organizationId: string | null;
+}
+
 export function AccountDrawer({
   account,
+  creating = null,
   orgs,
   onClose,
   onSaved,
 }: {
-  /** The account being edited; null = closed. */
+  /** The account being edited; null = closed (unless creating). */
   account: Account | null;
+  /** Set: the drawer creates an account. */
+  creating?: NewAccount | null;
   orgs: Organization[];
   onClose: () => void;
   onSaved: (a: Account) => void;
 }) {
   const t = useT(messages);
   const { message } = App.useApp();
-  const [form] = Form.useForm<EditValues>();
+  const [form] = Form.useForm<EditValues & { username: string }>();
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const orgIds = Form.useWatch('organizationIds', form) ?? [];
@@ -43,23 +52,24 @@ export function AccountDrawer({
   const treeData = useMemo(() => orgForest<OrgOption>(orgs, (o, children) => ({ value: o.id, title: o.name, children })), [orgs]);
   const orgName = useMemo(() => new Map(orgs.map((o) => [o.id, o.name])), [orgs]);
 
+  const open = account !== null || creating !== null;
   useEffect(() => {
-    if (!account) return;
+    if (!account && !creating) return;
     setFormError(null);
     form.resetFields();
-    form.setFieldsValue(toEditValues(account));
-  }, [account, form]);
+    form.setFieldsValue(account ? toEditValues(account) : { ...newEditValues(creating?.organizationId ?? null), username: '' });
+  }, [account, creating, form]);
 
   const save = async () => {
-    if (!account) return;
-    let v: EditValues;
+    if (!open) return;
+    let v: EditValues & { username: string };
     try {
       v = await form.validateFields();
     } catch {
       return;
     }
-    const body = accountPatchBody(v, account);
-    if (Object.keys(body).length === 0) {
+    const body = account ? accountPatchBody(v, account) : null;
+    if (body && Object.keys(body).length === 0) {
       message.info(t('noChange'));
       onClose();
       return;
@@ -67,12 +77,14 @@ export function AccountDrawer({
     setSaving(true);
     setFormError(null);
     try {
-      const saved = await ok(api.PATCH('/accounts/{id}', { params: { path: { id: account.id } }, body }));
-      message.success(t('saved'));
+      const saved = account
+        ? await ok(api.PATCH('/accounts/{id}', { params: { path: { id: account.id } }, body: body! }))
+        : await ok(api.POST('/accounts', { body: accountCreateBody(v.username, v) }));
+      message.success(t(account ? 'saved' : 'created'));
       onSaved(saved);
     } catch (e) {
       if (e instanceof ApiError && e.errors.length > 0) {
-        const { fields, rest } = splitFieldErrors(e.errors, (p) => p.length === 1 && EDIT_FIELDS.has(String(p[0])));
+        const { fields, rest } = splitFieldErrors(e.errors, (p) => p.length === 1 && (EDIT_FIELDS.has(String(p[0])) || (!account && p[0] === 'username')));
         form.setFields(fields.map((f) => ({ name: f.name as never, errors: f.errors })));
         setFormError(rest.length > 0 ? rest.map((x) => `${x.field}: ${x.message}`).join('; ') : t('invalid'));
       } else setFormError(t('conflict', { msg: (e as Error).message }));
@@ -83,11 +95,11 @@ export function AccountDrawer({
 
   return (
     <Drawer
-      open={account !== null}
+      open={open}
       onClose={onClose}
       size={520}
       destroyOnHidden
-      title={account ? t('editTitle', { username: account.username }) : ''}
+      title={account ? t('editTitle', { username: account.username }) : creating ? t('newAccountTitle') : ''}
       extra={
         account && (
           <Typography.Text type="secondary">
@@ -106,7 +118,12 @@ export function AccountDrawer({
     >
       <Alert type="info" showIcon title={t('syncNote')} style={{ marginBottom: 16 }} />
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} />}
-      <Form<EditValues> form={form} layout="vertical" requiredMark="optional" onFinish={() => void save()}>
+      <Form<EditValues & { username: string }> form={form} layout="vertical" requiredMark="optional" onFinish={() => void save()}>
+        {!account && (
+          <Form.Item name="username" label={t('username')} extra={t('usernameHelp')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
+            <Input data-testid="account-username" maxLength={64} />
+          </Form.Item>
+        )}
         <Form.Item name="displayName" label={t('displayName')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
           <Input data-testid="account-name" maxLength={64} />
         </Form.Item>

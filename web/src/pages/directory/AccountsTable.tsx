@@ -1,7 +1,7 @@
 // The accounts on the right of the directory: search and status filter, one page of accounts
 // with their organizations (a click selects one in the tree), the sync status button, the edit
 // button for administrators, and the pager.
-import { CloudSyncOutlined, EditOutlined, ReloadOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import { CloudSyncOutlined, DeleteOutlined, EditOutlined, ReloadOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Empty, Flex, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
 import { DirPager } from '../../components/DirPager';
@@ -19,6 +19,7 @@ export function AccountsTable({
   onSelectOrg,
   isAdmin,
   onEdit,
+  onDelete,
   onStatus,
 }: {
   accounts: Accounts;
@@ -28,6 +29,7 @@ export function AccountsTable({
   onSelectOrg: (id: string) => void;
   isAdmin: boolean;
   onEdit: (a: Account) => void;
+  onDelete: (a: Account) => void;
   /** Show the account's sync status in every connection. */
   onStatus: (a: Account) => void;
 }) {
@@ -121,7 +123,7 @@ export function AccountsTable({
           {
             title: t('actions'),
             key: 'actions',
-            width: isAdmin ? 96 : 64,
+            width: isAdmin ? 108 : 64,
             fixed: 'right' as const,
             render: (_: unknown, a: Account) => (
               <Space size={4}>
@@ -131,6 +133,11 @@ export function AccountsTable({
                 {isAdmin && (
                   <Tooltip title={t('edit')}>
                     <Button size="small" icon={<EditOutlined />} aria-label={t('edit')} data-testid={`edit-account-${a.username}`} onClick={() => onEdit(a)} />
+                  </Tooltip>
+                )}
+                {isAdmin && (
+                  <Tooltip title={t('delete')}>
+                    <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('delete')} data-testid={`delete-account-${a.username}`} onClick={() => onDelete(a)} />
                   </Tooltip>
                 )}
               </Space>

@@ -3,7 +3,7 @@
 import { ApartmentOutlined, ReloadOutlined, TeamOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Empty, Skeleton, Space, Tag, Tooltip, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
-import { type Key, useMemo, useState } from 'react';
+import { type Key, type ReactNode, useMemo, useState } from 'react';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 import { orgForest } from './orgs';
@@ -45,6 +45,8 @@ export function OrgTree({
   selected,
   onSelect,
   onRefresh,
+  toolbar,
+  empty,
 }: {
   /** null while loading. */
   orgs: Organization[] | null;
@@ -53,6 +55,10 @@ export function OrgTree({
   selected: string | null;
   onSelect: (id: string | null) => void;
   onRefresh: () => void;
+  /** Actions on the organizations (administrators), above the tree. */
+  toolbar?: ReactNode;
+  /** Shown instead of the plain "no organizations" when the directory is empty. */
+  empty?: ReactNode;
 }) {
   const t = useT(messages);
   const [expanded, setExpanded] = useState<Key[] | null>(null);
@@ -78,9 +84,10 @@ export function OrgTree({
       <Button type={selected === null ? 'primary' : 'link'} ghost={selected === null} size="small" style={{ marginBottom: 8 }} onClick={() => onSelect(null)}>
         <TeamOutlined /> {t('allAccounts')}
       </Button>
+      {toolbar}
       {error && <Alert type="error" showIcon title={t('loadFailed')} description={error.message} />}
       {!orgs && !error && <Skeleton active />}
-      {orgs && orgs.length === 0 && <Empty description={t('treeEmpty')} />}
+      {orgs && orgs.length === 0 && (empty ?? <Empty description={t('treeEmpty')} />)}
       <div data-testid="org-tree">
         {orgs && orgs.length > 0 && (
           <Tree

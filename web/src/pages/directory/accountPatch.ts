@@ -50,3 +50,35 @@ export function accountPatchBody(v: EditValues, account: Account): RequestBody<'
   if (v.primaryOrganizationId !== account.primaryOrganizationId || orgsChanged) body.primaryOrganizationId = v.primaryOrganizationId;
   return body;
 }
+
+/** The form values of a new account in `organizationId` (when one is selected). */
+export const newEditValues = (organizationId: string | null): EditValues => ({
+  displayName: '',
+  mobile: '',
+  email: '',
+  telephone: '',
+  title: '',
+  gender: 'unspecified',
+  employeeNumber: '',
+  externalId: '',
+  status: 'enabled',
+  organizationIds: organizationId ? [organizationId] : [],
+  primaryOrganizationId: organizationId ?? '',
+});
+
+/** The POST body of a new account: the username and every field filled in (empty texts left out). */
+export function accountCreateBody(username: string, v: EditValues): RequestBody<'/accounts', 'post'> {
+  const body: RequestBody<'/accounts', 'post'> = {
+    username: username.trim(),
+    displayName: v.displayName.trim(),
+    organizationIds: v.organizationIds,
+    primaryOrganizationId: v.primaryOrganizationId,
+    gender: v.gender,
+    status: v.status,
+  };
+  for (const f of TEXT_FIELDS) {
+    const nv = (v[f] ?? '').trim();
+    if (nv) body[f] = nv;
+  }
+  return body;
+}
