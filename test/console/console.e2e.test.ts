@@ -18,6 +18,7 @@ import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { type Chromium, launchChromium, screenshot } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console.js';
 import { type RunningTinyproxy, startTinyproxy } from '../helpers/tinyproxy.js';
 
 const CORP = { corpid: 'wwconsole000000001', secret: 'console-sync-secret-0123456789abcdef' };
@@ -312,12 +313,8 @@ describe('the web console in Chromium', () => {
     expect(audit.join('\n')).not.toContain(CORP.secret);
     await screenshot(page, '18-audit-en');
 
-    const zh = (await chromium.page('zh')).page;
     // Same browser, new context: sign in again, in Chinese.
-    await zh.goto(service.url);
-    await zh.getByTestId('login-username').fill('admin');
-    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await zh.getByTestId('login-submit').click();
+    const zh = await signIn(chromium, service, { lang: 'zh', password: ADMIN_PASSWORD });
     await zh.getByTestId('connection-row-acme').waitFor();
     expect(await zh.locator('body').textContent()).toContain('企业微信');
     expect(await zh.title()).toBe('企业微信连接 · wecom-sync');
@@ -344,12 +341,7 @@ describe('the web console in Chromium', () => {
   });
 
   it('keeps every column of the directory table readable at 1366, 1440 and 1920 px, in Chinese and English', async () => {
-    const zh = (await chromium.page('zh')).page;
-    await zh.goto(service.url);
-    await zh.getByTestId('login-username').fill('admin');
-    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await zh.getByTestId('login-submit').click();
-    await zh.getByTestId('connection-row-acme').waitFor();
+    const zh = await signIn(chromium, service, { lang: 'zh', password: ADMIN_PASSWORD });
     for (const [lang, p] of [['en', page], ['zh', zh]] as const)
       for (const width of [1366, 1440, 1920]) {
         await p.setViewportSize({ width, height: 900 });
