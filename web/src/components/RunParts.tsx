@@ -21,6 +21,7 @@ const messages = {
     succeeded: '成功',
     failed: '失败',
     partial: '部分失败',
+    allFailed: '全部失败',
     cancelled: '已取消',
     pending: '等待中',
     skipped: '已跳过',
@@ -47,6 +48,7 @@ const messages = {
     succeeded: 'succeeded',
     failed: 'failed',
     partial: 'partial',
+    allFailed: 'all failed',
     cancelled: 'cancelled',
     pending: 'pending',
     skipped: 'skipped',
@@ -96,11 +98,16 @@ const RUN_ICONS: Record<RunStatus, ReactNode> = {
   cancelled: <MinusCircleOutlined />,
 };
 
-export function RunStatusTag({ status }: { status: RunStatus }) {
+/**
+ * A run's outcome. With its summary, a finished run none of whose operations succeeded says "all
+ * failed" (its status is 'partial': the objects failed one by one, the run itself went through).
+ */
+export function RunStatusTag({ status, summary }: { status: RunStatus; summary?: { succeeded: number; failed: number } | null }) {
   const label = useRunLabel();
+  const allFailed = status === 'partial' && summary != null && summary.succeeded === 0 && summary.failed > 0;
   return (
-    <Tag color={RUN_COLORS[status] ?? 'default'} icon={RUN_ICONS[status]}>
-      {label(status)}
+    <Tag color={allFailed ? 'error' : (RUN_COLORS[status] ?? 'default')} icon={allFailed ? RUN_ICONS.failed : RUN_ICONS[status]} data-outcome={allFailed ? 'all-failed' : status}>
+      {label(allFailed ? 'allFailed' : status)}
     </Tag>
   );
 }

@@ -231,7 +231,7 @@ export function RunDetailPage() {
             {t('run')} <Typography.Text code style={{ fontSize: 18 }}>{run.id}</Typography.Text>
           </Typography.Title>
           <span data-testid="run-status" data-status={run.status} data-finished={String(run.finished)}>
-            <RunStatusTag status={run.status} />
+            <RunStatusTag status={run.status} summary={run.summary} />
           </span>
           {!run.finished && <Typography.Text type="secondary">{t('polling')}</Typography.Text>}
         </Space>

@@ -403,7 +403,7 @@ export function RunsPage() {
                 ),
               },
               { title: t('kind'), dataIndex: 'kind', width: 90, render: (k: string) => <RunKindTag kind={k} /> },
-              { title: t('result'), dataIndex: 'status', width: 120, render: (s: RunStatus) => <RunStatusTag status={s} /> },
+              { title: t('result'), dataIndex: 'status', width: 120, render: (s: RunStatus, r) => <RunStatusTag status={s} summary={r.summary} /> },
               {
                 title: t('counts'),
                 key: 'summary',
