@@ -272,6 +272,9 @@ describe('the web console in Chromium', () => {
     expect(text).toContain('mobile existed');
     expect(await attention.getByTestId('attention-row').count()).toBe(1);
     expect(await row.getByTestId('attention-run').getAttribute('href')).toMatch(/^\/runs\/run_/);
+    // the run that sent only this refused update is named for what it was: all failed, not "partial"
+    await expect.poll(() => page.locator('[data-outcome="all-failed"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-outcome="all-failed"]').first().textContent()).toBe('all failed');
     await screenshot(page, '22-attention-en');
     // nothing waits
     await attention.getByTestId('attention-toggle').getByText('Pending').click();

@@ -16,6 +16,7 @@ import type { Directory } from '../../src/directory/directory.js';
 import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { type Chromium, launchChromium, screenshot } from '../helpers/chromium.js';
+import { WAIT } from '../helpers/console.js';
 
 const ADMIN_PASSWORD = 'directory-admin-pass-123';
 
@@ -35,6 +36,13 @@ describe('managing the directory in the console', () => {
   };
   const orgNamed = async (name: string) => (await directory.listOrganizations({ q: name, limit: 10 })).items.find((o) => o.name === name);
   const treeNode = (p: Page, name: string) => p.getByTestId('org-tree').locator('.ant-tree-title').getByText(name, { exact: true });
+  /** Waits until the page shows `id` as the selected organization (kept in the URL, which a navigation updates). */
+  const selectedIs = (p: Page, id: string | null) => expect.poll(() => new URL(p.url()).searchParams.get('organization'), WAIT).toBe(id);
+  /** Selects an organization in the tree, as a person would before acting on it. */
+  const select = async (p: Page, name: string) => {
+    await treeNode(p, name).click();
+    await selectedIs(p, (await orgNamed(name))!.id);
+  };
   /** Waits for the dialogs' and messages' animations to end (for a screenshot). */
   const settled = (p: Page) =>
     expect
@@ -99,6 +107,7 @@ describe('managing the directory in the console', () => {
     expect(hq).toMatchObject({ parentId: null, code: 'HQ' });
 
     // the new organization is selected: the next one goes under it
+    await selectedIs(page, hq!.id);
     await page.getByTestId('org-new').click();
     await page.getByTestId('org-name').fill('销售部');
     await page.getByTestId('org-order').fill('10');
@@ -106,7 +115,7 @@ describe('managing the directory in the console', () => {
     await treeNode(page, '销售部').waitFor();
     expect(await orgNamed('销售部')).toMatchObject({ parentId: hq!.id, order: 10 });
 
-    await treeNode(page, '总公司').click();
+    await select(page, '总公司');
     await page.getByTestId('org-new').click();
     await page.getByTestId('org-name').fill('研发');
     await page.getByTestId('org-save').click();
@@ -135,7 +144,7 @@ describe('managing the directory in the console', () => {
   });
 
   it('creates an account with the edit form, refuses to delete an organization in use, deletes an account and an organization', async () => {
-    await treeNode(page, '销售部').click();
+    await select(page, '销售部');
     await page.getByTestId('account-new').click();
     await page.getByTestId('account-username').fill('zhangsan');
     await page.getByTestId('account-name').fill('张三');
@@ -161,7 +170,7 @@ describe('managing the directory in the console', () => {
     await expect.poll(async () => (await directory.listAccounts({ username: 'zhangsan' })).items.length).toBe(0);
     await page.getByTestId('account-row-zhangsan').waitFor({ state: 'detached' });
 
-    await treeNode(page, '研发部').click();
+    await select(page, '研发部');
     await page.getByTestId('org-delete').click();
     await page.getByTestId('confirm-delete').click();
     await expect.poll(async () => (await orgNamed('研发部')) ?? null).toBeNull();
@@ -169,7 +178,7 @@ describe('managing the directory in the console', () => {
   });
 
   it('imports a file: a bad row shows in the preview and nothing is written; a good file is imported on confirmation', async () => {
-    await treeNode(page, '总公司').click();
+    await select(page, '总公司');
     await page.getByTestId('import-open').click();
     await chooseFile(page, 'accounts.csv', BAD_CSV);
     const errors = page.getByTestId('import-errors');
@@ -193,7 +202,7 @@ describe('managing the directory in the console', () => {
     expect((await directory.snapshot()).accounts.map((a) => a.username).sort()).toEqual(['wangwu', 'zhaoliu']);
     await treeNode(page, '市场部').waitFor();
     await page.getByTestId('account-new').waitFor();
-    await treeNode(page, '市场部').click();
+    await select(page, '市场部');
     await page.getByTestId('account-row-zhaoliu').waitFor();
   });
 

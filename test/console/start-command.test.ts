@@ -129,7 +129,7 @@ describe('the README start command on a fresh data directory', () => {
       // the demo's scope is shown, read-only: the sample company
       await page.getByTestId('link-edit-demo').click();
       const demoScope = page.getByTestId('field-scope');
-      await expect.poll(() => demoScope.textContent()).toContain('星河科技');
+      await expect.poll(() => demoScope.textContent(), { timeout: 15_000 }).toContain('星河科技');
       expect(await demoScope.locator('input').isDisabled()).toBe(true);
       // it is removed with the demo: Remove demo stands where Delete would (which the server refuses)
       expect(await page.getByTestId('connection-demo-remove').count()).toBe(1);
@@ -153,7 +153,7 @@ describe('the README start command on a fresh data directory', () => {
       await screenshot(page, '05-demo-conflict-zh');
       // "choose the scope" points at the scope field
       await conflict.getByTestId('choose-scope').click();
-      await expect.poll(() => page.getByTestId('field-scope').locator('input').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+      await expect.poll(() => page.getByTestId('field-scope').locator('input').evaluate((el) => el.ownerDocument.activeElement === el), { timeout: 15_000 }).toBe(true);
       // Remove demo, from the form; then the same form saves
       await conflict.getByTestId('form-demo-remove').click();
       await page.getByTestId('form-demo-remove-confirm').click();
