@@ -34,7 +34,7 @@ export type Stored = 'started' | 'held' | 'dropped';
 export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput): Promise<Stored> {
   const { plan } = input;
   const adopted = adoptedLinks(input.adoption);
-  const empty = plan.operations.length === 0 && plan.unlinks.length === 0;
+  const empty = plan.operations.length === 0 && plan.unlinks.length === 0 && !plan.relinks?.length;
   const held = plan.safety.exceeded;
   return store.write(async (trx) => {
     // the claim is still ours: a run that looked stale while it was planned may have been taken over
