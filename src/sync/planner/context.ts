@@ -15,6 +15,8 @@ export interface DepartmentTarget {
   link?: DepartmentLink;
   /** The linked department exists in WeCom (false when the observed list lacks it). */
   exists: boolean;
+  /** Taken over in this plan from the link of this deleted organization. */
+  rehiredFrom?: string;
 }
 
 export interface PlanContext {

@@ -77,3 +77,33 @@ describe('re-hire by the matching rules', () => {
     expect((await loadLinks(env.store.db, conn.id)).members.map((l) => [l.key, l.userid])).toEqual([[again.id, 'xiaomei']]);
   });
 });
+
+describe.each(['full', 'incremental'] as const)('re-created organization (policy "keep"), %s runs', (kind) => {
+  it('takes over the department its deleted predecessor left (same path), instead of failing on 60008', async () => {
+    env = await setup();
+    const base = connectionInput(env);
+    const conn = await env.connections.create({ ...base, policies: { ...(base.policies as Connection['policies']), onOrganizationDeleted: 'keep' } });
+    const sales = await env.directory.createOrganization({ name: 'Sales' });
+    const east = await env.directory.createOrganization({ name: 'East', parentId: sales.id });
+    await sync('full');
+    const before = await loadLinks(env.store.db, conn.id);
+    const idOf = (links: typeof before, key: string) => links.departments.find((l) => l.key === key)?.departmentId;
+    await env.directory.deleteBatch({ accounts: [], organizations: [east.id, sales.id] });
+    await sync(kind);
+    const company = env.sim.sim.company(CORP.corpid);
+    expect(company.departments.all().map((d) => d.name)).toEqual(expect.arrayContaining(['Sales', 'East'])); // kept in WeCom
+
+    const sales2 = await env.directory.createOrganization({ name: 'Sales' });
+    const east2 = await env.directory.createOrganization({ name: 'East', parentId: sales2.id });
+    await env.directory.createAccount({ ...PERSON, displayName: 'Xiao Mei', organizationIds: [east2.id] });
+    const r = await sync(kind);
+    expect(r.plan!.operations.filter((o) => o.kind === 'department.create')).toEqual([]);
+    expect(r.plan!.relinks?.filter((x) => x.type === 'department').map((x) => [x.from, x.to])).toEqual([[sales.id, sales2.id], [east.id, east2.id]]);
+    const after = await loadLinks(env.store.db, conn.id);
+    expect([idOf(after, sales2.id), idOf(after, east2.id)]).toEqual([idOf(before, sales.id), idOf(before, east.id)]);
+    expect(member()?.department).toEqual([idOf(before, east.id)]);
+    expect(company.departments.all().filter((d) => d.name === 'Sales')).toHaveLength(1);
+    await expectMirrors(env);
+    expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
+  });
+});

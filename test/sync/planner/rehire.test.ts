@@ -98,3 +98,52 @@ group('re-hire', () => {
     expect(w[0]!.message).toContain('acc_n2');
   });
 });
+
+group('re-created organization', () => {
+  const tree = (key: string): DesiredState => ({ departments: [dept(key, 'Sales'), dept(`${key}_east`, 'East', key)], members: [member('acc_1', 'u1', [`${key}_east`])] });
+
+  for (const policy of ['keep', 'delete'] as const) {
+    it(`policy ${policy}: a new organization with the same path takes over the department (and its subtree) instead of a 60008 create`, () => {
+      const model = company();
+      const s = settings({ onOrganizationDeleted: policy, onAccountDeleted: 'disable' });
+      let { links } = step(model, tree('org_old'), noLinks(), s);
+      // the organizations are deleted; the account moves out (the root), so under "delete" they go
+      ({ links } = step(model, { departments: [], members: [member('acc_1', 'u1', [])] }, links, s));
+      expect(model.departments.has(12)).toBe(policy === 'keep');
+      const { plan, links: after } = step(model, tree('org_new'), links, s);
+      if (policy === 'keep') {
+        expect(plan.relinks?.filter((r) => r.type === 'department').map((r) => [r.from, r.to])).toEqual([['org_old', 'org_new'], ['org_old_east', 'org_new_east']]);
+        expect(plan.operations.filter((o) => o.kind === 'department.create')).toEqual([]);
+        expect(after.departments.map((l) => [l.key, l.departmentId]).sort()).toEqual([['org_new', 12], ['org_new_east', 13]]);
+      } else {
+        expect(plan.relinks).toBeUndefined();
+        expect(plan.operations.filter((o) => o.kind === 'department.create').map((o) => o.key)).toEqual(['org_new', 'org_new_east']);
+      }
+      expect(model.members.get('u1')?.department).toEqual([after.departments.find((l) => l.key === 'org_new_east')!.departmentId]);
+      expect(planSync({ desired: tree('org_new'), links: after, observed: model.observed(), settings: s }).operations).toEqual([]);
+    });
+  }
+
+  it('deleted and re-created in one run (policy delete, members still in it): taken over, not deleted', () => {
+    const model = company();
+    const s = settings({ onOrganizationDeleted: 'delete' });
+    const { links } = step(model, tree('org_old'), noLinks(), s);
+    const { plan } = step(model, tree('org_new'), links, s);
+    expect(plan.operations.filter((o) => o.kind.startsWith('department.'))).toEqual([]);
+    expect(plan.relinks?.length).toBe(2);
+  });
+
+  it('an incremental run takes over a department it does not name only when the organization is known deleted', () => {
+    const model = company();
+    const s = settings({ onOrganizationDeleted: 'keep' });
+    let { links } = step(model, { departments: [dept('org_old', 'Sales')], members: [] }, noLinks(), s);
+    ({ links } = step(model, { departments: [], members: [] }, links, s));
+    const scope = { departments: ['org_new'], members: [] };
+    const desired: DesiredState = { departments: [dept('org_new', 'Sales')], members: [] };
+    const blind = planSync({ desired, links, settings: s, scope });
+    expect(blind.operations).toEqual([]);
+    expect(blind.warnings.map((w) => w.code)).toContain('department-blocked');
+    const plan = planSync({ desired, links, settings: s, scope, released: { departments: ['org_old'] } });
+    expect(plan.relinks).toEqual([expect.objectContaining({ type: 'department', from: 'org_old', to: 'org_new', by: 'name-path' })]);
+  });
+});
