@@ -4,6 +4,7 @@
 // account to the member and updates and re-enables it; with policy "delete" it is created again.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../../src/domain/connection.js';
+import { planJson } from '../../../src/sync/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { connectionInput, CORP, expectMirrors, setup, type Env } from './helpers.js';
 
@@ -69,6 +70,10 @@ describe('re-hire by the matching rules', () => {
     await env.directory.deleteAccount(first.id);
     await sync('incremental');
     const again = await env.directory.createAccount({ ...PERSON, username: 'mei.xiao', displayName: 'Mei Xiao', organizationIds: [org.id] });
+    // the reviewable plan (`plan --json`, GET …/plan) shows the move and the update's reason
+    const preview = planJson(await env.pipeline.plan('acme'), []);
+    expect(preview.relinks).toEqual([{ type: 'member', from: first.id, to: again.id, by: 'mobile', reason: expect.stringContaining('re-hired') }]);
+    expect(preview.operations.map((o) => o.reason)).toEqual([expect.stringMatching(/^re-hired: linked to the member left by a deleted account/)]);
     const r = await sync('incremental');
     expect(r.plan!.relinks).toEqual([expect.objectContaining({ from: first.id, to: again.id, by: 'mobile' })]);
     expect(member()?.name).toBe('Mei Xiao');

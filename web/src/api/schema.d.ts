@@ -1405,6 +1405,8 @@ export interface components {
                 [key: string]: number;
             };
             estimate: components["schemas"]["PlanEstimate"];
+            /** @description re-hires: links taken over, without a WeCom call, before the operations run */
+            relinks: components["schemas"]["PlanRelink"][];
             warnings: components["schemas"]["Warning"][];
             /** @description applying this plan now would be held for approval (safety threshold) */
             held: boolean;
@@ -1427,6 +1429,17 @@ export interface components {
                 userid: string;
             };
             changes: components["schemas"]["FieldChange"][];
+            reason: string;
+        };
+        PlanRelink: {
+            /** @enum {string} */
+            type: "department" | "member";
+            /** @description the deleted account or organization whose link moves */
+            from: string;
+            /** @description the new account or organization that takes the WeCom member or department over */
+            to: string;
+            /** @description userid, mobile, email (members) or name-path (departments) */
+            by: string;
             reason: string;
         };
         Problem: {
