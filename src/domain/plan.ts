@@ -142,6 +142,8 @@ export interface PlanWarning {
   code: string;
   message: string;
   key?: string;
+  /** A conflict the rules cannot settle (code 'rehire-ambiguous'): the contested member and every claimant. */
+  conflict?: { wecomId: string; claimants: string[]; rule: string };
 }
 
 export interface Plan {

@@ -192,6 +192,7 @@ function storeInput(env: PipelineEnv, request: RunRequest, p: Planned): StoreInp
     plan: p.plan,
     adoption: p.adoption,
     observed: p.observed.observed,
+    ...(p.mapped.affected ? { plannedAccounts: [...p.mapped.affected.accounts] } : {}),
     now: (env.now?.() ?? new Date()).toISOString(),
     ...(request.dropEmpty ? { dropEmptyAt: p.mapped.changeSeq ?? null } : {}),
   };

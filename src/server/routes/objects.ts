@@ -5,7 +5,8 @@
 //   GET /connections/:name/objects?status=failed|pending&type=&limit=&after=
 //                                              what is broken (or waiting) right now: objects whose latest
 //                                              operation failed or was not sent / waits in a held or running
-//                                              run, or whose link is pending; keyset paging by id
+//                                              run, or whose link is pending; status=conflict: accounts two of which
+//                                              claim one WeCom member (re-hire the rules cannot settle); keyset paging by id
 // Reads the store only (src/sync/views/object-status.ts), never WeCom.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -59,9 +60,13 @@ const itemSchema = z.object({
     .nullable(),
   lastOperation: operationSchema.nullable().describe('the latest operation on the object (operations of cancelled runs are left out)'),
   verdict: z.object({
-    status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope']),
+    status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope', 'conflict']).describe('conflict: listed by status=conflict only'),
     message: explanation,
   }),
+  claimants: z
+    .array(z.object({ id: z.string(), name: z.string().nullable().describe('null once deleted from the directory') }))
+    .optional()
+    .describe('status=conflict: every account claiming the same WeCom member, this one included'),
 }).meta({ id: 'ObjectStatusItem' });
 const objectSchema = itemSchema.extend({ history: z.array(operationSchema).describe('the last 20 operations on the object in this connection, newest first') }).meta({ id: 'ObjectStatus' });
 
@@ -72,7 +77,7 @@ const objectParams = z.strictObject({
 });
 const listParams = z.strictObject({ name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id') });
 const listQuery = z.strictObject({
-  status: z.enum(['failed', 'pending']).optional().describe('failed (default) or pending'),
+  status: z.enum(['failed', 'pending', 'conflict']).optional().describe('failed (default), pending, or conflict'),
   type: objectType.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().describe('default 50'),
   after: z.string().min(1).max(200).optional().describe('the nextCursor of the previous page'),
@@ -124,6 +129,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         description:
           '`status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. ' +
           '`status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. ' +
+          '`status=conflict`: accounts the rules cannot settle — two accounts fit the WeCom member a deleted account left (re-hire), so neither takes it over — each with `claimants` (every account involved, with its name); a later plan of those accounts without the conflict removes them. ' +
           'In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).',
         tags: ['sync'],
         access: 'viewer',

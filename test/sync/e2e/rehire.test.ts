@@ -4,7 +4,7 @@
 // account to the member and updates and re-enables it; with policy "delete" it is created again.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../../src/domain/connection.js';
-import { planJson } from '../../../src/sync/index.js';
+import { objectsWithStatus, planJson } from '../../../src/sync/index.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
 import { connectionInput, CORP, expectMirrors, setup, type Env } from './helpers.js';
 
@@ -110,5 +110,40 @@ describe.each(['full', 'incremental'] as const)('re-created organization (policy
     expect(company.departments.all().filter((d) => d.name === 'Sales')).toHaveLength(1);
     await expectMirrors(env);
     expect((await env.pipeline.plan('acme')).plan.operations).toEqual([]);
+  });
+});
+
+describe('two accounts claiming one member', () => {
+  it('neither takes it over; "Needs attention" (objects?status=conflict) lists both, with both names, until one is settled', async () => {
+    env = await setup();
+    const base = connectionInput(env);
+    const conn = await env.connections.create({ ...base, policies: { ...(base.policies as Connection['policies']), onAccountDeleted: 'disable' } });
+    const org = await env.directory.createOrganization({ name: 'Sales' });
+    const first = await env.directory.createAccount({ ...PERSON, displayName: 'Xiao Mei', organizationIds: [org.id] });
+    await sync('full');
+    await env.directory.deleteAccount(first.id);
+    await sync('incremental');
+    // two new accounts with the e-mail the matching rules use: the rules cannot choose
+    const a = await env.directory.createAccount({ username: 'mei.a', displayName: 'Mei A', email: PERSON.email, mobile: '+86 13800002222', organizationIds: [org.id] });
+    const b = await env.directory.createAccount({ username: 'mei.b', displayName: 'Mei B', email: PERSON.email, mobile: '+86 13800003333', organizationIds: [org.id] });
+    const r = await env.pipeline.incremental('acme');
+    expect(r?.plan?.relinks).toBeUndefined();
+    expect(r?.warnings.filter((w) => w.code === 'rehire-ambiguous')).toHaveLength(2);
+    expect(enabled()).toBe(false);
+    const list = await objectsWithStatus({ store: env.store }, conn, { status: 'conflict', limit: 50 });
+    expect(list.items.map((i) => [i.id, i.verdict.status])).toEqual([a.id, b.id].sort().map((id) => [id, 'conflict']));
+    for (const item of list.items) {
+      expect(item.claimants).toEqual(expect.arrayContaining([{ id: a.id, name: 'Mei A' }, { id: b.id, name: 'Mei B' }]));
+      expect(item.verdict.message.en).toContain('Mei A');
+      expect(item.verdict.message.en).toContain('Mei B');
+      expect(item.verdict.message.zh).toContain('Mei B');
+    }
+    // settled: one account changes its e-mail; the other then takes the member over at the next full run
+    await env.directory.updateAccount(b.id, { email: 'mei.b@example.com' });
+    await sync('incremental');
+    expect((await objectsWithStatus({ store: env.store }, conn, { status: 'conflict', limit: 50 })).items).toEqual([]);
+    const full = await sync('full');
+    expect(full.plan!.relinks).toEqual([expect.objectContaining({ from: first.id, to: a.id, by: 'email' })]);
+    expect(enabled()).toBe(true);
   });
 });

@@ -889,7 +889,7 @@ export interface paths {
         };
         /**
          * Objects that are broken (or waiting) in WeCom right now
-         * @description `status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. `status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).
+         * @description `status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. `status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. `status=conflict`: accounts the rules cannot settle — two accounts fit the WeCom member a deleted account left (re-hire), so neither takes it over — each with `claimants` (every account involved, with its name); a later plan of those accounts without the conflict removes them. In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).
          *
          *     Access: Role viewer or admin.
          */
@@ -1355,10 +1355,19 @@ export interface components {
             /** @description the latest operation on the object (operations of cancelled runs are left out) */
             lastOperation: components["schemas"]["ObjectOperation"] | null;
             verdict: {
-                /** @enum {string} */
-                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope";
+                /**
+                 * @description conflict: listed by status=conflict only
+                 * @enum {string}
+                 */
+                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope" | "conflict";
                 message: components["schemas"]["Explanation"];
             };
+            /** @description status=conflict: every account claiming the same WeCom member, this one included */
+            claimants?: {
+                id: string;
+                /** @description null once deleted from the directory */
+                name: string | null;
+            }[];
             /** @description the last 20 operations on the object in this connection, newest first */
             history: components["schemas"]["ObjectOperation"][];
         };
@@ -1375,10 +1384,19 @@ export interface components {
             /** @description the latest operation on the object (operations of cancelled runs are left out) */
             lastOperation: components["schemas"]["ObjectOperation"] | null;
             verdict: {
-                /** @enum {string} */
-                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope";
+                /**
+                 * @description conflict: listed by status=conflict only
+                 * @enum {string}
+                 */
+                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope" | "conflict";
                 message: components["schemas"]["Explanation"];
             };
+            /** @description status=conflict: every account claiming the same WeCom member, this one included */
+            claimants?: {
+                id: string;
+                /** @description null once deleted from the directory */
+                name: string | null;
+            }[];
         };
         /** @enum {string} */
         OperationStatus: "pending" | "running" | "succeeded" | "failed" | "skipped";
@@ -5523,8 +5541,8 @@ export interface operations {
     listObjectStatus: {
         parameters: {
             query?: {
-                /** @description failed (default) or pending */
-                status?: "failed" | "pending";
+                /** @description failed (default), pending, or conflict */
+                status?: "failed" | "pending" | "conflict";
                 type?: "account" | "organization";
                 /** @description default 50 */
                 limit?: number;

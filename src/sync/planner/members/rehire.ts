@@ -50,14 +50,17 @@ export function planRehires(ctx: PlanContext, ms: MemberPhase): void {
     const holders = a.candidates.map((u) => byUserid.get(u)!.link.key);
     const rivals = result.ambiguous.filter((x) => x.key !== a.key && x.candidates.some((u) => a.candidates.includes(u))).map((x) => x.key);
     const claimants = [a.key, ...rivals].sort(cmp);
-    warn(
-      ctx,
-      'rehire-ambiguous',
-      rivals.length > 0
-        ? `accounts ${claimants.join(' and ')} both fit (by ${a.by}) the member "${a.candidates.join('", "')}" left by deleted account ${holders.join(', ')}; none takes it over, decide by hand (change one account, or link it in the console)`
-        : `account ${a.key}: several members left by deleted accounts fit by ${a.by} (${a.candidates.join(', ')}); none taken over, decide by hand`,
-      a.key,
-    );
+    if (rivals.length === 0 || a.candidates.length !== 1) {
+      warn(ctx, 'rehire-ambiguous', `account ${a.key}: several members left by deleted accounts fit by ${a.by} (${a.candidates.join(', ')}); none taken over, decide by hand`, a.key);
+      continue;
+    }
+    // two accounts, one member: the rules cannot settle it (stored for "Needs attention" with every claimant)
+    ctx.warnings.push({
+      code: 'rehire-ambiguous',
+      key: a.key,
+      message: `accounts ${claimants.join(' and ')} both fit (by ${a.by}) the member "${a.candidates[0]}" left by deleted account ${holders.join(', ')}; none takes it over, decide by hand (change one account, or link it in the console)`,
+      conflict: { wecomId: a.candidates[0]!, claimants, rule: a.by },
+    });
   }
   for (const match of result.matched) {
     const c = entry.get(match.key)!;
