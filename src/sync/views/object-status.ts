@@ -331,7 +331,8 @@ async function conflictItems(db: Store['db'], connection: Connection, opts: { af
   const items = page.map((r): ObjectStatusItem => {
     const link = links.get(r.key) ?? null;
     const last = latest.get(r.key) ?? null;
-    const names = r.claimants.map((id) => `${nameOf(id)} (${id})`);
+    // names first (the ids are in `claimants`): a cut-off line still shows who is involved
+    const names = r.claimants.map(nameOf);
     const message = {
       en: `${names.join(' and ')} both fit, by ${r.rule}, the WeCom member "${r.wecomId}" a deleted account left; the sync gives it to neither. Change one of the accounts, or link the member to the right one.`,
       zh: `${names.join(' 和 ')} 都按${RULE_ZH[r.rule] ?? r.rule}对应已删除账号留下的企业微信成员“${r.wecomId}”，同步无法决定归属，两个都未关联。请修改其中一个账号，或把该成员关联到正确的账号。`,
