@@ -7,11 +7,13 @@
 //                                              operation failed or was not sent / waits in a held or running
 //                                              run, or whose link is pending; status=conflict: accounts two of which
 //                                              claim one WeCom member (re-hire the rules cannot settle); keyset paging by id
-// Reads the store only (src/sync/views/object-status.ts), never WeCom.
+//   GET /connections/:name/orphans             WeCom members and departments left by deleted accounts and
+//                                              organizations (links still held), from the sync state
+// Reads the store only (src/sync/views/object-status.ts, orphans.ts), never WeCom.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
-import { type SyncPipeline, objectStatus, objectsWithStatus } from '../../sync/index.js';
+import { type SyncPipeline, objectStatus, objectsWithStatus, orphansOf } from '../../sync/index.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { explanation, operationStatus, wecomMemberFields } from './schemas.js';
@@ -148,6 +150,55 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
           ...(query.type ? { type: query.type } : {}),
           ...(query.after !== undefined ? { after: query.after } : {}),
         });
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/orphans',
+        operationId: 'listOrphans',
+        summary: 'WeCom members and departments no account or organization owns any more',
+        description:
+          'Members left by a deleted account (policy disable or ignore: the member stays in WeCom, its link stays) and departments left by a deleted ' +
+          'organization (policy keep), with who (userid or department id and the name last written), since when (the link was last written) and why. ' +
+          'From the sync state only, so it answers also where WeCom refuses its lists and details (48009). A new account or organization that maps to ' +
+          'one of them takes it over (re-hire, see the plan\'s relinks). Members and departments made by hand in WeCom are not listed.',
+        tags: ['sync'],
+        access: 'viewer',
+        params: listParams,
+        responses: {
+          200: {
+            description: 'The orphans',
+            schema: z.object({
+              members: z.array(
+                z.object({
+                  userid: z.string(),
+                  name: z.string().nullable().describe('the name last written to WeCom'),
+                  enabled: z.boolean().describe('false: last written disabled'),
+                  account: z.string().describe('the deleted account whose link still holds it'),
+                  since: z.string().describe('when the link was last written (a disabled member: when it was disabled)'),
+                  why: z.enum(['account deleted']),
+                }).meta({ id: 'OrphanMember' }),
+              ),
+              departments: z.array(
+                z.object({
+                  departmentId: z.number(),
+                  name: z.string().nullable().describe('the name last written to WeCom'),
+                  organization: z.string().describe('the deleted organization whose link still holds it'),
+                  since: z.string(),
+                  why: z.enum(['organization deleted']),
+                }).meta({ id: 'OrphanDepartment' }),
+              ),
+            }),
+          },
+          404: { description: 'No such connection' },
+        },
+      },
+      async ({ params }) => {
+        const c = await connections.get(params.name);
+        return orphansOf({ store: sync.store, directory: sync.directory }, c.id);
       },
     );
   };

@@ -902,6 +902,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections/{name}/orphans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeCom members and departments no account or organization owns any more
+         * @description Members left by a deleted account (policy disable or ignore: the member stays in WeCom, its link stays) and departments left by a deleted organization (policy keep), with who (userid or department id and the name last written), since when (the link was last written) and why. From the sync state only, so it answers also where WeCom refuses its lists and details (48009). A new account or organization that maps to one of them takes it over (re-hire, see the plan's relinks). Members and departments made by hand in WeCom are not listed.
+         *
+         *     Access: Role viewer or admin.
+         */
+        get: operations["listOrphans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/demo": {
         parameters: {
             query?: never;
@@ -1415,6 +1437,29 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+        };
+        OrphanDepartment: {
+            departmentId: number;
+            /** @description the name last written to WeCom */
+            name: string | null;
+            /** @description the deleted organization whose link still holds it */
+            organization: string;
+            since: string;
+            /** @enum {string} */
+            why: "organization deleted";
+        };
+        OrphanMember: {
+            userid: string;
+            /** @description the name last written to WeCom */
+            name: string | null;
+            /** @description false: last written disabled */
+            enabled: boolean;
+            /** @description the deleted account whose link still holds it */
+            account: string;
+            /** @description when the link was last written (a disabled member: when it was disabled) */
+            since: string;
+            /** @enum {string} */
+            why: "account deleted";
         };
         Plan: {
             operations: components["schemas"]["PlanOperation"][];
@@ -5567,6 +5612,68 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["ObjectStatusItem"][];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrphans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The orphans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: components["schemas"]["OrphanMember"][];
+                        departments: components["schemas"]["OrphanDepartment"][];
                     };
                 };
             };
