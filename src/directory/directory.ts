@@ -322,6 +322,19 @@ export class Directory {
     return a;
   }
 
+  /** Of these ids, those no account or organization has any more (deleted): which links a re-hire may take over. */
+  async deletedOf(ids: { departments: readonly string[]; members: readonly string[] }, db: DB | Tx = this.db): Promise<{ departments: string[]; members: string[] }> {
+    const missing = async (table: 'accounts' | 'organizations', keys: readonly string[]): Promise<string[]> => {
+      const found = new Set<string>();
+      for (let i = 0; i < keys.length; i += 500) {
+        const rows = await db.selectFrom(table).select('id').where('id', 'in', keys.slice(i, i + 500)).execute();
+        for (const r of rows) found.add(r.id);
+      }
+      return keys.filter((k) => !found.has(k));
+    };
+    return { departments: await missing('organizations', ids.departments), members: await missing('accounts', ids.members) };
+  }
+
   async getAccountByUsername(username: string): Promise<Account | undefined> {
     const row = await this.db.selectFrom('accounts').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst();
     if (!row) return undefined;

@@ -63,7 +63,9 @@ export type ReasonCause =
   | 'no shadow state'
   | 'temporary rename to free a name'
   | 'userid changed in directory'
-  | 'moved out of a department being deleted';
+  | 'moved out of a department being deleted'
+  | 're-hired: linked to the member left by a deleted account'
+  | 're-created: takes over the department left by a deleted organization';
 
 export interface FieldChange {
   field: string;
@@ -122,16 +124,35 @@ export interface Unlink {
   reason: string;
 }
 
+/**
+ * A link that moves, without a WeCom call, from a directory object that is gone (a deleted
+ * account or organization) to the new object that maps to the same WeCom member or department
+ * (a re-hire, a re-created organization). The executor moves it before the operations run; the
+ * operations of `to` are planned against the moved link's shadow.
+ */
+export interface Relink {
+  type: 'department' | 'member';
+  from: string;
+  to: string;
+  /** How the new object was matched to the link: 'userid', 'mobile', 'email', 'name-path', 'code'. */
+  by: string;
+  reason: string;
+}
+
 export interface PlanWarning {
   code: string;
   message: string;
   key?: string;
+  /** A conflict the rules cannot settle (code 'rehire-ambiguous'): the contested member and every claimant. */
+  conflict?: { wecomId: string; claimants: string[]; rule: string };
 }
 
 export interface Plan {
   /** In a topological order of dependsOn; running them one by one in this order is always valid. */
   operations: Operation[];
   unlinks: Unlink[];
+  /** Links taken over by a new object (re-hire); absent = none. Done before the operations. */
+  relinks?: Relink[];
   summary: { total: number; byKind: Record<OperationKind, number> };
   safety: {
     deletes: number;

@@ -12,6 +12,7 @@ import { m0006_object_status } from './migrations/0006_object_status.js';
 import { m0007_login_attempts } from './migrations/0007_login_attempts.js';
 import { m0008_connection_rate_proxy_ca } from './migrations/0008_connection_rate_proxy_ca.js';
 import { m0009_scim } from './migrations/0009_scim.js';
+import { m0010_sync_conflicts } from './migrations/0010_sync_conflicts.js';
 import { m0014_mapping_hash } from './migrations/0014_mapping_hash.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -107,6 +108,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0007_login_attempts', m0007_login_attempts],
   ['0008_connection_rate_proxy_ca', m0008_connection_rate_proxy_ca],
   ['0009_scim', m0009_scim],
+  ['0010_sync_conflicts', m0010_sync_conflicts],
   ['0014_mapping_hash', m0014_mapping_hash],
 ];
 

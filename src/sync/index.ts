@@ -7,3 +7,4 @@ export * from './views/plan-json.js';
 export * from './views/plan-estimate.js';
 export * from './views/status.js';
 export * from './views/object-status.js';
+export * from './views/orphans.js';

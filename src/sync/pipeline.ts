@@ -54,7 +54,7 @@ import { adopt, NO_ADOPTION, type Adoption } from './stages/adopt.js';
 import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './stages/map.js';
 import { mappingFingerprint } from './stages/mapping.js';
 import { NOT_OBSERVED, observe, type ObservedRead } from './stages/observe.js';
-import { labelMappingChanges, planRun } from './stages/plan.js';
+import { labelMappingChanges, planRun, releaseCandidates } from './stages/plan.js';
 import { Preparer, type ConnectionSource, type PreparedConnection, type ServiceClient, type SyncTarget } from './stages/prepare.js';
 import { storeRun, type ClaimedRun, type StoreInput, type Stored } from './stages/store.js';
 
@@ -85,6 +85,11 @@ export interface RunRequest {
   observe?: boolean;
   /** Adopt existing WeCom objects by the mapping's matching rules (default: full runs). */
   adopt?: boolean;
+  /**
+   * Incremental runs: which of these linked keys belong to directory objects that are deleted
+   * (asked only about links a new object may take over: a re-hire). Absent: none is known deleted.
+   */
+  deleted?: (keys: { departments: string[]; members: string[] }) => Promise<{ departments: string[]; members: string[] }>;
   /** Plan only: nothing is claimed, stored or sent. */
   dryRun?: boolean;
   planOptions?: Omit<PlannerOptions, 'departmentIdFloor'>;
@@ -180,7 +185,14 @@ async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunReques
     (request.adopt ?? full) && target.matching
       ? await adopt({ client: target.client, rootDepartmentId: target.connection.rootDepartmentId, rules: target.matching, mapped, observed: observed.observed, links: state.links })
       : NO_ADOPTION;
-  const plan = planRun({ connection: target.connection, mapped, observed, ...state, adoption, ...(request.planOptions ? { options: request.planOptions } : {}) });
+  const candidates = request.deleted ? releaseCandidates(mapped, state.links, target.matching) : undefined;
+  const released = candidates && candidates.departments.length + candidates.members.length > 0 ? await request.deleted!(candidates) : undefined;
+  const plan = planRun({
+    connection: target.connection, mapped, observed, ...state, adoption,
+    ...(request.planOptions ? { options: request.planOptions } : {}),
+    ...(target.matching ? { matching: target.matching } : {}),
+    ...(released ? { released } : {}),
+  });
   await labelMappingChange(request, state.cursor, mapped, plan);
   return { mapped, observed, state, adoption, plan };
 }
@@ -200,6 +212,7 @@ function storeInput(env: PipelineEnv, request: RunRequest, p: Planned): StoreInp
     plan: p.plan,
     adoption: p.adoption,
     observed: p.observed.observed,
+    ...(p.mapped.affected ? { plannedAccounts: [...p.mapped.affected.accounts] } : {}),
     now: (env.now?.() ?? new Date()).toISOString(),
     ...(request.dropEmpty ? { dropEmptyAt: p.mapped.changeSeq ?? null } : {}),
   };
@@ -465,6 +478,7 @@ export class SyncPipeline {
     const report = await runPipeline(this.env(opts), p.target, {
       kind: 'incremental',
       map: () => mapChanges(this.directory, mapSettings(p), changes, latest, opts.targetedReadLimit),
+      deleted: (keys) => this.directory.deletedOf(keys),
       advanceOnDataFailures: true,
       dropEmpty: true,
     });

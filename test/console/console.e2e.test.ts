@@ -288,6 +288,62 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => page.getByTestId('sync-status-drawer').getByTestId('sync-status-acme').getAttribute('data-verdict'), { timeout: 10_000 }).toBe('failed');
   });
 
+  it('shows two accounts claiming the member a deleted account left under "Needs attention → Conflicts", with both names, in both languages', async () => {
+    const { Directory } = await import('../../src/directory/directory.js');
+    const d = new Directory(service.store);
+    // lina leaves (policy "disable": her member stays, disabled); two new accounts come with her mobile
+    await d.deleteAccount(ids.lina);
+    await expect.poll(() => members().find('lina')?.status, { timeout: 30_000 }).toBe(2);
+    const org = (await d.getTree()).find((o) => o.name === '平台研发部')!;
+    const a = await d.createAccount({ username: 'lina.a', displayName: '李娜甲', organizationIds: [org.id], mobile: '13800000002' });
+    const b = await d.createAccount({ username: 'lina.b', displayName: '李娜乙', organizationIds: [org.id], mobile: '13800000002' });
+    await page.goto(`${service.url}/connections/acme/runs`);
+    const attention = page.getByTestId('attention');
+    await attention.getByTestId('attention-toggle').getByText('Conflicts').click();
+    await expect.poll(() => attention.getAttribute('data-status'), { timeout: 5_000 }).toBe('conflict');
+    // the incremental run stores the conflict; the card shows it once read again
+    await expect
+      .poll(
+        async () => {
+          const n = await attention.locator('[data-testid="attention-row"][data-verdict="conflict"]').count();
+          if (n < 2) await page.reload();
+          if (n < 2) await attention.getByTestId('attention-toggle').getByText('Conflicts').click();
+          return n;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(2);
+    for (const id of [a.id, b.id]) {
+      const text = await attention.locator(`[data-testid="attention-row"][data-id="${id}"]`).textContent();
+      expect(text).toContain('李娜甲');
+      expect(text).toContain('李娜乙');
+      expect(text).toContain('"lina"');
+    }
+    expect(members().find('lina')?.status).toBe(2); // given to neither
+    await screenshot(page, '23-attention-conflicts-en');
+    for (const width of [1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      await screenshot(page, `23-attention-conflicts-en-${width}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
+    const zh = (await chromium.page('zh')).page;
+    await zh.goto(service.url);
+    await zh.getByTestId('login-username').fill('admin');
+    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await zh.getByTestId('login-submit').click();
+    await zh.getByTestId('connection-row-acme').waitFor();
+    await zh.goto(`${service.url}/connections/acme/runs`);
+    const card = zh.getByTestId('attention');
+    await card.getByTestId('attention-toggle').getByText('冲突').click();
+    const row = card.locator(`[data-testid="attention-row"][data-id="${a.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/李娜甲.*和.*李娜乙.*都按手机号对应/);
+    await screenshot(zh, '23-attention-conflicts-zh');
+    await zh.setViewportSize({ width: 1920, height: 900 });
+    await screenshot(zh, '23-attention-conflicts-zh-1920');
+    await zh.close();
+  });
+
   it('lists the runs and the audit log, and draws the console in Chinese', async () => {
     await page.goto(`${service.url}/connections/acme/runs`);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);

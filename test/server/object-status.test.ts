@@ -171,6 +171,27 @@ describe('object status routes', () => {
     expect((await view('/api/v1/connections/acme/objects?status=pending')).items).toEqual([]);
   });
 
+  it('orphans: the members and departments deleted accounts and organizations left (policies disable / keep), from the sync state; re-hired ones leave the list', async () => {
+    const org = (await ok('POST', '/api/v1/organizations', { name: 'R&D' })).id as string;
+    const gone = (await ok('POST', '/api/v1/organizations', { name: 'Closed' })).id as string;
+    const lina = (await ok('POST', '/api/v1/accounts', { username: 'lina', displayName: 'Li Na', organizationIds: [org], mobile: '+86 13800001001' })).id as string;
+    await ok('POST', '/api/v1/connections', connectionBody(env, { rootDepartmentId: 60, policies: { onAccountDeleted: 'disable', onOrganizationDeleted: 'keep', safety: { maxDeletes: 1000, maxDeletePercent: 100 } } }));
+    expect((await run()).status).toBe('succeeded');
+    expect(await view('/api/v1/connections/acme/orphans')).toEqual({ members: [], departments: [] });
+    await ok('DELETE', `/api/v1/accounts/${lina}`);
+    await ok('DELETE', `/api/v1/organizations/${gone}`);
+    expect((await run()).status).toBe('succeeded');
+    const orphans = await view('/api/v1/connections/acme/orphans');
+    expect(orphans.members).toEqual([{ userid: 'lina', name: 'Li Na', enabled: false, account: lina, since: expect.any(String), why: 'account deleted' }]);
+    expect(orphans.departments).toEqual([{ departmentId: expect.any(Number), name: 'Closed', organization: gone, since: expect.any(String), why: 'organization deleted' }]);
+    expect(env.sim.sim.company(CORP.corpid).departments.all().some((d) => d.id === orphans.departments[0].departmentId)).toBe(true);
+    // the same person created again takes the member back: no longer an orphan
+    await ok('POST', '/api/v1/accounts', { username: 'lina', displayName: 'Li Na', organizationIds: [org], mobile: '+86 13800001001' });
+    expect((await run()).status).toBe('succeeded');
+    expect((await view('/api/v1/connections/acme/orphans')).members).toEqual([]);
+    expect((await call('GET', '/api/v1/connections/nope/orphans')).statusCode).toBe(404);
+  });
+
   it("out of the mapping's scope", async () => {
     const { ben } = await seed();
     const mapping = await view('/api/v1/connections/acme/mapping');

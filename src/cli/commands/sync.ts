@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { Connections, SecretBox } from '../../connections/index.js';
 import { Directory } from '../../directory/directory.js';
 import type { MappingProblem } from '../../mapping/definitions/index.js';
-import type { Operation, OperationKind, PlanWarning } from '../../domain/plan.js';
+import type { Operation, OperationKind, Plan, PlanWarning } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import { connectionBudget } from '../../domain/connection.js';
 import { resolveDataDir } from '../../store/config.js';
@@ -76,8 +76,14 @@ function printWarnings(warnings: PlanWarning[], problems: MappingProblem[]): voi
   }
 }
 
-function printPlan(ops: readonly Operation[]): void {
+function printPlan(ops: readonly Operation[], relinks: NonNullable<Plan['relinks']> = []): void {
+  if (relinks.length > 0) {
+    process.stdout.write(`${paint('bold', `Links taken over (${relinks.length}):`)}\n`);
+    for (const r of relinks) process.stdout.write(`  ${r.type} ${r.from} → ${r.to}  ${paint('dim', `— ${r.reason}`)}\n`);
+    if (ops.length > 0) process.stdout.write('\n');
+  }
   if (ops.length === 0) {
+    if (relinks.length > 0) return;
     process.stdout.write('Nothing to do: WeCom already matches the directory.\n');
     return;
   }
@@ -199,7 +205,7 @@ export function registerSyncCommands(program: Command): void {
       .command('plan')
       .description('Show what a sync would change in WeCom (nothing is sent or stored)')
       .requiredOption('--connection <name>', 'connection name or id')
-      .option('--json', 'print {"operations":[…],"summary":{…},"estimate":{"seconds","limitedBy"},"warnings":[…]}')
+      .option('--json', 'print {"operations":[…],"summary":{…},"estimate":{"seconds","limitedBy"},"relinks":[…],"warnings":[…]}')
       .addOption(dataDirOption())
       .action(
         action(async (opts: CommonOptions) =>
@@ -208,7 +214,7 @@ export function registerSyncCommands(program: Command): void {
             const budget = connectionBudget(await connections.get(report.connection.id));
             if (opts.json) process.stdout.write(JSON.stringify(planJson(report, budget)) + '\n');
             else {
-              printPlan(report.plan.operations);
+              printPlan(report.plan.operations, report.plan.relinks);
               printEstimate(report.plan.operations, budget);
               printWarnings(report.warnings, report.problems);
               if (report.plan.safety.exceeded) process.stdout.write(`\n${paint('yellow', 'Applying this plan will be held for approval (safety threshold).')}\n`);
@@ -249,10 +255,10 @@ export function registerSyncCommands(program: Command): void {
             } else if (!opts.yes) {
               const preview = await pipeline.plan(opts.connection);
               const ops = preview.plan.operations;
-              printPlan(ops);
+              printPlan(ops, preview.plan.relinks);
               printEstimate(ops, connectionBudget(await connections.get(preview.connection.id)));
               printWarnings(preview.warnings, preview.problems);
-              if (ops.length === 0) return EXIT_OK;
+              if (ops.length === 0 && !preview.plan.relinks?.length) return EXIT_OK;
               if (!(await confirm(`\nApply ${ops.length} operation${ops.length === 1 ? '' : 's'} to WeCom? [y/N] `))) {
                 process.stdout.write('Nothing was applied.\n');
                 return EXIT_OK;

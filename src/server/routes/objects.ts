@@ -5,12 +5,15 @@
 //   GET /connections/:name/objects?status=failed|pending&type=&limit=&after=
 //                                              what is broken (or waiting) right now: objects whose latest
 //                                              operation failed or was not sent / waits in a held or running
-//                                              run, or whose link is pending; keyset paging by id
-// Reads the store only (src/sync/views/object-status.ts), never WeCom.
+//                                              run, or whose link is pending; status=conflict: accounts two of which
+//                                              claim one WeCom member (re-hire the rules cannot settle); keyset paging by id
+//   GET /connections/:name/orphans             WeCom members and departments left by deleted accounts and
+//                                              organizations (links still held), from the sync state
+// Reads the store only (src/sync/views/object-status.ts, orphans.ts), never WeCom.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
-import { type SyncPipeline, objectStatus, objectsWithStatus } from '../../sync/index.js';
+import { type SyncPipeline, objectStatus, objectsWithStatus, orphansOf } from '../../sync/index.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { explanation, operationStatus, wecomMemberFields } from './schemas.js';
@@ -59,9 +62,13 @@ const itemSchema = z.object({
     .nullable(),
   lastOperation: operationSchema.nullable().describe('the latest operation on the object (operations of cancelled runs are left out)'),
   verdict: z.object({
-    status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope']),
+    status: z.enum(['in-sync', 'pending', 'failed', 'not-synced', 'out-of-scope', 'conflict']).describe('conflict: listed by status=conflict only'),
     message: explanation,
   }),
+  claimants: z
+    .array(z.object({ id: z.string(), name: z.string().nullable().describe('null once deleted from the directory') }))
+    .optional()
+    .describe('status=conflict: every account claiming the same WeCom member, this one included'),
 }).meta({ id: 'ObjectStatusItem' });
 const objectSchema = itemSchema.extend({ history: z.array(operationSchema).describe('the last 20 operations on the object in this connection, newest first') }).meta({ id: 'ObjectStatus' });
 
@@ -72,7 +79,7 @@ const objectParams = z.strictObject({
 });
 const listParams = z.strictObject({ name: z.string().min(1).max(100).describe('connection name (case-insensitive) or id') });
 const listQuery = z.strictObject({
-  status: z.enum(['failed', 'pending']).optional().describe('failed (default) or pending'),
+  status: z.enum(['failed', 'pending', 'conflict']).optional().describe('failed (default), pending, or conflict'),
   type: objectType.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().describe('default 50'),
   after: z.string().min(1).max(200).optional().describe('the nextCursor of the previous page'),
@@ -124,6 +131,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         description:
           '`status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. ' +
           '`status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. ' +
+          '`status=conflict`: accounts the rules cannot settle — two accounts fit the WeCom member a deleted account left (re-hire), so neither takes it over — each with `claimants` (every account involved, with its name); a later plan of those accounts without the conflict removes them. ' +
           'In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).',
         tags: ['sync'],
         access: 'viewer',
@@ -142,6 +150,55 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
           ...(query.type ? { type: query.type } : {}),
           ...(query.after !== undefined ? { after: query.after } : {}),
         });
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'GET',
+        url: '/connections/:name/orphans',
+        operationId: 'listOrphans',
+        summary: 'WeCom members and departments no account or organization owns any more',
+        description:
+          'Members left by a deleted account (policy disable or ignore: the member stays in WeCom, its link stays) and departments left by a deleted ' +
+          'organization (policy keep), with who (userid or department id and the name last written), since when (the link was last written) and why. ' +
+          'From the sync state only, so it answers also where WeCom refuses its lists and details (48009). A new account or organization that maps to ' +
+          'one of them takes it over (re-hire, see the plan\'s relinks). Members and departments made by hand in WeCom are not listed.',
+        tags: ['sync'],
+        access: 'viewer',
+        params: listParams,
+        responses: {
+          200: {
+            description: 'The orphans',
+            schema: z.object({
+              members: z.array(
+                z.object({
+                  userid: z.string(),
+                  name: z.string().nullable().describe('the name last written to WeCom'),
+                  enabled: z.boolean().describe('false: last written disabled'),
+                  account: z.string().describe('the deleted account whose link still holds it'),
+                  since: z.string().describe('when the link was last written (a disabled member: when it was disabled)'),
+                  why: z.enum(['account deleted']),
+                }).meta({ id: 'OrphanMember' }),
+              ),
+              departments: z.array(
+                z.object({
+                  departmentId: z.number(),
+                  name: z.string().nullable().describe('the name last written to WeCom'),
+                  organization: z.string().describe('the deleted organization whose link still holds it'),
+                  since: z.string(),
+                  why: z.enum(['organization deleted']),
+                }).meta({ id: 'OrphanDepartment' }),
+              ),
+            }),
+          },
+          404: { description: 'No such connection' },
+        },
+      },
+      async ({ params }) => {
+        const c = await connections.get(params.name);
+        return orphansOf({ store: sync.store, directory: sync.directory }, c.id);
       },
     );
   };

@@ -50,6 +50,19 @@ const planSchema = z
           .describe('the API and the window of its budget that set that time (e.g. user/create, 150000 per 3600000 ms); null when nothing waits'),
       })
       .meta({ id: 'PlanEstimate' }),
+    relinks: z
+      .array(
+        z
+          .object({
+            type: z.enum(['department', 'member']),
+            from: z.string().describe('the deleted account or organization whose link moves'),
+            to: z.string().describe('the new account or organization that takes the WeCom member or department over'),
+            by: z.string().describe('userid, mobile, email (members) or name-path (departments)'),
+            reason: z.string(),
+          })
+          .meta({ id: 'PlanRelink' }),
+      )
+      .describe('re-hires: links taken over, without a WeCom call, before the operations run'),
     warnings: z.array(warning),
     held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
   })

@@ -102,10 +102,30 @@ export interface SyncCursorsTable {
   updated_at: string;
 }
 
+/** A conflict the rules cannot settle, per account (migration 0010): replaced by each plan that plans the key. */
+export interface SyncConflictsTable {
+  connection_id: string;
+  object_key: string;
+  /** 'account' */
+  object_type: string;
+  /** the plan warning's code, e.g. 'rehire-ambiguous' */
+  code: string;
+  /** the contested WeCom userid */
+  wecom_id: string;
+  /** JSON string[]: every account claiming it, this one included, sorted */
+  claimants: string;
+  /** the matching rule that fit: userid, mobile, email */
+  rule: string;
+  /** the plan warning's message (English) */
+  message: string;
+  detected_at: string;
+}
+
 export interface SyncTables {
   department_links: DepartmentLinksTable;
   member_links: MemberLinksTable;
   runs: RunsTable;
   run_operations: RunOperationsTable;
   sync_cursors: SyncCursorsTable;
+  sync_conflicts: SyncConflictsTable;
 }

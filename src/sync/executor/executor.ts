@@ -226,6 +226,7 @@ class Execution {
   }
 
   async execute(): Promise<ExecuteResult> {
+    await this.relink();
     await this.unlink();
     while (await this.step());
     await this.flushSkips();
@@ -238,6 +239,25 @@ class Execution {
 
   private ctx(opId: string | null): LinkWriteContext {
     return { connectionId: this.connectionId, runId: this.runId, opId, now: now() };
+  }
+
+  /** Relinks (re-hires) need no WeCom call: each link moves to its new key; idempotent, done first. */
+  private async relink(): Promise<void> {
+    const moves = (this.run.plan?.relinks ?? []).flatMap((r) => {
+      const change = this.cache.movedLink(r);
+      return change ? [{ r, change }] : [];
+    });
+    if (moves.length === 0) return;
+    await this.journal.write(async (trx) => {
+      for (const { r, change } of moves) {
+        await this.storeLinkChange(trx, null, r.from, r.type === 'department' ? { department: null } : { member: null });
+        await this.storeLinkChange(trx, null, r.to, change);
+      }
+    });
+    for (const { r, change } of moves) {
+      this.cache.unlink(r.type, r.from);
+      this.cache.apply(r.to, change);
+    }
   }
 
   /** Unlinks (policy "keep", objects already gone) need no WeCom call; idempotent, done first. */
@@ -373,7 +393,7 @@ class Execution {
     return outcome;
   }
 
-  private async storeLinkChange(trx: Tx, opId: string, key: string, change: LinkChange): Promise<void> {
+  private async storeLinkChange(trx: Tx, opId: string | null, key: string, change: LinkChange): Promise<void> {
     const c = this.ctx(opId);
     if (change.department === null) await deleteDepartmentLink(trx, this.connectionId, key);
     else if (change.department) await putDepartmentLink(trx, c, change.department, change.department.state);

@@ -2,7 +2,7 @@
 // executor reads them to decide (uncertain creates, conflicts, the link after a success) and
 // updates them after each committed change, instead of reading the store per operation.
 import type { Links } from '../../domain/link.js';
-import type { Operation } from '../../domain/plan.js';
+import type { Operation, Relink } from '../../domain/plan.js';
 import { applyOperation } from '../planner/apply.js';
 import type { StoredDepartmentLink, StoredLinks, StoredMemberLink } from '../state/links.js';
 import type { LinkEffect } from './perform.js';
@@ -84,6 +84,16 @@ export class LinkCache {
     else if (change.department) this.setDepartment(change.department);
     if (change.member === null) this.dropMember(key);
     else if (change.member) this.setMember(change.member);
+  }
+
+  /** A relink's link under its new key (replacing the stale link `to` may have); null when done already (`from` gone). */
+  movedLink(r: Relink): LinkChange | null {
+    if (r.type === 'department') {
+      const l = this.departments.get(r.from);
+      return l ? { department: { ...l, key: r.to } } : null;
+    }
+    const l = this.members.get(r.from);
+    return l ? { member: { ...l, key: r.to } } : null;
   }
 
   /** Drops links without a WeCom call (a plan's unlinks). */

@@ -2,7 +2,7 @@
 // one operation (the executor stores it after each success); applyToLinks folds it over a whole
 // plan and drops the plan's unlinks (tests use it to check that planning again yields nothing).
 import type { DepartmentLink, Links, MemberLink, MemberShadow } from '../../domain/link.js';
-import type { Operation, Plan } from '../../domain/plan.js';
+import type { Operation, Plan, Relink } from '../../domain/plan.js';
 
 type DepartmentOperation = Extract<Operation, { kind: `department.${string}` }>;
 type MemberOperation = Extract<Operation, { kind: `member.${string}` }>;
@@ -81,6 +81,15 @@ function unkeyed(links: KeyedLinks): Links {
   return { departments: [...links.departments.values()], members: [...links.members.values()] };
 }
 
+/** A re-hire: the link of `from` becomes the link of `to`, replacing a stale one (nothing when `from` is gone: done already). */
+function relink(links: KeyedLinks, r: Relink): void {
+  const map: Map<string, { key: string }> = r.type === 'department' ? links.departments : links.members;
+  const l = map.get(r.from);
+  if (!l) return;
+  map.delete(r.from);
+  map.set(r.to, { ...l, key: r.to });
+}
+
 /** The links after one successful operation: its key's link created, updated (shadow + body) or removed. */
 export function applyOperation(op: Operation, links: Links): Links {
   const k = keyed(links);
@@ -92,6 +101,7 @@ export function applyOperation(op: Operation, links: Links): Links {
 export function applyToLinks(plan: Plan, links: Links): Links {
   // folded over keyed links (not applyOperation's arrays) to stay linear in the plan's size
   const k = keyed(links);
+  for (const r of plan.relinks ?? []) relink(k, r);
   for (const op of plan.operations) step(k, op);
   for (const u of plan.unlinks) (u.type === 'department' ? k.departments : k.members).delete(u.key);
   return unkeyed(k);

@@ -1,6 +1,6 @@
 // State shared by the planner's phases while one plan is computed.
 import type { DepartmentLink, MemberLink } from '../../domain/link.js';
-import type { Operation, PlanWarning, Unlink } from '../../domain/plan.js';
+import type { Operation, PlanWarning, Relink, Unlink } from '../../domain/plan.js';
 import type { ObservedMember, PlannerInput, PlannerSettings } from './types.js';
 
 /** A desired department with its WeCom id resolved (from its link, or assigned by the planner). */
@@ -15,6 +15,8 @@ export interface DepartmentTarget {
   link?: DepartmentLink;
   /** The linked department exists in WeCom (false when the observed list lacks it). */
   exists: boolean;
+  /** Taken over in this plan from the link of this deleted organization. */
+  rehiredFrom?: string;
 }
 
 export interface PlanContext {
@@ -22,6 +24,8 @@ export interface PlanContext {
   settings: PlannerSettings;
   warnings: PlanWarning[];
   unlinks: Unlink[];
+  /** Links taken over by a new object (re-hire, re-created organization). */
+  relinks: Relink[];
   /** Operations per phase, each in a valid order on its own. */
   departmentOps: Operation[];
   memberOps: Operation[];
@@ -64,6 +68,8 @@ export interface LinkedMember {
   desired: boolean;
   /** departments once this plan's operations ran, when they change them */
   after?: number[];
+  /** Re-hire: the deleted account whose link this account took over in this plan. */
+  rehiredFrom?: string;
 }
 
 /** Is this userid the company's creator (never deleted or disabled, see PlannerSettings.protectedUserids)? */

@@ -41,6 +41,7 @@ export function planSync(input: PlannerInput): Plan {
     settings: input.settings,
     warnings: [],
     unlinks: [],
+    relinks: [],
     departmentOps: [],
     memberOps: [],
     deleteOps: [],
@@ -77,6 +78,7 @@ export function planSync(input: PlannerInput): Plan {
   return {
     operations,
     unlinks: ctx.unlinks,
+    ...(ctx.relinks.length > 0 ? { relinks: ctx.relinks } : {}),
     summary: { total: operations.length, byKind },
     safety: { deletes, disables, linked, exceeded, limit: { maxDeletes, maxDeletePercent } },
     warnings: ctx.warnings,

@@ -71,4 +71,17 @@ export interface PlannerInput {
    * created first). Absent = a full reconcile.
    */
   scope?: { departments: string[]; members: string[] };
+  /**
+   * Links whose directory object is known to be deleted, though this (incremental) run does not
+   * name them: a new object mapping to their WeCom member or department takes it over (re-hire).
+   * A full run needs none: every link missing from the desired state is released. Links of
+   * objects a scoped run names and that are not desired are released too.
+   */
+  released?: { departments?: string[]; members?: string[] };
+  /**
+   * Besides the userid, the rules that pair a new account with the member a deleted account left
+   * (the mapping's member matching rules), compared with the link's shadow: 'mobile', 'email'.
+   * Default: userid only.
+   */
+  rehireBy?: ReadonlyArray<'userid' | 'mobile' | 'email'>;
 }

@@ -4,6 +4,7 @@
 import type { DesiredState } from '../../domain/desired.js';
 import type { Links, MemberLink } from '../../domain/link.js';
 import type { Plan } from '../../domain/plan.js';
+import { mobileKey, type MatchingRules } from '../../mapping/definitions/index.js';
 import { planSync } from '../planner/index.js';
 import type { PlannerOptions } from '../planner/types.js';
 import { linksForPlanning, type StoredLinks } from '../state/links.js';
@@ -23,6 +24,10 @@ interface PlanInput {
   creators?: readonly string[];
   adoption: Adoption;
   options?: Omit<PlannerOptions, 'departmentIdFloor'>;
+  /** The mapping's matching rules: the member rules also pair a re-hired account with the member a deleted one left. */
+  matching?: MatchingRules;
+  /** Incremental runs: linked keys not named by the run whose directory object is deleted (see releaseCandidates). */
+  released?: { departments: string[]; members: string[] };
 }
 
 export function planRun(input: PlanInput): Plan {
@@ -37,9 +42,45 @@ export function planRun(input: PlanInput): Plan {
     settings: { ...plannerSettings(input.connection), ...(input.creators?.length ? { protectedUserids: input.creators } : {}) },
     options: { ...input.options, departmentIdFloor: input.cursor.departmentIdFloor },
     ...(scope ? { scope } : {}),
+    ...(input.released ? { released: input.released } : {}),
+    ...(input.matching?.members.length ? { rehireBy: input.matching.members } : {}),
   });
   plan.warnings = [...input.adoption.warnings, ...input.observed.warnings, ...plan.warnings];
   return plan;
+}
+
+/**
+ * An incremental run plans only the keys its changes name, so a link left by an account deleted
+ * in an earlier run is not known to be free. These are the linked keys worth asking the directory
+ * about: not named by the run, and holding the userid (or, per the matching rules, the mobile or
+ * e-mail last written) of a new account the run plans. Departments: links not named by the run
+ * whose last-written name is the name of a new organization the run plans.
+ */
+export function releaseCandidates(mapped: MappedDirectory, stored: StoredLinks, matching: MatchingRules | undefined): { departments: string[]; members: string[] } {
+  const out = { departments: [] as string[], members: [] as string[] };
+  const affected = mapped.affected;
+  if (!affected) return out;
+  const linkedAccounts = new Set(stored.members.map((l) => l.key));
+  const rules = new Set(matching?.members ?? []);
+  const wanted = new Set<string>();
+  for (const m of mapped.desired.members) {
+    if (!affected.accounts.has(m.key) || linkedAccounts.has(m.key)) continue;
+    wanted.add(`u:${m.userid.toLowerCase()}`);
+    const mk = rules.has('mobile') ? mobileKey(m.fields.mobile) : undefined;
+    if (mk) wanted.add(`m:${mk}`);
+    if (rules.has('email') && m.fields.email?.includes('@')) wanted.add(`e:${m.fields.email.trim().toLowerCase()}`);
+  }
+  if (wanted.size > 0)
+    for (const l of stored.members) {
+      if (affected.accounts.has(l.key)) continue;
+      const mk = mobileKey(l.shadow?.mobile);
+      const email = l.shadow?.email?.trim().toLowerCase();
+      if (wanted.has(`u:${l.userid.toLowerCase()}`) || (mk && wanted.has(`m:${mk}`)) || (email && wanted.has(`e:${email}`))) out.members.push(l.key);
+    }
+  const linkedOrgs = new Set(stored.departments.map((l) => l.key));
+  const names = new Set(mapped.desired.departments.filter((d) => affected.organizations.has(d.key) && !linkedOrgs.has(d.key)).map((d) => d.name));
+  if (names.size > 0) for (const l of stored.departments) if (!affected.organizations.has(l.key) && l.shadow && names.has(l.shadow.name)) out.departments.push(l.key);
+  return out;
 }
 
 /** Links with the adopted ones replacing any stored link of the same key. */

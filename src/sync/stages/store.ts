@@ -6,6 +6,7 @@
 import type { Plan } from '../../domain/plan.js';
 import type { Store } from '../../store/store.js';
 import { updateCursor } from '../state/cursors.js';
+import { replaceConflicts } from '../state/conflicts.js';
 import { putLinks } from '../state/links.js';
 import { deleteRun, getRun, RunStateError, startRun, storePlan, supersedeHeldRuns, type RunKind } from '../state/runs.js';
 import { adoptedLinks, type Adoption } from './adopt.js';
@@ -23,6 +24,8 @@ export interface StoreInput {
   plan: Plan;
   adoption: Adoption;
   observed: Observed;
+  /** The account keys the plan planned (an incremental run's scope); absent: every key (full run). */
+  plannedAccounts?: readonly string[];
   /** Drop a run with nothing to do, moving the cursor to this sequence (incremental runs). */
   dropEmptyAt?: number | null;
   now: string;
@@ -34,7 +37,7 @@ export type Stored = 'started' | 'held' | 'dropped';
 export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput): Promise<Stored> {
   const { plan } = input;
   const adopted = adoptedLinks(input.adoption);
-  const empty = plan.operations.length === 0 && plan.unlinks.length === 0;
+  const empty = plan.operations.length === 0 && plan.unlinks.length === 0 && !plan.relinks?.length;
   const held = plan.safety.exceeded;
   return store.write(async (trx) => {
     // the claim is still ours: a run that looked stale while it was planned may have been taken over
@@ -42,6 +45,8 @@ export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput)
     if (current?.status !== 'planned' || current.leaseOwner !== run.owner)
       throw new RunStateError(`run ${run.runId} was taken over while it was being planned (it is ${current?.status ?? 'gone'} now); nothing was sent`);
     if (adopted.departments.length + adopted.members.length > 0) await putLinks(trx, run.connectionId, adopted, input.now);
+    // conflicts the rules cannot settle are kept for "Needs attention", also when the run is dropped
+    await replaceConflicts(trx, run.connectionId, input.plannedAccounts ?? 'all', plan.warnings, input.now);
     if (empty && input.dropEmptyAt !== undefined) {
       await deleteRun(trx, run.runId);
       if (input.dropEmptyAt !== null) await updateCursor(trx, run.connectionId, { lastChangeSeq: input.dropEmptyAt });

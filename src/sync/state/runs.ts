@@ -42,6 +42,7 @@ export interface RunSummary {
 
 export interface PlanRecord {
   unlinks: Plan['unlinks'];
+  relinks?: Plan['relinks'];
   summary: Plan['summary'];
   safety: Plan['safety'];
   warnings: Plan['warnings'];
@@ -277,7 +278,7 @@ const OP_COLUMNS = {
 } as const;
 
 function planRecord(plan: Plan): PlanRecord {
-  return { unlinks: plan.unlinks, summary: plan.summary, safety: plan.safety, warnings: plan.warnings };
+  return { unlinks: plan.unlinks, ...(plan.relinks ? { relinks: plan.relinks } : {}), summary: plan.summary, safety: plan.safety, warnings: plan.warnings };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Organization } from '../../domain/organization.js';
 import type { Directory } from '../../directory/directory.js';
 import { type CompiledMapping, mapDirectory } from '../../mapping/definitions/index.js';
 import type { Store } from '../../store/store.js';
+import { listConflicts } from '../state/conflicts.js';
 import { getCursor } from '../state/cursors.js';
 import {
   type ObjectLink,
@@ -27,7 +28,7 @@ import {
 } from '../state/object-status.js';
 import type { Explanation } from '../state/runs.js';
 
-type VerdictStatus = 'in-sync' | 'pending' | 'failed' | 'not-synced' | 'out-of-scope';
+type VerdictStatus = 'in-sync' | 'pending' | 'failed' | 'not-synced' | 'out-of-scope' | 'conflict';
 
 interface Verdict {
   status: VerdictStatus;
@@ -197,6 +198,8 @@ interface ObjectStatusItem {
   link: LinkView | null;
   lastOperation: OperationView | null;
   verdict: Verdict;
+  /** status=conflict: every account claiming the same WeCom member (this one included), with its name. */
+  claimants?: Array<{ id: string; name: string | null }>;
 }
 
 interface ObjectStatusView extends ObjectStatusItem {
@@ -310,7 +313,38 @@ function problemText(problems: ReadonlyArray<{ key: string; field: string; messa
   return (mine.length > 0 ? mine : problems.filter((p) => p.key === key)).map((p) => `${p.field}: ${p.message}`).join('; ') || 'a problem of the mapping';
 }
 
-type ObjectListStatus = 'failed' | 'pending';
+type ObjectListStatus = 'failed' | 'pending' | 'conflict';
+
+const RULE_ZH: Record<string, string> = { userid: '账号', mobile: '手机号', email: '邮箱' };
+
+/** Accounts that claim one WeCom member the rules cannot give to either (stored by the plans), with every claimant's name. */
+async function conflictItems(db: Store['db'], connection: Connection, opts: { after?: string; limit: number }): Promise<{ items: ObjectStatusItem[]; nextCursor: string | null }> {
+  const rows = await listConflicts(db, connection.id, { ...(opts.after !== undefined ? { after: opts.after } : {}), limit: opts.limit + 1 });
+  const page = rows.slice(0, opts.limit);
+  const ids = [...new Set(page.flatMap((r) => [r.key, ...r.claimants]))];
+  const [accounts, links, latest] = await Promise.all([
+    directoryObjects(db, 'account', ids),
+    objectLinks(db, connection.id, 'account', page.map((r) => r.key)),
+    latestOperationsOf(db, connection.id, page.map((r) => r.key)),
+  ]);
+  const nameOf = (id: string): string => accounts.get(id)?.name ?? id;
+  const items = page.map((r): ObjectStatusItem => {
+    const link = links.get(r.key) ?? null;
+    const last = latest.get(r.key) ?? null;
+    // names first (the ids are in `claimants`): a cut-off line still shows who is involved
+    const names = r.claimants.map(nameOf);
+    const message = {
+      en: `${names.join(' and ')} both fit, by ${r.rule}, the WeCom member "${r.wecomId}" a deleted account left; the sync gives it to neither. Change one of the accounts, or link the member to the right one.`,
+      zh: `${names.join(' 和 ')} 都按${RULE_ZH[r.rule] ?? r.rule}对应已删除账号留下的企业微信成员“${r.wecomId}”，同步无法决定归属，两个都未关联。请修改其中一个账号，或把该成员关联到正确的账号。`,
+    };
+    const obj = accounts.get(r.key);
+    return {
+      type: 'account', id: r.key, name: obj?.name ?? null, exists: obj !== undefined, link: link ? linkView(link) : null, lastOperation: last ? operationView(last) : null,
+      verdict: { status: 'conflict', message }, claimants: r.claimants.map((id) => ({ id, name: accounts.get(id)?.name ?? null })),
+    };
+  });
+  return { items, nextCursor: rows.length > opts.limit ? page[page.length - 1]!.key : null };
+}
 
 /**
  * The objects whose verdict is `failed` (their latest operation failed or was not sent) or
@@ -325,6 +359,7 @@ export async function objectsWithStatus(
   opts: { status: ObjectListStatus; type?: ObjectType; after?: string; limit: number },
 ): Promise<{ items: ObjectStatusItem[]; nextCursor: string | null }> {
   const db = deps.store.db;
+  if (opts.status === 'conflict') return opts.type === 'organization' ? { items: [], nextCursor: null } : conflictItems(db, connection, opts);
   const want = opts.limit + 1;
   const page = { ...(opts.type ? { type: opts.type } : {}), ...(opts.after !== undefined ? { after: opts.after } : {}), limit: want };
   const candidates = new Map<string, { type: ObjectType; last: ObjectOperation | null }>();

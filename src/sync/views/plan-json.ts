@@ -27,7 +27,7 @@ export function summaryCounts(ops: readonly Operation[]): Record<string, number>
 }
 
 /**
- * `{ operations: [{kind, target, changes, reason}], summary, estimate, warnings }`; `budget` is the
+ * `{ operations: [{kind, target, changes, reason}], summary, estimate, relinks, warnings }`; `budget` is the
  * connection's per-API rate budget (connectionBudget), which sets the estimate.
  */
 export function planJson(report: SyncReport, budget: readonly Budget[]) {
@@ -36,6 +36,7 @@ export function planJson(report: SyncReport, budget: readonly Budget[]) {
     operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
     summary: summaryCounts(ops),
     estimate: estimatePlan(ops, budget),
+    relinks: (report.plan?.relinks ?? []).map(({ type, from, to, by, reason }) => ({ type, from, to, by, reason })),
     warnings: [...report.warnings, ...problemWarnings(report.problems)],
   };
 }

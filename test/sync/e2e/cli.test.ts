@@ -47,12 +47,12 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 describe('wecom-sync plan / apply / status (real process)', () => {
-  it('plan --json: {operations, summary, estimate, warnings}', async () => {
+  it('plan --json: {operations, summary, estimate, relinks, warnings}', async () => {
     const r = await cli(['plan', '--connection', 'acme', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { operations: Array<Record<string, unknown>>; summary: Record<string, number>; warnings: unknown[] };
-    expect(Object.keys(out).sort()).toEqual(['estimate', 'operations', 'summary', 'warnings']);
+    expect(Object.keys(out).sort()).toEqual(['estimate', 'operations', 'relinks', 'summary', 'warnings']);
     expect(out.summary).toEqual({ total: 8, 'department.create': 2, 'member.create': 6 });
     // 8 calls fit in WeCom's first window: nothing waits for the rate budget
     expect((out as unknown as { estimate: unknown }).estimate).toEqual({ seconds: 0, limitedBy: null });

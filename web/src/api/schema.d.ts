@@ -933,11 +933,33 @@ export interface paths {
         };
         /**
          * Objects that are broken (or waiting) in WeCom right now
-         * @description `status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. `status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).
+         * @description `status=failed` (default): objects whose latest operation failed or was not sent — an object that failed in one run and succeeded in a later one is not listed. `status=pending`: objects whose latest operation waits in a held or running run, or whose create was sent without a recorded answer. `status=conflict`: accounts the rules cannot settle — two accounts fit the WeCom member a deleted account left (re-hire), so neither takes it over — each with `claimants` (every account involved, with its name); a later plan of those accounts without the conflict removes them. In id order; pass `nextCursor` as `after` for the next page (a page may hold fewer than `limit` items).
          *
          *     Access: Role viewer or admin.
          */
         get: operations["listObjectStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeCom members and departments no account or organization owns any more
+         * @description Members left by a deleted account (policy disable or ignore: the member stays in WeCom, its link stays) and departments left by a deleted organization (policy keep), with who (userid or department id and the name last written), since when (the link was last written) and why. From the sync state only, so it answers also where WeCom refuses its lists and details (48009). A new account or organization that maps to one of them takes it over (re-hire, see the plan's relinks). Members and departments made by hand in WeCom are not listed.
+         *
+         *     Access: Role viewer or admin.
+         */
+        get: operations["listOrphans"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1441,10 +1463,19 @@ export interface components {
             /** @description the latest operation on the object (operations of cancelled runs are left out) */
             lastOperation: components["schemas"]["ObjectOperation"] | null;
             verdict: {
-                /** @enum {string} */
-                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope";
+                /**
+                 * @description conflict: listed by status=conflict only
+                 * @enum {string}
+                 */
+                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope" | "conflict";
                 message: components["schemas"]["Explanation"];
             };
+            /** @description status=conflict: every account claiming the same WeCom member, this one included */
+            claimants?: {
+                id: string;
+                /** @description null once deleted from the directory */
+                name: string | null;
+            }[];
             /** @description the last 20 operations on the object in this connection, newest first */
             history: components["schemas"]["ObjectOperation"][];
         };
@@ -1461,10 +1492,19 @@ export interface components {
             /** @description the latest operation on the object (operations of cancelled runs are left out) */
             lastOperation: components["schemas"]["ObjectOperation"] | null;
             verdict: {
-                /** @enum {string} */
-                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope";
+                /**
+                 * @description conflict: listed by status=conflict only
+                 * @enum {string}
+                 */
+                status: "in-sync" | "pending" | "failed" | "not-synced" | "out-of-scope" | "conflict";
                 message: components["schemas"]["Explanation"];
             };
+            /** @description status=conflict: every account claiming the same WeCom member, this one included */
+            claimants?: {
+                id: string;
+                /** @description null once deleted from the directory */
+                name: string | null;
+            }[];
         };
         /** @enum {string} */
         OperationStatus: "pending" | "running" | "succeeded" | "failed" | "skipped";
@@ -1484,6 +1524,29 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        OrphanDepartment: {
+            departmentId: number;
+            /** @description the name last written to WeCom */
+            name: string | null;
+            /** @description the deleted organization whose link still holds it */
+            organization: string;
+            since: string;
+            /** @enum {string} */
+            why: "organization deleted";
+        };
+        OrphanMember: {
+            userid: string;
+            /** @description the name last written to WeCom */
+            name: string | null;
+            /** @description false: last written disabled */
+            enabled: boolean;
+            /** @description the deleted account whose link still holds it */
+            account: string;
+            /** @description when the link was last written (a disabled member: when it was disabled) */
+            since: string;
+            /** @enum {string} */
+            why: "account deleted";
+        };
         Plan: {
             operations: components["schemas"]["PlanOperation"][];
             /** @description {total, <kind>: n} */
@@ -1491,6 +1554,8 @@ export interface components {
                 [key: string]: number;
             };
             estimate: components["schemas"]["PlanEstimate"];
+            /** @description re-hires: links taken over, without a WeCom call, before the operations run */
+            relinks: components["schemas"]["PlanRelink"][];
             warnings: components["schemas"]["Warning"][];
             /** @description applying this plan now would be held for approval (safety threshold) */
             held: boolean;
@@ -1513,6 +1578,17 @@ export interface components {
                 userid: string;
             };
             changes: components["schemas"]["FieldChange"][];
+            reason: string;
+        };
+        PlanRelink: {
+            /** @enum {string} */
+            type: "department" | "member";
+            /** @description the deleted account or organization whose link moves */
+            from: string;
+            /** @description the new account or organization that takes the WeCom member or department over */
+            to: string;
+            /** @description userid, mobile, email (members) or name-path (departments) */
+            by: string;
             reason: string;
         };
         Problem: {
@@ -5732,8 +5808,8 @@ export interface operations {
     listObjectStatus: {
         parameters: {
             query?: {
-                /** @description failed (default) or pending */
-                status?: "failed" | "pending";
+                /** @description failed (default), pending, or conflict */
+                status?: "failed" | "pending" | "conflict";
                 type?: "account" | "organization";
                 /** @description default 50 */
                 limit?: number;
@@ -5758,6 +5834,68 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["ObjectStatusItem"][];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrphans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The orphans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: components["schemas"]["OrphanMember"][];
+                        departments: components["schemas"]["OrphanDepartment"][];
                     };
                 };
             };

@@ -14,6 +14,7 @@ const messages = {
     failed: '失败',
     'not-synced': '未同步',
     'out-of-scope': '不在同步范围',
+    conflict: '冲突',
   },
   en: {
     'in-sync': 'in sync',
@@ -21,6 +22,7 @@ const messages = {
     failed: 'failed',
     'not-synced': 'not synced',
     'out-of-scope': 'out of scope',
+    conflict: 'conflict',
   },
 } satisfies Messages;
 
@@ -30,6 +32,7 @@ const VERDICT_COLORS: Record<VerdictStatus, string> = {
   failed: 'error',
   'not-synced': 'warning',
   'out-of-scope': 'default',
+  conflict: 'warning',
 };
 const VERDICT_ICONS: Record<VerdictStatus, ReactNode> = {
   'in-sync': <CheckCircleOutlined />,
@@ -37,11 +40,12 @@ const VERDICT_ICONS: Record<VerdictStatus, ReactNode> = {
   failed: <CloseCircleOutlined />,
   'not-synced': <ExclamationCircleOutlined />,
   'out-of-scope': <MinusCircleOutlined />,
+  conflict: <ExclamationCircleOutlined />,
 };
 
 /** The alert type that goes with a verdict. */
 export const verdictAlertType = (s: VerdictStatus): 'success' | 'info' | 'error' | 'warning' =>
-  s === 'in-sync' ? 'success' : s === 'failed' ? 'error' : s === 'not-synced' ? 'warning' : 'info';
+  s === 'in-sync' ? 'success' : s === 'failed' ? 'error' : s === 'not-synced' || s === 'conflict' ? 'warning' : 'info';
 
 /** The verdict as a coloured tag ("in sync", "failed", …). */
 export function VerdictTag({ status }: { status: VerdictStatus }) {

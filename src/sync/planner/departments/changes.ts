@@ -133,6 +133,8 @@ function updateFields(st: StructureState, t: DepartmentTarget, moving: boolean):
 
 function updateReason(t: DepartmentTarget, curParent: number | undefined, moving: boolean, changes: FieldChange[]): Reason {
   const shadow = t.link!.shadow;
+  if (t.rehiredFrom !== undefined)
+    return { cause: 're-created: takes over the department left by a deleted organization', changes, detail: `department ${t.id} of deleted organization ${t.rehiredFrom} has this organization's path; taken over` };
   if (!shadow) return { cause: 'no shadow state', changes, detail: 'the link has no record of the values last written, so every field is sent' };
   if (moving && curParent !== shadow.parentid && t.parentId === shadow.parentid)
     return { cause: 'drift: moved in WeCom', changes, detail: `moved by hand in WeCom to ${curParent ?? 'an unknown parent'}; moved back` };

@@ -1,5 +1,6 @@
 // Member phase of the planner, step by step (each step in its own file):
-//  1. classify: member list and links indexed, desired members (./classify.ts);
+//  1. classify: member list and links indexed, desired members (./classify.ts); re-hires: new
+//     accounts take over the links deleted accounts left on members WeCom still has (./rehire.ts);
 //  2. per desired member: delete when disabled and the policy says so (./removals.ts), create when
 //     WeCom lacks it (./creates.ts), userid change by rename or re-create (./userids.ts), update of
 //     the changed fields and departments (./updates.ts, ./fields.ts, ./affiliation.ts);
@@ -17,6 +18,7 @@ import { classifyMembers } from './classify.js';
 import { planCreate } from './creates.js';
 import { planLeaders } from './leaders.js';
 import { countRemainingMembers, recordDepartures, waitForDepartmentCreates } from './membership.js';
+import { planRehires } from './rehire.js';
 import { deleteDisabled, planRemovedMembers } from './removals.js';
 import type { MemberPhase } from './state.js';
 import { planUpdate } from './updates.js';
@@ -25,6 +27,7 @@ import { planUseridChange } from './userids.js';
 /** Fills ctx.memberOps, ctx.memberLeftBy and ctx.remainingMembers (after the department structure phase). */
 export function planMembers(ctx: PlanContext): void {
   const ms = classifyMembers(ctx);
+  planRehires(ctx, ms);
   for (const { m, state } of ms.desired) planDesiredMember(ctx, ms, m, state);
   planRemovedMembers(ctx, ms);
   findHolders(ctx, ms);

@@ -30,12 +30,17 @@ export function planUpdate(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, 
   const drifted = diffAffiliation(ctx, ms, m, state, body, changes);
   if (changes.length === 0) return;
   const kind = body.enable === 0 ? 'member.disable' : 'member.update';
-  const op: Operation = { id: `${kind}:${m.key}`, kind, key: m.key, target: { userid: link.userid }, body, dependsOn: [], reason: updateReason(link.shadow, body, rename, drifted, changes) };
+  const op: Operation = { id: `${kind}:${m.key}`, kind, key: m.key, target: { userid: link.userid }, body, dependsOn: [], reason: state.rehiredFrom !== undefined ? rehireReason(state.rehiredFrom, link.userid, body, changes) : updateReason(link.shadow, body, rename, drifted, changes) };
   ms.ops.push(op);
   if (rename) {
     ms.freers.set(state.lu, op);
     ms.claims.push({ key: m.key, userid: m.userid, op, rename: true, valid: true });
   }
+}
+
+function rehireReason(from: string, userid: string, body: MemberUpdateBody, changes: FieldChange[]): Reason {
+  const enabled = body.enable === 1 ? 'updated and re-enabled' : 'updated';
+  return { cause: 're-hired: linked to the member left by a deleted account', changes, detail: `member "${userid}" of deleted account ${from} is taken over by this account, ${enabled}` };
 }
 
 function updateReason(shadow: MemberShadow | null, body: MemberUpdateBody, rename: boolean, drifted: boolean, changes: FieldChange[]): Reason {

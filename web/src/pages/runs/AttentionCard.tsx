@@ -1,6 +1,7 @@
 // "Needs attention" on the runs page: the connection's objects that are broken right now
 // (GET /connections/:name/objects?status=failed — their latest operation failed or was not sent),
-// or, toggled, those waiting (status=pending: a held or running run, an unconfirmed create). Each
+// or, toggled, those waiting (status=pending: a held or running run, an unconfirmed create), or the
+// conflicts the rules cannot settle (status=conflict: two accounts claim one member; the verdict names both). Each
 // row: the object with a link to it in the directory, the verdict in the reader's language,
 // WeCom's errcode and explanation, and the run. Read again whenever the page refreshes (`refresh`).
 import { ApartmentOutlined, CheckCircleOutlined, UserOutlined, WarningOutlined } from '@ant-design/icons';
@@ -24,6 +25,7 @@ const messages = {
     title: '需要处理',
     failed: '失败',
     pending: '等待中',
+    conflict: '冲突',
     object: '对象',
     account: '账号',
     organization: '组织',
@@ -37,6 +39,7 @@ const messages = {
     noneFailed: '没有失败的对象',
     noneFailedHint: '所有对象最近一次操作都已成功或正在进行。',
     nonePending: '没有等待同步的对象',
+    noneConflict: '没有需要人工决定的冲突',
     more: '加载更多',
     loadFailed: '无法读取需要处理的对象',
   },
@@ -44,6 +47,7 @@ const messages = {
     title: 'Needs attention',
     failed: 'Failed',
     pending: 'Pending',
+    conflict: 'Conflicts',
     object: 'Object',
     account: 'account',
     organization: 'organization',
@@ -57,6 +61,7 @@ const messages = {
     noneFailed: 'Nothing is failing',
     noneFailedHint: 'The latest operation on every object succeeded or is under way.',
     nonePending: 'Nothing is waiting',
+    noneConflict: 'No conflict needs a decision',
     more: 'Load more',
     loadFailed: 'The objects needing attention could not be read',
   },
@@ -112,7 +117,7 @@ export function AttentionCard({ name, refresh }: { name: string; refresh: number
         <Typography.Text type="secondary">{t('noneFailedHint')}</Typography.Text>
       </Flex>
     ) : (
-      <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('nonePending')} data-testid="attention-empty" />
+      <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t(wanted === 'conflict' ? 'noneConflict' : 'nonePending')} data-testid="attention-empty" />
     );
 
   return (
@@ -136,6 +141,7 @@ export function AttentionCard({ name, refresh }: { name: string; refresh: number
           options={[
             { value: 'failed', label: t('failed') },
             { value: 'pending', label: t('pending') },
+            { value: 'conflict', label: t('conflict') },
           ]}
         />
       }
