@@ -101,9 +101,10 @@ describe('the web console in Chromium', () => {
     await page.keyboard.type('研发中心');
     await page.locator('.ant-select-tree-title', { hasText: /^研发中心$/ }).click();
     await page.keyboard.press('Escape');
-    await page.getByTestId('field-onAccountDeleted-delete').click();
+    // (a later test deletes an account under the default policy, disable, within this threshold)
+    await page.getByTestId('field-onAccountDisabled-delete').click();
     await page.getByTestId('field-maxDeletes').fill('10');
-    await page.getByTestId('field-maxDeletePercent').fill('30');
+    await page.getByTestId('field-maxDeletePercent').fill('50');
     await page.getByTestId('advanced-toggle').click();
     await page.getByTestId('field-apiBase').fill(sim.url);
     await page.getByTestId('field-caPem').fill(sim.caPem!);
@@ -116,7 +117,7 @@ describe('the web console in Chromium', () => {
     // stored as chosen
     const created = (await (await page.request.get(`${service.url}/api/v1/connections/acme`)).json()) as StoredConnection;
     expect(created.scope.organizationRoots).toEqual([ids.rd]);
-    expect(created.policies).toEqual({ onAccountDeleted: 'delete', onAccountDisabled: 'disable', onOrganizationDeleted: 'delete', safety: { maxDeletes: 10, maxDeletePercent: 30 } });
+    expect(created.policies).toEqual({ onAccountDeleted: 'disable', onAccountDisabled: 'delete', onOrganizationDeleted: 'delete', safety: { maxDeletes: 10, maxDeletePercent: 50 } });
     // an edit sends only what changed: one policy
     await page.getByTestId('field-onOrganizationDeleted-keep').click();
     const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/v1/connections/acme'));
@@ -405,7 +406,7 @@ describe('the web console in Chromium', () => {
       for (const width of [1366, 1440, 1920]) {
         await p.setViewportSize({ width, height: 900 });
         await p.goto(`${service.url}/directory`);
-        await p.getByTestId('account-row-lina').waitFor();
+        await p.getByTestId('account-row-zhangwei').waitFor();
         const table = p.getByTestId('accounts-table');
         // nothing cut: the table fits its card without scrolling sideways
         const overflow = await table.locator('.ant-table-content').first().evaluate((el) => el.scrollWidth - el.clientWidth);
