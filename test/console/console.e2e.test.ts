@@ -327,13 +327,7 @@ describe('the web console in Chromium', () => {
       await screenshot(page, `23-attention-conflicts-en-${width}`);
     }
     await page.setViewportSize({ width: 1366, height: 900 });
-    const zh = (await chromium.page('zh')).page;
-    await zh.goto(service.url);
-    await zh.getByTestId('login-username').fill('admin');
-    await zh.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await zh.getByTestId('login-submit').click();
-    await zh.getByTestId('connection-row-acme').waitFor();
-    await zh.goto(`${service.url}/connections/acme/runs`);
+    const zh = await signIn(chromium, service, { lang: 'zh', password: ADMIN_PASSWORD, path: '/connections/acme/runs' });
     const card = zh.getByTestId('attention');
     await card.getByTestId('attention-toggle').getByText('冲突').click();
     const row = card.locator(`[data-testid="attention-row"][data-id="${a.id}"]`);

@@ -96,16 +96,16 @@ function MappingEditor({ name }: { name: string }) {
 
   const header = (
     <>
-    <UnsavedPrompt blocker={blocker} />
-    <MappingHeader
-      name={name}
-      saved={saved}
-      dirty={dirty}
-      isAdmin={isAdmin}
-      saving={saving}
-      onReset={() => save({ definition: null }, t('resetDone'))}
-      onSave={() => definition && void save({ definition }, t('saved'))}
-    />
+      <UnsavedPrompt blocker={blocker} />
+      <MappingHeader
+        name={name}
+        saved={saved}
+        dirty={dirty}
+        isAdmin={isAdmin}
+        saving={saving}
+        onReset={() => save({ definition: null }, t('resetDone'))}
+        onSave={() => definition && void save({ definition }, t('saved'))}
+      />
     </>
   );
 
