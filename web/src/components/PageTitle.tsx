@@ -40,7 +40,7 @@ const messages = {
 type Key = keyof (typeof messages)['en'];
 
 /** The page a path shows, and the connection it belongs to (if any). */
-export function pageOf(pathname: string): { page: Key | null; connection?: string } {
+function pageOf(pathname: string): { page: Key | null; connection?: string } {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const [first, second, third] = parts;
   if (first === 'connections') {
