@@ -36,12 +36,20 @@ describe('managing the directory in the console', () => {
   };
   const orgNamed = async (name: string) => (await directory.listOrganizations({ q: name, limit: 10 })).items.find((o) => o.name === name);
   const treeNode = (p: Page, name: string) => p.getByTestId('org-tree').locator('.ant-tree-title').getByText(name, { exact: true });
-  /** Waits until the page shows `id` as the selected organization (kept in the URL, which a navigation updates). */
-  const selectedIs = (p: Page, id: string | null) => expect.poll(() => new URL(p.url()).searchParams.get('organization'), WAIT).toBe(id);
+  /**
+   * Waits until the page shows the organization as selected: in the URL and in what is drawn (the
+   * router updates the URL first and renders the new selection in a transition after it).
+   */
+  const selectedIs = async (p: Page, id: string, name: string) => {
+    await expect.poll(() => new URL(p.url()).searchParams.get('organization'), WAIT).toBe(id);
+    await expect.poll(() => p.getByTestId('org-tree').locator('.ant-tree-node-selected').getByText(name, { exact: true }).count(), WAIT).toBe(1);
+  };
   /** Selects an organization in the tree, as a person would before acting on it. */
   const select = async (p: Page, name: string) => {
-    await treeNode(p, name).click();
-    await selectedIs(p, (await orgNamed(name))!.id);
+    const id = (await orgNamed(name))!.id;
+    // a click on the selected node would deselect it
+    if (new URL(p.url()).searchParams.get('organization') !== id) await treeNode(p, name).click();
+    await selectedIs(p, id, name);
   };
   /** Waits for the dialogs' and messages' animations to end (for a screenshot). */
   const settled = (p: Page) =>
@@ -107,7 +115,7 @@ describe('managing the directory in the console', () => {
     expect(hq).toMatchObject({ parentId: null, code: 'HQ' });
 
     // the new organization is selected: the next one goes under it
-    await selectedIs(page, hq!.id);
+    await selectedIs(page, hq!.id, '总公司');
     await page.getByTestId('org-new').click();
     await page.getByTestId('org-name').fill('销售部');
     await page.getByTestId('org-order').fill('10');

@@ -55,13 +55,24 @@ export function OrgDialog({ mode, orgs, onClose, onSaved }: { mode: OrgDialogMod
     return [{ value: TOP, title: t('topLevel'), children: [] }, ...forest];
   }, [orgs, org, t]);
 
+  // The form's values for this opening. They are both the Form's initialValues (a Form mounted
+  // after this render, as when the dialog reopens right after closing, starts from them) and set
+  // on an already mounted one (reopened before its closing animation ended).
+  const initial = useMemo(
+    () =>
+      !mode
+        ? undefined
+        : mode.kind === 'create'
+          ? { name: '', code: '', order: null, parentId: mode.parentId ?? TOP }
+          : { name: mode.org.name, code: mode.org.code ?? '', order: mode.org.order, parentId: mode.org.parentId ?? TOP },
+    [mode],
+  );
   useEffect(() => {
-    if (!mode) return;
+    if (!initial) return;
     setFormError(null);
     form.resetFields();
-    if (mode.kind === 'create') form.setFieldsValue({ name: '', code: '', order: null, parentId: mode.parentId ?? TOP });
-    else form.setFieldsValue({ name: mode.org.name, code: mode.org.code ?? '', order: mode.org.order, parentId: mode.org.parentId ?? TOP });
-  }, [mode, form]);
+    form.setFieldsValue(initial);
+  }, [initial, form]);
 
   const save = async () => {
     if (!mode) return;
@@ -129,7 +140,7 @@ export function OrgDialog({ mode, orgs, onClose, onSaved }: { mode: OrgDialogMod
       okButtonProps={{ 'data-testid': 'org-save' } as never}
     >
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} />}
-      <Form<Values> form={form} layout="vertical" requiredMark="optional" onFinish={() => void save()}>
+      <Form<Values> form={form} initialValues={initial} layout="vertical" requiredMark="optional" onFinish={() => void save()}>
         {!movingOnly && (
           <>
             <Form.Item name="name" label={t('orgName')} rules={[{ required: true, whitespace: true, message: t('required') }, { pattern: /^[^/]*$/, message: t('noSlash') }]}>
