@@ -30,7 +30,8 @@ interface StoredConnection {
   policies: { onAccountDeleted: string; onAccountDisabled: string; onOrganizationDeleted: string; safety: { maxDeletes: number; maxDeletePercent: number } };
 }
 
-describe('the web console in Chromium', () => {
+// Each test walks several pages: on a loaded 2-core CI machine that takes longer than the default 30 s.
+describe('the web console in Chromium', { timeout: 90_000 }, () => {
   let dataDir: string;
   let sim: RunningSimulator;
   let proxy: RunningTinyproxy;
