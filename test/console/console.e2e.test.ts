@@ -119,7 +119,8 @@ describe('the web console in Chromium', { timeout: 90_000 }, () => {
     const created = (await (await page.request.get(`${service.url}/api/v1/connections/acme`)).json()) as StoredConnection;
     expect(created.scope.organizationRoots).toEqual([ids.rd]);
     expect(created.policies).toEqual({ onAccountDeleted: 'disable', onAccountDisabled: 'delete', onOrganizationDeleted: 'delete', safety: { maxDeletes: 10, maxDeletePercent: 50 } });
-    // an edit sends only what changed: one policy
+    // an edit sends only what changed: one policy (once the stored connection has loaded into the form)
+    await page.getByTestId('connection-delete').waitFor();
     await page.getByTestId('field-onOrganizationDeleted-keep').click();
     const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/v1/connections/acme'));
     await page.getByTestId('connection-save').click();
