@@ -7,9 +7,9 @@ import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { type ImportPhase, type ImportReport, importBuffer, summaryJson } from '../../connectors/import/importer.js';
 import { parseEncodingOption } from '../../connectors/import/decode.js';
+import { organizationPaths } from '../../connectors/import/export.js';
 import type { Section } from '../../connectors/import/types.js';
 import { Directory } from '../../directory/directory.js';
-import type { Organization } from '../../domain/organization.js';
 import type { Store } from '../../store/store.js';
 import { EXIT_FAILED as EXIT_INVALID, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
 
@@ -74,22 +74,6 @@ function printHuman(file: string, r: ImportReport, opts: ImportCliOptions): void
       out.push(`  ${e.section ? `${e.section} ` : ''}row ${e.row}${e.column ? `, column ${e.column}` : ''}: ${e.message}`);
   }
   process.stdout.write(out.join('\n') + '\n');
-}
-
-function organizationPaths(orgs: Organization[]): Map<string, string> {
-  const byId = new Map(orgs.map((o) => [o.id, o]));
-  const paths = new Map<string, string>();
-  const pathOf = (id: string): string => {
-    const known = paths.get(id);
-    if (known !== undefined) return known;
-    const o = byId.get(id);
-    if (!o) return id;
-    const p = o.parentId ? `${pathOf(o.parentId)}/${o.name}` : o.name;
-    paths.set(id, p);
-    return p;
-  };
-  for (const o of orgs) pathOf(o.id);
-  return paths;
 }
 
 /** Terminal columns a string takes: East Asian wide characters take two. */

@@ -3,7 +3,7 @@
 // path (parents first), accounts with their organizations' paths (the primary one first). Empty
 // values are written as null, so importing the file into another directory clears them there too.
 import type { DirectorySnapshot } from '../../directory/directory.js';
-import { PATH_SEPARATOR } from '../../domain/organization.js';
+import { PATH_SEPARATOR, type Organization } from '../../domain/organization.js';
 
 type Attrs = Record<string, string | number | boolean | null>;
 
@@ -38,9 +38,9 @@ export interface ExportDocument {
 
 const withAttributes = (a: Attrs): { attributes?: Attrs } => (Object.keys(a).length > 0 ? { attributes: a } : {});
 
-/** `snap` as an import document; snapshot organizations come parents first (Directory.snapshot). */
-export function exportDirectory(snap: DirectorySnapshot): ExportDocument {
-  const byId = new Map(snap.organizations.map((o) => [o.id, o]));
+/** Each organization's path ("总部/研发中心"), by id; a parent not in `orgs` starts the path at the child. */
+export function organizationPaths(orgs: ReadonlyArray<Pick<Organization, 'id' | 'parentId' | 'name'>>): Map<string, string> {
+  const byId = new Map(orgs.map((o) => [o.id, o]));
   const paths = new Map<string, string>();
   const pathOf = (id: string): string => {
     const known = paths.get(id);
@@ -51,6 +51,14 @@ export function exportDirectory(snap: DirectorySnapshot): ExportDocument {
     paths.set(id, p);
     return p;
   };
+  for (const o of orgs) pathOf(o.id);
+  return paths;
+}
+
+/** `snap` as an import document; snapshot organizations come parents first (Directory.snapshot). */
+export function exportDirectory(snap: DirectorySnapshot): ExportDocument {
+  const paths = organizationPaths(snap.organizations);
+  const pathOf = (id: string): string => paths.get(id) ?? id;
   return {
     organizations: snap.organizations.map((o) => ({
       path: pathOf(o.id),
