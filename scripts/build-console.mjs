@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const webDir = fileURLToPath(new URL('../web/', import.meta.url));
 const distIndex = path.join(webDir, 'dist', 'index.html');
+// the console imports the server's message catalogue as it is (src/messages), so it is a source too
+const sharedDirs = [fileURLToPath(new URL('../src/messages/', import.meta.url))];
 
 function newestSource(dir) {
   let newest = 0;
@@ -20,7 +22,7 @@ function newestSource(dir) {
 
 export function consoleIsStale() {
   if (!fs.existsSync(distIndex)) return true;
-  return newestSource(webDir) > fs.statSync(distIndex).mtimeMs;
+  return Math.max(newestSource(webDir), ...sharedDirs.map(newestSource)) > fs.statSync(distIndex).mtimeMs;
 }
 
 export async function ensureConsoleBuilt({ force = false, quiet = false } = {}) {

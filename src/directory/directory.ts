@@ -11,7 +11,7 @@ import { type FieldError, type Status, CONTROL_CHARS, STATUSES, charLength, chec
 import { pickFields } from '../domain/fields.js';
 import {
   type Organization, type OrganizationCreate, type OrganizationFields, type OrganizationPatch,
-  ORGANIZATION_FIELDS, ORGANIZATION_FIELD_SPECS, checkOrganizationFields, diffOrganization,
+  ORGANIZATION_FIELDS, ORGANIZATION_FIELD_SPECS, PATH_SEPARATOR, checkOrganizationFields, diffOrganization,
 } from '../domain/organization.js';
 import { type ChangeInput, appendChanges, latestSequence, readChanges } from '../store/changes.js';
 import { newId } from '../store/ids.js';
@@ -320,6 +320,31 @@ export class Directory {
     const a = await this.getAccount(id, db);
     if (!a) throw new NotFoundError(`account ${id} does not exist`);
     return a;
+  }
+
+  /**
+   * How people name these objects: an account by its display name (and username), an organization
+   * by its path from the top ("总部/研发部"). Ids no longer in the directory are left out.
+   */
+  async namesOf(ids: { organizations: readonly string[]; accounts: readonly string[] }, db: DB | Tx = this.db): Promise<Map<string, { name: string; path?: string; username?: string }>> {
+    const out = new Map<string, { name: string; path?: string; username?: string }>();
+    for (let i = 0; i < ids.accounts.length; i += 500) {
+      const rows = await db.selectFrom('accounts').select(['id', 'display_name', 'username']).where('id', 'in', ids.accounts.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, { name: r.display_name, username: r.username });
+    }
+    if (ids.organizations.length > 0) {
+      const orgs = await this.organizationsAround(ids.organizations, db);
+      const byId = new Map(orgs.map((o) => [o.id, o]));
+      const pathOf = (id: string, depth = 0): string => {
+        const o = byId.get(id)!;
+        return o.parentId && byId.has(o.parentId) && depth < 100 ? `${pathOf(o.parentId, depth + 1)}${PATH_SEPARATOR}${o.name}` : o.name;
+      };
+      for (const id of ids.organizations) {
+        const o = byId.get(id);
+        if (o) out.set(id, { name: o.name, path: pathOf(id) });
+      }
+    }
+    return out;
   }
 
   /** Of these ids, those no account or organization has any more (deleted): which links a re-hire may take over. */

@@ -52,20 +52,23 @@ export interface MemberUpdateBody extends MemberWritableBody {
   new_userid?: string;
 }
 
-export type ReasonCause =
-  | 'created in directory'
-  | 'changed in directory'
-  | 'mapping changed'
-  | 'deleted in directory'
-  | 'disabled in directory'
-  | 'drift: deleted in WeCom'
-  | 'drift: moved in WeCom'
-  | 'no shadow state'
-  | 'temporary rename to free a name'
-  | 'userid changed in directory'
-  | 'moved out of a department being deleted'
-  | 're-hired: linked to the member left by a deleted account'
-  | 're-created: takes over the department left by a deleted organization';
+export const REASON_CAUSES = [
+  'created in directory',
+  'changed in directory',
+  'mapping changed',
+  'deleted in directory',
+  'disabled in directory',
+  'drift: deleted in WeCom',
+  'drift: moved in WeCom',
+  'no shadow state',
+  'temporary rename to free a name',
+  'userid changed in directory',
+  'moved out of a department being deleted',
+  're-hired: linked to the member left by a deleted account',
+  're-created: takes over the department left by a deleted organization',
+] as const;
+
+export type ReasonCause = (typeof REASON_CAUSES)[number];
 
 export interface FieldChange {
   field: string;
@@ -73,10 +76,19 @@ export interface FieldChange {
   new: unknown;
 }
 
+/** A text as a code with parameters; src/messages renders it in English or Chinese. */
+export interface Note {
+  code: string;
+  params?: Record<string, NoteParam>;
+}
+export type NoteParam = string | number | Note;
+
 export interface Reason {
   cause: ReasonCause;
-  /** One human sentence adding what the cause alone does not say. */
+  /** One human sentence adding what the cause alone does not say (English: the rendered `note`). */
   detail?: string;
+  /** `detail` as a code with parameters, for other languages (absent in plans stored before it). */
+  note?: Note;
   changes: FieldChange[];
 }
 
@@ -141,7 +153,10 @@ export interface Relink {
 
 export interface PlanWarning {
   code: string;
+  /** English (the rendered `note`). */
   message: string;
+  /** `message` as a code with parameters, for other languages (absent in plans stored before it). */
+  note?: Note;
   key?: string;
   /** A conflict the rules cannot settle (code 'rehire-ambiguous'): the contested member and every claimant. */
   conflict?: { wecomId: string; claimants: string[]; rule: string };

@@ -4,6 +4,8 @@ export { SyncPipeline, RunInProgressError, type SyncReport } from './pipeline.js
 export { SyncWorker, type WorkerEvent } from './triggers/worker.js';
 export type { ServiceClient } from './stages/prepare.js';
 export * from './views/plan-json.js';
+export * from './views/subjects.js';
+export * from './views/texts.js';
 export * from './views/plan-estimate.js';
 export * from './views/status.js';
 export * from './views/object-status.js';

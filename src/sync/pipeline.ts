@@ -22,7 +22,8 @@ import type { MappingProblem } from '../mapping/definitions/index.js';
 import type { Store } from '../store/store.js';
 import type { WeComClientOptions } from '../wecom/index.js';
 import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
-import { executeRun, recordsOfPlan, summarize, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
+import { executeRun, recordsOfPlan, summarize, withNote, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
+import { msg } from '../messages/index.js';
 import type { PlannerOptions } from './planner/types.js';
 import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
 import { creatorUserids } from './state/creators.js';
@@ -339,19 +340,22 @@ function execution(env: PipelineEnv): { store: Store; concurrency?: number; leas
 
 const nameOf = (t: SyncTarget): SyncReport['connection'] => ({ id: t.connection.id, name: t.connection.name ?? t.connection.id });
 
-const noteSummary = (message: string): RunSummary => ({ ...summarize([], null), message });
+/** A summary whose account is free text (an error's message): no note, so every language shows the text. */
+const noteSummary = (message: string): RunSummary => {
+  const { note: _none, ...s } = summarize([], null);
+  return { ...s, message };
+};
 
 function pendingSummary(plan: Plan): RunSummary {
   const n = plan.operations.length;
-  return { ...summarize([], null), total: n, pending: n, byKind: { ...plan.summary.byKind }, message: n === 0 ? summarize([], null).message : `${n} operations planned` };
+  const s = { ...summarize([], null), total: n, pending: n, byKind: { ...plan.summary.byKind } };
+  return n === 0 ? s : withNote(s, msg('summary.planned', { n }));
 }
 
 function heldSummary(runId: string, plan: Plan): RunSummary {
   const s = plan.safety;
-  return {
-    ...summarize(recordsOfPlan(runId, plan), null),
-    message: `held for approval: ${s.deletes} deletes and ${s.disables} disables exceed the safety threshold (${s.limit.maxDeletes} objects or ${s.limit.maxDeletePercent}%)`,
-  };
+  const note = msg('summary.held', { deletes: s.deletes, disables: s.disables, maxDeletes: s.limit.maxDeletes, maxDeletePercent: s.limit.maxDeletePercent });
+  return withNote(summarize(recordsOfPlan(runId, plan), null), note);
 }
 
 function executed(r: ExecuteResult): Pick<SyncReport, 'runId' | 'status' | 'summary' | 'error'> {
@@ -360,7 +364,7 @@ function executed(r: ExecuteResult): Pick<SyncReport, 'runId' | 'status' | 'summ
 
 /** A run that stored its plan but sends nothing now: held for approval, or dropped (nothing to do). */
 function notExecuted(run: ClaimedRun, stored: 'held' | 'dropped', plan: Plan): Pick<SyncReport, 'runId' | 'status' | 'summary'> {
-  return stored === 'held' ? { runId: run.runId, status: 'held', summary: heldSummary(run.runId, plan) } : { runId: null, status: 'succeeded', summary: noteSummary(summarize([], null).message) };
+  return stored === 'held' ? { runId: run.runId, status: 'held', summary: heldSummary(run.runId, plan) } : { runId: null, status: 'succeeded', summary: summarize([], null) };
 }
 
 function plannedReport(

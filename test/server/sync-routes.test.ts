@@ -107,6 +107,33 @@ describe('sync routes', () => {
     await expectNoSecrets(env, bodies);
   });
 
+  it('says plans and runs in the language asked for, with the names of the objects, and the codes beside the English', async () => {
+    const { org } = await seedDirectory(1);
+    const sub = (await ok('POST', '/api/v1/organizations', { name: '平台组', parentId: org })).id as string;
+    await ok('POST', '/api/v1/accounts', { username: 'lilei', displayName: '李雷', organizationIds: [sub], mobile: '+86 13800002000' });
+    await ok('POST', '/api/v1/connections', connectionBody(env));
+
+    const plan = await ok('GET', '/api/v1/connections/acme/plan', undefined, env.viewer);
+    const dept = plan.operations.find((o: { key: string }) => o.key === sub);
+    // English by default: what scripts read; the same as codes for other languages; the object's path
+    expect(dept).toMatchObject({ kind: 'department.create', cause: 'created in directory', note: { code: 'note.dept.new-id' }, subject: { name: '平台组', path: 'R&D/平台组' } });
+    expect(dept.reason).toMatch(/^created in directory \(new department id \d+ chosen by the planner\)$/);
+    const member = plan.operations.find((o: { target: { userid?: string } }) => o.target.userid === 'lilei');
+    expect(member).toMatchObject({ cause: 'created in directory', subject: { name: '李雷' }, reason: 'created in directory' });
+
+    const zh = await ok('GET', '/api/v1/connections/acme/plan', undefined, { ...env.viewer, 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' });
+    expect(zh.operations.find((o: { key: string }) => o.key === sub).reason).toMatch(/^目录中新建（新部门的 ID \d+ 由同步计划选定）$/);
+
+    const id = await startRun();
+    expect((await waitForRun(id)).status).toBe('succeeded');
+    const run = await ok('GET', `/api/v1/runs/${id}`, undefined, { ...env.viewer, 'accept-language': 'zh' });
+    expect(run.summary.message).toBe('4 个操作全部成功');
+    expect(run.summary.note).toEqual({ code: 'summary.all-succeeded', params: { n: 4 } });
+    expect(run.operations.find((o: { key: string }) => o.key === sub)).toMatchObject({ subject: { path: 'R&D/平台组' }, cause: 'created in directory', reason: expect.stringMatching(/^目录中新建/) });
+    const english = await ok('GET', `/api/v1/connections/acme/runs`, undefined, env.viewer);
+    expect(english.items[0].summary.message).toBe('4 operations succeeded');
+  });
+
   it('refuses a second run while one is active (409)', async () => {
     await seedDirectory(2);
     await call('POST', '/api/v1/connections', connectionBody(env));

@@ -6,6 +6,7 @@
 // The chosen language is remembered in localStorage; antd's own texts follow (zh_CN / en_US).
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { Explanation } from './api/types';
+import { isMessageCode, render } from '../../src/messages/index';
 
 export type Lang = 'zh' | 'en';
 export type Messages = { zh: Record<string, string>; en: Record<string, string> };
@@ -53,4 +54,29 @@ export function useT<M extends Messages>(messages: M): (key: keyof M['en'] & str
 export function useExplain(): (e: Explanation | null | undefined) => string {
   const { lang } = useLang();
   return useCallback((e) => (e ? (lang === 'zh' ? e.zh : e.en) : ''), [lang]);
+}
+
+/**
+ * What the server says as a code with parameters (plan reasons, warnings, run summaries), in the
+ * user's language, from the same catalogue the server renders its English from (src/messages).
+ * `fallback` (the server's English) is shown when there is no code, or the code is not known here.
+ */
+export function useServerText(): (note: { code: string; params?: Record<string, unknown> } | null | undefined, fallback?: string) => string {
+  const { lang } = useLang();
+  return useCallback((note, fallback = '') => (note && isMessageCode(note.code) ? render(note, lang) : fallback), [lang]);
+}
+
+/** A WeCom field as a person names it ("mobile" → 手机), and a value as a person reads it (gender 2 → 女). */
+export function useFieldText(): { field: (f: string) => string; value: (f: string, v: unknown) => string | null } {
+  const { lang } = useLang();
+  return useMemo(
+    () => ({
+      field: (f) => (isMessageCode(`field.${f}`) ? render({ code: `field.${f}` }, lang) : f),
+      value: (f, v) => {
+        const code = `value.${f}.${String(v)}`;
+        return (f === 'gender' || f === 'enable') && isMessageCode(code) ? render({ code }, lang) : null;
+      },
+    }),
+    [lang],
+  );
 }

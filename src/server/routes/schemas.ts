@@ -7,7 +7,18 @@ export const explanation = z.object({ en: z.string(), zh: z.string() }).meta({ i
 
 export const operationStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']).meta({ id: 'OperationStatus' });
 
-export const warning = z.object({ code: z.string(), key: z.string().optional(), message: z.string() }).meta({ id: 'Warning', description: 'A planner or mapping warning' });
+/** A text as a code with parameters (src/messages): the console renders it in the user's language. */
+export const text = z
+  .object({ code: z.string(), params: z.record(z.string(), z.unknown()).optional().describe('values, or clauses that are texts themselves') })
+  .meta({ id: 'Text', description: "A text as a code with parameters: `message` (or `reason`) beside it is its English rendering" });
+
+/** The directory object an operation is for, as a person names it. */
+export const subject = z
+  .object({ name: z.string(), path: z.string().optional().describe("an organization's path from the top") })
+  .nullable()
+  .meta({ id: 'Subject', description: 'the account or organization the operation is for; null when it is no longer in the directory' });
+
+export const warning = z.object({ code: z.string(), key: z.string().optional(), message: z.string(), note: text.optional() }).meta({ id: 'Warning', description: 'A planner or mapping warning' });
 
 export const fieldChange = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() }).meta({ id: 'FieldChange', description: 'One field an operation changes: its value in WeCom and the new one' });
 

@@ -19,7 +19,8 @@ import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
 import { connectionBudget } from '../../domain/connection.js';
 import type { Budget } from '../../wecom/transport/rate-limiter.js';
-import { type SyncPipeline, type SyncReport, planJson, reasonText, syncStatus, targetText } from '../../sync/index.js';
+import { type SyncPipeline, type SyncReport, type Subjects, planView, reasonText, subjectsOf, summaryIn, syncStatus, targetText, warningsIn } from '../../sync/index.js';
+import { type Lang, negotiateLang } from '../../messages/index.js';
 import { ACTIVE_STATUSES, type RunRecord, getRun, listRuns, loadOperations } from '../../sync/state/runs.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
@@ -27,19 +28,32 @@ import { defineRoute } from '../route.js';
 import { type DemoGuard, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
 import { objectRoutes } from './objects.js';
-import { explanation, fieldChange, operationStatus, warning } from './schemas.js';
+import { explanation, fieldChange, operationStatus, subject, text, warning } from './schemas.js';
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
 /** `wecom-sync plan --json`, plus whether applying it would be held by the safety threshold. */
-function planWithHeld(report: SyncReport, budget: readonly Budget[]) {
-  return { ...planJson(report, budget), held: report.plan?.safety.exceeded ?? false };
+function planWithHeld(report: SyncReport, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
+  return { ...planView(report, budget, subjects, lang), held: report.plan?.safety.exceeded ?? false };
 }
 
 const planTarget = z.union([z.object({ departmentId: z.number() }), z.object({ userid: z.string() })]);
 const planSchema = z
   .object({
-    operations: z.array(z.object({ kind: z.string(), target: planTarget, changes: z.array(fieldChange), reason: z.string() }).meta({ id: 'PlanOperation' })),
+    operations: z.array(
+      z
+        .object({
+          kind: z.string(),
+          key: z.string().describe('the organization or account id'),
+          target: planTarget,
+          changes: z.array(fieldChange),
+          reason: z.string().describe('English: the cause, and its note in brackets'),
+          cause: z.string().describe('why, as a code (e.g. "created in directory")'),
+          note: text.optional(),
+          subject: subject.optional(),
+        })
+        .meta({ id: 'PlanOperation' }),
+    ),
     summary: z.record(z.string(), z.number()).describe('{total, <kind>: n}'),
     estimate: z
       .object({
@@ -69,7 +83,7 @@ const planSchema = z
   .meta({ id: 'Plan' });
 const runStatus = z.enum(['planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled']).meta({ id: 'RunStatus' });
 const runSummary = z
-  .object({ total: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), pending: z.number(), retryable: z.number(), gone: z.number(), byKind: z.record(z.string(), z.number()), message: z.string() })
+  .object({ total: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), pending: z.number(), retryable: z.number(), gone: z.number(), byKind: z.record(z.string(), z.number()), message: z.string(), note: text.optional() })
   .meta({ id: 'RunSummary' });
 const runError = z.object({ message: z.string(), explanation: explanation.optional(), errcode: z.number().optional() }).meta({ id: 'RunError' });
 const runFields = {
@@ -95,6 +109,9 @@ const operationSchema = z
     key: z.string(),
     target: z.string().describe('"member <userid>" or "department <id>"'),
     reason: z.string(),
+    cause: z.string(),
+    reasonNote: text.optional().describe("the reason's note as a code with parameters"),
+    subject,
     changes: z.array(fieldChange),
     status: operationStatus,
     attempts: z.number(),
@@ -125,16 +142,17 @@ const statusSchema = z
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() });
 
-function runView(r: RunRecord) {
+/** A run in `lang` (its summary and warnings; English by default). */
+function runView(r: RunRecord, lang: Lang = 'en') {
   return {
     id: r.id,
     connectionId: r.connectionId,
     kind: r.kind,
     status: r.status,
     finished: !(ACTIVE_STATUSES as readonly string[]).includes(r.status),
-    summary: r.summary,
+    summary: summaryIn(r.summary, lang),
     error: r.error,
-    warnings: r.plan?.warnings ?? [],
+    warnings: warningsIn(r.plan?.warnings ?? [], lang),
     held: r.plan?.safety.exceeded ?? false,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
@@ -186,9 +204,9 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: nameParams,
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
-      async ({ params }) => {
+      async ({ params }, req) => {
         const report = await sync.plan(params.name);
-        return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)));
+        return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)), await subjectsOf(sync.directory, report.plan?.operations ?? []), negotiateLang(req.headers['accept-language']));
       },
     );
 
@@ -247,9 +265,10 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         query: runsQuery,
         responses: { 200: { description: 'The runs', schema: z.object({ items: z.array(runSchema) }) }, 404: { description: 'No such connection' } },
       },
-      async ({ params, query }) => {
+      async ({ params, query }, req) => {
         const c = await connections.get(params.name);
-        return { items: (await listRuns(sync.store.db, c.id, query.limit ?? 20)).map(runView) };
+        const lang = negotiateLang(req.headers['accept-language']);
+        return { items: (await listRuns(sync.store.db, c.id, query.limit ?? 20)).map((r) => runView(r, lang)) };
       },
     );
 
@@ -282,12 +301,14 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         params: idParams,
         responses: { 200: { description: 'The run', schema: runDetail }, 404: { description: 'No such run' } },
       },
-      async ({ params }) => {
+      async ({ params }, req) => {
         const run = await runOf(params.id);
         const c = await connections.find(run.connectionId);
         const ops = await loadOperations(sync.store.db, run.id);
+        const subjects = await subjectsOf(sync.directory, ops);
+        const lang = negotiateLang(req.headers['accept-language']);
         return {
-          ...runView(run),
+          ...runView(run, lang),
           connection: c ? { id: c.id, name: c.name } : null,
           operations: ops.map((op) => ({
             opId: op.opId,
@@ -295,7 +316,10 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
             kind: op.kind,
             key: op.key,
             target: targetText(op.target as { departmentId?: number; userid?: string }),
-            reason: reasonText(op),
+            reason: reasonText(op, lang),
+            cause: op.reason.cause,
+            ...(op.reason.note ? { reasonNote: op.reason.note } : {}),
+            subject: subjects.get(op.key) ?? null,
             changes: op.reason.changes,
             status: op.status,
             attempts: op.attempts,

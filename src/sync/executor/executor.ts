@@ -33,7 +33,8 @@ import { LinkCache, type LinkChange } from './link-cache.js';
 import { withHolder } from './holder.js';
 import { LeaseGuard, type LeaseState } from './lease.js';
 import { perform, type LinkEffect, type Outcome, type SyncClient } from './perform.js';
-import { configError, finalStatus, leaseLostError, summarize, unreachable } from './report.js';
+import { configError, finalStatus, leaseLostError, summarize, unreachable, withNote } from './report.js';
+import { msg } from '../../messages/index.js';
 import { Scheduler } from './scheduler.js';
 
 export type { SyncClient };
@@ -459,6 +460,6 @@ class Execution {
     );
     const error = leaseLostError(this.runId, lease, holder);
     const summary = summarize(this.records, null);
-    return { runId: this.runId, status: 'taken-over', summary: { ...summary, message: `stopped, lease lost: ${summary.message}` }, error };
+    return { runId: this.runId, status: 'taken-over', summary: summary.note ? withNote(summary, msg('summary.lease-lost', { summary: summary.note })) : summary, error };
   }
 }

@@ -1,2 +1,3 @@
 export { executeRun, recordsOfPlan, summarize } from './executor.js';
+export { withNote } from './report.js';
 export type { ExecuteResult, ExecutorEvent, SyncClient } from './executor.js';

@@ -1,5 +1,6 @@
 // What an execution reports: the run's summary and final status, and the errors that stop a run
 // (in plain words, English and Chinese, for the console).
+import { type Message, msg, render } from '../../messages/index.js';
 import type { LeaseState } from './lease.js';
 import type { Outcome } from './perform.js';
 import type { OperationRecord, RunError, RunStatus, RunSummary } from '../state/runs.js';
@@ -39,15 +40,21 @@ export function summarize(ops: ReadonlyArray<Pick<OperationRecord, 'status' | 'k
     } else if (o.status === 'skipped') s.skipped++;
     else s.pending++;
   }
-  s.message =
+  const counts = { ok: s.succeeded, total: s.total, failed: s.failed, skipped: s.skipped };
+  const note: Message =
     s.total === 0
-      ? 'nothing to do: WeCom already matches the directory'
+      ? msg('summary.nothing')
       : aborted
-        ? `aborted: ${aborted} (${s.succeeded} of ${s.total} operations succeeded, ${s.failed} failed, ${s.skipped} skipped)`
+        ? msg('summary.aborted', { why: aborted, ...counts })
         : s.failed + s.skipped === 0
-          ? `${s.succeeded} operations succeeded`
-          : `${s.succeeded} of ${s.total} operations succeeded, ${s.failed} failed, ${s.skipped} skipped`;
-  return s;
+          ? msg('summary.all-succeeded', { n: s.succeeded })
+          : msg('summary.partial', counts);
+  return withNote(s, note);
+}
+
+/** The summary's one-line account: English in `message`, the code and parameters in `note`. */
+export function withNote(s: RunSummary, note: Message): RunSummary {
+  return { ...s, message: render(note), note };
 }
 
 export function finalStatus(summary: RunSummary, aborted: boolean): RunStatus {

@@ -1,6 +1,7 @@
 // State shared by the planner's phases while one plan is computed.
 import type { DepartmentLink, MemberLink } from '../../domain/link.js';
-import type { Operation, PlanWarning, Relink, Unlink } from '../../domain/plan.js';
+import type { Note, Operation, PlanWarning, Relink, Unlink } from '../../domain/plan.js';
+import { type Message, type MessageCode, type Param, msg, render } from '../../messages/index.js';
 import type { ObservedMember, PlannerInput, PlannerSettings } from './types.js';
 
 /** A desired department with its WeCom id resolved (from its link, or assigned by the planner). */
@@ -78,18 +79,26 @@ export function isCreator(ctx: PlanContext, userid: string): boolean {
   return (ctx.settings.protectedUserids ?? []).some((u) => u.toLowerCase() === lu);
 }
 
-/** Warns that the creator is left as it is instead of being deleted or disabled. */
-export function warnCreator(ctx: PlanContext, key: string, userid: string, instead: string): void {
-  warn(
-    ctx,
-    'creator-protected',
-    `account ${key}: "${userid}" is the WeCom company's creator (WeCom answered 301005), which WeCom never deletes or disables; it is left as it is instead of being ${instead}. Transfer the creator role in the WeCom admin console if the account really left, or keep the account.`,
-    key,
-  );
+/** Warns that the creator is left as it is instead of being deleted or disabled (`instead`: an instead.* clause). */
+export function warnCreator(ctx: PlanContext, key: string, userid: string, instead: Message): void {
+  warn(ctx, 'creator-protected', msg('warning.creator-protected', { key, userid, instead }), key);
 }
 
-export function warn(ctx: PlanContext, code: string, message: string, key?: string): void {
-  ctx.warnings.push(key === undefined ? { code, message } : { code, message, key });
+/** A plan warning: its code, its text (English in `message`, the code and parameters in `note`). */
+export function warn(ctx: PlanContext, code: string, text: Message, key?: string): void {
+  ctx.warnings.push(warning(code, text, key));
+}
+
+export function warning(code: string, text: Message, key?: string): PlanWarning {
+  const w: PlanWarning = { code, message: render(text), note: text };
+  if (key !== undefined) w.key = key;
+  return w;
+}
+
+/** A reason's note and its English detail, from one catalogue entry. */
+export function noted(code: MessageCode, params?: Record<string, Param>): { detail: string; note: Note } {
+  const note = msg(code, params);
+  return { detail: render(note), note };
 }
 
 export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {

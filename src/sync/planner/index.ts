@@ -15,7 +15,8 @@ import type { Plan, OperationKind } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import type { DepartmentCreateBody, DepartmentUpdateBody, MemberCreateBody, MemberUpdateBody } from '../../domain/plan.js';
 import type { DepartmentCreate, DepartmentUpdate, MemberCreate, MemberUpdate } from '../../wecom/types.js';
-import type { PlanContext } from './context.js';
+import { type PlanContext, warning } from './context.js';
+import { msg } from '../../messages/index.js';
 import { planDeletes } from './departments/deletes.js';
 import { resolveDepartments } from './departments/resolve.js';
 import { planStructure } from './departments/structure.js';
@@ -71,10 +72,7 @@ export function planSync(input: PlannerInput): Plan {
   const destructive = deletes + disables;
   const exceeded = destructive > maxDeletes || (destructive > 0 && (linked === 0 || (destructive * 100) / linked > maxDeletePercent));
   if (exceeded)
-    ctx.warnings.push({
-      code: 'safety-threshold',
-      message: `the plan deletes or disables ${destructive} of ${linked} linked objects, above the limit (${maxDeletes} objects or ${maxDeletePercent}%): hold for approval`,
-    });
+    ctx.warnings.push(warning('safety-threshold', msg('warning.safety-threshold', { n: destructive, linked, maxDeletes, maxDeletePercent })));
   return {
     operations,
     unlinks: ctx.unlinks,

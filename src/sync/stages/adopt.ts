@@ -11,6 +11,8 @@ import type { Observed, ObservedMember } from '../planner/types.js';
 import type { StoredLinks } from '../state/links.js';
 import type { MappedDirectory } from './map.js';
 import { isDetailReadRefused } from './observe.js';
+import { warning } from '../planner/context.js';
+import { msg } from '../../messages/index.js';
 
 export interface Adoption {
   members: Array<{ key: string; userid: string; by: string }>;
@@ -70,12 +72,12 @@ async function adoptMembers(input: AdoptInput, subtree: Set<number> | undefined)
       }
     } catch (e) {
       if (!isDetailReadRefused(e)) throw e;
-      warnings.push({ code: 'match-details-refused', message: 'WeCom refused member details (48009): existing members were matched by userid only, not by mobile or e-mail' });
+      warnings.push(warning('match-details-refused', msg('warning.match-details-refused-members')));
     }
   }
   const r = matchMembers(candidates, [...existing.values()], rules.members);
   for (const a of r.ambiguous)
-    warnings.push({ code: 'match-ambiguous', key: a.key, message: `account ${a.key}: several WeCom members fit by ${a.by} (${a.candidates.join(', ')}); none adopted, decide by hand` });
+    warnings.push(warning('match-ambiguous', msg('warning.match-ambiguous-member', { key: a.key, by: a.by, candidates: a.candidates.join(', ') }), a.key));
   return { matched: r.matched, warnings };
 }
 
@@ -90,13 +92,13 @@ async function adoptDepartments(input: AdoptInput): Promise<Matched<Adoption['de
       existing = await input.client.department.list(input.rootDepartmentId);
     } catch (e) {
       if (!isDetailReadRefused(e)) throw e;
-      warnings.push({ code: 'match-details-refused', message: 'WeCom refused department details (48009): existing departments could not be matched by name' });
+      warnings.push(warning('match-details-refused', msg('warning.match-details-refused-departments')));
       return { matched: [], warnings };
     }
   }
   if (existing.length === 0) return { matched: [], warnings };
   const r = matchDepartments(mapped.desired.departments, existing, input.rootDepartmentId, rules.departments, mapped.departmentIds);
-  for (const a of r.ambiguous) warnings.push({ code: 'match-ambiguous', key: a.key, message: `organization ${a.key}: several WeCom departments fit (${a.candidates.join(', ')}); none adopted` });
+  for (const a of r.ambiguous) warnings.push(warning('match-ambiguous', msg('warning.match-ambiguous-department', { key: a.key, candidates: a.candidates.join(', ') }), a.key));
   return { matched: r.matched, warnings };
 }
 

@@ -6,6 +6,7 @@ import type { Links, MemberLink } from '../../domain/link.js';
 import type { Plan } from '../../domain/plan.js';
 import { mobileKey, type MatchingRules } from '../../mapping/definitions/index.js';
 import { planSync } from '../planner/index.js';
+import { noted } from '../planner/context.js';
 import type { PlannerOptions } from '../planner/types.js';
 import { linksForPlanning, type StoredLinks } from '../state/links.js';
 import type { SyncCursor } from '../state/cursors.js';
@@ -155,7 +156,7 @@ export function labelMappingChanges(plan: Plan, changedInDirectory: ReadonlySet<
   for (const op of plan.operations) {
     if (op.reason.cause !== 'changed in directory' || changedInDirectory.has(op.key)) continue;
     op.reason.cause = 'mapping changed';
-    op.reason.detail ??= "the connection's mapping (or its scope or default department) was changed and saved; the directory object was not";
+    if (op.reason.detail === undefined) Object.assign(op.reason, noted('note.mapping-changed'));
     n++;
   }
   return n;

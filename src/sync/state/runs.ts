@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppError, type Explanation } from '../../domain/errors.js';
-import type { Operation, Plan } from '../../domain/plan.js';
+import type { Note, Operation, Plan } from '../../domain/plan.js';
 import { bulkInsert } from '../../store/bulk.js';
 import { newId } from '../../store/ids.js';
 import type { DB, Store, Tx } from '../../store/store.js';
@@ -36,8 +36,10 @@ export interface RunSummary {
   /** failed because the object was deleted in WeCom by hand (link removed; the next run re-creates it) */
   gone: number;
   byKind: Record<string, number>;
-  /** "nothing to do" for an empty plan, else a one-line account */
+  /** "nothing to do" for an empty plan, else a one-line account (English: the rendered `note`) */
   message: string;
+  /** `message` as a code with parameters, for other languages (absent when the account is free text) */
+  note?: Note;
 }
 
 export interface PlanRecord {

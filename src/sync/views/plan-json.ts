@@ -5,10 +5,13 @@ import type { MappingProblem } from '../../mapping/definitions/index.js';
 import type { Budget } from '../../wecom/transport/rate-limiter.js';
 import type { SyncReport } from '../pipeline.js';
 import { estimatePlan } from './plan-estimate.js';
+import type { Subjects } from './subjects.js';
+import { reasonIn, warningsIn } from './texts.js';
+import type { Lang } from '../../messages/index.js';
 
-/** "changed in directory (…detail)", for a planned operation or a recorded one. */
-export function reasonText(op: { reason: Pick<Operation['reason'], 'cause' | 'detail'> }): string {
-  return op.reason.detail ? `${op.reason.cause} (${op.reason.detail})` : op.reason.cause;
+/** "changed in directory (…detail)", for a planned operation or a recorded one; in `lang` when the codes allow. */
+export function reasonText(op: { reason: Pick<Operation['reason'], 'cause' | 'detail' | 'note'> }, lang: Lang = 'en'): string {
+  return reasonIn(op.reason, lang);
 }
 
 /** Mapping problems as warnings, so JSON consumers see them next to the planner's. */
@@ -28,15 +31,38 @@ export function summaryCounts(ops: readonly Operation[]): Record<string, number>
 
 /**
  * `{ operations: [{kind, target, changes, reason}], summary, estimate, relinks, warnings }`; `budget` is the
- * connection's per-API rate budget (connectionBudget), which sets the estimate.
+ * connection's per-API rate budget (connectionBudget), which sets the estimate; `reason` and the
+ * warnings in `lang` (English by default).
  */
-export function planJson(report: SyncReport, budget: readonly Budget[]) {
+export function planJson(report: SyncReport, budget: readonly Budget[], lang: Lang = 'en') {
   const ops = report.plan?.operations ?? [];
   return {
-    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op) })),
+    operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op, lang) })),
     summary: summaryCounts(ops),
     estimate: estimatePlan(ops, budget),
     relinks: (report.plan?.relinks ?? []).map(({ type, from, to, by, reason }) => ({ type, from, to, by, reason })),
-    warnings: [...report.warnings, ...problemWarnings(report.problems)],
+    warnings: warningsIn([...report.warnings, ...problemWarnings(report.problems)], lang),
+  };
+}
+
+/**
+ * The REST API's plan: planJson, and on each operation the directory `key`, the `cause` and `note`
+ * as codes (src/messages renders them in the console's language) and the `subject` (subjectsOf: the
+ * object's name or path). The CLI's JSON stays as it was.
+ */
+export function planView(report: SyncReport, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
+  const ops = report.plan?.operations ?? [];
+  return {
+    ...planJson(report, budget, lang),
+    operations: ops.map((op) => ({
+      kind: op.kind,
+      key: op.key,
+      target: op.target,
+      changes: op.reason.changes,
+      reason: reasonText(op, lang),
+      cause: op.reason.cause,
+      ...(op.reason.note ? { note: op.reason.note } : {}),
+      subject: subjects.get(op.key) ?? null,
+    })),
   };
 }

@@ -1,3 +1,4 @@
+import { render } from '../../../src/messages/index.js';
 import { describe as group, expect, it } from 'vitest';
 import type { DesiredState } from '../../../src/domain/desired.js';
 import type { Links } from '../../../src/domain/link.js';
@@ -313,7 +314,11 @@ group('userid changes', () => {
   it('gives a userid mapped for two accounts to the first, and warns about the other', () => {
     const plan = planSync({ desired: { departments: [], members: [member('m2', 'Same', null), member('m1', 'same', null)] }, links: noLinks(), observed: company().observed(), settings: settings() });
     expect(ids(plan)).toEqual(['member.create:m1']);
-    expect(plan.warnings.filter((w) => w.code === 'userid-conflict')).toEqual([{ code: 'userid-conflict', key: 'm2', message: expect.stringContaining('also mapped for account m1') }]);
+    const conflicts = plan.warnings.filter((w) => w.code === 'userid-conflict');
+    expect(conflicts).toEqual([{ code: 'userid-conflict', key: 'm2', message: expect.stringContaining('also mapped for account m1'), note: expect.anything() }]);
+    // the same warning as a code with parameters: the console says it in Chinese
+    expect(render(conflicts[0]!.note!)).toBe(conflicts[0]!.message);
+    expect(render(conflicts[0]!.note!, 'zh')).toBe('账号 m2：userid“Same”也映射给了账号 m1；未创建');
   });
 
   it('keeps the old userid when the new one is held by a member that keeps it', () => {

@@ -1572,13 +1572,20 @@ export interface components {
         };
         PlanOperation: {
             kind: string;
+            /** @description the organization or account id */
+            key: string;
             target: {
                 departmentId: number;
             } | {
                 userid: string;
             };
             changes: components["schemas"]["FieldChange"][];
+            /** @description English: the cause, and its note in brackets */
             reason: string;
+            /** @description why, as a code (e.g. "created in directory") */
+            cause: string;
+            note?: components["schemas"]["Text"];
+            subject?: components["schemas"]["Subject"];
         };
         PlanRelink: {
             /** @enum {string} */
@@ -1683,6 +1690,10 @@ export interface components {
             /** @description "member <userid>" or "department <id>" */
             target: string;
             reason: string;
+            cause: string;
+            /** @description the reason's note as a code with parameters */
+            reasonNote?: components["schemas"]["Text"];
+            subject: components["schemas"]["Subject"];
             changes: components["schemas"]["FieldChange"][];
             status: components["schemas"]["OperationStatus"];
             attempts: number;
@@ -1706,6 +1717,7 @@ export interface components {
                 [key: string]: number;
             };
             message: string;
+            note?: components["schemas"]["Text"];
         };
         ScimEndpoint: {
             name: string;
@@ -1795,6 +1807,12 @@ export interface components {
             /** @description when the session ends (ISO 8601) */
             expiresAt: string;
         };
+        /** @description the account or organization the operation is for; null when it is no longer in the directory */
+        Subject: {
+            name: string;
+            /** @description an organization's path from the top */
+            path?: string;
+        } | null;
         SyncFailure: {
             runId: string;
             kind: string;
@@ -1839,6 +1857,14 @@ export interface components {
                 pending: boolean;
             };
         };
+        /** @description A text as a code with parameters: `message` (or `reason`) beside it is its English rendering */
+        Text: {
+            code: string;
+            /** @description values, or clauses that are texts themselves */
+            params?: {
+                [key: string]: unknown;
+            };
+        };
         Token: {
             id: string;
             name: string;
@@ -1878,6 +1904,7 @@ export interface components {
             code: string;
             key?: string;
             message: string;
+            note?: components["schemas"]["Text"];
         };
         WeComExtAttr: {
             /** @constant */

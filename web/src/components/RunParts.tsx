@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { seg } from '../api';
 import type { FieldChange, OpStatus, RunStatus, Warning } from '../api/types';
-import { type Messages, useT } from '../i18n';
+import { type Messages, useFieldText, useLang, useServerText, useT } from '../i18n';
 
 // ------------------------------------------------------------------ labels
 
@@ -33,6 +33,14 @@ const messages = {
     'member.update': '更新成员',
     'member.disable': '禁用成员',
     'member.delete': '删除成员',
+    'one.department.create': '新建部门',
+    'one.department.update': '更新部门',
+    'one.department.move': '移动部门',
+    'one.department.delete': '删除部门',
+    'one.member.create': '新建成员',
+    'one.member.update': '更新成员',
+    'one.member.disable': '禁用成员',
+    'one.member.delete': '删除成员',
     full: '全量',
     incremental: '增量',
     field: '字段',
@@ -60,6 +68,14 @@ const messages = {
     'member.update': 'Update members',
     'member.disable': 'Disable members',
     'member.delete': 'Delete members',
+    'one.department.create': 'Create department',
+    'one.department.update': 'Update department',
+    'one.department.move': 'Move department',
+    'one.department.delete': 'Delete department',
+    'one.member.create': 'Create member',
+    'one.member.update': 'Update member',
+    'one.member.disable': 'Disable member',
+    'one.member.delete': 'Delete member',
     full: 'full',
     incremental: 'incremental',
     field: 'Field',
@@ -152,16 +168,30 @@ export function RunKindTag({ kind }: { kind: string }) {
   return <Tag color={kind === 'full' ? 'purple' : 'cyan'}>{label(kind)}</Tag>;
 }
 
-/** The operation kind as a coloured tag; `code` shows the raw kind (member.update) instead of the label. */
-export function KindTag({ kind, code }: { kind: string; code?: boolean }) {
+/** The operation kind as a coloured tag, labelled (the raw kind, e.g. member.update, in its tooltip); `one`: of one operation. */
+export function KindTag({ kind, one }: { kind: string; one?: boolean }) {
   const label = useRunLabel();
   return (
-    <Tooltip title={code ? label(kind) : kind}>
-      <Tag color={kindColor(kind)} variant="outlined">
-        {code ? kind : label(kind)}
+    <Tooltip title={kind}>
+      <Tag color={kindColor(kind)} variant="outlined" data-kind={kind}>
+        {label(one && known(`one.${kind}`) ? `one.${kind}` : kind)}
       </Tag>
     </Tooltip>
   );
+}
+
+/** "cause (note)" in the user's language; the server's English when the codes are unknown here. */
+export function useReasonText(): (op: { cause: string; note?: { code: string; params?: Record<string, unknown> } | null; reason: string }) => string {
+  const say = useServerText();
+  const { lang } = useLang();
+  return (op) => {
+    const cause = say({ code: `cause.${op.cause}` }, '');
+    if (!cause) return op.reason;
+    const note = op.note ? say(op.note, '') : '';
+    if (op.note && !note) return op.reason;
+    if (!note) return cause;
+    return lang === 'zh' ? `${cause}（${note}）` : `${cause} (${note})`;
+  };
 }
 
 // ------------------------------------------------------------------ values and times
@@ -173,9 +203,9 @@ export function valueText(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-function Value({ v, tone }: { v: unknown; tone: 'old' | 'new' }) {
+function Value({ field, v, tone }: { field: string; v: unknown; tone: 'old' | 'new' }) {
   const t = useT(messages);
-  const text = valueText(v);
+  const text = useFieldText().value(field, v) ?? valueText(v);
   if (text === null)
     return (
       <Typography.Text type="secondary" italic>
@@ -190,9 +220,10 @@ function Value({ v, tone }: { v: unknown; tone: 'old' | 'new' }) {
   );
 }
 
-/** "field | old (red, struck) → new (green)". */
+/** "field | old (red, struck) → new (green)", fields and coded values (gender, enable) as a person reads them. */
 export function ChangesTable({ changes }: { changes: FieldChange[] }) {
   const t = useT(messages);
+  const { field } = useFieldText();
   if (changes.length === 0) return <Typography.Text type="secondary">{t('noChanges')}</Typography.Text>;
   return (
     <Table<FieldChange>
@@ -202,10 +233,19 @@ export function ChangesTable({ changes }: { changes: FieldChange[] }) {
       dataSource={changes}
       style={{ maxWidth: 960 }}
       columns={[
-        { title: t('field'), dataIndex: 'field', width: 200, render: (f: string) => <Typography.Text strong>{f}</Typography.Text> },
-        { title: t('old'), key: 'old', render: (_, c) => <Value v={c.old} tone="old" /> },
+        {
+          title: t('field'),
+          dataIndex: 'field',
+          width: 200,
+          render: (f: string) => (
+            <Tooltip title={f}>
+              <Typography.Text strong>{field(f)}</Typography.Text>
+            </Tooltip>
+          ),
+        },
+        { title: t('old'), key: 'old', render: (_, c) => <Value field={c.field} v={c.old} tone="old" /> },
         { title: '', key: 'arrow', width: 32, align: 'center', render: () => <Typography.Text type="secondary">→</Typography.Text> },
-        { title: t('new'), key: 'new', render: (_, c) => <Value v={c.new} tone="new" /> },
+        { title: t('new'), key: 'new', render: (_, c) => <Value field={c.field} v={c.new} tone="new" /> },
       ]}
     />
   );
@@ -218,9 +258,10 @@ const pageMessages = {
   en: { connections: 'WeCom connections', warnings: 'Warnings ({n})' },
 } satisfies Messages;
 
-/** The warnings of a plan or a run: "code key message", one a line. */
+/** The warnings of a plan or a run, one a line, in the user's language (the code in a tooltip). */
 export function WarningsAlert({ warnings, maxHeight }: { warnings: Warning[]; maxHeight: number }) {
   const t = useT(pageMessages);
+  const say = useServerText();
   return (
     <Alert
       type="warning"
@@ -229,9 +270,10 @@ export function WarningsAlert({ warnings, maxHeight }: { warnings: Warning[]; ma
       description={
         <ul style={{ margin: 0, paddingInlineStart: 18, maxHeight, overflow: 'auto' }}>
           {warnings.map((w, i) => (
-            <li key={i}>
-              <Typography.Text code>{w.code}</Typography.Text>
-              {w.key && <Typography.Text type="secondary"> {w.key}</Typography.Text>} {w.message}
+            <li key={i} data-testid="plan-warning" data-code={w.code}>
+              <Tooltip title={w.code}>
+                <span>{say(w.note, w.message)}</span>
+              </Tooltip>
             </li>
           ))}
         </ul>

@@ -309,7 +309,11 @@ export function AuditPage() {
               title: t('details'),
               key: 'detail',
               ellipsis: true,
-              render: (_, e) => <Typography.Text type="secondary">{detailLine(e.detail) || '—'}</Typography.Text>,
+              render: (_, e) => (
+                <Typography.Text type="secondary" data-data>
+                  {detailLine(e.detail) || '—'}
+                </Typography.Text>
+              ),
             },
             { title: t('ip'), dataIndex: 'ip', width: 110, render: (v: string | null) => v ?? '—' },
           ]}

@@ -9,9 +9,9 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok, seg } from '../api';
 import type { PlanOperation } from '../api/types';
 import { DASH, msText, timeOfDay } from '../components/format';
-import { ChangesTable, ConnectionCrumbs, KIND_ORDER, KindTag, WarningsAlert, kindColor, useRunLabel, valueText } from '../components/RunParts';
+import { ChangesTable, ConnectionCrumbs, KIND_ORDER, KindTag, WarningsAlert, kindColor, useReasonText, useRunLabel, valueText } from '../components/RunParts';
 import { useApi } from '../hooks/useApi';
-import { type Messages, useT } from '../i18n';
+import { type Messages, useFieldText, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 
 const messages = {
@@ -99,11 +99,13 @@ function groupOf(op: PlanOperation): string {
   return op.kind;
 }
 
-/** A human name for the target, from the changes (the new name, else the old one). */
+/** A human name for the target: the directory object's (an organization's path), else the name the changes carry. */
 function nameOf(op: PlanOperation): string | null {
+  if (op.subject) return op.subject.path ?? op.subject.name;
   const c = op.changes.find((x) => x.field === 'name');
   return c ? (valueText(c.new) ?? valueText(c.old)) : null;
 }
+
 
 /** A budget window: "1 h", "1 m", "30 s", "500 ms". */
 const windowText = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} m` : msText(ms));
@@ -115,6 +117,8 @@ interface Row extends PlanOperation {
 function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
   const t = useT(messages);
   const label = useRunLabel();
+  const reasonText = useReasonText();
+  const { field } = useFieldText();
   return (
     <Card
       size="small"
@@ -154,8 +158,8 @@ function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
                 </Space>
               ),
           },
-          { title: t('name'), key: 'name', width: 160, render: (_, op) => nameOf(op) ?? DASH },
-          { title: t('reason'), dataIndex: 'reason', render: (r: string) => <Typography.Text>{r}</Typography.Text> },
+          { title: t('name'), key: 'name', width: 200, render: (_, op) => <span data-testid="plan-op-name">{nameOf(op) ?? DASH}</span> },
+          { title: t('reason'), key: 'reason', render: (_, op) => <Typography.Text data-testid="plan-op-reason">{reasonText(op)}</Typography.Text> },
           {
             title: t('changes'),
             key: 'changes',
@@ -164,14 +168,13 @@ function OperationsCard({ group, rows }: { group: string; rows: Row[] }) {
               <Space size={[4, 4]} wrap>
                 {op.changes.slice(0, 4).map((c, i) => (
                   <Tag key={`${c.field}:${i}`} style={{ marginInlineEnd: 0 }}>
-                    {c.field}
+                    {field(c.field)}
                   </Tag>
                 ))}
                 {op.changes.length > 4 && <Typography.Text type="secondary">+{op.changes.length - 4}</Typography.Text>}
               </Space>
             ),
           },
-          { title: '', key: 'kind', width: 150, render: (_, op) => <KindTag kind={op.kind} code /> },
         ]}
       />
     </Card>

@@ -8,9 +8,10 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok, seg } from '../api';
 import type { OpStatus, RunDetail, RunOperation as Operation } from '../api/types';
 import { Time, durationText } from '../components/format';
-import { ChangesTable, ConnectionCrumbs, KindTag, OpStatusTag, RunKindTag, RunStatusTag, WarningsAlert } from '../components/RunParts';
+import { ChangesTable, ConnectionCrumbs, KindTag, OpStatusTag, RunKindTag, RunStatusTag, WarningsAlert, useReasonText } from '../components/RunParts';
 import { useApi } from '../hooks/useApi';
-import { type Messages, useExplain, useT } from '../i18n';
+import { type Messages, useExplain, useServerText, useT } from '../i18n';
+import { messageOfEnglish } from '../../../src/messages/index';
 import { useIsAdmin } from '../session';
 
 type Filter = 'all' | 'failed' | 'succeeded' | 'other';
@@ -48,6 +49,7 @@ const messages = {
     search: '搜索对象，例如 member zhangsan',
     seq: '#',
     target: '对象',
+    departmentId: '部门 {id}',
     status: '状态',
     result: '错误与说明',
     attempts: '次数',
@@ -92,6 +94,7 @@ const messages = {
     search: 'Search targets, e.g. member zhangsan',
     seq: '#',
     target: 'Target',
+    departmentId: 'department {id}',
     status: 'Status',
     result: 'Error and explanation',
     attempts: 'Attempts',
@@ -120,9 +123,33 @@ function progressOf(run: RunDetail): { done: number; total: number; succeeded: n
   return { done: s.succeeded + s.failed + s.skipped, total: s.total, succeeded: s.succeeded, failed: s.failed };
 }
 
+/** A result stored as English (a note, a skip's reason) in the user's language when the catalogue knows it. */
+function useResultText(): (text: string | null) => string {
+  const say = useServerText();
+  return (text) => (text ? say(messageOfEnglish(text), text) : '');
+}
+
+/** Who an operation is for: the directory object's name (an organization's path), and WeCom's id beside it. */
+function OpTarget({ op }: { op: Operation }) {
+  const t = useT(messages);
+  const m = /^(member|department) (.*)$/.exec(op.target);
+  const id = m ? (m[1] === 'department' ? t('departmentId', { id: m[2]! }) : m[2]!) : op.target;
+  const name = op.subject ? (op.subject.path ?? op.subject.name) : null;
+  return (
+    <Space orientation="vertical" size={0} data-testid="run-op-target">
+      {name && <Typography.Text strong>{name}</Typography.Text>}
+      <Typography.Text type={name ? 'secondary' : undefined} strong={!name} code={m?.[1] === 'member'}>
+        {id}
+      </Typography.Text>
+    </Space>
+  );
+}
+
 function OperationDetail({ op }: { op: Operation }) {
   const t = useT(messages);
   const explain = useExplain();
+  const reasonText = useReasonText();
+  const result = useResultText();
   return (
     <Space orientation="vertical" size={8} style={{ width: '100%' }}>
       {(op.errcode !== null || op.errmsg || op.note) && (
@@ -133,10 +160,10 @@ function OperationDetail({ op }: { op: Operation }) {
           style={{ maxWidth: 960 }}
           items={[
             ...(op.explanation ? [{ key: 'x', label: t('result'), children: explain(op.explanation) }] : []),
-            ...(op.errcode !== null || op.errmsg ? [{ key: 'e', label: t('errmsg'), children: `${op.errcode ?? ''} ${op.errmsg ?? ''}`.trim() }] : []),
+            ...(op.errcode !== null || op.errmsg ? [{ key: 'e', label: t('errmsg'), children: `${op.errcode ?? ''} ${op.errcode === null ? result(op.errmsg) : (op.errmsg ?? '')}`.trim() }] : []),
             ...(op.errorClass ? [{ key: 'c', label: t('errorClass'), children: <Typography.Text code>{op.errorClass}</Typography.Text> }] : []),
-            ...(op.note ? [{ key: 'n', label: t('note'), children: op.note }] : []),
-            { key: 'r', label: t('reason'), children: op.reason },
+            ...(op.note ? [{ key: 'n', label: t('note'), children: result(op.note) }] : []),
+            { key: 'r', label: t('reason'), children: reasonText({ ...op, note: op.reasonNote }) },
           ]}
         />
       )}
@@ -149,6 +176,9 @@ function OperationDetail({ op }: { op: Operation }) {
 export function RunDetailPage() {
   const t = useT(messages);
   const explain = useExplain();
+  const say = useServerText();
+  const reasonText = useReasonText();
+  const result = useResultText();
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const isAdmin = useIsAdmin();
@@ -312,7 +342,7 @@ export function RunDetailPage() {
                 { key: 'created', label: t('created'), children: <Time at={run.createdAt} /> },
                 { key: 'started', label: t('started'), children: <Time at={run.startedAt} /> },
                 { key: 'finished', label: t('finished'), children: <Time at={run.finishedAt} /> },
-                ...(run.summary?.message ? [{ key: 'summary', label: t('summary'), span: 3, children: run.summary.message }] : []),
+                ...(run.summary?.message ? [{ key: 'summary', label: t('summary'), span: 3, children: say(run.summary.note, run.summary.message) }] : []),
               ]}
             />
           </Flex>
@@ -349,8 +379,8 @@ export function RunDetailPage() {
             expandable={{ expandedRowRender: (o) => <OperationDetail op={o} /> }}
             columns={[
               { title: t('seq'), dataIndex: 'seq', width: 60 },
-              { title: t('target'), dataIndex: 'target', width: 220, render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
-              { title: t('kind'), dataIndex: 'kind', width: 150, render: (k: string) => <KindTag kind={k} code /> },
+              { title: t('target'), dataIndex: 'target', width: 240, render: (_, o) => <OpTarget op={o} /> },
+              { title: t('kind'), dataIndex: 'kind', width: 150, render: (_, o) => <KindTag kind={o.kind === 'department.update' && o.changes.some((c) => c.field === 'parentid') ? 'department.move' : o.kind} one /> },
               { title: t('status'), dataIndex: 'status', width: 120, render: (s: OpStatus) => <OpStatusTag status={s} /> },
               {
                 title: t('result'),
@@ -360,12 +390,12 @@ export function RunDetailPage() {
                     <Space orientation="vertical" size={0}>
                       <span>
                         {o.errcode !== null && <Tag color={o.status === 'failed' ? 'error' : 'default'}>{o.errcode}</Tag>}
-                        {explain(o.explanation) || o.errmsg}
+                        {explain(o.explanation) || (o.errcode === null ? result(o.errmsg) : o.errmsg)}
                       </span>
-                      {o.note && <Typography.Text type="secondary">{o.note}</Typography.Text>}
+                      {o.note && <Typography.Text type="secondary">{result(o.note)}</Typography.Text>}
                     </Space>
                   ) : (
-                    <Typography.Text type="secondary">{o.reason}</Typography.Text>
+                    <Typography.Text type="secondary">{reasonText({ ...o, note: o.reasonNote })}</Typography.Text>
                   ),
               },
               { title: t('attempts'), dataIndex: 'attempts', width: 90, align: 'right' },

@@ -12,7 +12,7 @@ import type { Run, RunStatus, SyncFailure, SyncStatus } from '../api/types';
 import { DASH, Time, durationText } from '../components/format';
 import { ConnectionCrumbs, RunKindTag, RunStatusTag, useRunLabel } from '../components/RunParts';
 import { useApi } from '../hooks/useApi';
-import { type Messages, useExplain, useT } from '../i18n';
+import { type Messages, useExplain, useServerText, useT } from '../i18n';
 import { useIsAdmin } from '../session';
 import { ChangesText, pendingChanges } from '../components/SyncState';
 import { AttentionCard } from './runs/AttentionCard';
@@ -121,15 +121,17 @@ const messages = {
 function SummaryCell({ run }: { run: Run }) {
   const t = useT(messages);
   const label = useRunLabel();
+  const say = useServerText();
   const s = run.summary;
   if (!s) return DASH;
+  const message = say(s.note, s.message);
   const kinds = Object.entries(s.byKind ?? {}).filter(([, n]) => n > 0);
   return (
     <Tooltip
       title={
         kinds.length > 0 ? (
           <div>
-            {s.message && <div style={{ marginBottom: 4 }}>{s.message}</div>}
+            {message && <div style={{ marginBottom: 4 }}>{message}</div>}
             {kinds.map(([k, n]) => (
               <div key={k}>
                 {label(k)}: {n}
@@ -137,7 +139,7 @@ function SummaryCell({ run }: { run: Run }) {
             ))}
           </div>
         ) : (
-          s.message || undefined
+          message || undefined
         )
       }
     >

@@ -197,7 +197,13 @@ export function UsersPage() {
     <>
       <ListPage<User>
         title={t('usersTitle')}
-        intro={t('usersIntro')}
+        intro={
+          <>
+            {t('usersIntro').split('{cmd}')[0]}
+            <Typography.Text code>npx wecom-sync users reset-password</Typography.Text>
+            {t('usersIntro').split('{cmd}')[1]}
+          </>
+        }
         actions={
           <Button data-testid="new-user" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             {t('newUser')}

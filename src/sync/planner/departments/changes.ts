@@ -2,7 +2,7 @@
 // the simulated tree when it is valid at that point — the parent exists, no sibling holds the
 // name, a move makes no cycle — and emits its operation with the dependencies that make it valid.
 import type { DepartmentUpdateBody, FieldChange, Operation, Reason, ReasonCause } from '../../../domain/plan.js';
-import { type DepartmentTarget, type PlanContext, pushTo } from '../context.js';
+import { type DepartmentTarget, type PlanContext, noted, pushTo } from '../context.js';
 import type { DepartmentSim } from './sim.js';
 
 /** A desired department that must be created or changed. */
@@ -64,15 +64,11 @@ function runCreate(ctx: PlanContext, st: StructureState, t: DepartmentTarget): v
   if (t.nameEn !== undefined) changes.push({ field: 'name_en', old: null, new: t.nameEn });
   if (t.order !== undefined) changes.push({ field: 'order', old: null, new: t.order });
   const cause: ReasonCause = t.link && t.link.shadow ? 'drift: deleted in WeCom' : 'created in directory';
-  const detail = !t.link
-    ? `new department id ${t.id} chosen by the planner`
-    : t.link.shadow
-      ? `department ${t.id} is linked but no longer in WeCom's department list; re-created with the same id`
-      : `department id ${t.id} was recorded before an interrupted create; created with that id`;
+  const note = noted(!t.link ? 'note.dept.new-id' : t.link.shadow ? 'note.dept.recreated-same-id' : 'note.dept.interrupted-create', { id: t.id });
   ctx.departmentOps.push({
     id, kind: 'department.create', key: t.key, target: { departmentId: t.id }, body,
     dependsOn: deps(ctx.createdBy.get(t.parentId), st.slotFreedBy.get(slotKey(t.parentId, t.name))),
-    reason: { cause, detail, changes },
+    reason: { cause, ...note, changes },
   });
   st.sim.put(t.id, t.parentId, t.name);
   ctx.createdBy.set(t.id, id);
@@ -134,9 +130,9 @@ function updateFields(st: StructureState, t: DepartmentTarget, moving: boolean):
 function updateReason(t: DepartmentTarget, curParent: number | undefined, moving: boolean, changes: FieldChange[]): Reason {
   const shadow = t.link!.shadow;
   if (t.rehiredFrom !== undefined)
-    return { cause: 're-created: takes over the department left by a deleted organization', changes, detail: `department ${t.id} of deleted organization ${t.rehiredFrom} has this organization's path; taken over` };
-  if (!shadow) return { cause: 'no shadow state', changes, detail: 'the link has no record of the values last written, so every field is sent' };
+    return { cause: 're-created: takes over the department left by a deleted organization', changes, ...noted('note.dept.rehired', { id: t.id, from: String(t.rehiredFrom) }) };
+  if (!shadow) return { cause: 'no shadow state', changes, ...noted('note.no-shadow') };
   if (moving && curParent !== shadow.parentid && t.parentId === shadow.parentid)
-    return { cause: 'drift: moved in WeCom', changes, detail: `moved by hand in WeCom to ${curParent ?? 'an unknown parent'}; moved back` };
+    return { cause: 'drift: moved in WeCom', changes, ...(curParent == null ? noted('note.dept.moved-back-unknown') : noted('note.dept.moved-back', { parent: curParent })) };
   return { cause: 'changed in directory', changes };
 }

@@ -4,6 +4,7 @@
 // list, from the shadows.
 import type { DepartmentLink } from '../../../domain/link.js';
 import { type PlanContext, pushTo, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import type { ObservedDepartment } from '../types.js';
 import { cmp } from '../util.js';
 import { DepartmentSim } from './sim.js';
@@ -42,12 +43,12 @@ function indexLinks(ctx: PlanContext, cur: CurrentDepartments): void {
   const root = ctx.settings.rootDepartmentId;
   for (const link of [...ctx.input.links.departments].sort((a, b) => cmp(a.key, b.key))) {
     if (link.departmentId === root) {
-      warn(ctx, 'root-linked', `organization ${link.key} is linked to the root department ${root}, which is never changed; ignored`, link.key);
+      warn(ctx, 'root-linked', msg('warning.root-linked', { key: link.key, root }), link.key);
       ctx.untouchedDepartmentKeys.add(link.key);
       continue;
     }
     if (cur.linkByKey.has(link.key) || cur.linkedIds.has(link.departmentId)) {
-      warn(ctx, 'duplicate-link', `department link ${link.key} -> ${link.departmentId} duplicates another link; ignored`, link.key);
+      warn(ctx, 'duplicate-link', msg('warning.duplicate-link', { key: link.key, id: link.departmentId }), link.key);
       continue;
     }
     cur.linkByKey.set(link.key, link);
@@ -67,17 +68,17 @@ function seedTree(ctx: PlanContext, cur: CurrentDepartments): void {
     for (const row of observed) if (row.id !== root && cur.subtree.has(row.id)) sim.put(row.id, row.parentid, undefined);
   } else if (!ctx.input.scope) {
     // a scoped (incremental) plan reads no list by design: nothing to warn about
-    warn(ctx, 'no-department-list', "WeCom refused its department id list to this IP (48009): departments deleted or moved by hand in WeCom could not be checked; planned from what this connection last wrote");
+    warn(ctx, 'no-department-list', msg('warning.no-department-list'));
   }
   const defaultId = settings.defaultDepartmentId;
   if (defaultId !== undefined && !sim.has(defaultId)) {
-    if (cur.observedById && !cur.observedById.has(defaultId)) warn(ctx, 'default-department-missing', `the default department ${defaultId} is not in WeCom's department list`);
+    if (cur.observedById && !cur.observedById.has(defaultId)) warn(ctx, 'default-department-missing', msg('warning.default-department-missing', { id: defaultId }));
     sim.put(defaultId, cur.observedById?.get(defaultId)?.parentid, undefined);
   }
   for (const link of cur.linkByKey.values()) {
     if (!linkExists(cur, link)) continue;
     if (!inRootSubtree(cur, link.departmentId)) {
-      warn(ctx, 'outside-root', `department ${link.departmentId} (organization ${link.key}) is outside the root department's subtree; left alone`, link.key);
+      warn(ctx, 'outside-root', msg('warning.outside-root', { id: link.departmentId, key: link.key }), link.key);
       ctx.untouchedDepartmentKeys.add(link.key);
       continue;
     }

@@ -4,7 +4,8 @@
 // deleted: a warning says what stays.
 import type { DepartmentLink } from '../../../domain/link.js';
 import type { Operation } from '../../../domain/plan.js';
-import { type PlanContext, warn } from '../context.js';
+import { type PlanContext, noted, warn } from '../context.js';
+import { type Message, msg } from '../../../messages/index.js';
 import { cmp } from '../util.js';
 import type { DepartmentSim } from './sim.js';
 
@@ -27,7 +28,7 @@ export function planDeletes(ctx: PlanContext, sim: DepartmentSim): void {
     }
     if (noMemberList && !warnedNoMembers) {
       warnedNoMembers = true;
-      warn(ctx, 'no-member-list-for-delete', 'WeCom did not list members: department deletions assume no members other than linked ones (60005 otherwise)');
+      warn(ctx, 'no-member-list-for-delete', msg('warning.no-member-list-for-delete'));
     }
     const op = deleteOp(ctx, link, kids.map((k) => deletedBy.get(k)!));
     ctx.deleteOps.push(op);
@@ -46,11 +47,11 @@ function depthIn(sim: DepartmentSim, id: number): number {
 }
 
 function warnNotDeleted(ctx: PlanContext, link: DepartmentLink, staying: number[], members: number): void {
-  const what = [
-    staying.length > 0 ? `${staying.length} sub-department(s) this connection does not delete (${staying.slice(0, 5).join(', ')})` : '',
-    members > 0 ? `${members} member(s) this connection does not move out` : '',
-  ].filter(Boolean).join(' and ');
-  warn(ctx, 'department-not-deleted', `organization ${link.key} was deleted but department ${link.departmentId} still holds ${what}; not deleted`, link.key);
+  const parts: Message[] = [];
+  if (staying.length > 0) parts.push(msg('phrase.sub-departments-staying', { n: staying.length, ids: staying.slice(0, 5).join(', ') }));
+  if (members > 0) parts.push(msg('phrase.members-staying', { n: members }));
+  const what = parts.length === 2 ? msg('phrase.and', { a: parts[0]!, b: parts[1]! }) : parts[0]!;
+  warn(ctx, 'department-not-deleted', msg('warning.department-not-deleted', { key: link.key, id: link.departmentId, what }), link.key);
 }
 
 /** The delete waits for its sub-departments' deletes, for moves out of it, members leaving, and its own last change. */
@@ -66,7 +67,7 @@ function deleteOp(ctx: PlanContext, link: DepartmentLink, kidDeletes: string[]):
     dependsOn: [...dependsOn].sort(cmp),
     reason: {
       cause: 'deleted in directory',
-      detail: 'organization deleted or out of scope; policy "delete"',
+      ...noted('note.dept.delete-policy'),
       changes: [{ field: 'name', old: link.shadow?.name ?? null, new: null }],
     },
   };

@@ -4,6 +4,7 @@
 // their department id where they have one, so members may still use it.
 import type { DesiredDepartment } from '../../../domain/desired.js';
 import { type PlanContext, pushTo, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { cmp } from '../util.js';
 import { type CurrentDepartments, inRootSubtree, linkExists } from './current.js';
 
@@ -42,7 +43,7 @@ function uniqueByKey(ctx: PlanContext): Map<string, DesiredDepartment> {
   const byKey = new Map<string, DesiredDepartment>();
   for (const d of [...ctx.input.desired.departments].sort((a, b) => cmp(a.key, b.key))) {
     if (byKey.has(d.key)) {
-      warn(ctx, 'duplicate-key', `organization ${d.key} appears twice in the desired state; the first is used`, d.key);
+      warn(ctx, 'duplicate-key', msg('warning.duplicate-key', { key: d.key }), d.key);
       continue;
     }
     byKey.set(d.key, d);
@@ -62,7 +63,7 @@ function resolveParents(ctx: PlanContext, byKey: Map<string, DesiredDepartment>,
       anchors.add(d.parentKey);
       parentKey.set(d.key, d.parentKey);
     } else if (d.parentKey !== null && !byKey.has(d.parentKey)) {
-      warn(ctx, 'unknown-parent', `organization ${d.key}: parent ${d.parentKey} is not synced; placed directly under the root department`, d.key);
+      warn(ctx, 'unknown-parent', msg('warning.unknown-parent', { key: d.key, parent: d.parentKey! }), d.key);
       parentKey.set(d.key, null);
     } else parentKey.set(d.key, d.parentKey);
   }
@@ -82,7 +83,7 @@ function breakCycles(ctx: PlanContext, byKey: Map<string, DesiredDepartment>, pa
     }
     if (cur != null && state.get(cur) === 1) {
       const cycle = path.slice(path.indexOf(cur)).sort(cmp);
-      warn(ctx, 'parent-cycle', `organizations ${cycle.join(', ')} form a parent cycle; ${cycle[0]} placed under the root department`, cycle[0]);
+      warn(ctx, 'parent-cycle', msg('warning.parent-cycle', { cycle: cycle.join(', '), first: cycle[0]! }), cycle[0]);
       parentKey.set(cycle[0]!, null);
     }
     for (const k of path) state.set(k, 2);
@@ -129,7 +130,7 @@ function syncOrder(ctx: PlanContext, cur: CurrentDepartments, tree: DesiredTree,
           if (link && linkExists(cur, link)) keepAffiliation(ctx, cur, k);
           else skipped.add(k);
         } else if (names.has(d.name)) {
-          warn(ctx, 'sibling-name-conflict', `organization ${k}: another synced organization (${names.get(d.name)}) under the same parent is also named "${d.name}"; this one and its sub-organizations are not synced`, k);
+          warn(ctx, 'sibling-name-conflict', msg('warning.sibling-name-conflict', { key: k, other: String(names.get(d.name)), name: d.name }), k);
           skipped.add(k);
           keepAffiliation(ctx, cur, k);
         } else {

@@ -3,6 +3,7 @@
 // assigned — and the linked departments to delete.
 import type { DepartmentLink } from '../../../domain/link.js';
 import { type DepartmentTarget, type PlanContext, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { type CurrentDepartments, linkExists, readCurrentDepartments } from './current.js';
 import { type DesiredTree, resolveDesiredTree } from './desired.js';
 import type { DepartmentSim } from './sim.js';
@@ -39,7 +40,7 @@ function assignIds(ctx: PlanContext, cur: CurrentDepartments, tree: DesiredTree)
     const id = link ? link.departmentId : ++maxId;
     if (!link && !cur.observedById && !warnedBlindIds) {
       warnedBlindIds = true;
-      warn(ctx, 'blind-department-ids', `new department ids (from ${id}) were chosen without WeCom's department list; an id made by hand since the last full read would collide (60008)`);
+      warn(ctx, 'blind-department-ids', msg('warning.blind-department-ids', { id }));
     }
     const t: DepartmentTarget = { key, id, name: d.name, parentId, depth, exists: link ? linkExists(cur, link) : false };
     if (d.nameEn !== undefined) t.nameEn = d.nameEn;
@@ -101,7 +102,7 @@ function findDeletions(ctx: PlanContext, cur: CurrentDepartments, tree: DesiredT
       // the link stays (the department is left as it is): its name stays known, and a re-created
       // organization with the same path takes the department over
     } else if (link.departmentId === ctx.settings.defaultDepartmentId) {
-      warn(ctx, 'default-department-kept', `department ${link.departmentId} (organization ${link.key}) is the default department; not deleted`, link.key);
+      warn(ctx, 'default-department-kept', msg('warning.default-department-kept', { id: link.departmentId, key: link.key }), link.key);
     } else {
       ctx.deleteCandidates.set(link.departmentId, link);
     }

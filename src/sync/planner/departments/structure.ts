@@ -3,7 +3,8 @@
 // round runs nothing, the holder of a needed name — a department that will be renamed, moved or
 // deleted anyway — gets a temporary name; when no such holder exists, the blocked changes are
 // dropped with a warning.
-import { type DepartmentTarget, type PlanContext, warn } from '../context.js';
+import { type DepartmentTarget, type PlanContext, noted, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { cmp, temporaryName } from '../util.js';
 import { type Pending, type StructureState, deps, tryRun, vacate } from './changes.js';
 import type { DepartmentSim } from './sim.js';
@@ -78,7 +79,7 @@ function renameHolderTemporarily(ctx: PlanContext, st: StructureState, pending: 
       dependsOn: deps(ctx.lastDepartmentOp.get(holder)),
       reason: {
         cause: 'temporary rename to free a name',
-        detail: `"${oldName}" is needed by ${p.create ? 'new' : 'changed'} department ${p.t.id} (organization ${p.t.key}) under the same parent`,
+        ...noted(p.create ? 'note.dept.name-needed-new' : 'note.dept.name-needed-changed', { name: oldName, id: p.t.id, key: p.t.key }),
         changes: [{ field: 'name', old: oldName, new: temp }],
       },
     });
@@ -104,9 +105,9 @@ function dropBlocked(ctx: PlanContext, st: StructureState, pending: Pending[]): 
   for (const p of pending) {
     const holder = st.blockedBy.get(p);
     const why = holder !== undefined
-      ? `the name "${p.t.name}" is held by department ${holder} under the same parent, which this connection does not change`
-      : `its parent department ${p.t.parentId} could not be ${st.sim.has(p.t.parentId) ? 'used (cycle)' : 'created'}`;
-    warn(ctx, 'department-blocked', `organization ${p.t.key}: department ${p.create ? 'not created' : 'not updated'}: ${why}`, p.t.key);
+      ? msg('why.name-held', { name: p.t.name, holder })
+      : msg(st.sim.has(p.t.parentId) ? 'why.parent-cycle' : 'why.parent-not-created', { parent: p.t.parentId });
+    warn(ctx, 'department-blocked', msg('warning.department-blocked', { key: p.t.key, action: msg(p.create ? 'phrase.not-created' : 'phrase.not-updated'), why }), p.t.key);
     if (p.create) {
       ctx.targets.delete(p.t.key);
       ctx.departmentIdOf.delete(p.t.key);

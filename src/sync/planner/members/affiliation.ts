@@ -4,6 +4,7 @@ import type { DesiredMember } from '../../../domain/desired.js';
 import type { MemberShadow } from '../../../domain/link.js';
 import type { FieldChange, MemberUpdateBody } from '../../../domain/plan.js';
 import { type LinkedMember, type PlanContext, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { sameMap, sameNumberSet } from '../util.js';
 import type { MemberPhase } from './state.js';
 
@@ -23,7 +24,7 @@ export function affiliation(ctx: PlanContext, ms: MemberPhase, m: DesiredMember,
   const { fallback } = ms;
   if (ms.override || m.departmentKeys === null) {
     if (!forCreate) return null;
-    if (!ms.override) warn(ctx, 'no-default-department', `account ${m.key}: no department keys and no default department; created under the root department ${ctx.settings.rootDepartmentId}`, m.key);
+    if (!ms.override) warn(ctx, 'no-default-department', msg('warning.no-default-department', { key: m.key, root: ctx.settings.rootDepartmentId }), m.key);
     return { department: [fallback], leaders: [0], main: fallback };
   }
   const department: number[] = [];
@@ -41,9 +42,9 @@ export function affiliation(ctx: PlanContext, ms: MemberPhase, m: DesiredMember,
     order.push(m.order?.[i] ?? 0);
     leaders.push(m.isLeaderIn?.includes(k) ? 1 : 0);
   });
-  if (missing.length > 0) warn(ctx, 'department-not-synced', `account ${m.key}: organization(s) ${missing.join(', ')} are not synced; left out of its departments`, m.key);
+  if (missing.length > 0) warn(ctx, 'department-not-synced', msg('warning.department-not-synced', { key: m.key, orgs: missing.join(', ') }), m.key);
   if (department.length === 0) {
-    warn(ctx, 'no-department', `account ${m.key}: none of its organizations is synced; placed in ${ctx.settings.defaultDepartmentId !== undefined ? 'the default' : 'the root'} department ${fallback}`, m.key);
+    warn(ctx, 'no-department', msg(ctx.settings.defaultDepartmentId !== undefined ? 'warning.no-department-default' : 'warning.no-department-root', { key: m.key, id: fallback }), m.key);
     return { department: [fallback], leaders: [0], main: fallback };
   }
   const a: Affiliation = { department, leaders, main: department[0]! };

@@ -5,6 +5,7 @@
 // is dropped (with its paired delete); a failed rename keeps the old userid.
 import type { MemberUpdateBody, Operation } from '../../../domain/plan.js';
 import { type PlanContext, warn } from '../context.js';
+import { type Message, msg } from '../../../messages/index.js';
 import { cmp, lower } from '../util.js';
 import type { Claim, MemberPhase } from './state.js';
 
@@ -31,7 +32,7 @@ export function resolveClaims(ctx: PlanContext, ms: MemberPhase): void {
     const lu = lower(c.userid);
     const first = firstClaim.get(lu);
     if (first === undefined) firstClaim.set(lu, c);
-    else if (first.key !== c.key) invalidate(ctx, ms, c, `is also mapped for account ${first.key}`);
+    else if (first.key !== c.key) invalidate(ctx, ms, c, msg('why.userid-also-mapped', { other: first.key }));
   }
   // a failed claim can make another fail (its userid is no longer freed): repeat until none does
   for (;;) {
@@ -55,10 +56,10 @@ function dropHeldClaims(ctx: PlanContext, ms: MemberPhase): boolean {
     const h = ms.holders.get(lower(c.userid));
     if (h === undefined || h === c.key) continue;
     if (h === '') {
-      invalidate(ctx, ms, c, 'already exists in WeCom and is not linked (match it to adopt it)');
+      invalidate(ctx, ms, c, msg('why.userid-exists-unlinked'));
       changed = true;
     } else if (!ms.freers.has(lower(c.userid))) {
-      invalidate(ctx, ms, c, `is held by the member of account ${h}, which keeps it`);
+      invalidate(ctx, ms, c, msg('why.userid-held', { holder: h }));
       changed = true;
     }
   }
@@ -80,7 +81,7 @@ function dropSwaps(ctx: PlanContext, ms: MemberPhase, claimer: Map<Operation, Cl
       cur = f ? claimer.get(f) : undefined;
     }
     if (cur === c && ring.length > 1) {
-      for (const r of ring) invalidate(ctx, ms, r, 'is part of a userid swap, which new_userid cannot do (use useridChange "recreate")');
+      for (const r of ring) invalidate(ctx, ms, r, msg('why.userid-swap'));
       changed = true;
     }
   }
@@ -88,9 +89,9 @@ function dropSwaps(ctx: PlanContext, ms: MemberPhase, claimer: Map<Operation, Cl
 }
 
 /** The claim fails: a rename keeps the old userid (dropped when nothing else changes), a create is dropped. */
-function invalidate(ctx: PlanContext, ms: MemberPhase, c: Claim, why: string): void {
+function invalidate(ctx: PlanContext, ms: MemberPhase, c: Claim, why: Message): void {
   c.valid = false;
-  warn(ctx, 'userid-conflict', `account ${c.key}: userid "${c.userid}" ${why}; ${c.rename ? 'kept the old userid' : 'not created'}`, c.key);
+  warn(ctx, 'userid-conflict', msg('warning.userid-conflict', { key: c.key, userid: c.userid, why, outcome: msg(c.rename ? 'phrase.kept-old-userid' : 'phrase.not-created') }), c.key);
   if (c.rename) {
     const body = c.op.body as MemberUpdateBody;
     if (ms.freers.get(lower(body.userid)) === c.op) ms.freers.delete(lower(body.userid));
@@ -100,6 +101,7 @@ function invalidate(ctx: PlanContext, ms: MemberPhase, c: Claim, why: string): v
     else if (c.op.reason.cause === 'userid changed in directory') {
       c.op.reason.cause = 'changed in directory';
       delete c.op.reason.detail;
+      delete c.op.reason.note;
     }
     return;
   }

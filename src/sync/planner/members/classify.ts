@@ -1,6 +1,7 @@
 // Member phase 1, classify: WeCom's member list by lower-cased userid, the member links (whether
 // WeCom still has each member, and its departments now), and the desired members to plan.
 import { type PlanContext, warn } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { cmp, lower } from '../util.js';
 import type { MemberPhase } from './state.js';
 
@@ -25,7 +26,7 @@ function indexObserved(ctx: PlanContext): void {
     for (const m of observed) ctx.observedMembers.set(lower(m.userid), m);
   } else if (!ctx.input.scope) {
     // a scoped (incremental) plan reads no list by design: nothing to warn about
-    warn(ctx, 'no-member-list', "WeCom refused its member id list to this IP (48009): members deleted or moved by hand in WeCom could not be checked; planned from what this connection last wrote");
+    warn(ctx, 'no-member-list', msg('warning.no-member-list'));
   }
 }
 
@@ -34,7 +35,7 @@ function indexLinks(ctx: PlanContext): void {
   let previous: string | undefined;
   for (const link of [...ctx.input.links.members].sort((a, b) => cmp(a.key, b.key))) {
     if (link.key === previous) {
-      warn(ctx, 'duplicate-link', `member link ${link.key} appears twice; the first is used`, link.key);
+      warn(ctx, 'duplicate-link', msg('warning.duplicate-member-link', { key: link.key }), link.key);
       continue;
     }
     previous = link.key;
@@ -49,7 +50,7 @@ function collectDesired(ctx: PlanContext, ms: MemberPhase): void {
   let previous: string | undefined;
   for (const m of [...ctx.input.desired.members].sort((a, b) => cmp(a.key, b.key))) {
     if (m.key === previous) {
-      warn(ctx, 'duplicate-key', `account ${m.key} appears twice in the desired state; the first is used`, m.key);
+      warn(ctx, 'duplicate-key', msg('warning.duplicate-account-key', { key: m.key }), m.key);
       continue;
     }
     previous = m.key;

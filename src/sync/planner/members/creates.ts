@@ -2,7 +2,8 @@
 // create half of a re-create under a new userid. Disabled accounts are not created.
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { FieldChange, MemberCreateBody, Operation, ReasonCause } from '../../../domain/plan.js';
-import type { LinkedMember, PlanContext } from '../context.js';
+import { type LinkedMember, type PlanContext, noted } from '../context.js';
+import { type Message, msg } from '../../../messages/index.js';
 import { affiliation } from './affiliation.js';
 import { createFields } from './fields.js';
 import type { MemberPhase } from './state.js';
@@ -16,14 +17,14 @@ export function planCreate(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, 
     return;
   }
   const op = link
-    ? createOp(ctx, ms, m, 'drift: deleted in WeCom', `member "${link.userid}" is linked but no longer in WeCom's member list; re-created`, [])
+    ? createOp(ctx, ms, m, 'drift: deleted in WeCom', msg('note.member.recreated-drift', { userid: link.userid }), [])
     : createOp(ctx, ms, m, 'created in directory', undefined, []);
   ms.ops.push(op);
   ms.claims.push({ key: m.key, userid: m.userid, op, rename: false, valid: true });
 }
 
 /** A create with every desired field; `extraChanges` come first in its reason. */
-export function createOp(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, cause: ReasonCause, detail: string | undefined, extraChanges: FieldChange[]): Operation {
+export function createOp(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, cause: ReasonCause, note: Message | undefined, extraChanges: FieldChange[]): Operation {
   const aff = affiliation(ctx, ms, m, true)!;
   const body: MemberCreateBody = { userid: m.userid, name: m.fields.name, department: aff.department, ...createFields(m.fields) };
   body.name = m.fields.name;
@@ -35,6 +36,6 @@ export function createOp(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, ca
   const changes: FieldChange[] = [...extraChanges];
   for (const [f, v] of Object.entries(body)) if (f !== 'userid' && f !== 'to_invite') changes.push({ field: f, old: null, new: v });
   const op: Operation = { id: `member.create:${m.key}`, kind: 'member.create', key: m.key, target: { userid: m.userid }, body, dependsOn: [], reason: { cause, changes } };
-  if (detail !== undefined) op.reason.detail = detail;
+  if (note !== undefined) Object.assign(op.reason, noted(note.code, note.params));
   return op;
 }

@@ -1,5 +1,6 @@
 // direct_leader fix-ups: a leader must exist when an operation names it.
 import type { MemberUpdateBody, Operation } from '../../../domain/plan.js';
+import { noted } from '../context.js';
 import { lower } from '../util.js';
 import type { Claim } from './state.js';
 
@@ -34,7 +35,7 @@ export function planLeaders(ops: Operation[], claims: Claim[]): Operation[] {
       dependsOn: [op.id, ...needs.map((n) => n.id)],
       reason: {
         cause: op.reason.cause,
-        detail: 'direct leaders are set once they exist: some are created or renamed by this plan',
+        ...noted('note.member.leaders-later'),
         changes: [change ?? { field: 'direct_leader', old: null, new: leaders }],
       },
     });

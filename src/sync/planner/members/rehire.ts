@@ -6,7 +6,8 @@
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { Relink } from '../../../domain/plan.js';
 import { matchMembers, type ExistingMember } from '../../../mapping/definitions/index.js';
-import { type LinkedMember, type PlanContext, warn } from '../context.js';
+import { type LinkedMember, type PlanContext, warn, warning } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { cmp } from '../util.js';
 import type { MemberPhase } from './state.js';
 
@@ -51,14 +52,13 @@ export function planRehires(ctx: PlanContext, ms: MemberPhase): void {
     const rivals = result.ambiguous.filter((x) => x.key !== a.key && x.candidates.some((u) => a.candidates.includes(u))).map((x) => x.key);
     const claimants = [a.key, ...rivals].sort(cmp);
     if (rivals.length === 0 || a.candidates.length !== 1) {
-      warn(ctx, 'rehire-ambiguous', `account ${a.key}: several members left by deleted accounts fit by ${a.by} (${a.candidates.join(', ')}); none taken over, decide by hand`, a.key);
+      warn(ctx, 'rehire-ambiguous', msg('warning.rehire-ambiguous-fit', { key: a.key, by: a.by, candidates: a.candidates.join(', ') }), a.key);
       continue;
     }
     // two accounts, one member: the rules cannot settle it (stored for "Needs attention" with every claimant)
+    const names = claimants.length === 2 ? msg('phrase.and', { a: claimants[0]!, b: claimants[1]! }) : claimants.join(', ');
     ctx.warnings.push({
-      code: 'rehire-ambiguous',
-      key: a.key,
-      message: `accounts ${claimants.join(' and ')} both fit (by ${a.by}) the member "${a.candidates[0]}" left by deleted account ${holders.join(', ')}; none takes it over, decide by hand (change one account, or link it in the console)`,
+      ...warning('rehire-ambiguous', msg('warning.rehire-ambiguous', { claimants: names, by: a.by, member: a.candidates[0]!, holders: holders.join(', ') }), a.key),
       conflict: { wecomId: a.candidates[0]!, claimants, rule: a.by },
     });
   }

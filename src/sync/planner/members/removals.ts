@@ -4,13 +4,14 @@
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { MemberLink } from '../../../domain/link.js';
 import type { FieldChange, MemberUpdateBody, Operation, ReasonCause } from '../../../domain/plan.js';
-import { isCreator, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
+import { isCreator, noted, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
+import { type Message, msg } from '../../../messages/index.js';
 import type { MemberPhase } from './state.js';
 
-export function deleteOp(link: MemberLink, cause: ReasonCause, detail: string): Operation {
+export function deleteOp(link: MemberLink, cause: ReasonCause, note: Message): Operation {
   return {
     id: `member.delete:${link.key}`, kind: 'member.delete', key: link.key, target: { userid: link.userid }, body: { userid: link.userid },
-    dependsOn: [], reason: { cause, detail, changes: [{ field: 'userid', old: link.userid, new: null }] },
+    dependsOn: [], reason: { cause, ...noted(note.code, note.params), changes: [{ field: 'userid', old: link.userid, new: null }] },
   };
 }
 
@@ -21,8 +22,8 @@ export function deleteDisabled(ctx: PlanContext, ms: MemberPhase, m: DesiredMemb
     ctx.unlinks.push({ type: 'member', key: m.key, reason: 'account disabled and member already deleted in WeCom' });
     return;
   }
-  if (isCreator(ctx, state.link.userid)) return warnCreator(ctx, m.key, state.link.userid, 'deleted (account disabled; policy onAccountDisabled "delete")');
-  const op = deleteOp(state.link, 'disabled in directory', 'account disabled; policy onAccountDisabled "delete"');
+  if (isCreator(ctx, state.link.userid)) return warnCreator(ctx, m.key, state.link.userid, msg('instead.deleted-account-disabled'));
+  const op = deleteOp(state.link, 'disabled in directory', msg('note.member.delete-disabled'));
   ms.ops.push(op);
   ms.freers.set(state.lu, op);
 }
@@ -37,11 +38,11 @@ export function planRemovedMembers(ctx: PlanContext, ms: MemberPhase): void {
       continue;
     }
     if (ctx.settings.onAccountDeleted !== 'ignore' && isCreator(ctx, link.userid)) {
-      warnCreator(ctx, link.key, link.userid, `${ctx.settings.onAccountDeleted === 'delete' ? 'deleted' : 'disabled'} (account deleted or out of scope)`);
+      warnCreator(ctx, link.key, link.userid, msg(ctx.settings.onAccountDeleted === 'delete' ? 'instead.deleted-gone' : 'instead.disabled-gone'));
       continue;
     }
     if (ctx.settings.onAccountDeleted === 'delete') {
-      const op = deleteOp(link, 'deleted in directory', 'account deleted or out of scope; policy onAccountDeleted "delete"');
+      const op = deleteOp(link, 'deleted in directory', msg('note.member.delete-deleted'));
       ms.ops.push(op);
       ms.freers.set(lm.lu, op);
     } else if (ctx.settings.onAccountDeleted === 'disable') {
@@ -70,7 +71,7 @@ function disableRemoved(ctx: PlanContext, ms: MemberPhase, { link, current }: Li
     id: `${kind}:${link.key}`, kind, key: link.key, target: { userid: link.userid }, body, dependsOn: [],
     reason: {
       cause: disabling ? 'deleted in directory' : 'moved out of a department being deleted',
-      detail: `account deleted or out of scope; policy onAccountDeleted "disable"${body.department ? '; moved out of departments being deleted' : ''}`,
+      ...noted(body.department ? 'note.member.disable-deleted-moved' : 'note.member.disable-deleted'),
       changes,
     },
   });

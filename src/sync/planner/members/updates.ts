@@ -4,7 +4,8 @@
 import type { DesiredMember } from '../../../domain/desired.js';
 import type { MemberShadow } from '../../../domain/link.js';
 import type { FieldChange, MemberUpdateBody, Operation, Reason } from '../../../domain/plan.js';
-import { isCreator, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
+import { isCreator, noted, warnCreator, type LinkedMember, type PlanContext } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { diffAffiliation } from './affiliation.js';
 import { diffFields } from './fields.js';
 import type { MemberPhase } from './state.js';
@@ -25,7 +26,7 @@ export function planUpdate(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, 
     delete body.enable;
     const i = changes.findIndex((c) => c.field === 'enable');
     if (i >= 0) changes.splice(i, 1);
-    warnCreator(ctx, m.key, link.userid, 'disabled (account disabled in the directory)');
+    warnCreator(ctx, m.key, link.userid, msg('instead.disabled-account-disabled'));
   }
   const drifted = diffAffiliation(ctx, ms, m, state, body, changes);
   if (changes.length === 0) return;
@@ -39,17 +40,16 @@ export function planUpdate(ctx: PlanContext, ms: MemberPhase, m: DesiredMember, 
 }
 
 function rehireReason(from: string, userid: string, body: MemberUpdateBody, changes: FieldChange[]): Reason {
-  const enabled = body.enable === 1 ? 'updated and re-enabled' : 'updated';
-  return { cause: 're-hired: linked to the member left by a deleted account', changes, detail: `member "${userid}" of deleted account ${from} is taken over by this account, ${enabled}` };
+  return { cause: 're-hired: linked to the member left by a deleted account', changes, ...noted(body.enable === 1 ? 'note.member.rehired-enabled' : 'note.member.rehired', { userid, from }) };
 }
 
 function updateReason(shadow: MemberShadow | null, body: MemberUpdateBody, rename: boolean, drifted: boolean, changes: FieldChange[]): Reason {
-  if (!shadow) return { cause: 'no shadow state', changes, detail: 'the link has no record of the values last written, so every field is sent' };
+  if (!shadow) return { cause: 'no shadow state', changes, ...noted('note.no-shadow') };
   if (body.enable === 0) return { cause: 'disabled in directory', changes };
   if (rename)
-    return { cause: 'userid changed in directory', changes, detail: `renamed in place with new_userid (WeCom allows it once, for WeCom-generated userids only; 301036 otherwise)` };
+    return { cause: 'userid changed in directory', changes, ...noted('note.member.renamed-in-place') };
   if (drifted && changes.every((c) => DEPARTMENT_FIELDS.includes(c.field)))
-    return { cause: 'drift: moved in WeCom', changes, detail: 'departments were changed by hand in WeCom; restored' };
-  if (drifted) return { cause: 'changed in directory', changes, detail: 'departments were also changed by hand in WeCom; restored' };
+    return { cause: 'drift: moved in WeCom', changes, ...noted('note.member.dept-restored') };
+  if (drifted) return { cause: 'changed in directory', changes, ...noted('note.member.dept-also-restored') };
   return { cause: 'changed in directory', changes };
 }

@@ -2,6 +2,7 @@
 // again (only when the deletion policy allows deletes), per options.useridChange.
 import type { DesiredMember } from '../../../domain/desired.js';
 import { isCreator, type LinkedMember, type PlanContext, warn, warnCreator } from '../context.js';
+import { msg } from '../../../messages/index.js';
 import { createOp } from './creates.js';
 import { deleteOp } from './removals.js';
 import type { MemberPhase } from './state.js';
@@ -18,16 +19,15 @@ export function planUseridChange(ctx: PlanContext, ms: MemberPhase, m: DesiredMe
   const mode = choice === 'auto' ? (link.origin === 'created' ? 'recreate' : 'new_userid') : choice;
   if (mode !== 'recreate') return 'rename';
   if (isCreator(ctx, link.userid)) {
-    warnCreator(ctx, m.key, link.userid, `deleted and created again as "${m.userid}" (its userid changed in the directory); kept "${link.userid}"`);
+    warnCreator(ctx, m.key, link.userid, msg('instead.recreated', { new: m.userid, old: link.userid }));
     return 'keep';
   }
   if (settings.onAccountDeleted !== 'delete') {
-    warn(ctx, 'userid-change-blocked', `account ${m.key}: userid changed from "${link.userid}" to "${m.userid}", which needs the member re-created, but the deletion policy is "${settings.onAccountDeleted}"; kept "${link.userid}"`, m.key);
+    warn(ctx, 'userid-change-blocked', msg('warning.userid-change-blocked', { key: m.key, old: link.userid, new: m.userid, policy: settings.onAccountDeleted }), m.key);
     return 'keep';
   }
-  const del = deleteOp(link, 'userid changed in directory', `userid "${link.userid}" becomes "${m.userid}": WeCom renames only WeCom-generated userids (301036 otherwise), so the member is deleted and created again`);
-  const detail = `re-created under the new userid (was "${link.userid}")`;
-  const create = createOp(ctx, ms, m, 'userid changed in directory', detail, [{ field: 'userid', old: link.userid, new: m.userid }]);
+  const del = deleteOp(link, 'userid changed in directory', msg('note.member.delete-for-userid', { old: link.userid, new: m.userid }));
+  const create = createOp(ctx, ms, m, 'userid changed in directory', msg('note.member.recreated-new-userid', { old: link.userid }), [{ field: 'userid', old: link.userid, new: m.userid }]);
   create.dependsOn.push(del.id);
   ms.ops.push(del, create);
   ms.freers.set(state.lu, del);

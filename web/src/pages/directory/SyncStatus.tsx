@@ -75,7 +75,7 @@ function HistoryTable({ history }: { history: ObjectOperation[] }) {
       onRow={(o) => ({ 'data-testid': 'sync-status-history-row', 'data-status': o.status }) as HTMLAttributes<HTMLElement>}
       columns={[
         { title: t('time'), dataIndex: 'at', width: 150, render: (v: string) => <Time at={v} /> },
-        { title: t('operation'), dataIndex: 'kind', width: 110, render: (k: string) => <KindTag kind={k} /> },
+        { title: t('operation'), dataIndex: 'kind', width: 110, render: (k: string) => <KindTag kind={k} one /> },
         { title: t('result'), dataIndex: 'status', width: 100, render: (s: ObjectOperation['status']) => <OpStatusTag status={s} /> },
         { title: t('wecomAnswer'), key: 'answer', render: (_, o) => <OperationAnswer op={o} /> },
         {
@@ -158,7 +158,7 @@ function ConnectionBlock({ item, type, compact }: { item: ConnectionStatus; type
               children: last ? (
                 <Space orientation="vertical" size={4} data-testid="sync-status-last-op" data-status={last.status}>
                   <Space size={[4, 4]} wrap>
-                    <KindTag kind={last.kind} />
+                    <KindTag kind={last.kind} one />
                     <OpStatusTag status={last.status} />
                     <Time at={last.at} />
                     {last.attempts > 1 && <Typography.Text type="secondary">{t('attempts', { n: last.attempts })}</Typography.Text>}

@@ -219,7 +219,7 @@ export function AttentionCard({ name, refresh }: { name: string; refresh: number
             render: (_, o) =>
               o.lastOperation ? (
                 <Space orientation="vertical" size={2}>
-                  <KindTag kind={o.lastOperation.kind} />
+                  <KindTag kind={o.lastOperation.kind} one />
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     <Time at={o.lastOperation.at} />
                   </Typography.Text>

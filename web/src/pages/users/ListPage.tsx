@@ -11,7 +11,7 @@ import { messages } from './messages';
 
 interface ListPageProps<R> {
   title: string;
-  intro: string;
+  intro: ReactNode;
   /** Buttons after Refresh (the page's "New …"), and controls before it. */
   actions: ReactNode;
   before?: ReactNode;

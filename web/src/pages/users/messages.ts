@@ -26,7 +26,7 @@ export const messages = {
     failed: '操作失败',
     // the Users page
     usersTitle: '用户',
-    usersIntro: '可以登录本控制台和使用 API 的人。管理员可以修改所有设置，只读用户只能查看。至少保留一名启用的管理员；在服务器上可以用 npx wecom-sync users reset-password 找回丢失的密码。',
+    usersIntro: '可以登录本控制台和使用 API 的人。管理员可以修改所有设置，只读用户只能查看。至少保留一名启用的管理员；在服务器上可以用 {cmd} 找回丢失的密码。',
     newUser: '新建用户',
     refresh: '刷新',
     username: '用户名',
@@ -98,7 +98,7 @@ export const messages = {
     cancel: 'Cancel',
     failed: 'Failed',
     usersTitle: 'Users',
-    usersIntro: 'The people who can sign in to this console and use the API. Admins can change everything, viewers can only look. At least one active admin stays; on the server, npx wecom-sync users reset-password recovers a lost password.',
+    usersIntro: 'The people who can sign in to this console and use the API. Admins can change everything, viewers can only look. At least one active admin stays; on the server, {cmd} recovers a lost password.',
     newUser: 'New user',
     refresh: 'Refresh',
     username: 'Username',
