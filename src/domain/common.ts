@@ -11,6 +11,9 @@ export type Attributes = Record<string, AttributeValue>;
 export interface FieldError {
   field: string;
   message: string;
+  /** A stable code (e.g. a mapping error's E_UNKNOWN_FUNCTION) and what the message names, for other languages. */
+  code?: string;
+  params?: Record<string, string>;
 }
 
 /** Compares two attribute maps by value, ignoring key order. */

@@ -14,7 +14,16 @@ const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).describe('field-level errors; empty when the problem is not about one field'),
+    errors: z
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          code: z.string().optional().describe('a stable code, where the error has one (mapping errors: E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …)'),
+          params: z.record(z.string(), z.string()).optional().describe('what the message names, for saying it in another language'),
+        }),
+      )
+      .describe('field-level errors; empty when the problem is not about one field'),
     explanation: z.object({ en: z.string(), zh: z.string() }).optional().describe("what went wrong in plain words, e.g. the meaning of WeCom's errcode (502)"),
     code: z.string().optional().describe('a stable code for the detail (e.g. `demo-active.whole-directory`) that a client may word itself, in its own language, with `params`; `detail` is the English default'),
     params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("the code's parameters"),

@@ -18,24 +18,27 @@ import { WAIT } from '../helpers/console.js';
 
 const ADMIN_PASSWORD = 'language-admin-pass-123';
 
+/** Names that stay as they are in a Chinese text: protocols, products, and another product's own labels. */
+const TERMS = ['REST API', 'HTTP CONNECT', 'BEGIN CERTIFICATE', 'Microsoft Entra', 'Tenant URL', 'Secret Token'];
+
 /**
  * English prose on the page: two words of three letters or more in a row, in visible text that is
- * not code or data (code, kbd, inputs, elements marked data-data, and the language switch, which
- * names English in English on purpose).
+ * not code or data (code, kbd, inputs, elements marked data-data); words joined by - . / @ _ are
+ * one token, and the language switch's "English" is one word.
  */
 async function englishProse(page: Page): Promise<string[]> {
-  return page.evaluate((terms) => {
-    const TERMS = new Set(terms);
-    const skip = (el: Element | null): boolean => {
+  // runs in the page (a string: the test's TypeScript has no DOM types)
+  const inPage = `(() => {
+    const TERMS = new Set(${JSON.stringify(TERMS)});
+    const skip = (el) => {
       for (let e = el; e; e = e.parentElement) {
         const tag = e.tagName.toLowerCase();
         if (['code', 'kbd', 'pre', 'script', 'style', 'textarea', 'input', 'svg'].includes(tag)) return true;
-        if (e.hasAttribute('data-data') || e.getAttribute('data-testid') === 'lang-switch') return true;
-        if (e.getAttribute('aria-hidden') === 'true') return true;
+        if (e.hasAttribute('data-data') || e.getAttribute('aria-hidden') === 'true') return true;
       }
       return false;
     };
-    const found: string[] = [];
+    const found = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const parent = n.parentElement;
@@ -43,17 +46,15 @@ async function englishProse(page: Page): Promise<string[]> {
       const rect = parent.getBoundingClientRect();
       if (rect.width === 0 || rect.height === 0) continue;
       // words joined by - . / @ _ are one token (wecom-sync, an e-mail address, a path)
-      const text = (n.textContent ?? '').replace(/[\w.@/-]*[-.@/_][\w.@/-]*/g, '§');
-      for (const m of text.matchAll(/\b[A-Za-z]{3,}(?:[\s,'’]+[A-Za-z]{3,})+\b/g)) {
-        if (!TERMS.has(m[0])) found.push(`${m[0]}  ←  "${(n.textContent ?? '').trim().slice(0, 120)}"`);
+      const text = (n.textContent || '').replace(/[\\w.@/-]*[-.@/_][\\w.@/-]*/g, '§');
+      for (const m of text.matchAll(/\\b[A-Za-z]{3,}(?:[\\s,'’]+[A-Za-z]{3,})+\\b/g)) {
+        if (!TERMS.has(m[0])) found.push(m[0] + '  ←  "' + (n.textContent || '').trim().slice(0, 120) + '"');
       }
     }
     return found;
-  }, TERMS);
+  })()`;
+  return (await page.evaluate(inPage)) as string[];
 }
-
-/** Names that stay as they are in a Chinese text: protocols, products, and another product's own labels. */
-const TERMS = ['REST API', 'HTTP CONNECT', 'BEGIN CERTIFICATE', 'Microsoft Entra', 'Tenant URL', 'Secret Token'];
 
 describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
   let dataDir: string;
@@ -115,6 +116,12 @@ describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
     found.push(...(await visit('connections', '/connections', 'whoami')));
     found.push(...(await visit('connection', c, 'field-scope')));
     found.push(...(await visit('mapping', `${c}/mapping`, 'mapping-members-position')));
+    // a mistyped function: the error says so in Chinese, with the function meant
+    await page.getByTestId('mapping-members-position').fill('lowr(title)');
+    await page.getByTestId('mapping-save').click();
+    await expect.poll(() => page.getByText('未知函数 lowr()；是否想用 lower()？').count(), WAIT).toBeGreaterThan(0);
+    await screenshot(page, '60-zh-mapping-error');
+    found.push(...(await englishProse(page)).map((f) => `mapping (error): ${f}`));
     found.push(...(await visit('plan', `${c}/plan`, 'plan-summary')));
     found.push(...(await visit('runs', `${c}/runs`, 'whoami')));
     found.push(...(await visit('run-again', runPath, 'run-status')));

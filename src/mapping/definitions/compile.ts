@@ -182,7 +182,7 @@ export function compileMapping(def: unknown): CompileResult {
 }
 
 function pushExpressionError(errors: DefinitionError[], path: string, e: ExpressionError, prefix = ''): void {
-  errors.push({ path, code: e.code, message: `${path}: ${prefix}${e.message}`, position: { ...e.position }, pointer: e.pointer() });
+  errors.push({ path, code: e.code, message: `${path}: ${prefix}${e.message}`, position: { ...e.position }, pointer: e.pointer(), ...(e.params ? { params: e.params } : {}) });
 }
 
 function dropUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

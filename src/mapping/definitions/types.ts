@@ -96,6 +96,8 @@ export interface DefinitionError {
   position?: { offset: number; line: number; column: number };
   /** For expression errors: the source line and a caret line. */
   pointer?: string;
+  /** What the message names (a function's name and the likely one meant), for other languages. */
+  params?: Record<string, string>;
 }
 
 /** A per-object problem of a mapping run. It never aborts the run. */

@@ -79,13 +79,13 @@ export function validate(source: string): ExpressionError | null {
 }
 
 function checkCall(source: string, node: CallNode): void {
-  function fail(code: ErrorCode, message: string, at: { start: number; end: number }): never {
-    throw new ExpressionError(code, message, source, at.start, at.end - at.start);
+  function fail(code: ErrorCode, message: string, at: { start: number; end: number }, params?: Record<string, string>): never {
+    throw new ExpressionError(code, message, source, at.start, at.end - at.start, params);
   }
   const fn = lookupFunction(node.name);
   if (!fn) {
     const hint = suggest(node.name);
-    fail('E_UNKNOWN_FUNCTION', `unknown function ${node.name}()${hint ? `; did you mean ${hint}()?` : ''}`, node.nameSpan);
+    fail('E_UNKNOWN_FUNCTION', `unknown function ${node.name}()${hint ? `; did you mean ${hint}()?` : ''}`, node.nameSpan, hint ? { name: node.name, hint } : { name: node.name });
   }
   const { def, info } = fn;
   const n = node.args.length;

@@ -63,10 +63,13 @@ export class ExpressionError extends Error {
   readonly length: number;
   /** The expression source the position refers to. */
   readonly source: string;
+  /** What the message names, for saying it in another language (src/messages: mapping.<code>). */
+  readonly params?: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, source: string, offset: number, length = 1) {
+  constructor(code: ErrorCode, message: string, source: string, offset: number, length = 1, params?: Record<string, string>) {
     super(message);
     this.code = code;
+    if (params) this.params = params;
     this.source = source;
     this.position = positionAt(source, offset);
     this.length = Math.max(1, length);

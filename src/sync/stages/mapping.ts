@@ -16,7 +16,7 @@ import {
 
 /** Definition errors → field errors: the path (`members.mobile`), the message with the expression pointer. */
 function definitionFieldErrors(errors: readonly DefinitionError[]): FieldError[] {
-  return errors.map((e) => ({ field: e.path || 'definition', message: e.pointer ? `${e.message}\n${e.pointer}` : e.message }));
+  return errors.map((e) => ({ field: e.path || 'definition', message: e.pointer ? `${e.message}\n${e.pointer}` : e.message, code: e.code, ...(e.params ? { params: e.params } : {}) }));
 }
 
 /** A mapping definition that does not compile: a draft being saved, or the stored one of `connectionName`. */

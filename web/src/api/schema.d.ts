@@ -1608,6 +1608,12 @@ export interface components {
             errors: {
                 field: string;
                 message: string;
+                /** @description a stable code, where the error has one (mapping errors: E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …) */
+                code?: string;
+                /** @description what the message names, for saying it in another language */
+                params?: {
+                    [key: string]: string;
+                };
             }[];
             /** @description what went wrong in plain words, e.g. the meaning of WeCom's errcode (502) */
             explanation?: {

@@ -1,17 +1,22 @@
 // A mapping error as the service reports it: the field, the message, and the expression with a
 // caret under the position; and the alert listing those of a failed save.
-import { Alert, Typography } from 'antd';
+import { Alert, Tooltip, Typography } from 'antd';
 import type { FieldError } from '../../api';
-import { useT } from '../../i18n';
-import { splitMessage } from './errors';
+import { useLang, useT } from '../../i18n';
+import { mappingErrorText, splitMessage } from './errors';
 import { messages } from './messages';
 import { pre } from './styles';
 
 export function CompileError({ e }: { e: FieldError }) {
+  const { lang } = useLang();
   const { text, pointer } = splitMessage(e.field, e.message);
+  const said = mappingErrorText(lang, { ...e, text });
   return (
-    <div data-testid={`preview-error-${e.field}`}>
-      <Typography.Text code>{e.field}</Typography.Text> <Typography.Text>{text}</Typography.Text>
+    <div data-testid={`preview-error-${e.field}`} data-code={e.code}>
+      <Typography.Text code>{e.field}</Typography.Text>{' '}
+      <Tooltip title={said === text ? undefined : text}>
+        <Typography.Text>{said}</Typography.Text>
+      </Tooltip>
       {pointer && <pre style={{ ...pre, background: '#fff', borderColor: '#ffccc7' }}>{pointer}</pre>}
     </div>
   );

@@ -1,11 +1,12 @@
 // The live preview beside the editor: the sample account, each field's value ("absent", or its
 // error with the caret), the member it makes, what is out of scope and why.
-import { Alert, Card, Collapse, Empty, Flex, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Card, Collapse, Empty, Flex, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import type { FieldError } from '../../api';
 import type { FieldPreview, MappingDefinition, MappingPreview } from '../../api/types';
-import { useT } from '../../i18n';
+import { useLang, useT } from '../../i18n';
 import { AccountPicker } from './AccountPicker';
 import { CompileError } from './CompileError';
+import { mappingErrorText } from './errors';
 import { type Key, messages } from './messages';
 import { mono, pre } from './styles';
 import { DEPARTMENT_FIELDS, MEMBER_FIELDS } from './types';
@@ -29,6 +30,7 @@ function orderFields(paths: string[]): string[] {
 
 function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: string | null }) {
   const t = useT(messages);
+  const { lang } = useLang();
   const state = 'error' in f ? 'error' : 'absent' in f ? 'absent' : 'value';
   return (
     <div data-testid={`preview-${path}`} data-state={state} style={{ padding: '8px 0', borderTop: '1px solid #f0f0f0' }}>
@@ -45,7 +47,9 @@ function PreviewRow({ path, f, label }: { path: string; f: FieldPreview; label: 
           <>
             <Space size={4} wrap>
               <Tag color="error">{f.error.code}</Tag>
-              <Typography.Text type="danger">{f.error.message}</Typography.Text>
+              <Tooltip title={lang === 'en' ? undefined : f.error.message}>
+                <Typography.Text type="danger">{mappingErrorText(lang, { code: f.error.code, text: f.error.message })}</Typography.Text>
+              </Tooltip>
             </Space>
             {f.error.pointer && <pre style={{ ...pre, borderColor: '#ffccc7', background: '#fff2f0' }}>{f.error.pointer}</pre>}
           </>

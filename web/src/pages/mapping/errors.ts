@@ -5,6 +5,19 @@ import { useCallback, useRef } from 'react';
 import type { FieldError } from '../../api';
 import { splitFieldErrors } from '../../components/formErrors';
 import { DEPARTMENT_FIELDS, type FormValues, MEMBER_FIELDS } from './types';
+import { isMessageCode, render } from '../../../../src/messages/index';
+import { type Lang, useLang } from '../../i18n';
+
+/**
+ * A mapping error in the user's language: English as the server wrote it; other languages say what
+ * its code means (with what it names, e.g. the unknown function and the likely one), and the exact
+ * English detail is kept for a tooltip.
+ */
+export function mappingErrorText(lang: Lang, e: { code?: string; params?: Record<string, string>; text: string }): string {
+  if (lang === 'en' || !e.code) return e.text;
+  const code = e.code === 'E_UNKNOWN_FUNCTION' && e.params?.hint ? 'mapping.E_UNKNOWN_FUNCTION.hint' : `mapping.${e.code}`;
+  return isMessageCode(code) ? render({ code, params: e.params ?? {} }, lang) : e.text;
+}
 
 /** A 422 message: its first line (without a repeated `field: ` prefix) and the expression pointer after it. */
 export function splitMessage(field: string, message: string): { text: string; pointer: string | null } {
@@ -32,6 +45,7 @@ function formHas(p: (string | number)[], extattrs: number): boolean {
  */
 export function useErrorMarks(form: FormInstance<FormValues>): { markErrors: (errors: FieldError[]) => FieldError[]; forgetMarks: () => void } {
   const markedFields = useRef<string[]>([]);
+  const { lang } = useLang();
 
   const markErrors = useCallback(
     (errors: FieldError[]): FieldError[] => {
@@ -39,7 +53,7 @@ export function useErrorMarks(form: FormInstance<FormValues>): { markErrors: (er
       // Lists edited by one control (scope roots, member matching) carry their errors on the control.
       const shown = errors.map((e) => {
         const field = e.field.replace(/^(scope\.organizationRoots|matching\.members)(\[\d+\]|\.\d+)$/, '$1');
-        return { field, message: splitMessage(e.field, e.message).text };
+        return { field, message: mappingErrorText(lang, { ...e, text: splitMessage(e.field, e.message).text }) };
       });
       const { fields, rest: restShown } = splitFieldErrors(shown, (p) => formHas(p, extattrs));
       const now = new Set(fields.map((f) => JSON.stringify(f.name)));
@@ -49,7 +63,7 @@ export function useErrorMarks(form: FormInstance<FormValues>): { markErrors: (er
       const restIndex = new Set(restShown.map((e) => shown.indexOf(e)));
       return errors.filter((_, i) => restIndex.has(i));
     },
-    [form],
+    [form, lang],
   );
   const forgetMarks = useCallback(() => {
     markedFields.current = [];
