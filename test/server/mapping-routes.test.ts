@@ -95,7 +95,7 @@ describe('mapping routes', () => {
     scoped.scope.organizationRoots = ['org_missing'];
     const missing = await call('PUT', '/api/v1/connections/acme/mapping', { definition: scoped });
     expect(missing.statusCode).toBe(422);
-    expect(missing.json().errors).toEqual([{ field: 'scope.organizationRoots[0]', message: expect.stringContaining('org_missing') }]);
+    expect(missing.json().errors).toEqual([{ field: 'scope.organizationRoots[0]', message: expect.stringContaining('org_missing'), code: 'E_DEF_VALUE' }]);
   });
 
   it('previews an account under the stored definition and under an unsaved draft', async () => {
@@ -172,7 +172,13 @@ describe('mapping routes', () => {
     d.departments!.name = 'trim(';
     const r = await call('POST', '/api/v1/connections/acme/mapping/preview', { account: 'li.lei', definition: d }, env.viewer);
     expect(r.statusCode).toBe(422);
-    expect(r.json().errors).toEqual([{ field: 'departments.name', message: expect.stringContaining('trim(') }]);
+    expect(r.json().errors).toEqual([{ field: 'departments.name', message: expect.stringContaining('trim('), code: 'E_PARSE_UNEXPECTED_END' }]);
+    // a mistyped function: its code, its name and the one likely meant, for the console's languages
+    const t = draft() as unknown as Record<string, Record<string, unknown>>;
+    t.members!.position = 'lowr(title)';
+    const typo = await call('POST', '/api/v1/connections/acme/mapping/preview', { account: 'li.lei', definition: t }, env.viewer);
+    expect(typo.statusCode).toBe(422);
+    expect(typo.json().errors).toEqual([{ field: 'members.position', message: expect.stringContaining('did you mean lower()?'), code: 'E_UNKNOWN_FUNCTION', params: { name: 'lowr', hint: 'lower' } }]);
     // unknown body fields are schema errors
     expect((await call('POST', '/api/v1/connections/acme/mapping/preview', { account: 'li.lei', extra: 1 })).statusCode).toBe(400);
   });
