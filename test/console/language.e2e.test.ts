@@ -2,7 +2,8 @@
 // (a real first sync, with its plan reasons, run summary and operations) and walks every page; on
 // each, the visible text outside code and data is searched for two English words in a row. The
 // server's texts (plan reasons, run summaries, warnings) come as codes and are rendered here, so a
-// text the server adds without a code, or a console label left untranslated, fails this test.
+// text the server adds without a code, or a console label left untranslated, fails this test. On
+// every page each visible form control must have a label bound to it (or an aria-label).
 // Screenshots: test-output/screenshots/60-zh-<page>.png at 1366 px.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,22 @@ async function englishProse(page: Page): Promise<string[]> {
   return (await page.evaluate(inPage)) as string[];
 }
 
+/** Visible form controls a screen reader (and a click on the label) cannot name: no label bound to them, no aria-label. */
+async function unlabelled(page: Page): Promise<string[]> {
+  const inPage = `(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea, [role="combobox"], [role="switch"]')) {
+      if (el.type === 'hidden' || el.type === 'file' || el.getAttribute('aria-hidden') === 'true') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.closest('label');
+      if (!named) out.push((el.getAttribute('data-testid') || el.id) + ' ' + el.outerHTML.slice(0, 120));
+    }
+    return out;
+  })()`;
+  return (await page.evaluate(inPage)) as string[];
+}
+
 describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
   let dataDir: string;
   let service: Service;
@@ -86,7 +103,7 @@ describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
     await page.getByTestId(ready).first().waitFor(WAIT);
     await page.waitForLoadState('networkidle');
     await screenshot(page, `60-zh-${name}`);
-    return (await englishProse(page)).map((f) => `${name}: ${f}`);
+    return [...(await englishProse(page)).map((f) => `${name}: ${f}`), ...(await unlabelled(page)).map((f) => `${name}: no label: ${f}`)];
   };
 
   it('starts the demo, then finds no English prose on any page', async () => {

@@ -7,8 +7,8 @@ import { useCallback, useState } from 'react';
 import { type Messages, useT } from '../i18n';
 
 const messages = {
-  zh: { prev: '上一页', next: '下一页', page: '第 {n} 页', rows: '{from}–{to} 条', size: '{n} 条/页' },
-  en: { prev: 'Previous', next: 'Next', page: 'Page {n}', rows: 'rows {from}–{to}', size: '{n} / page' },
+  zh: { prev: '上一页', next: '下一页', page: '第 {n} 页', rows: '{from}–{to} 条', size: '{n} 条/页', pageSize: '每页条数' },
+  en: { prev: 'Previous', next: 'Next', page: 'Page {n}', rows: 'rows {from}–{to}', size: '{n} / page', pageSize: 'Rows per page' },
 } satisfies Messages;
 
 /** One page of a keyset-paged list, as the API answers it. */
@@ -67,6 +67,7 @@ export function DirPager({
       </Button>
       <Select<number>
         size="small"
+        aria-label={t('pageSize')}
         value={pageSize}
         style={{ width: 110 }}
         onChange={(n) => {

@@ -215,6 +215,7 @@ export function AuditPage() {
               style={{ width: 240 }}
               allowClear
               placeholder={t('filterAction')}
+              aria-label={t('filterAction')}
               data-testid="audit-filter-action"
             />
             <Input
@@ -223,6 +224,7 @@ export function AuditPage() {
               style={{ width: 200 }}
               allowClear
               placeholder={t('filterActor')}
+              aria-label={t('filterActor')}
               data-testid="audit-filter-actor"
             />
             <Select<string>
@@ -231,6 +233,7 @@ export function AuditPage() {
               style={{ width: 160 }}
               allowClear
               placeholder={t('filterTargetType')}
+              aria-label={t('filterTargetType')}
               options={TARGET_TYPES.map((v) => ({ value: v, label: v }))}
             />
             <Input
@@ -239,6 +242,7 @@ export function AuditPage() {
               style={{ width: 240 }}
               allowClear
               placeholder={t('filterTargetId')}
+              aria-label={t('filterTargetId')}
             />
             <Button type="primary" htmlType="submit" icon={<FilterOutlined />}>
               {t('apply')}

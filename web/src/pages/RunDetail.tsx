@@ -364,7 +364,7 @@ export function RunDetailPage() {
                   ...(counts.other > 0 ? [{ value: 'other' as const, label: `${t('other')} ${counts.other}` }] : []),
                 ]}
               />
-              <Input.Search allowClear placeholder={t('search')} style={{ width: 260 }} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="run-search" />
+              <Input.Search allowClear placeholder={t('search')} aria-label={t('search')} style={{ width: 260 }} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="run-search" />
             </Space>
           }
           styles={{ body: { padding: 0 } }}

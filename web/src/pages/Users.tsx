@@ -164,7 +164,7 @@ export function UsersPage() {
       title: t('role'),
       dataIndex: 'role',
       width: 160,
-      render: (r: Role, u) => <Select<Role> data-testid={`role-${u.username}`} size="small" value={r} style={{ width: 120 }} options={roleOptions(t)} onChange={(role) => void update(u, { role })} />,
+      render: (r: Role, u) => <Select<Role> data-testid={`role-${u.username}`} aria-label={`${t('role')}: ${u.username}`} size="small" value={r} style={{ width: 120 }} options={roleOptions(t)} onChange={(role) => void update(u, { role })} />,
     },
     { title: t('status'), dataIndex: 'disabled', width: 120, render: (d: boolean) => (d ? <Tag>{t('disabled')}</Tag> : <Tag color="green">{t('active')}</Tag>) },
     { title: t('created'), dataIndex: 'createdAt', width: 200, render: (v: string) => <Time at={v} /> },

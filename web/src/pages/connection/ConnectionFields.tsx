@@ -56,6 +56,7 @@ export function ConnectionFields({
         <Form.Item name="secret" noStyle rules={isNew || !conn?.hasSecret || unreadable('secret') ? [{ required: true, whitespace: true, message: t('required') }] : []}>
           <Input.Password
             data-testid="field-secret"
+            aria-label={t('secret')}
             autoComplete="new-password"
             placeholder={editing && conn?.hasSecret && !unreadable('secret') ? t('secretPlaceholderKeep') : undefined}
           />
@@ -101,6 +102,7 @@ export function ConnectionFields({
           >
             <Input.Password
               data-testid="field-proxyPassword"
+              aria-label={t('proxyPassword')}
               autoComplete="new-password"
               placeholder={editing && conn?.hasProxyPassword && !unreadable('proxyPassword') ? t('secretPlaceholderKeep') : undefined}
             />

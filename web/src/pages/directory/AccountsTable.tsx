@@ -56,6 +56,7 @@ export function AccountsTable({
             allowClear
             prefix={<SearchOutlined />}
             placeholder={t('search')}
+            aria-label={t('search')}
             value={searchText}
             onChange={(e) => setSearchText(e.target.value)}
             onPressEnter={() => setQ(searchText.trim())}
@@ -63,6 +64,7 @@ export function AccountsTable({
             data-testid="account-search"
           />
           <Select<Status | 'all'>
+            aria-label={t('statusAll')}
             value={status}
             onChange={setStatus}
             style={{ width: 120 }}

@@ -35,6 +35,7 @@ export function AccountPicker({ value, onChange }: { value: string | null; onCha
   return (
     <Select
       data-testid="preview-account"
+      aria-label={t('account')}
       showSearch={{
         filterOption: false,
         onSearch: (q) => {
