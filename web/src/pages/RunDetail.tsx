@@ -333,7 +333,7 @@ export function RunDetailPage() {
             </div>
             <Descriptions
               size="small"
-              column={{ xs: 1, sm: 2, lg: 3 }}
+              column={{ xs: 1, sm: 2, xxl: 3 }}
               style={{ flex: '2 1 520px' }}
               items={[
                 { key: 'kind', label: t('kind'), children: <RunKindTag kind={run.kind} /> },
@@ -342,7 +342,7 @@ export function RunDetailPage() {
                 { key: 'created', label: t('created'), children: <Time at={run.createdAt} /> },
                 { key: 'started', label: t('started'), children: <Time at={run.startedAt} /> },
                 { key: 'finished', label: t('finished'), children: <Time at={run.finishedAt} /> },
-                ...(run.summary?.message ? [{ key: 'summary', label: t('summary'), span: 3, children: say(run.summary.note, run.summary.message) }] : []),
+                ...(run.summary?.message ? [{ key: 'summary', label: t('summary'), span: 'filled' as const, children: say(run.summary.note, run.summary.message) }] : []),
               ]}
             />
           </Flex>
