@@ -65,7 +65,8 @@ export type ReasonCause =
   | 'userid changed in directory'
   | 'moved out of a department being deleted'
   | 're-hired: linked to the member left by a deleted account'
-  | 're-created: takes over the department left by a deleted organization';
+  | 're-created: takes over the department left by a deleted organization'
+  | 'orphan: removal requested';
 
 export interface FieldChange {
   field: string;
