@@ -52,7 +52,8 @@ import {
 import { purgeConnectionState } from './state/purge.js';
 import { adopt, adoptedLinks, NO_ADOPTION, type Adoption } from './stages/adopt.js';
 import { scanOrphans, type OrphanScan } from './stages/orphans.js';
-import { listDecisions } from './state/orphans.js';
+import { listDecisions, removalsDone } from './state/orphans.js';
+import { orphanOperationKey } from './planner/orphans.js';
 import type { Links } from '../domain/link.js';
 import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './stages/map.js';
 import { mappingFingerprint } from './stages/mapping.js';
@@ -208,9 +209,11 @@ async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunReques
   return { mapped, observed, state, adoption, plan, ...(orphans ? { orphans } : {}) };
 }
 
-/** The removals admins requested (orphan decisions 'delete'), for the planner. */
+/** The removals admins requested (orphan decisions 'delete') and not yet carried out, for the planner. */
 async function orphanRemovals(store: Store, connectionId: string): Promise<NonNullable<PlannerInput['orphanRemovals']>> {
-  const decisions = (await listDecisions(store.db, connectionId)).filter((d) => d.decision === 'delete');
+  const requested = (await listDecisions(store.db, connectionId)).filter((d) => d.decision === 'delete');
+  const done = await removalsDone(store.db, connectionId, requested.map((d) => orphanOperationKey(d.type, d.wecomId)));
+  const decisions = requested.filter((d) => (done.get(orphanOperationKey(d.type, d.wecomId))?.at ?? '') < d.at);
   return {
     members: decisions.filter((d) => d.type === 'member').map((d) => ({ userid: d.wecomId, by: d.by, at: d.at })),
     departments: decisions.filter((d) => d.type === 'department').map((d) => ({ departmentId: Number(d.wecomId), by: d.by, at: d.at })),

@@ -95,7 +95,12 @@ const orphanParams = z.strictObject({
   type: orphanType,
   id: z.string().min(1).max(64).describe('the userid (case-insensitive) or the department id'),
 });
-const decisionSchema = z.object({ action: z.enum(['ignore', 'delete']), by: z.string(), at: z.string() }).nullable().describe("the admin's decision: ignore, or delete with the next full run");
+const decisionSchema = z.object({
+  action: z.enum(['ignore', 'delete']),
+  by: z.string(),
+  at: z.string(),
+  done: z.object({ kind: z.string(), at: z.string() }).nullable().describe('a delete carried out: member.delete, department.delete, or member.disable (policy disable), and when'),
+}).nullable().describe("the admin's decision: ignore, or delete with the next full run");
 const knownSchema = z.enum(['shadow', 'ids']).describe('shadow: the values this connection last wrote; ids: only what WeCom\'s id lists say');
 const orphansSchema = z.object({
   scan: z

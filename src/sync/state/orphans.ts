@@ -111,3 +111,28 @@ export async function clearDecision(trx: Tx, connectionId: string, type: OrphanT
 export async function dropObservation(trx: Tx, connectionId: string, type: OrphanType, wecomId: string): Promise<void> {
   await trx.deleteFrom('orphan_observations').where('connection_id', '=', connectionId).where('object_type', '=', type).where('wecom_key', '=', orphanKey(type, wecomId)).execute();
 }
+
+/**
+ * Of these orphan operation keys (planner/orphans.ts), those whose removal succeeded: key → the
+ * latest such operation's kind and finish. A decision older than that is carried out: not planned
+ * again, and a deleted orphan that a scan made before the removal still lists is gone.
+ */
+export async function removalsDone(db: DB | Tx, connectionId: string, keys: readonly string[]): Promise<Map<string, { kind: string; at: string }>> {
+  const out = new Map<string, { kind: string; at: string }>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .selectFrom('run_operations as o')
+      .innerJoin('runs as r', 'r.id', 'o.run_id')
+      .select(['o.key', 'o.kind', 'o.finished_at'])
+      .where('r.connection_id', '=', connectionId)
+      .where('o.status', '=', 'succeeded')
+      .where('o.kind', 'in', ['member.delete', 'member.disable', 'department.delete'])
+      .where('o.key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const r of rows) {
+      const at = r.finished_at ?? '';
+      if ((out.get(r.key)?.at ?? '') <= at) out.set(r.key, { kind: r.kind, at });
+    }
+  }
+  return out;
+}

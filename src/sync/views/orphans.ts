@@ -14,7 +14,7 @@ import type { DepartmentShadow, MemberShadow } from '../../domain/link.js';
 import type { Directory } from '../../directory/directory.js';
 import type { Store } from '../../store/store.js';
 import { orphanOperationKey } from '../planner/orphans.js';
-import { listDecisions, loadScan, orphanKey, type OrphanDecision, type OrphanType } from '../state/orphans.js';
+import { listDecisions, loadScan, orphanKey, removalsDone, type OrphanDecision, type OrphanType } from '../state/orphans.js';
 
 export type OrphanMemberWhy = 'account deleted' | 'out of scope' | 'not linked' | 'other connection';
 export type OrphanDepartmentWhy = 'organization deleted' | 'out of scope' | 'not linked' | 'other connection';
@@ -23,6 +23,8 @@ export interface OrphanDecisionView {
   action: 'ignore' | 'delete';
   by: string;
   at: string;
+  /** a delete carried out (under policy "disable": the member disabled), and when */
+  done: { kind: string; at: string } | null;
 }
 
 export interface OrphanMember {
@@ -103,11 +105,24 @@ export async function orphansOf(deps: { store: Store; directory: Directory }, co
     listDecisions(db, connectionId),
   ]);
   const decisionOf = new Map(decisions.map((d: OrphanDecision) => [`${d.type}:${orphanKey(d.type, d.wecomId)}`, { action: d.decision, by: d.by, at: d.at }]));
-  const decision = (type: OrphanType, id: string): OrphanDecisionView | null => decisionOf.get(`${type}:${orphanKey(type, id)}`) ?? null;
+  const decision = (type: OrphanType, id: string): OrphanDecisionView | null => {
+    const d = decisionOf.get(`${type}:${orphanKey(type, id)}`);
+    if (!d) return null;
+    const op = carriedOut(type, id);
+    return { ...d, done: op ? { kind: op.kind, at: op.at } : null };
+  };
   const scan: OrphanScanView | null = stored
     ? { runId: stored.runId, at: stored.at, members: stored.membersListed ? 'listed' : 'refused', departments: stored.departmentsListed ? 'listed' : 'refused' }
     : null;
-  const removed = stored ? await removedSince(deps.store, connectionId, stored.runId, decisions.filter((d) => d.decision === 'delete')) : new Set<string>();
+  // a requested delete done after the scan: gone from WeCom, though the scan (made before) lists it
+  const deletes = decisions.filter((d) => d.decision === 'delete');
+  const done = await removalsDone(db, connectionId, deletes.map((d) => orphanOperationKey(d.type, d.wecomId)));
+  const carriedOut = (type: OrphanType, id: string) => {
+    const d = decisionOf.get(`${type}:${orphanKey(type, id)}`);
+    const op = done.get(orphanOperationKey(type, id));
+    return d?.action === 'delete' && op && op.at >= d.at ? op : undefined;
+  };
+  const removed = new Set(deletes.filter((d) => carriedOut(d.type, d.wecomId)?.kind.endsWith('.delete')).map((d) => orphanOperationKey(d.type, d.wecomId)));
   const observations = (stored?.orphans ?? []).filter((o) => !removed.has(orphanOperationKey(o.type, o.wecomId)));
   const outOfScope = observations.filter((o) => o.why === 'out of scope' && o.linkKey !== undefined);
   const gone = await deps.directory.deletedOf({
@@ -144,7 +159,7 @@ export async function orphansOf(deps: { store: Store; directory: Directory }, co
   for (const o of unlinkedMembers) {
     const other = others.get(o.wecomId.toLowerCase());
     outMembers.push({
-      userid: o.wecomId, name: null, enabled: null, account: null, departments: o.departments, since: o.firstSeen,
+      userid: o.wecomId, name: null, enabled: carriedOut('member', o.wecomId)?.kind === 'member.disable' ? false : null, account: null, departments: o.departments, since: o.firstSeen,
       why: other ? 'other connection' : 'not linked', ...(other ? { otherConnection: other } : {}), known: 'ids', decision: decision('member', o.wecomId),
     });
   }
@@ -178,26 +193,6 @@ export async function orphansOf(deps: { store: Store; directory: Directory }, co
     members: outMembers.sort((a, b) => byString(a.userid.toLowerCase(), b.userid.toLowerCase())),
     departments: outDepartments.sort((a, b) => a.departmentId - b.departmentId),
   };
-}
-
-/**
- * The orphans (operation keys) whose requested delete succeeded in the scan's run or a later one:
- * gone from WeCom though the scan, made before it ran, still has them.
- */
-async function removedSince(store: Store, connectionId: string, scanRunId: string, deletes: OrphanDecision[]): Promise<Set<string>> {
-  const keys = deletes.map((d) => orphanOperationKey(d.type, d.wecomId));
-  if (keys.length === 0) return new Set();
-  const scanRun = await store.db.selectFrom('runs').select('created_at').where('id', '=', scanRunId).executeTakeFirst();
-  const rows = await store.db
-    .selectFrom('run_operations as o')
-    .innerJoin('runs as r', 'r.id', 'o.run_id')
-    .select(['o.key', 'r.created_at'])
-    .where('r.connection_id', '=', connectionId)
-    .where('o.status', '=', 'succeeded')
-    .where('o.kind', 'in', ['member.delete', 'department.delete'])
-    .where('o.key', 'in', keys)
-    .execute();
-  return new Set(rows.filter((r) => !scanRun || r.created_at >= scanRun.created_at).map((r) => r.key));
 }
 
 /** Userid (lower case) → the name of another connection of the same company that links it. */

@@ -1656,6 +1656,11 @@ export interface components {
                 action: "ignore" | "delete";
                 by: string;
                 at: string;
+                /** @description a delete carried out: member.delete, department.delete, or member.disable (policy disable), and when */
+                done: {
+                    kind: string;
+                    at: string;
+                } | null;
             } | null;
         };
         OrphanMember: {
@@ -1683,6 +1688,11 @@ export interface components {
                 action: "ignore" | "delete";
                 by: string;
                 at: string;
+                /** @description a delete carried out: member.delete, department.delete, or member.disable (policy disable), and when */
+                done: {
+                    kind: string;
+                    at: string;
+                } | null;
             } | null;
         };
         Orphans: {
