@@ -57,6 +57,11 @@ describe('the orphans page', { timeout: 90_000 }, () => {
   });
 
   const row = (page: Page, id: string) => page.locator(`[data-testid="orphan-row"][data-id="${id}"]`);
+  /** Before a screenshot: the table drawn (no loading veil) and no tooltip under the pointer. */
+  const settled = async (page: Page) => {
+    await page.mouse.move(0, 0);
+    await expect.poll(() => page.locator('.ant-spin-blur, .ant-spin-spinning').count(), WAIT).toBe(0);
+  };
   const member = (userid: string) => sim.sim.company(CORP.corpid).members.all().find((m) => m.userid === userid);
 
   it('lists the orphans, ignores, deletes after a confirmation, and adopts', async () => {
@@ -68,6 +73,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     expect(await row(page, 'tom').getAttribute('data-why')).toBe('not linked');
     expect(await row(page, 'tom').textContent()).toContain('Ids only');
     expect(await page.getByTestId('orphans-note').textContent()).toContain('48009');
+    await settled(page);
     await screenshot(page, '40-orphans-en');
 
     await row(page, 'ivy').getByTestId('orphan-ignore').click();
@@ -91,6 +97,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
 
     await page.getByTestId('orphans-kind').getByText('Departments').click();
     await row(page, '50').waitFor(WAIT);
+    await settled(page);
     await screenshot(page, '42-orphans-departments-en');
 
     // the next full run carries the delete out; the adopted member is written from the directory
@@ -107,6 +114,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     await row(page, 'ivy').waitFor(WAIT);
     const text = (await page.getByTestId('orphans').textContent()) ?? '';
     for (const s of ['孤立对象', '未关联（手工创建）', '仅 ID', '已忽略', '取消忽略']) expect(text).toContain(s);
+    await settled(page);
     await screenshot(page, '40-orphans-zh');
     await row(page, 'ivy').getByTestId('orphan-unignore').click();
     await expect.poll(() => row(page, 'ivy').getAttribute('data-decision'), WAIT).toBe('');

@@ -30,7 +30,7 @@ describe('orphan actions', () => {
   const ok = async (method: Method, url: string, payload?: unknown) => {
     const r = await call(method, url, payload);
     expect(r.statusCode, `${method} ${url}: ${r.body}`).toBeLessThan(300);
-    return r.json();
+    return r.statusCode === 204 ? undefined : r.json();
   };
   const problem = async (method: Method, url: string, status: number, code: string, payload?: unknown) => {
     const r = await call(method, url, payload);
@@ -140,6 +140,33 @@ describe('orphan actions', () => {
     expect((await ok('POST', '/api/v1/connections/acme/orphans/member/ivy/delete')).effect).toBe('member.disable');
     expect((await run()).status).toBe('succeeded');
     expect(member('ivy')?.status).toBe(2); // disabled
+
+    // carried out: listed as disabled on request, and not planned again
+    const ivy = (await orphans()).members.find((m) => m.userid === 'ivy')!;
+    expect(ivy).toMatchObject({ enabled: false, decision: { action: 'delete', done: { kind: 'member.disable' } } });
+    expect(((await ok('GET', '/api/v1/connections/acme/plan')).operations as Array<{ target: { userid?: string } }>).filter((o) => o.target.userid === 'ivy')).toEqual([]);
+
+    // the scope shrinks: a synced account outside it leaves its member behind (policy disable), "out of scope"
+    const opsOrg = (await ok('POST', '/api/v1/organizations', { name: 'Ops' })).id as string;
+    const olga = (await ok('POST', '/api/v1/accounts', { username: 'olga', displayName: 'Olga', organizationIds: [opsOrg], mobile: '+86 13800001003' })).id as string;
+    expect((await run()).status).toBe('succeeded');
+    await ok('PATCH', '/api/v1/connections/acme', { scope: { organizationRoots: [org] }, policies: { onOrganizationDeleted: 'keep', safety: { maxDeletes: 10, maxDeletePercent: 100 } } });
+    expect((await run()).status).toBe('succeeded');
+    expect(member('olga')?.status).toBe(2);
+    const shrunk = await orphans();
+    expect(shrunk.members.find((m) => m.userid === 'olga')).toMatchObject({ why: 'out of scope', account: olga, known: 'shadow', name: 'Olga', enabled: false });
+    expect(shrunk.departments.map((d) => d.why)).toEqual(['out of scope']);
+    // a deleted account's member: its policy decides, so a delete is refused; linking it to a new account moves the link
+    await ok('DELETE', `/api/v1/accounts/${lina}`);
+    expect((await run()).status).toBe('succeeded');
+    expect((await orphans()).members.find((m) => m.userid === 'lina')).toMatchObject({ why: 'account deleted', known: 'shadow', name: 'Li Na', enabled: false });
+    await problem('POST', '/api/v1/connections/acme/orphans/member/lina/delete', 409, 'orphan-policy');
+    const lina2 = (await ok('POST', '/api/v1/accounts', { username: 'li.na', displayName: 'Li Na', organizationIds: [org], mobile: '+86 13800001004' })).id as string;
+    expect((await ok('POST', '/api/v1/connections/acme/orphans/member/lina/link', { to: lina2 })).linkedTo).toBe(lina2);
+    expect((await orphans()).members.find((m) => m.userid === 'lina')).toBeUndefined();
+    expect((await run()).status).toBe('succeeded');
+    expect(member('lina')).toMatchObject({ status: 4, mobile: expect.stringContaining('13800001004') });
+    expect(member('li.na')).toBeUndefined();
 
     const audit = (await env.h.auditLog.list({ limit: 100 })).items.map((e) => [e.action, e.targetType, e.targetId]);
     for (const entry of [['orphan.adopt', 'orphan.member', 'amy'], ['orphan.link', 'orphan.member', 'zed'], ['orphan.delete', 'orphan.member', 'tom'], ['orphan.delete', 'orphan.department', '61'], ['orphan.ignore', 'orphan.member', 'ivy'], ['orphan.clear-decision', 'orphan.member', 'ivy']])

@@ -425,13 +425,13 @@ export function OrphansPage() {
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t(kind === 'member' ? 'emptyMembers' : 'emptyDepartments')} /> }}
         onRow={(r) => ({ 'data-testid': 'orphan-row', 'data-id': idOf(r), 'data-why': r.why, 'data-decision': r.decision?.action ?? '' }) as HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t('object'), key: 'object', width: 230, render: (_, r) => <ObjectCell row={r} t={t} /> },
-          { title: t('why'), key: 'why', width: 190, render: (_, r) => <WhyTag row={r} t={t} /> },
-          { title: t('since'), key: 'since', width: 160, render: (_, r) => <Time at={r.since} /> },
+          { title: t('object'), key: 'object', width: 200, render: (_, r) => <ObjectCell row={r} t={t} /> },
+          { title: t('why'), key: 'why', width: 185, render: (_, r) => <WhyTag row={r} t={t} /> },
+          { title: t('since'), key: 'since', width: 150, render: (_, r) => <Time at={r.since} /> },
           {
             title: t('known'),
             key: 'known',
-            width: 130,
+            width: 110,
             render: (_, r) =>
               r.known === 'ids' ? (
                 <Tooltip title={t('knownIdsHelp')}>
@@ -444,7 +444,7 @@ export function OrphansPage() {
           {
             title: t('decision'),
             key: 'decision',
-            width: 140,
+            width: 130,
             render: (_, r) =>
               r.decision ? (
                 <Tooltip title={t('decisionBy', { by: r.decision.by, at: new Date(r.decision.at).toLocaleString() })}>
