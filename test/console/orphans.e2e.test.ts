@@ -57,10 +57,12 @@ describe('the orphans page', { timeout: 90_000 }, () => {
   });
 
   const row = (page: Page, id: string) => page.locator(`[data-testid="orphan-row"][data-id="${id}"]`);
-  /** Before a screenshot: the table drawn (no loading veil) and no tooltip under the pointer. */
+  /** Before a screenshot: no tooltip under the pointer, the table's loading veil and any dialog's zoom finished (their transitions end at opacity 1). */
   const settled = async (page: Page) => {
     await page.mouse.move(0, 0);
-    await expect.poll(() => page.locator('.ant-spin-blur, .ant-spin-spinning').count(), WAIT).toBe(0);
+    const drawn = () =>
+      page.evaluate(`[...document.querySelectorAll('.ant-spin-container, .ant-modal')].every((e) => getComputedStyle(e).opacity === '1' && !/zoom/.test(e.className))`);
+    await expect.poll(drawn, WAIT).toBe(true);
   };
   const member = (userid: string) => sim.sim.company(CORP.corpid).members.all().find((m) => m.userid === userid);
 
@@ -83,6 +85,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     const confirm = page.getByTestId('orphan-delete-confirm');
     await confirm.waitFor(WAIT);
     expect(await confirm.textContent()).toMatch(/next full run deletes this member.*safety threshold/);
+    await settled(page);
     await screenshot(page, '41-orphans-delete-confirm-en');
     await page.getByTestId('orphan-delete-ok').click();
     await expect.poll(() => row(page, 'tom').getAttribute('data-decision'), WAIT).toBe('delete');
@@ -122,6 +125,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     const confirm = page.getByTestId('orphan-delete-confirm');
     await confirm.waitFor(WAIT);
     expect(await confirm.textContent()).toContain('安全阈值');
+    await settled(page);
     await screenshot(page, '41-orphans-delete-confirm-zh');
     await page.close();
   });
