@@ -144,6 +144,8 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 interface ObjectRoutesOptions {
   sync: SyncPipeline;
   connections: Connections;
+  /** An orphan was linked to an existing account or organization: a full run writes the directory's values to it soon (the worker's requestFull). */
+  onLinked?: (connectionId: string) => void;
 }
 
 export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
@@ -258,7 +260,8 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         summary: 'Link an orphan to an existing account or organization',
         description:
           'The member (or department) becomes the link of the account (or organization) `to` (id, or an account\'s username), which must not be linked yet. ' +
-          'A link the orphan had (a deleted account\'s) moves with the values last written; an unlinked one is linked without them, so the next run writes every mapped field. ' +
+          'A link the orphan had (a deleted account\'s) moves with the values last written; an unlinked one is linked without them, so the next run writes every mapped field ' +
+          '(the service starts a full run of the connection at once, as after a saved mapping). ' +
           'Refused while a run of the connection is active.',
         tags: ['sync'],
         params: orphanParams,
@@ -269,6 +272,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
         const deps = await actionDeps(params.name);
         const r = await linkOrphan(deps, params.type, params.id, body.to);
         await audit(req, 'orphan.link', target(params.type, r.wecomId), { connection: deps.connection.name, connectionId: deps.connection.id, to: r.linkedTo });
+        opts.onLinked?.(deps.connection.id);
         return r;
       },
     );

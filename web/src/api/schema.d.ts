@@ -979,7 +979,7 @@ export interface paths {
         put?: never;
         /**
          * Link an orphan to an existing account or organization
-         * @description The member (or department) becomes the link of the account (or organization) `to` (id, or an account's username), which must not be linked yet. A link the orphan had (a deleted account's) moves with the values last written; an unlinked one is linked without them, so the next run writes every mapped field. Refused while a run of the connection is active.
+         * @description The member (or department) becomes the link of the account (or organization) `to` (id, or an account's username), which must not be linked yet. A link the orphan had (a deleted account's) moves with the values last written; an unlinked one is linked without them, so the next run writes every mapped field (the service starts a full run of the connection at once, as after a saved mapping). Refused while a run of the connection is active.
          *
          *     Access: Role admin.
          */
