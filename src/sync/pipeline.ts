@@ -202,7 +202,8 @@ async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunReques
     ...(released ? { released } : {}),
   });
   await labelMappingChange(request, state.cursor, mapped, plan);
-  const orphans = full && (observed.observed.members || observed.observed.departments) ? scanOrphans({
+  // every full run that tried the lists records what they showed (also that WeCom refused them: 48009)
+  const orphans = full && observed !== NOT_OBSERVED ? scanOrphans({
     observed: observed.observed, links: withAdopted(state.links, adoption), desired: mapped.desired, held: mapped.held,
     ...(plan.relinks ? { relinks: plan.relinks } : {}), rootDepartmentId: target.connection.rootDepartmentId,
   }) : undefined;

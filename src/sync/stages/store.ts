@@ -31,7 +31,7 @@ export interface StoreInput {
   plannedAccounts?: readonly string[];
   /** Drop a run with nothing to do, moving the cursor to this sequence (incremental runs). */
   dropEmptyAt?: number | null;
-  /** Full runs that read WeCom's lists: what no link owns (./orphans.ts), kept for the orphans view. */
+  /** Full runs that asked for WeCom's lists: what no link owns (./orphans.ts) and which lists WeCom gave, kept for the orphans view. */
   orphanScan?: OrphanScan;
   now: string;
 }

@@ -43,6 +43,10 @@ export async function saveScan(trx: Tx, connectionId: string, runId: string, sca
   const before = await trx.selectFrom('orphan_observations').select(['object_type', 'wecom_key', 'first_seen']).where('connection_id', '=', connectionId).execute();
   const firstSeen = new Map(before.map((r) => [`${r.object_type}:${r.wecom_key}`, r.first_seen]));
   const listed: OrphanType[] = [...(scan.membersListed ? (['member'] as const) : []), ...(scan.departmentsListed ? (['department'] as const) : [])];
+  const scanRow = { run_id: runId, scanned_at: now, members_listed: scan.membersListed ? 1 : 0, departments_listed: scan.departmentsListed ? 1 : 0 };
+  const existing = await trx.selectFrom('orphan_scans').select('connection_id').where('connection_id', '=', connectionId).executeTakeFirst();
+  if (existing) await trx.updateTable('orphan_scans').set(scanRow).where('connection_id', '=', connectionId).execute();
+  else await trx.insertInto('orphan_scans').values({ connection_id: connectionId, ...scanRow }).execute();
   if (listed.length === 0) return;
   await trx.deleteFrom('orphan_observations').where('connection_id', '=', connectionId).where('object_type', 'in', listed).execute();
   const rows = scan.orphans
@@ -67,10 +71,6 @@ export async function saveScan(trx: Tx, connectionId: string, runId: string, sca
         : await trx.selectFrom('department_links').select('org_id').where('connection_id', '=', connectionId).where('department_id', '=', Number(d.wecom_key)).executeTakeFirst();
     if (!linked) await trx.deleteFrom('orphan_decisions').where('connection_id', '=', connectionId).where('object_type', '=', d.object_type).where('wecom_key', '=', d.wecom_key).execute();
   }
-  const scanRow = { run_id: runId, scanned_at: now, members_listed: scan.membersListed ? 1 : 0, departments_listed: scan.departmentsListed ? 1 : 0 };
-  const existing = await trx.selectFrom('orphan_scans').select('connection_id').where('connection_id', '=', connectionId).executeTakeFirst();
-  if (existing) await trx.updateTable('orphan_scans').set(scanRow).where('connection_id', '=', connectionId).execute();
-  else await trx.insertInto('orphan_scans').values({ connection_id: connectionId, ...scanRow }).execute();
 }
 
 /** The connection's last scan, or null before any full run read a list. */

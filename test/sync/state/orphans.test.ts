@@ -49,6 +49,11 @@ describe.each(BACKENDS)('orphan state on $name', (backend) => {
     ]);
     expect(refused.departments).toEqual([]);
 
+    // both lists refused: the scan says so, the rows stay
+    await store.write((trx) => saveScan(trx, C, 'run_2b', { membersListed: false, departmentsListed: false, orphans: [] }, T(3)));
+    expect((await view()).scan).toMatchObject({ runId: 'run_2b', members: 'refused', departments: 'refused' });
+    expect((await view()).members.map((m) => m.userid)).toEqual(['Amy', 'lina', 'tom']);
+
     // the next listed scan: Amy still there (first seen kept), tom gone from WeCom: its decision goes
     await store.write((trx) => saveScan(trx, C, 'run_3', { membersListed: true, departmentsListed: true, orphans: [orphan('amy')] }, T(4)));
     expect((await loadScan(store.db, C))?.orphans.map((o) => [o.wecomId, o.firstSeen, o.lastSeen])).toEqual([['amy', T(1), T(4)]]);
