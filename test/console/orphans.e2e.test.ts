@@ -1,8 +1,9 @@
 // The orphans page in Chromium, against the service and the WeCom simulator over HTTPS: members
 // and a department made by hand in WeCom are listed after a full run (why: not linked; only ids
 // known), an admin ignores one, asks to delete one (a confirmation says what the deletion policy
-// makes of it and that the plan and safety threshold apply), and adopts one into the directory;
-// the next full run deletes the requested one in WeCom. Drawn in English and Chinese at 1366 px;
+// makes of it and that the plan and safety threshold apply), adopts one into the directory and
+// links one to a new account; the next full run deletes the requested one in WeCom and writes the
+// linked and adopted ones from the directory. Drawn in English and Chinese at 1366 px;
 // screenshots go to test-output/screenshots/.
 import pino from 'pino';
 import type { Page } from 'playwright-core';
@@ -40,12 +41,14 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     await d.createAccount({ username: 'lina', displayName: '李娜', organizationIds: [rd.id], mobile: '13800000002' });
     // made by hand in WeCom, under the connection's root
     sim.sim.seedDepartment(CORP.corpid, { name: '临时项目组', parentid: 1, id: 50 });
-    [['amy', '13900000001'], ['tom', '13900000002'], ['ivy', '13900000003']].forEach(([userid, mobile]) => sim.sim.seedMember(CORP.corpid, { userid, name: userid, department: [1], mobile }));
+    [['amy', '13900000001'], ['tom', '13900000002'], ['ivy', '13900000003'], ['zed', '13900000004']].forEach(([userid, mobile]) => sim.sim.seedMember(CORP.corpid, { userid, name: userid, department: [1], mobile }));
     await service.sync.connections.create({
       name: 'acme', corpId: CORP.corpid, secret: CORP.secret, rootDepartmentId: 1, apiBase: sim.url, caPem: sim.caPem,
       policies: { onAccountDeleted: 'delete', safety: { maxDeletes: 10, maxDeletePercent: 100 } },
     });
     expect((await service.sync.pipeline.apply('acme')).status).toBe('succeeded');
+    // a new account, not synced yet (no worker): the member zed made by hand is this person
+    await d.createAccount({ username: 'zoe', displayName: '周泽', organizationIds: [rd.id], mobile: '13800000005' });
     chromium = await launchChromium();
   }, 120_000);
 
@@ -71,7 +74,7 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     await row(page, 'amy').waitFor(WAIT);
     // the simulator's company creator, made in WeCom, is no account's either
-    expect(await page.getByTestId('orphan-row').count()).toBe(4);
+    expect(await page.getByTestId('orphan-row').count()).toBe(5);
     expect(await row(page, 'tom').getAttribute('data-why')).toBe('not linked');
     expect(await row(page, 'tom').textContent()).toContain('Ids only');
     expect(await page.getByTestId('orphans-note').textContent()).toContain('48009');
@@ -98,6 +101,13 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     await expect.poll(() => row(page, 'amy').count(), WAIT).toBe(0);
     expect((await new Directory(service.store).getAccountByUsername('amy'))?.displayName).toBe('Amy Wu');
 
+    await row(page, 'zed').getByTestId('orphan-link').click();
+    await page.getByTestId('orphan-link-target').click();
+    await page.keyboard.type('zoe');
+    await page.locator('.ant-select-item-option', { hasText: '周泽 (zoe)' }).click();
+    await page.getByTestId('orphan-link-ok').click();
+    await expect.poll(() => row(page, 'zed').count(), WAIT).toBe(0);
+
     await page.getByTestId('orphans-kind').getByText('Departments').click();
     await row(page, '50').waitFor(WAIT);
     await settled(page);
@@ -107,6 +117,8 @@ describe('the orphans page', { timeout: 90_000 }, () => {
     expect((await service.sync.pipeline.apply('acme')).status).toBe('succeeded');
     expect(member('tom')).toBeUndefined();
     expect(member('amy')?.name).toBe('Amy Wu');
+    expect(member('zed')?.name).toBe('周泽');
+    expect(member('zoe')).toBeUndefined();
     expect(member('ivy')).toBeDefined();
     await page.close();
   });
