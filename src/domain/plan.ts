@@ -66,6 +66,7 @@ export const REASON_CAUSES = [
   'moved out of a department being deleted',
   're-hired: linked to the member left by a deleted account',
   're-created: takes over the department left by a deleted organization',
+  'orphan: removal requested',
 ] as const;
 
 export type ReasonCause = (typeof REASON_CAUSES)[number];

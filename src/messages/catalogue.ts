@@ -22,6 +22,7 @@ export const CATALOGUE = {
   'cause.moved out of a department being deleted': { en: 'moved out of a department being deleted', zh: '移出将被删除的部门' },
   'cause.re-hired: linked to the member left by a deleted account': { en: 're-hired: linked to the member left by a deleted account', zh: '重新入职：关联到已删除账号留下的成员' },
   'cause.re-created: takes over the department left by a deleted organization': { en: 're-created: takes over the department left by a deleted organization', zh: '重新创建：接管已删除组织留下的部门' },
+  'cause.orphan: removal requested': { en: 'orphan: removal requested', zh: '无主对象：已请求移除' },
 
   // ------------------------------------------------------------------ reason notes
   'note.dept.new-id': { en: 'new department id {id} chosen by the planner', zh: '新部门的 ID {id} 由同步计划选定' },
@@ -47,6 +48,8 @@ export const CATALOGUE = {
   'note.member.disable-deleted-moved': { en: 'account deleted or out of scope; policy onAccountDeleted "disable"; moved out of departments being deleted', zh: '账号已删除或超出同步范围；删除策略为“禁用”；已移出将被删除的部门' },
   'note.member.leaders-later': { en: 'direct leaders are set once they exist: some are created or renamed by this plan', zh: '直属上级要在其存在后才能设置：其中有的由本计划创建或改名' },
   'note.member.recreated-drift': { en: "member \"{userid}\" is linked but no longer in WeCom's member list; re-created", zh: '成员“{userid}”已关联，但已不在企业微信的成员列表中；重新创建' },
+  'note.orphan.member-removal': { en: 'removal requested by {by} at {at}; policy onAccountDeleted "{policy}"', zh: '{by} 于 {at} 请求移除；删除策略为“{policy}”' },
+  'note.orphan.department-removal': { en: 'removal requested by {by} at {at}; policy onOrganizationDeleted "delete"', zh: '{by} 于 {at} 请求移除；组织删除策略为“删除”' },
   'note.mapping-changed': { en: "the connection's mapping (or its scope or default department) was changed and saved; the directory object was not", zh: '连接的映射（或同步范围、默认部门）已修改并保存；目录中的对象本身没有变化' },
 
   // ------------------------------------------------------------------ warnings
@@ -132,6 +135,16 @@ export const CATALOGUE = {
   'mapping.E_DEF_DUPLICATE': { en: 'listed twice', zh: '重复' },
   'mapping.E_DEF_VERSION': { en: 'unsupported definition version', zh: '不支持的定义版本' },
   'mapping.E_FIELD_TYPE': { en: 'the value does not fit the WeCom field', zh: '值不符合企业微信字段的要求' },
+
+  'warning.orphan-member-deferred': { en: 'orphan member "{userid}": WeCom did not list members (48009), so it is not known to be there and unlinked; its removal waits for a run that reads the list', zh: '无主成员“{userid}”：企业微信没有返回成员列表（48009），无法确认它存在且未关联；移除将等到能读取列表的运行' },
+  'warning.orphan-member-mapped': { en: 'orphan member "{userid}": an account of the directory maps to this userid; not removed', zh: '无主成员“{userid}”：目录中有账号映射到这个 userid；未移除' },
+  'warning.orphan-member-creator': { en: 'orphan member "{userid}" is the WeCom company\'s creator (WeCom answered 301005), which WeCom never deletes or disables; not removed', zh: '无主成员“{userid}”是企业的创建者（企业微信返回 301005），企业微信从不删除或禁用创建者；未移除' },
+  'warning.orphan-member-ignore-policy': { en: 'orphan member "{userid}": policy onAccountDeleted "ignore" never removes members; not removed', zh: '无主成员“{userid}”：删除策略“忽略”从不移除成员；未移除' },
+  'warning.orphan-department-deferred': { en: 'orphan department {id}: WeCom did not list its departments and members (48009); its removal waits for a run that reads both', zh: '无主部门 {id}：企业微信没有返回部门和成员列表（48009）；移除将等到能读取两者的运行' },
+  'warning.orphan-department-keep-policy': { en: 'orphan department {id}: policy onOrganizationDeleted "keep" never deletes departments; not removed', zh: '无主部门 {id}：组织删除策略“保留”从不删除部门；未移除' },
+  'warning.orphan-not-deleted': { en: 'orphan department {id} still holds {what}; not deleted (move or remove them first)', zh: '无主部门 {id} 中仍有{what}；未删除（请先移走或移除它们）' },
+  'phrase.sub-departments': { en: '{n} sub-department(s)', zh: '{n} 个子部门' },
+  'phrase.members': { en: '{n} member(s)', zh: '{n} 个成员' },
 
   // ------------------------------------------------------------------ run summaries
   'summary.nothing': { en: 'nothing to do: WeCom already matches the directory', zh: '无需改动：企业微信已与目录一致' },

@@ -24,7 +24,7 @@ import type { WeComClientOptions } from '../wecom/index.js';
 import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
 import { executeRun, recordsOfPlan, summarize, withNote, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
 import { msg } from '../messages/index.js';
-import type { PlannerOptions } from './planner/types.js';
+import type { PlannerInput, PlannerOptions } from './planner/types.js';
 import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
 import { creatorUserids } from './state/creators.js';
 import { loadLinks, type StoredLinks } from './state/links.js';
@@ -51,7 +51,11 @@ import {
   type RunSummary,
 } from './state/runs.js';
 import { purgeConnectionState } from './state/purge.js';
-import { adopt, NO_ADOPTION, type Adoption } from './stages/adopt.js';
+import { adopt, adoptedLinks, NO_ADOPTION, type Adoption } from './stages/adopt.js';
+import { scanOrphans, type OrphanScan } from './stages/orphans.js';
+import { listDecisions, removalsDone } from './state/orphans.js';
+import { orphanOperationKey } from './planner/orphans.js';
+import type { Links } from '../domain/link.js';
 import { changesBetween, mapChanges, mapFull, type MappedDirectory } from './stages/map.js';
 import { mappingFingerprint } from './stages/mapping.js';
 import { NOT_OBSERVED, observe, type ObservedRead } from './stages/observe.js';
@@ -147,6 +151,8 @@ interface Planned {
   state: { links: StoredLinks; cursor: SyncCursor; creators: string[] };
   adoption: Adoption;
   plan: Plan;
+  /** Full runs that read a list: what no link owns. */
+  orphans?: OrphanScan;
 }
 
 export async function runPipeline(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<SyncReport> {
@@ -188,14 +194,43 @@ async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunReques
       : NO_ADOPTION;
   const candidates = request.deleted ? releaseCandidates(mapped, state.links, target.matching) : undefined;
   const released = candidates && candidates.departments.length + candidates.members.length > 0 ? await request.deleted!(candidates) : undefined;
+  const removals = full && observed !== NOT_OBSERVED ? await orphanRemovals(env.store, target.connection.id) : undefined;
   const plan = planRun({
     connection: target.connection, mapped, observed, ...state, adoption,
+    ...(removals ? { orphanRemovals: removals } : {}),
     ...(request.planOptions ? { options: request.planOptions } : {}),
     ...(target.matching ? { matching: target.matching } : {}),
     ...(released ? { released } : {}),
   });
   await labelMappingChange(request, state.cursor, mapped, plan);
-  return { mapped, observed, state, adoption, plan };
+  // every full run that tried the lists records what they showed (also that WeCom refused them: 48009)
+  const orphans = full && observed !== NOT_OBSERVED ? scanOrphans({
+    observed: observed.observed, links: withAdopted(state.links, adoption), desired: mapped.desired, held: mapped.held,
+    ...(plan.relinks ? { relinks: plan.relinks } : {}), rootDepartmentId: target.connection.rootDepartmentId,
+  }) : undefined;
+  return { mapped, observed, state, adoption, plan, ...(orphans ? { orphans } : {}) };
+}
+
+/** The removals admins requested (orphan decisions 'delete') and not yet carried out, for the planner. */
+async function orphanRemovals(store: Store, connectionId: string): Promise<NonNullable<PlannerInput['orphanRemovals']>> {
+  const requested = (await listDecisions(store.db, connectionId)).filter((d) => d.decision === 'delete');
+  const done = await removalsDone(store.db, connectionId, requested.map((d) => orphanOperationKey(d.type, d.wecomId)));
+  const decisions = requested.filter((d) => (done.get(orphanOperationKey(d.type, d.wecomId))?.at ?? '') < d.at);
+  return {
+    members: decisions.filter((d) => d.type === 'member').map((d) => ({ userid: d.wecomId, by: d.by, at: d.at })),
+    departments: decisions.filter((d) => d.type === 'department').map((d) => ({ departmentId: Number(d.wecomId), by: d.by, at: d.at })),
+  };
+}
+
+/** The stored links with the adopted ones (every state: a pending create owns its id too). */
+function withAdopted(links: StoredLinks, adoption: Adoption): Links {
+  const adopted = adoptedLinks(adoption);
+  const mk = new Set(adopted.members.map((l) => l.key));
+  const dk = new Set(adopted.departments.map((l) => l.key));
+  return {
+    departments: [...links.departments.filter((l) => !dk.has(l.key)), ...adopted.departments],
+    members: [...links.members.filter((l) => !mk.has(l.key)), ...adopted.members],
+  };
 }
 
 /** A full run after a saved mapping change: the updates the directory did not cause say "mapping changed". */
@@ -216,6 +251,7 @@ function storeInput(env: PipelineEnv, request: RunRequest, p: Planned): StoreInp
     ...(p.mapped.affected ? { plannedAccounts: [...p.mapped.affected.accounts] } : {}),
     now: (env.now?.() ?? new Date()).toISOString(),
     ...(request.dropEmpty ? { dropEmptyAt: p.mapped.changeSeq ?? null } : {}),
+    ...(p.orphans ? { orphanScan: p.orphans } : {}),
   };
 }
 

@@ -141,6 +141,7 @@ describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
     found.push(...(await englishProse(page)).map((f) => `mapping (error): ${f}`));
     found.push(...(await visit('plan', `${c}/plan`, 'plan-summary')));
     found.push(...(await visit('runs', `${c}/runs`, 'whoami')));
+    found.push(...(await visit('orphans', `${c}/orphans`, 'whoami')));
     found.push(...(await visit('run-again', runPath, 'run-status')));
     found.push(...(await visit('directory', '/directory', 'whoami')));
     found.push(...(await visit('scim', '/scim', 'whoami')));

@@ -177,13 +177,14 @@ describe('object status routes', () => {
     const lina = (await ok('POST', '/api/v1/accounts', { username: 'lina', displayName: 'Li Na', organizationIds: [org], mobile: '+86 13800001001' })).id as string;
     await ok('POST', '/api/v1/connections', connectionBody(env, { rootDepartmentId: 60, policies: { onAccountDeleted: 'disable', onOrganizationDeleted: 'keep', safety: { maxDeletes: 1000, maxDeletePercent: 100 } } }));
     expect((await run()).status).toBe('succeeded');
-    expect(await view('/api/v1/connections/acme/orphans')).toEqual({ members: [], departments: [] });
+    // zed, made by hand outside the root department, is none of this connection's business
+    expect(await view('/api/v1/connections/acme/orphans')).toMatchObject({ members: [], departments: [], scan: { members: 'listed', departments: 'listed' } });
     await ok('DELETE', `/api/v1/accounts/${lina}`);
     await ok('DELETE', `/api/v1/organizations/${gone}`);
     expect((await run()).status).toBe('succeeded');
     const orphans = await view('/api/v1/connections/acme/orphans');
-    expect(orphans.members).toEqual([{ userid: 'lina', name: 'Li Na', enabled: false, account: lina, since: expect.any(String), why: 'account deleted' }]);
-    expect(orphans.departments).toEqual([{ departmentId: expect.any(Number), name: 'Closed', organization: gone, since: expect.any(String), why: 'organization deleted' }]);
+    expect(orphans.members).toEqual([{ userid: 'lina', name: 'Li Na', enabled: false, account: lina, departments: [expect.any(Number)], since: expect.any(String), why: 'account deleted', known: 'shadow', decision: null }]);
+    expect(orphans.departments).toEqual([{ departmentId: expect.any(Number), name: 'Closed', parentId: 60, organization: gone, since: expect.any(String), why: 'organization deleted', known: 'shadow', decision: null }]);
     expect(env.sim.sim.company(CORP.corpid).departments.all().some((d) => d.id === orphans.departments[0].departmentId)).toBe(true);
     // the same person created again takes the member back: no longer an orphan
     await ok('POST', '/api/v1/accounts', { username: 'lina', displayName: 'Li Na', organizationIds: [org], mobile: '+86 13800001001' });

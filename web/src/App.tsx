@@ -18,6 +18,7 @@ import { MappingPage } from './pages/Mapping';
 import { PlanPage } from './pages/Plan';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
+import { OrphansPage } from './pages/Orphans';
 import { ScimPage } from './pages/Scim';
 import { SignInPage } from './pages/SignIn';
 import { PageTitle } from './components/PageTitle';
@@ -83,6 +84,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <Route path="/connections/:name/mapping" element={<MappingPage />} />
               <Route path="/connections/:name/plan" element={<PlanPage />} />
               <Route path="/connections/:name/runs" element={<RunsPage />} />
+              <Route path="/connections/:name/orphans" element={<OrphansPage />} />
               <Route path="/runs/:id" element={<RunDetailPage />} />
               <Route path="/directory" element={<DirectoryPage />} />
               <Route path="/scim" element={<ScimPage />} />

@@ -405,6 +405,6 @@ export function adminSyncRoutes(engine: { connections: Connections; pipeline: Sy
       ...(engine.mappingSaved ? { onSaved: engine.mappingSaved } : {}),
     }),
     syncRoutes({ sync: engine.pipeline, connections: engine.connections }),
-    objectRoutes({ sync: engine.pipeline, connections: engine.connections }),
+    objectRoutes({ sync: engine.pipeline, connections: engine.connections, ...(engine.mappingSaved ? { onLinked: engine.mappingSaved } : {}) }),
   ];
 }

@@ -121,6 +121,48 @@ export interface SyncConflictsTable {
   detected_at: string;
 }
 
+/** When a connection's last full run read WeCom's id lists (migration 0013). */
+export interface OrphanScansTable {
+  connection_id: string;
+  run_id: string;
+  scanned_at: string;
+  /** 1: WeCom gave its member id list (user/list_id); 0: refused (48009) */
+  members_listed: number;
+  /** 1: WeCom gave its department list (department/simplelist); 0: refused */
+  departments_listed: number;
+}
+
+/** An orphan the last full run saw (migration 0013): replaced by each full run that reads the lists. */
+export interface OrphanObservationsTable {
+  connection_id: string;
+  /** 'member' | 'department' */
+  object_type: string;
+  /** lower(userid), or the department id as text */
+  wecom_key: string;
+  /** the userid as WeCom spells it, or the department id as text */
+  wecom_id: string;
+  /** 'not linked' | 'out of scope' */
+  why: string;
+  /** 'out of scope': the account or organization whose link holds it */
+  link_key: string | null;
+  /** JSON number[]: a member's departments, a department's [parentid] */
+  departments: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** An admin's decision on one orphan (migration 0013). */
+export interface OrphanDecisionsTable {
+  connection_id: string;
+  object_type: string;
+  wecom_key: string;
+  wecom_id: string;
+  /** 'ignore' | 'delete' */
+  decision: string;
+  decided_by: string;
+  decided_at: string;
+}
+
 export interface SyncTables {
   department_links: DepartmentLinksTable;
   member_links: MemberLinksTable;
@@ -128,4 +170,7 @@ export interface SyncTables {
   run_operations: RunOperationsTable;
   sync_cursors: SyncCursorsTable;
   sync_conflicts: SyncConflictsTable;
+  orphan_scans: OrphanScansTable;
+  orphan_observations: OrphanObservationsTable;
+  orphan_decisions: OrphanDecisionsTable;
 }

@@ -10,7 +10,8 @@
 //  3. members/: create, update (changed fields only), rename or re-create on userid change,
 //     disable, delete;
 //  4. departments/deletes.ts: department deletions, children first, after members and
-//     sub-departments left.
+//     sub-departments left;
+//  5. orphans.ts: removals of orphans (WeCom objects no link owns) an admin requested, per policy.
 import type { Plan, OperationKind } from '../../domain/plan.js';
 import { OPERATION_KINDS } from '../../domain/plan.js';
 import type { DepartmentCreateBody, DepartmentUpdateBody, MemberCreateBody, MemberUpdateBody } from '../../domain/plan.js';
@@ -21,6 +22,7 @@ import { planDeletes } from './departments/deletes.js';
 import { resolveDepartments } from './departments/resolve.js';
 import { planStructure } from './departments/structure.js';
 import { planMembers } from './members/index.js';
+import { planOrphanRemovals } from './orphans.js';
 import type { PlannerInput } from './types.js';
 import { topoSort } from './util.js';
 
@@ -61,6 +63,7 @@ export function planSync(input: PlannerInput): Plan {
   planStructure(ctx, sim);
   planMembers(ctx);
   planDeletes(ctx, sim);
+  planOrphanRemovals(ctx, sim);
 
   const operations = topoSort([...ctx.departmentOps, ...ctx.memberOps, ...ctx.deleteOps]);
   const byKind = Object.fromEntries(OPERATION_KINDS.map((k) => [k, 0])) as Record<OperationKind, number>;

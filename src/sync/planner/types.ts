@@ -84,4 +84,12 @@ export interface PlannerInput {
    * Default: userid only.
    */
   rehireBy?: ReadonlyArray<'userid' | 'mobile' | 'email'>;
+  /**
+   * Orphans (WeCom objects no link owns) whose removal an admin requested (./orphans.ts): planned
+   * by full runs under the deletion policies, counted by the safety threshold. Ignored by scoped runs.
+   */
+  orphanRemovals?: {
+    members?: ReadonlyArray<{ userid: string; by: string; at: string }>;
+    departments?: ReadonlyArray<{ departmentId: number; by: string; at: string }>;
+  };
 }

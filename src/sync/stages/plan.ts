@@ -7,7 +7,7 @@ import type { Plan } from '../../domain/plan.js';
 import { mobileKey, type MatchingRules } from '../../mapping/definitions/index.js';
 import { planSync } from '../planner/index.js';
 import { noted } from '../planner/context.js';
-import type { PlannerOptions } from '../planner/types.js';
+import type { PlannerInput, PlannerOptions } from '../planner/types.js';
 import { linksForPlanning, type StoredLinks } from '../state/links.js';
 import type { SyncCursor } from '../state/cursors.js';
 import { adoptedLinks, type Adoption } from './adopt.js';
@@ -29,6 +29,8 @@ interface PlanInput {
   matching?: MatchingRules;
   /** Incremental runs: linked keys not named by the run whose directory object is deleted (see releaseCandidates). */
   released?: { departments: string[]; members: string[] };
+  /** Full runs: the orphans whose removal an admin requested (state/orphans.ts decisions). */
+  orphanRemovals?: PlannerInput['orphanRemovals'];
 }
 
 export function planRun(input: PlanInput): Plan {
@@ -45,6 +47,7 @@ export function planRun(input: PlanInput): Plan {
     ...(scope ? { scope } : {}),
     ...(input.released ? { released: input.released } : {}),
     ...(input.matching?.members.length ? { rehireBy: input.matching.members } : {}),
+    ...(input.orphanRemovals ? { orphanRemovals: input.orphanRemovals } : {}),
   });
   plan.warnings = [...input.adoption.warnings, ...input.observed.warnings, ...plan.warnings];
   return plan;

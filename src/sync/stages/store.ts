@@ -2,11 +2,14 @@
 // adopted links, the plan's operations (status pending), supersedes older held plans (full runs),
 // raises the department id floor to every id seen or chosen (ids chosen by a run that crashes are
 // never reused), and starts the run — or parks it as 'held' when it deletes or disables more than
-// the safety threshold, or drops it when an incremental run found nothing to do.
+// the safety threshold, or drops it when an incremental run found nothing to do. A full run that
+// read WeCom's lists also stores what no link owns (the orphans view reads it).
 import type { Plan } from '../../domain/plan.js';
 import type { Store } from '../../store/store.js';
 import { updateCursor } from '../state/cursors.js';
 import { replaceConflicts } from '../state/conflicts.js';
+import { saveScan } from '../state/orphans.js';
+import type { OrphanScan } from './orphans.js';
 import { putLinks } from '../state/links.js';
 import { deleteRun, getRun, RunStateError, startRun, storePlan, supersedeHeldRuns, type RunKind } from '../state/runs.js';
 import { adoptedLinks, type Adoption } from './adopt.js';
@@ -28,6 +31,8 @@ export interface StoreInput {
   plannedAccounts?: readonly string[];
   /** Drop a run with nothing to do, moving the cursor to this sequence (incremental runs). */
   dropEmptyAt?: number | null;
+  /** Full runs that asked for WeCom's lists: what no link owns (./orphans.ts) and which lists WeCom gave, kept for the orphans view. */
+  orphanScan?: OrphanScan;
   now: string;
 }
 
@@ -47,6 +52,7 @@ export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput)
     if (adopted.departments.length + adopted.members.length > 0) await putLinks(trx, run.connectionId, adopted, input.now);
     // conflicts the rules cannot settle are kept for "Needs attention", also when the run is dropped
     await replaceConflicts(trx, run.connectionId, input.plannedAccounts ?? 'all', plan.warnings, input.now);
+    if (input.orphanScan) await saveScan(trx, run.connectionId, run.runId, input.orphanScan, input.now);
     if (empty && input.dropEmptyAt !== undefined) {
       await deleteRun(trx, run.runId);
       if (input.dropEmptyAt !== null) await updateCursor(trx, run.connectionId, { lastChangeSeq: input.dropEmptyAt });

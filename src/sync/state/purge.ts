@@ -18,6 +18,7 @@ export async function purgeConnectionState(trx: Tx, connectionId: string, opts: 
   await trx.deleteFrom('member_links').where('connection_id', '=', connectionId).execute();
   await trx.deleteFrom('sync_cursors').where('connection_id', '=', connectionId).execute();
   await trx.deleteFrom('sync_conflicts').where('connection_id', '=', connectionId).execute();
+  for (const table of ['orphan_scans', 'orphan_observations', 'orphan_decisions'] as const) await trx.deleteFrom(table).where('connection_id', '=', connectionId).execute();
   if (opts.runs) {
     await trx.deleteFrom('run_operations').where(sql<boolean>`run_id in (select id from runs where connection_id = ${connectionId})`).execute();
     await trx.deleteFrom('runs').where('connection_id', '=', connectionId).execute();

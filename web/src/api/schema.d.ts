@@ -954,8 +954,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * WeCom members and departments no account or organization owns any more
-         * @description Members left by a deleted account (policy disable or ignore: the member stays in WeCom, its link stays) and departments left by a deleted organization (policy keep), with who (userid or department id and the name last written), since when (the link was last written) and why. From the sync state only, so it answers also where WeCom refuses its lists and details (48009). A new account or organization that maps to one of them takes it over (re-hire, see the plan's relinks). Members and departments made by hand in WeCom are not listed.
+         * WeCom members and departments no account or organization owns
+         * @description Members and departments in WeCom that no account or organization of the connection owns, with who (userid or department id, the name last written when known), since when and why: `account deleted` / `organization deleted` (a deleted object's link, kept by policies disable, ignore or keep), `out of scope` (the mapping no longer selects the linked object: the scope shrank), `not linked` (made by hand in WeCom, or left when a link was dropped) and `other connection` (another connection of the company links it). Unlinked ones come from the id lists the last full run read (`scan`); only ids and departments are known of them (`known: ids`; details are refused to a newly trusted IP, 48009), and `note` says what the list cannot show. Each has the admin's `decision` (ignore, delete) or null. Reads the store only, never WeCom.
          *
          *     Access: Role viewer or admin.
          */
@@ -963,6 +963,116 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans/{type}/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link an orphan to an existing account or organization
+         * @description The member (or department) becomes the link of the account (or organization) `to` (id, or an account's username), which must not be linked yet. A link the orphan had (a deleted account's) moves with the values last written; an unlinked one is linked without them, so the next run writes every mapped field (the service starts a full run of the connection at once, as after a saved mapping). Refused while a run of the connection is active.
+         *
+         *     Access: Role admin.
+         */
+        post: operations["linkOrphan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans/{type}/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt an orphan into the directory
+         * @description Creates an account (member) or organization (department) from what is known — the values last written (shadow) — and links the orphan to it, in one transaction. A member: `username` (default the userid), `displayName` (required when only the id is known), `organization` (default the organization linked to one of its departments). A department: `name` (required when only the id is known), `parent` (default the organization linked to its parent department; null: top level).
+         *
+         *     Access: Role admin.
+         */
+        post: operations["adoptOrphan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans/{type}/{id}/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove an orphan from WeCom with the next full run
+         * @description Stores the request (decision `delete`); the next full run plans the removal with the reason `orphan: removal requested`, under the deletion policy (onAccountDeleted delete → member.delete, disable → member.disable; onOrganizationDeleted delete → department.delete) and counted by the safety threshold (above it the run is held for approval). `effect` says which. Refused where the policy never removes (ignore, keep), for the company's creator, and for orphans still linked to a deleted or out-of-scope object (their policy decides).
+         *
+         *     Access: Role admin.
+         */
+        post: operations["deleteOrphan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans/{type}/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ignore an orphan
+         * @description Stores the decision `ignore` (replacing a pending delete): the orphan is listed as ignored and never acted on, until the decision is cleared.
+         *
+         *     Access: Role admin.
+         */
+        post: operations["ignoreOrphan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/orphans/{type}/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Clear the decision on an orphan
+         * @description Un-ignores it, or withdraws a delete request the next full run has not planned yet.
+         *
+         *     Access: Role admin.
+         */
+        delete: operations["clearOrphanDecision"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1526,26 +1636,79 @@ export interface components {
         };
         OrphanDepartment: {
             departmentId: number;
-            /** @description the name last written to WeCom */
+            /** @description the name last written to WeCom; null when only the id is known */
             name: string | null;
-            /** @description the deleted organization whose link still holds it */
-            organization: string;
+            parentId: number | null;
+            /** @description the organization whose link still holds it (deleted or out of scope) */
+            organization: string | null;
             since: string;
             /** @enum {string} */
-            why: "organization deleted";
+            why: "organization deleted" | "out of scope" | "not linked" | "other connection";
+            otherConnection?: string;
+            /**
+             * @description shadow: the values this connection last wrote; ids: only what WeCom's id lists say
+             * @enum {string}
+             */
+            known: "shadow" | "ids";
+            /** @description the admin's decision: ignore, or delete with the next full run */
+            decision: {
+                /** @enum {string} */
+                action: "ignore" | "delete";
+                by: string;
+                at: string;
+                /** @description a delete carried out: member.delete, department.delete, or member.disable (policy disable), and when */
+                done: {
+                    kind: string;
+                    at: string;
+                } | null;
+            } | null;
         };
         OrphanMember: {
             userid: string;
-            /** @description the name last written to WeCom */
+            /** @description the name last written to WeCom; null when only the id is known */
             name: string | null;
-            /** @description false: last written disabled */
-            enabled: boolean;
-            /** @description the deleted account whose link still holds it */
-            account: string;
-            /** @description when the link was last written (a disabled member: when it was disabled) */
+            /** @description false: last written disabled; null: unknown */
+            enabled: boolean | null;
+            /** @description the account whose link still holds it (deleted or out of scope) */
+            account: string | null;
+            departments: number[];
+            /** @description when the link was last written; unlinked: when a full run first saw it */
             since: string;
             /** @enum {string} */
-            why: "account deleted";
+            why: "account deleted" | "out of scope" | "not linked" | "other connection";
+            otherConnection?: string;
+            /**
+             * @description shadow: the values this connection last wrote; ids: only what WeCom's id lists say
+             * @enum {string}
+             */
+            known: "shadow" | "ids";
+            /** @description the admin's decision: ignore, or delete with the next full run */
+            decision: {
+                /** @enum {string} */
+                action: "ignore" | "delete";
+                by: string;
+                at: string;
+                /** @description a delete carried out: member.delete, department.delete, or member.disable (policy disable), and when */
+                done: {
+                    kind: string;
+                    at: string;
+                } | null;
+            } | null;
+        };
+        Orphans: {
+            /** @description the last full run that read WeCom's id lists (refused: 48009); null before any */
+            scan: {
+                runId: string;
+                at: string;
+                /** @enum {string} */
+                members: "listed" | "refused";
+                /** @enum {string} */
+                departments: "listed" | "refused";
+            } | null;
+            /** @description what the list cannot show (ids only, refused lists), in English and Chinese */
+            note: components["schemas"]["Explanation"] | null;
+            members: components["schemas"]["OrphanMember"][];
+            departments: components["schemas"]["OrphanDepartment"][];
         };
         Plan: {
             operations: components["schemas"]["PlanOperation"][];
@@ -5926,10 +6089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        members: components["schemas"]["OrphanMember"][];
-                        departments: components["schemas"]["OrphanDepartment"][];
-                    };
+                    "application/json": components["schemas"]["Orphans"];
                 };
             };
             /** @description Invalid input; `errors` names each field. */
@@ -5961,6 +6121,444 @@ export interface operations {
             };
             /** @description No such connection */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkOrphan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+                type: "member" | "department";
+                /** @description the userid (case-insensitive) or the department id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description account id or username; organization id */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Linked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "member" | "department";
+                        wecomId: string;
+                        linkedTo: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection, or no such orphan (`orphan-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-ignored` (clear the decision first), `orphan-linked-elsewhere`, `orphan-target-linked`, `orphan-run-active`, `orphan-policy`, `orphan-creator` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-target-not-found`, `orphan-details-unknown` (only the id is known: give the name), `orphan-organization-unknown`, `orphan-parent-unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adoptOrphan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+                type: "member" | "department";
+                /** @description the userid (case-insensitive) or the department id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username?: string;
+                    displayName?: string;
+                    organization?: string;
+                    name?: string;
+                    parent?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Adopted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "member" | "department";
+                        wecomId: string;
+                        created: {
+                            /** @enum {string} */
+                            type: "account" | "organization";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection, or no such orphan (`orphan-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-ignored` (clear the decision first), `orphan-linked-elsewhere`, `orphan-target-linked`, `orphan-run-active`, `orphan-policy`, `orphan-creator` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-target-not-found`, `orphan-details-unknown` (only the id is known: give the name), `orphan-organization-unknown`, `orphan-parent-unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteOrphan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+                type: "member" | "department";
+                /** @description the userid (case-insensitive) or the department id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requested: planned by the next full run */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "member" | "department";
+                        wecomId: string;
+                        /** @enum {string} */
+                        effect: "member.delete" | "member.disable" | "department.delete";
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection, or no such orphan (`orphan-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-ignored` (clear the decision first), `orphan-linked-elsewhere`, `orphan-target-linked`, `orphan-run-active`, `orphan-policy`, `orphan-creator` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-target-not-found`, `orphan-details-unknown` (only the id is known: give the name), `orphan-organization-unknown`, `orphan-parent-unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ignoreOrphan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+                type: "member" | "department";
+                /** @description the userid (case-insensitive) or the department id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ignored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "member" | "department";
+                        wecomId: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection, or no such orphan (`orphan-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearOrphanDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description connection name (case-insensitive) or id */
+                name: string;
+                type: "member" | "department";
+                /** @description the userid (case-insensitive) or the department id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cleared */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "member" | "department";
+                        wecomId: string;
+                        /** @enum {string} */
+                        cleared: "ignore" | "delete";
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection, or no such orphan (`orphan-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `orphan-no-decision` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

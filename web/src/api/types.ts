@@ -50,6 +50,9 @@ export type SyncFailure = Schemas['SyncFailure'];
 // per-object sync status
 export type ObjectStatus = Schemas['ObjectStatus'];
 export type ObjectStatusItem = Schemas['ObjectStatusItem'];
+export type Orphans = Schemas['Orphans'];
+export type OrphanMember = Schemas['OrphanMember'];
+export type OrphanDepartment = Schemas['OrphanDepartment'];
 export type ObjectOperation = Schemas['ObjectOperation'];
 export type ObjectType = ObjectStatus['type'];
 export type VerdictStatus = ObjectStatus['verdict']['status'];

@@ -22,6 +22,7 @@ const messages = {
     title: '运行记录',
     status: '同步状态',
     planApply: '预览并执行',
+    orphans: '孤立对象',
     syncNow: '立即同步',
     refresh: '刷新',
     autoRefresh: '有运行未结束，每 3 秒自动刷新',
@@ -71,6 +72,7 @@ const messages = {
     title: 'Runs',
     status: 'Sync status',
     planApply: 'Plan & apply',
+    orphans: 'Orphans',
     syncNow: 'Sync now',
     refresh: 'Refresh',
     autoRefresh: 'A run is not finished: refreshing every 3 s',
@@ -360,6 +362,9 @@ export function RunsPage() {
           </Button>
           <Button icon={<FileSearchOutlined />} onClick={() => navigate(`/connections/${seg(name)}/plan`)}>
             {t('planApply')}
+          </Button>
+          <Button onClick={() => navigate(`/connections/${seg(name)}/orphans`)} data-testid="open-orphans">
+            {t('orphans')}
           </Button>
           {isAdmin && (
             <Button type="primary" icon={<SyncOutlined />} data-testid="sync-now" loading={starting} onClick={() => setConfirming(true)}>

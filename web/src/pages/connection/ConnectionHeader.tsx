@@ -1,4 +1,4 @@
-// The form's title row: back to the list, the title, and the connection's mapping, plan and runs.
+// The form's title row: back to the list, the title, and the connection's mapping, plan, runs and orphans.
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Button, Flex, Space, Typography } from 'antd';
 import { Link } from 'react-router';
@@ -28,6 +28,9 @@ export function ConnectionHeader({ name, conn }: { name: string | null; conn: Co
           </Link>
           <Link to={`/connections/${encodeURIComponent(conn.name)}/runs`}>
             <Button>{t('runs')}</Button>
+          </Link>
+          <Link to={`/connections/${encodeURIComponent(conn.name)}/orphans`}>
+            <Button>{t('orphans')}</Button>
           </Link>
         </Space>
       )}
