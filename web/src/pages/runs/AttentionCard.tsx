@@ -36,6 +36,7 @@ const messages = {
     openRun: '查看运行',
     inDirectory: '在目录中查看',
     deleted: '已在目录中删除',
+    orphan: '孤立对象（企业微信中无人拥有）',
     noneFailed: '没有失败的对象',
     noneFailedHint: '所有对象最近一次操作都已成功或正在进行。',
     nonePending: '没有等待同步的对象',
@@ -58,6 +59,7 @@ const messages = {
     openRun: 'Open the run',
     inDirectory: 'Show in the directory',
     deleted: 'deleted in the directory',
+    orphan: 'orphan (owned by nobody in the directory)',
     noneFailed: 'Nothing is failing',
     noneFailedHint: 'The latest operation on every object succeeded or is under way.',
     nonePending: 'Nothing is waiting',
@@ -178,12 +180,15 @@ export function AttentionCard({ name, refresh }: { name: string; refresh: number
                     <Tooltip title={t('inDirectory')}>
                       <Link to={directoryLink(o)}>{o.name ?? o.id}</Link>
                     </Tooltip>
+                  ) : o.id.startsWith('orphan:') ? (
+                    // an orphan's removal (the Orphans page): named by its WeCom id, not by the operation key
+                    <Link to={`/connections/${seg(name)}/orphans`}>{o.link?.wecomId ?? o.id.replace(/^orphan:(member|department):/, '')}</Link>
                   ) : (
                     <Typography.Text>{o.name ?? o.id}</Typography.Text>
                   )}
                 </Space>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t(o.type)}
+                  {o.id.startsWith('orphan:') ? t('orphan') : t(o.type)}
                   {o.link && (
                     <>
                       {' · '}
@@ -192,7 +197,7 @@ export function AttentionCard({ name, refresh }: { name: string; refresh: number
                       </Typography.Text>
                     </>
                   )}
-                  {!o.exists && ` · ${t('deleted')}`}
+                  {!o.exists && !o.id.startsWith('orphan:') && ` · ${t('deleted')}`}
                 </Typography.Text>
               </Space>
             ),
