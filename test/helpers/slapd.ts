@@ -7,6 +7,7 @@ import { chownSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { Attribute, Change, Client } from 'ldapts';
 import { selfSignedCert } from '../../src/simulator/index.js';
 import { startDaemon } from './daemon.js';
@@ -80,6 +81,14 @@ export async function startSlapd(): Promise<RunningSlapd> {
   // -d 256 (stats) keeps it in the foreground and logs "slapd starting" once it accepts connections
   const daemon = await startDaemon('/usr/sbin/slapd', ['-f', join(dir, 'slapd.conf'), '-h', urls, '-d', '256', ...(asRoot ? ['-u', 'nobody'] : [])], 'slapd starting', dir);
 
+  // "slapd starting" comes just before its listener thread calls listen(): wait until both ports accept
+  try {
+    for (const p of [port, tlsPort]) await untilAccepting(p);
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+
   const url = `ldap://127.0.0.1:${port}`;
   const clients: Client[] = [];
   const admin = async (): Promise<Client> => {
@@ -118,4 +127,22 @@ export async function startSlapd(): Promise<RunningSlapd> {
       await daemon.stop();
     },
   };
+}
+
+/** Resolves once 127.0.0.1:port accepts a TCP connection (retrying a refused one for up to 10 s). */
+async function untilAccepting(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`slapd did not accept connections on port ${port} within 10 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -191,13 +191,14 @@ export function planPull(input: PlanInput): PullPlan {
       continue;
     }
     if (list.length < 2) continue;
-    // the account that already has the name keeps it; otherwise the first by DN
-    const keeper = list.find((c) => c.id !== null && input.current.accounts.get(c.id)?.username.toLowerCase() === name) ?? [...list].sort((a, b) => (a.dn < b.dn ? -1 : 1))[0]!;
-    for (const c of list)
-      if (c !== keeper) {
-        rejected.add(c);
-        errors.push({ dn: c.dn, message: `duplicate username "${name}": ${keeper.dn} has it too` });
-      }
+    // the account that already has the name keeps it; while none does, the name is ambiguous and every entry is reported
+    const keeper = list.find((c) => c.id !== null && input.current.accounts.get(c.id)?.username.toLowerCase() === name);
+    const others = list.filter((c) => c !== keeper);
+    for (const c of others) {
+      rejected.add(c);
+      const rest = list.filter((x) => x !== c).map((x) => x.dn);
+      errors.push({ dn: c.dn, message: `duplicate username "${name}": ${rest.join(', ')} ${rest.length > 1 ? 'have' : 'has'} it too` });
+    }
   }
   const accounts = candidates.filter((c) => !rejected.has(c));
 

@@ -36,7 +36,8 @@ function describe(err: unknown): string {
 export async function openReader(s: ConnectSettings, password: string | null): Promise<LdapReader> {
   const url = new URL(s.url);
   const tlsOptions = { ...(s.ca ? { ca: [s.ca] } : {}), servername: url.hostname, minVersion: 'TLSv1.2' as const };
-  const client = new Client({ url: s.url, timeout: TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, tlsOptions, strictDN: false });
+  // ldapts speaks TLS from the start whenever tlsOptions are given: only for ldaps://
+  const client = new Client({ url: s.url, timeout: TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}), strictDN: false });
   const where = `${url.protocol}//${url.host}`;
   try {
     if (s.startTls) {

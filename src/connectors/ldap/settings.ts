@@ -29,7 +29,7 @@ export const FLAVOR_DEFAULTS: Readonly<Record<Flavor, FlavorDefaults>> = Object.
     keyAttribute: 'entryUUID',
     stampAttribute: 'modifyTimestamp',
     // people only: service accounts (account/simpleSecurityObject) and groups are not inetOrgPerson
-    userFilter: '(&(objectClass=inetOrgPerson)(uid=*))',
+    userFilter: '(objectClass=inetOrgPerson)',
     orgFilter: '(objectClass=organizationalUnit)',
     fields: { username: 'uid', displayName: 'cn', mobile: 'mobile', email: 'mail', telephone: 'telephoneNumber', title: 'title', employeeNumber: 'employeeNumber' },
     managerAttribute: 'manager',
