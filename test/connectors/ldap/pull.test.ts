@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../../src/connections/crypto.js';
 import { PullHeldError, SourceConnectError, Sources } from '../../../src/connectors/ldap/index.js';
+import { startSourceSchedule } from '../../../src/connectors/ldap/schedule.js';
 import { Directory } from '../../../src/directory/directory.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { READER_DN, READER_PASSWORD, type RunningSlapd, SUFFIX, startSlapd } from '../../helpers/slapd.js';
 import { type TestBackend, type TestStore, postgresBackend, sqliteBackend } from '../../store/backends.js';
 import { OUS, company, ouDn } from './company.js';
@@ -208,6 +210,33 @@ describe('TLS', () => {
       expect((await sources.test('starttls')).ok).toBe(true);
       await expect(sources.create('untrusted', { url: slapd.ldapsUrl, baseDn: SUFFIX, bindDn: READER_DN }, READER_PASSWORD)).rejects.toBeInstanceOf(SourceConnectError);
       await expect(sources.create('untrusted2', { url: slapd.url, startTls: true, baseDn: SUFFIX, bindDn: READER_DN }, READER_PASSWORD)).rejects.toThrow(/StartTLS/);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe('scheduled pulls', () => {
+  it('a source with an interval is pulled when due, and then not again until the interval has passed', async () => {
+    const t = await sqliteBackend.open();
+    try {
+      const base = `o=scheduled,${SUFFIX}`;
+      await slapd.add(company(base, 5).entries);
+      const directory = new Directory(t.store);
+      const sources = new Sources(directory, box);
+      await sources.create('every', { url: slapd.url, baseDn: base, bindDn: READER_DN, intervalMinutes: 30 }, READER_PASSWORD);
+      await sources.create('manual', { url: slapd.url, baseDn: base, bindDn: READER_DN }, READER_PASSWORD);
+      expect(await sources.due()).toEqual(['every']);
+      let pulled!: () => void;
+      const done = new Promise<void>((resolve) => (pulled = resolve));
+      const schedule = startSourceSchedule({ sources, logger: createLogger({ level: 'silent' }), onPulled: () => pulled() });
+      await done;
+      await schedule.stop();
+      expect((await directory.listAccounts()).items).toHaveLength(5);
+      expect((await sources.show('every')).lastPull!.status).toBe('ok');
+      expect((await sources.show('manual')).lastPull).toBeNull();
+      expect(await sources.due()).toEqual([]);
+      expect(await sources.due(Date.now() + 31 * 60_000)).toEqual(['every']);
     } finally {
       await t.dispose();
     }
