@@ -1,8 +1,10 @@
-// `wecom-sync source create|list|show|test|pull`: directory sources the service pulls from
+// `wecom-sync source create|update|delete|list|show|test|pull`: directory sources the service pulls from
 // (LDAP / Active Directory), on the store of the data directory (or DATABASE_URL).
 //
 //   wecom-sync source create ldap corp --url ldaps://dc1.corp.example:636 --bind-dn "CN=sync,OU=Service,DC=corp,DC=example" \
 //       --bind-password-file ./bind.pw --base-dn "DC=corp,DC=example" [--ca-file ca.pem] [--json]
+//   wecom-sync source update corp --bind-password-file ./new.pw     (any create option; the bind is tested again)
+//   wecom-sync source delete corp                                    (what it imported stays)
 //   wecom-sync source pull corp [--full] [--approve] [--json]
 //       {"organizations":{created,updated,deleted,unchanged},"accounts":{created,updated,disabled,deleted,unchanged},"errors":[{dn,message}]}
 //
@@ -13,7 +15,8 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { SecretBox } from '../../connections/index.js';
-import { FLAVORS, type Flavor, PullHeldError, type SourceView, Sources } from '../../connectors/ldap/index.js';
+import { FLAVORS, type Flavor, type LdapSettings, PullHeldError, type SourceView, Sources } from '../../connectors/ldap/index.js';
+import { DEFAULT_SAFETY } from '../../connectors/ldap/settings.js';
 import { Directory } from '../../directory/directory.js';
 import { resolveDataDir } from '../../store/config.js';
 import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
@@ -63,6 +66,26 @@ function wholeNumber(text: string | undefined, option: string, min: number): num
   return Number(text);
 }
 
+/** The settings the options give (for update: only those given; safety merged with `before`). */
+function settingsFrom(opts: Partial<CreateOptions> & { starttls?: boolean }, before?: LdapSettings): Partial<LdapSettings> {
+  const ca = opts.caFile ? readFileText(opts.caFile, 'the CA certificate') : undefined;
+  const fraction = opts.safetyFraction === undefined ? undefined : Number(opts.safetyFraction);
+  if (fraction !== undefined && !(fraction >= 0 && fraction <= 1)) throw new UsageError(`--safety-fraction must be a number from 0 to 1, got "${opts.safetyFraction}"`);
+  const minimum = wholeNumber(opts.safetyMinimum, '--safety-minimum', 0);
+  const safety = before?.safety ?? DEFAULT_SAFETY;
+  return {
+    ...(opts.bindDn !== undefined ? { bindDn: opts.bindDn } : {}),
+    ...(opts.userFilter ? { userFilter: opts.userFilter } : {}),
+    ...(opts.orgFilter ? { orgFilter: opts.orgFilter } : {}),
+    ...(ca ? { ca } : {}),
+    ...(opts.starttls !== undefined ? { startTls: opts.starttls } : {}),
+    ...(opts.flavor ? { flavor: opts.flavor } : {}),
+    ...(opts.parentOrganization ? { parentOrganizationId: opts.parentOrganization } : {}),
+    ...(opts.interval ? { intervalMinutes: wholeNumber(opts.interval, '--interval', 1)! } : {}),
+    ...(fraction !== undefined || minimum !== undefined ? { safety: { maxFraction: fraction ?? safety.maxFraction, minimum: minimum ?? safety.minimum } } : {}),
+  };
+}
+
 /** What `show`/`create` print: the settings (no password: only whether one is stored). */
 function describe(v: SourceView): Record<string, unknown> {
   const { ca, ...settings } = v.settings;
@@ -103,54 +126,57 @@ export function registerSourceCommands(program: Command): void {
   const source = usageExits(program.command('source').description('directory sources pulled from LDAP or Active Directory'));
   const create = usageExits(source.command('create').description('create a source (stores it and tests the bind; does not pull)'));
 
-  usageExits(
-    create
-      .command('ldap <name>')
-      .description('an LDAP or Active Directory source')
-      .requiredOption('--url <url>', 'ldap://host[:port] or ldaps://host[:port]')
+  const settingOptions = (cmd: Command, creating: boolean): Command => {
+    cmd = creating ? cmd.requiredOption('--url <url>', 'ldap://host[:port] or ldaps://host[:port]') : cmd.option('--url <url>', 'ldap://host[:port] or ldaps://host[:port]');
+    cmd = cmd
       .option('--bind-dn <dn>', 'the DN to bind as (default: anonymous)')
-      .option('--bind-password-file <file>', 'a file holding the bind password (read once; stored encrypted)')
-      .requiredOption('--base-dn <dn>', 'where to search')
+      .option('--bind-password-file <file>', 'a file holding the bind password (read once; stored encrypted)');
+    cmd = creating ? cmd.requiredOption('--base-dn <dn>', 'where to search') : cmd.option('--base-dn <dn>', 'where to search');
+    cmd = cmd
       .option('--user-filter <filter>', 'which entries are people (default: (objectClass=inetOrgPerson); AD: (&(objectCategory=person)(objectClass=user)))')
       .option('--org-filter <filter>', 'which entries are organizations (default: (objectClass=organizationalUnit))')
       .option('--ca-file <file>', 'PEM of the CA of the server certificate (ldaps:// or StartTLS)')
-      .option('--starttls', 'upgrade ldap:// with StartTLS before binding')
-      .addOption(new Option('--flavor <flavor>', 'server kind (default: detected from the root DSE)').choices([...FLAVORS]))
+      .option('--starttls', 'upgrade ldap:// with StartTLS before binding');
+    if (!creating) cmd = cmd.option('--no-starttls', 'plain ldap:// (or ldaps://) without StartTLS');
+    return cmd
+      .addOption(new Option('--flavor <flavor>', creating ? 'server kind (default: detected from the root DSE)' : 'server kind').choices([...FLAVORS]))
       .option('--parent-organization <id>', 'put the top organizational units (and entries outside every OU) under this organization')
       .option('--interval <minutes>', 'pull every this many minutes while the service runs')
       .option('--safety-minimum <n>', 'a pull may always delete or disable this many accounts (default 5)')
       .option('--safety-fraction <f>', '… or this fraction of the accounts the source owns, whichever is more (default 0.1)')
       .option('--json', 'print the source as JSON')
-      .addOption(dataDirOption()),
-  ).action(
+      .addOption(dataDirOption());
+  };
+
+  usageExits(settingOptions(create.command('ldap <name>').description('an LDAP or Active Directory source'), true)).action(
     action(async (name: string, opts: CreateOptions) => {
       if (opts.bindDn && !opts.bindPasswordFile) throw new UsageError('--bind-dn needs --bind-password-file');
       const password = opts.bindPasswordFile ? readPasswordFile(opts.bindPasswordFile) : null;
-      const ca = opts.caFile ? readFileText(opts.caFile, 'the CA certificate') : undefined;
-      const fraction = opts.safetyFraction === undefined ? undefined : Number(opts.safetyFraction);
-      if (fraction !== undefined && !(fraction >= 0 && fraction <= 1)) throw new UsageError(`--safety-fraction must be a number from 0 to 1, got "${opts.safetyFraction}"`);
-      const minimum = wholeNumber(opts.safetyMinimum, '--safety-minimum', 0);
-      const view = await withSources(opts.dataDir, (s) =>
-        s.create(
-          name,
-          {
-            url: opts.url,
-            baseDn: opts.baseDn,
-            ...(opts.bindDn ? { bindDn: opts.bindDn } : {}),
-            ...(opts.userFilter ? { userFilter: opts.userFilter } : {}),
-            ...(opts.orgFilter ? { orgFilter: opts.orgFilter } : {}),
-            ...(ca ? { ca } : {}),
-            ...(opts.starttls ? { startTls: true } : {}),
-            ...(opts.flavor ? { flavor: opts.flavor } : {}),
-            ...(opts.parentOrganization ? { parentOrganizationId: opts.parentOrganization } : {}),
-            ...(opts.interval ? { intervalMinutes: wholeNumber(opts.interval, '--interval', 1)! } : {}),
-            safety: { maxFraction: fraction ?? 0.1, minimum: minimum ?? 5 },
-          },
-          password,
-        ),
-      );
+      const view = await withSources(opts.dataDir, (s) => s.create(name, { url: opts.url, baseDn: opts.baseDn, ...settingsFrom(opts) }, password));
       if (!opts.json) process.stdout.write('Created; the bind worked. Pull with: wecom-sync source pull ' + view.name + '\n');
       printView(view, opts.json);
+      return EXIT_OK;
+    }),
+  );
+
+  usageExits(settingOptions(source.command('update <name>').description('change a source (the bind is tested again; the password only with --bind-password-file)'), false)).action(
+    action(async (name: string, opts: Partial<CreateOptions> & { starttls?: boolean }) => {
+      const password = opts.bindPasswordFile ? readPasswordFile(opts.bindPasswordFile) : undefined;
+      const view = await withSources(opts.dataDir, async (s) => {
+        const before = (await s.show(name)).settings;
+        const patch = settingsFrom(opts, before);
+        return s.update(name, { ...(opts.url ? { url: opts.url } : {}), ...(opts.baseDn ? { baseDn: opts.baseDn } : {}), ...patch }, password);
+      });
+      if (!opts.json) process.stdout.write('Updated; the bind worked.\n');
+      printView(view, opts.json);
+      return EXIT_OK;
+    }),
+  );
+
+  usageExits(source.command('delete <name>').description('delete a source (what it imported stays in the directory, owned by no source)').addOption(dataDirOption())).action(
+    action(async (name: string, opts: CommonOptions) => {
+      await withSources(opts.dataDir, (s) => s.remove(name));
+      process.stdout.write(`Deleted source "${name}"; its organizations and accounts stay in the directory.\n`);
       return EXIT_OK;
     }),
   );

@@ -103,6 +103,40 @@ export class Sources {
     return this.show(name);
   }
 
+  /**
+   * Changes settings and/or the bind password (undefined: keep it; null: anonymous), testing the
+   * bind with the result before storing it. A changed flavour, server or base DN makes the next
+   * pull a full pass (the high-water mark is forgotten).
+   */
+  async update(name: string, patch: Partial<LdapSettings>, password?: string | null): Promise<SourceView> {
+    const r = await this.row(name);
+    const before = JSON.parse(r.settings) as LdapSettings;
+    const settings: LdapSettings = { ...before, ...patch, safety: { ...before.safety, ...patch.safety }, fields: patch.fields ?? before.fields };
+    const errors = checkSettings(settings);
+    if (errors.length > 0) throw new SourceValidationError(`invalid source settings: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+    if (settings.parentOrganizationId !== null && settings.parentOrganizationId !== before.parentOrganizationId) await this.directory.requireOrganization(settings.parentOrganizationId);
+    const newPassword = password === undefined ? this.password(r) : password;
+    await (await this.connect(settings, newPassword)).close();
+    const resetCursor = settings.flavor !== before.flavor || settings.url !== before.url || settings.baseDn !== before.baseDn || settings.userFilter !== before.userFilter;
+    await this.db
+      .updateTable('sources')
+      .set({
+        settings: JSON.stringify(settings),
+        ...(password !== undefined ? { secret: password === null ? null : this.secrets.encrypt(password, sourceAad(r.id)) } : {}),
+        ...(resetCursor ? { cursor: null } : {}),
+        updated_at: new Date().toISOString(),
+      })
+      .where('id', '=', r.id)
+      .execute();
+    return this.show(name);
+  }
+
+  /** Deletes a source and its links and pull records; what it imported stays in the directory, owned by no source. */
+  async remove(name: string): Promise<void> {
+    const r = await this.row(name);
+    await this.db.deleteFrom('sources').where('id', '=', r.id).execute();
+  }
+
   async list(): Promise<SourceView[]> {
     const rows = await this.db.selectFrom('sources').selectAll().orderBy('name').execute();
     const owned = await ownedCounts(this.db);

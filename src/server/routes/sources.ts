@@ -2,6 +2,8 @@
 //   GET  /sources                      the sources, with what each owns and its last pull
 //   POST /sources {name, kind, …}      → 201: stores it (bind password encrypted) after testing the bind; does not pull
 //   GET  /sources/:name                one source and its recent pulls
+//   PATCH /sources/:name {…}           change settings and/or the password (the bind tested again)
+//   DELETE /sources/:name              delete it (what it imported stays in the directory)
 //   POST /sources/:name/test           bind and count what the filters match
 //   POST /sources/:name/pull {full?, approve?}  pull now → the partition and the skipped entries;
 //                                       409 source-pull-held (nothing applied) over the safety threshold
@@ -37,6 +39,19 @@ const createBody = z.strictObject({
   intervalMinutes: z.number().int().min(1).max(10_080).optional().describe('pull every this many minutes while the service runs'),
   safety: safetySchema.optional(),
 });
+
+const updateBody = createBody
+  .omit({ name: true, kind: true })
+  .partial()
+  .extend({
+    bindPassword: z.string().nullable().optional().describe('a new password (stored encrypted); null = bind anonymously; absent = keep'),
+    userFilter: z.string().nullable().optional().describe('null: the flavour\'s default'),
+    orgFilter: z.string().nullable().optional(),
+    ca: z.string().nullable().optional(),
+    parentOrganizationId: z.string().nullable().optional(),
+    intervalMinutes: z.number().int().min(1).max(10_080).nullable().optional().describe('null: only on demand'),
+  })
+  .strict();
 
 const counters = z.object({
   organizations: z.object({ created: z.number().int(), updated: z.number().int(), deleted: z.number().int(), unchanged: z.number().int() }),
@@ -148,6 +163,52 @@ export function sourceRoutes(sources: Sources, opts: { onWrite?: () => void } = 
       async ({ params }) => {
         const v = await sources.show(params.name);
         return { ...show(v), pulls: (await sources.pulls(v.id)) as Array<z.output<typeof pullRecord>> };
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'PATCH',
+        url: '/sources/:name',
+        operationId: 'updateSource',
+        summary: 'Change a directory source',
+        description: 'Only what is given changes; the bind is tested with the result before it is stored. A new server, base DN, user filter or flavour makes the next pull a full pass.',
+        tags,
+        params: nameParams,
+        body: updateBody,
+        responses: {
+          200: { description: 'Updated', schema: sourceSchema },
+          404: { description: 'No such source' },
+          422: { description: 'Invalid settings' },
+          502: { description: 'The server could not be reached, or refused TLS or the bind' },
+        },
+      },
+      async ({ params, body }, req) => {
+        const { bindPassword, ...rest } = body;
+        const patch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+        const v = await sources.update(params.name, patch, bindPassword);
+        await audit(req, 'source.update', { type: 'source', id: v.name }, { fields: Object.keys(body).sort() });
+        return show(v);
+      },
+    );
+
+    defineRoute(
+      app,
+      {
+        method: 'DELETE',
+        url: '/sources/:name',
+        operationId: 'deleteSource',
+        summary: 'Delete a directory source',
+        description: 'Its links and pull records go; the organizations and accounts it imported stay in the directory, owned by no source.',
+        tags,
+        params: nameParams,
+        responses: { 204: { description: 'Deleted' }, 404: { description: 'No such source' } },
+      },
+      async ({ params }, req, reply) => {
+        await sources.remove(params.name);
+        await audit(req, 'source.delete', { type: 'source', id: params.name });
+        return reply.code(204).send();
       },
     );
 

@@ -72,9 +72,16 @@ describe('wecom-sync source', () => {
     expect(held.code).toBe(3);
     expect(JSON.parse(held.stdout)).toMatchObject({ held: true, accounts: { deleted: 6 } });
     expect(held.stderr).toMatch(/--approve/);
-    expect(JSON.parse((await runCli(['accounts', 'list', '--json', ...common])).stdout)).toHaveLength(12);
     const approved = await runCli(['source', 'pull', 'corp', '--approve', '--json', ...common]);
     expect(approved.code).toBe(0);
     expect(JSON.parse(approved.stdout).accounts).toEqual({ created: 0, updated: 0, disabled: 0, deleted: 6, unchanged: 6 });
+
+    // update (the bind tested again with the stored password), then delete: the accounts stay
+    const updated = await runCli(['source', 'update', 'corp', '--interval', '30', '--safety-minimum', '10', '--json', ...common]);
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ intervalMinutes: 30, safety: { minimum: 10, maxFraction: 0.1 }, hasPassword: true });
+    const deleted = await runCli(['source', 'delete', 'corp', ...common]);
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse((await runCli(['accounts', 'list', '--json', ...common])).stdout)).toHaveLength(6);
   }, 60_000);
 });

@@ -69,5 +69,20 @@ describe('/api/v1/sources', () => {
     const approved = await h.inject({ method: 'POST', url: '/api/v1/sources/corp/pull', headers: admin, payload: { approve: true } });
     expect(approved.json().accounts).toMatchObject({ deleted: 6, unchanged: 4 });
     expect((await h.inject({ method: 'GET', url: '/api/v1/sources/nope', headers: admin })).statusCode).toBe(404);
+
+    // update: a wrong new password is refused (502) and the stored one kept; then a schedule
+    const wrongPw = await h.inject({ method: 'PATCH', url: '/api/v1/sources/corp', headers: admin, payload: { bindPassword: 'wrong' } });
+    expect(wrongPw.statusCode).toBe(502);
+    expect((await h.inject({ method: 'POST', url: '/api/v1/sources/corp/test', headers: admin })).json().ok).toBe(true);
+    const patched = await h.inject({ method: 'PATCH', url: '/api/v1/sources/corp', headers: admin, payload: { intervalMinutes: 15, safety: { maxFraction: 0.5, minimum: 2 } } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ intervalMinutes: 15, safety: { maxFraction: 0.5, minimum: 2 }, hasPassword: true });
+    expect(patched.body).not.toContain(READER_PASSWORD);
+
+    // delete: what it imported stays
+    expect((await h.inject({ method: 'DELETE', url: '/api/v1/sources/corp', headers: admin })).statusCode).toBe(204);
+    expect((await h.inject({ method: 'GET', url: '/api/v1/sources', headers: admin })).json().items).toEqual([]);
+    const accounts = await h.inject({ method: 'GET', url: '/api/v1/accounts?limit=100', headers: admin });
+    expect(accounts.json().items).toHaveLength(4);
   });
 });

@@ -678,10 +678,22 @@ export interface paths {
         get: operations["getSource"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a directory source
+         * @description Its links and pull records go; the organizations and accounts it imported stay in the directory, owned by no source.
+         *
+         *     Access: Role admin.
+         */
+        delete: operations["deleteSource"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a directory source
+         * @description Only what is given changes; the bind is tested with the result before it is stored. A new server, base DN, user filter or flavour makes the next pull a full pass.
+         *
+         *     Access: Role admin.
+         */
+        patch: operations["updateSource"];
         trace?: never;
     };
     "/api/v1/sources/{name}/test": {
@@ -4944,6 +4956,183 @@ export interface operations {
             };
             /** @description No such source */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ldap://host[:port] or ldaps://host[:port] */
+                    url?: string;
+                    /** @description upgrade ldap:// with StartTLS before binding */
+                    startTls?: boolean;
+                    ca?: string | null;
+                    /** @description default: anonymous */
+                    bindDn?: string;
+                    /** @description a new password (stored encrypted); null = bind anonymously; absent = keep */
+                    bindPassword?: string | null;
+                    baseDn?: string;
+                    /** @description null: the flavour's default */
+                    userFilter?: string | null;
+                    orgFilter?: string | null;
+                    /**
+                     * @description default: detected from the root DSE
+                     * @enum {string}
+                     */
+                    flavor?: "openldap" | "ad";
+                    parentOrganizationId?: string | null;
+                    /** @description account fields as expressions over the entry (username, displayName, mobile, email, telephone, title, employeeNumber) */
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    /** @description null: only on demand */
+                    intervalMinutes?: number | null;
+                    safety?: {
+                        /** @description a pull may delete or disable this fraction of the accounts the source owns … */
+                        maxFraction: number;
+                        /** @description … or this many, whichever is more; beyond that it is held for approval */
+                        minimum: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid settings */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached, or refused TLS or the bind */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
