@@ -44,6 +44,8 @@ export type Placement = { key: string } | { id: string | null };
 export interface OrganizationStep {
   key: string;
   dn: string;
+  /** The DN at the last pull (null for a new organization). */
+  previousDn: string | null;
   /** The existing organization, or null to create. */
   id: string | null;
   name: string;
@@ -123,7 +125,7 @@ export function planPull(input: PlanInput): PullPlan {
     const parent = nearestOrganization(o.dn, base, orgByDn);
     const link = input.links.organizations.get(o.key);
     const id = link && input.current.organizations.has(link.objectId) ? link.objectId : null;
-    organizations.push({ key: o.key, dn: o.dn, id, name, parent: parent !== null ? { key: parent } : fixed });
+    organizations.push({ key: o.key, dn: o.dn, previousDn: id !== null ? link!.dn : null, id, name, parent: parent !== null ? { key: parent } : fixed });
   }
 
   // ---------------------------------------------------------------- accounts

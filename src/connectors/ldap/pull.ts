@@ -101,8 +101,14 @@ async function readServer(reader: LdapReader, src: SourceRef, mapping: LdapMappi
   }
 
   const keyErrors: Read['keyErrors'] = [];
-  const orgKeys = await reader.keys(s.baseDn, orgFilterOf(s), mapping.keyAttribute);
-  const userKeys = await reader.keys(s.baseDn, userFilter, mapping.keyAttribute);
+  // an entry whose stable key the bind DN cannot read cannot be matched to what the source owns: reported, left out
+  const keyed = (list: KeyedDn[]): KeyedDn[] =>
+    list.filter((k) => {
+      if (k.key === '') keyErrors.push({ dn: k.dn, message: `missing ${mapping.keyAttribute} (the server's stable key; is the attribute readable by the bind DN?)` });
+      return k.key !== '';
+    });
+  const orgKeys = keyed(await reader.keys(s.baseDn, orgFilterOf(s), mapping.keyAttribute));
+  const userKeys = keyed(await reader.keys(s.baseDn, userFilter, mapping.keyAttribute));
   const attrs = mapping.attributes;
   let entries = await reader.entries(s.baseDn, deltaFilter ? `(&${userFilter}${deltaFilter})` : userFilter, attrs);
   if (mode === 'delta') {
@@ -175,7 +181,12 @@ export async function pullSource(directory: Directory, src: SourceRef, open: () 
     }
     const result = await applyPlan(w, src.id, plan, orgs, accounts);
     await w.trx.updateTable('sources').set({ cursor: JSON.stringify(read.cursor) }).where('id', '=', src.id).execute();
-    const out: PullResult = { mode: read.mode, ...result, errors: [...read.keyErrors, ...plan.errors, ...result.errors] };
+    const seen = new Set<string>();
+    const errors = [...read.keyErrors, ...plan.errors, ...result.errors].filter((e) => {
+      const k = `${e.dn}\n${e.message}`;
+      return !seen.has(k) && seen.add(k) !== undefined;
+    });
+    const out: PullResult = { mode: read.mode, ...result, errors };
     await w.trx
       .insertInto('source_pulls')
       .values({ id: newId('pull'), source_id: src.id, mode: read.mode, status: out.errors.length > 0 ? 'errors' : 'ok', started_at: started, finished_at: new Date().toISOString(), result: JSON.stringify(out) })
@@ -213,9 +224,13 @@ async function applyPlan(
         c.organizations.created++;
       } else {
         const before = orgs.get(o.id)!;
-        const after = await w.updateOrganization(o.id, { name: o.name, parentId });
-        await updateLinkDn(w.trx, sourceId, 'organization', o.key, o.dn);
         orgId.set(o.key, o.id);
+        if (o.previousDn !== o.dn) await updateLinkDn(w.trx, sourceId, 'organization', o.key, o.dn);
+        if (before.name === o.name && before.parentId === parentId) {
+          c.organizations.unchanged++; // nothing to write (most organizations on most pulls)
+          continue;
+        }
+        const after = await w.updateOrganization(o.id, { name: o.name, parentId });
         if (after.version !== before.version) c.organizations.updated++;
         else c.organizations.unchanged++;
       }
@@ -246,6 +261,11 @@ async function applyPlan(
         outcome.set(a.key, 'created');
       } else {
         const before = accounts.get(a.id)!;
+        if (a.previousDn !== a.dn) await updateLinkDn(w.trx, sourceId, 'account', a.key, a.dn);
+        if (a.fields === null && a.enabled === null && before.primaryOrganizationId === organizationId) {
+          outcome.set(a.key, 'unchanged'); // not read again (a delta) and still in its organization: nothing to write
+          continue;
+        }
         // the primary organization follows the entry; other memberships (given by hand) stay
         const organizationIds = before.primaryOrganizationId === organizationId ? before.organizationIds : [organizationId, ...before.organizationIds.filter((x) => x !== before.primaryOrganizationId && x !== organizationId)];
         const patch = {
@@ -255,7 +275,6 @@ async function applyPlan(
           primaryOrganizationId: organizationId,
         };
         const after = await w.updateAccount(a.id, patch);
-        if (a.previousDn !== a.dn) await updateLinkDn(w.trx, sourceId, 'account', a.key, a.dn);
         outcome.set(a.key, a.disabling ? 'disabled' : after.version !== before.version ? 'updated' : 'unchanged');
       }
     } catch (err) {

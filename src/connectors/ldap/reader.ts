@@ -13,7 +13,7 @@ export interface LdapReader {
   rootDse(attributes?: string[]): Promise<RawEntry>;
   /** One entry by DN (base scope), or null. */
   entry(dn: string, attributes: string[]): Promise<RawEntry | null>;
-  /** (key, DN) of every entry under the base DN matching the filter. */
+  /** (key, DN) of every entry under the base DN matching the filter; key '' when the entry shows none. */
   keys(baseDn: string, filter: string, keyAttribute: string): Promise<KeyedDn[]>;
   /** How many entries under the base DN match the filter. */
   count(baseDn: string, filter: string): Promise<number>;
@@ -84,8 +84,7 @@ export async function openReader(s: ConnectSettings, password: string | null): P
     keys: async (base, filter, keyAttribute) => {
       const out: KeyedDn[] = [];
       for (const e of await search(base, filter, [keyAttribute], 'sub')) {
-        const key = first(e, keyAttribute)?.toLowerCase();
-        if (key) out.push({ key, dn: e.dn });
+        out.push({ key: first(e, keyAttribute)?.toLowerCase() ?? '', dn: e.dn });
       }
       return out;
     },
