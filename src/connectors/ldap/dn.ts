@@ -59,11 +59,14 @@ function splitUnescaped(text: string, sep: string): string[] {
 /** The RDNs of a DN, leaf first. A multi-valued RDN (`cn=a+uid=b`) gives its first value. */
 export function parseDn(dn: string): Rdn[] {
   if (dn.trim() === '') return [];
-  return splitUnescaped(dn, ',').map((part) => {
-    const first = splitUnescaped(part, '+')[0]!;
+  // most DNs have no escapes: split natively (a pull parses every DN of the directory)
+  const split = dn.includes('\\') ? (text: string, sep: string) => splitUnescaped(text, sep) : (text: string, sep: string) => text.split(sep);
+  const unescape = dn.includes('\\') ? unescapeValue : (v: string) => v;
+  return split(dn, ',').map((part) => {
+    const first = split(part, '+')[0]!;
     const eq = first.indexOf('=');
-    if (eq < 0) return { type: '', value: unescapeValue(first.trim()) };
-    return { type: first.slice(0, eq).trim(), value: unescapeValue(first.slice(eq + 1).trim()) };
+    if (eq < 0) return { type: '', value: unescape(first.trim()) };
+    return { type: first.slice(0, eq).trim(), value: unescape(first.slice(eq + 1).trim()) };
   });
 }
 
@@ -74,10 +77,14 @@ export function dnKey(dn: string): string {
     .join(',');
 }
 
-/** The comparison key of the parent (`''` for a one-RDN DN). */
+/** The comparison key of the parent (`''` for a one-RDN DN): everything after the first unescaped comma. */
 export function parentKey(key: string): string {
-  const parts = splitUnescaped(key, ',');
-  return parts.slice(1).join(',');
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 92 /* \\ */) i++;
+    else if (c === 44 /* , */) return key.slice(i + 1);
+  }
+  return '';
 }
 
 /** The value of the leaf RDN, unescaped (`ou=研发中心,dc=x` → `研发中心`). */

@@ -88,9 +88,9 @@ export interface PullPlan {
 
 const depth = (dn: string): number => dnKey(dn).split(',').length;
 
-/** The nearest organization (by key) above a DN inside the base DN, or null. */
-function nearestOrganization(dn: string, base: string, orgByDn: ReadonlyMap<string, string>): string | null {
-  for (let k = parentKey(dnKey(dn)); k !== '' && isWithin(k, base); k = parentKey(k)) {
+/** The nearest organization (by key) above a DN (given as its comparison key) inside the base DN, or null. */
+function nearestOrganization(key: string, base: string, orgByDn: ReadonlyMap<string, string>): string | null {
+  for (let k = parentKey(key); k !== '' && isWithin(k, base); k = parentKey(k)) {
     const org = orgByDn.get(k);
     if (org !== undefined) return org;
   }
@@ -114,7 +114,8 @@ export function planPull(input: PlanInput): PullPlan {
     seenOrg.add(o.key);
     return true;
   });
-  for (const o of orgKeys) orgByDn.set(dnKey(o.dn), o.key);
+  const orgDnKey = new Map<string, string>(orgKeys.map((o) => [o.key, dnKey(o.dn)]));
+  for (const o of orgKeys) orgByDn.set(orgDnKey.get(o.key)!, o.key);
   const organizations: OrganizationStep[] = [];
   for (const o of [...orgKeys].sort((a, b) => depth(a.dn) - depth(b.dn) || (a.dn < b.dn ? -1 : 1))) {
     const name = organizationName(o.dn);
@@ -122,7 +123,7 @@ export function planPull(input: PlanInput): PullPlan {
       errors.push({ dn: o.dn, message: 'the organizational unit has no name in its DN' });
       continue;
     }
-    const parent = nearestOrganization(o.dn, base, orgByDn);
+    const parent = nearestOrganization(orgDnKey.get(o.key)!, base, orgByDn);
     const link = input.links.organizations.get(o.key);
     const id = link && input.current.organizations.has(link.objectId) ? link.objectId : null;
     organizations.push({ key: o.key, dn: o.dn, previousDn: id !== null ? link!.dn : null, id, name, parent: parent !== null ? { key: parent } : fixed });
@@ -131,9 +132,12 @@ export function planPull(input: PlanInput): PullPlan {
   // ---------------------------------------------------------------- accounts
   const userDn = new Map<string, string>(); // dnKey → account key, for managers
   const userKeys = new Map<string, KeyedDn>();
+  const userDnKey = new Map<string, string>();
   for (const u of input.userKeys) {
+    const k = dnKey(u.dn);
     userKeys.set(u.key, u);
-    userDn.set(dnKey(u.dn), u.key);
+    userDnKey.set(u.key, k);
+    userDn.set(k, u.key);
   }
   const readByKey = new Map<string, MapResult & { ok: true }>();
   for (const r of input.read) {
@@ -151,7 +155,7 @@ export function planPull(input: PlanInput): PullPlan {
     const current = link ? input.current.accounts.get(link.objectId) : undefined;
     const r = readByKey.get(u.key);
     if (!r && !current) continue; // not read and not known: the caller reads such entries in full
-    const orgKey = nearestOrganization(u.dn, base, orgByDn);
+    const orgKey = nearestOrganization(userDnKey.get(u.key)!, base, orgByDn);
     if (orgKey === null && input.parentOrganizationId === null) {
       errors.push({ dn: u.dn, message: 'the entry is in no organizational unit the organization filter matches, and the source has no parent organization to put it in' });
       continue;
