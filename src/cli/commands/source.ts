@@ -151,6 +151,7 @@ export function registerSourceCommands(program: Command): void {
   usageExits(settingOptions(create.command('ldap <name>').description('an LDAP or Active Directory source'), true)).action(
     action(async (name: string, opts: CreateOptions) => {
       if (opts.bindDn && !opts.bindPasswordFile) throw new UsageError('--bind-dn needs --bind-password-file');
+      if (opts.bindPasswordFile && !opts.bindDn) throw new UsageError('--bind-password-file needs --bind-dn (without both, the source binds anonymously)');
       const password = opts.bindPasswordFile ? readPasswordFile(opts.bindPasswordFile) : null;
       const view = await withSources(opts.dataDir, (s) => s.create(name, { url: opts.url, baseDn: opts.baseDn, ...settingsFrom(opts) }, password));
       if (!opts.json) process.stdout.write('Created; the bind worked. Pull with: wecom-sync source pull ' + view.name + '\n');

@@ -54,6 +54,13 @@ interface SourceRef {
   cursor: Cursor | null;
 }
 
+/**
+ * An invalid mobile is a bad entry (refused by the mapper); an e-mail or telephone the directory
+ * cannot normalise is kept as the server has it, and what WeCom cannot take is reported by the sync
+ * for that account (src/connectors/README.md).
+ */
+const AS_GIVEN = { contactsAsGiven: true } as const;
+
 const emptyCounters = (): PullCounters => ({
   organizations: { created: 0, updated: 0, deleted: 0, unchanged: 0 },
   accounts: { created: 0, updated: 0, disabled: 0, deleted: 0, unchanged: 0 },
@@ -255,7 +262,7 @@ async function applyPlan(
     try {
       if (a.id === null) {
         const f = a.fields!;
-        const created = await w.createAccount({ ...f, organizationIds: [organizationId], primaryOrganizationId: organizationId, status: a.enabled === false ? 'disabled' : 'enabled' });
+        const created = await w.createAccount({ ...f, organizationIds: [organizationId], primaryOrganizationId: organizationId, status: a.enabled === false ? 'disabled' : 'enabled' }, AS_GIVEN);
         await saveLink(w.trx, sourceId, 'account', a.key, created.id, a.dn);
         accountId.set(a.key, created.id);
         outcome.set(a.key, 'created');
@@ -274,7 +281,7 @@ async function applyPlan(
           organizationIds,
           primaryOrganizationId: organizationId,
         };
-        const after = await w.updateAccount(a.id, patch);
+        const after = await w.updateAccount(a.id, patch, AS_GIVEN);
         outcome.set(a.key, a.disabling ? 'disabled' : after.version !== before.version ? 'updated' : 'unchanged');
       }
     } catch (err) {

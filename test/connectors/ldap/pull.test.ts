@@ -178,6 +178,14 @@ describe.each([sqliteBackend, postgresBackend])('LDAP pull on $name', (backend: 
     expect(await accountOf('hand.made')).toBeDefined();
   });
 
+  it('keeps an e-mail the directory cannot normalise as the server has it (the entry is not bad)', async () => {
+    await slapd.add([{ dn: `uid=ops,${ouDn(['总部'], base)}`, attributes: { objectClass: ['inetOrgPerson'], uid: 'ops', cn: '运维', sn: '运', mail: 'ops@localhost' } }]);
+    const r = await sources.pull('corp');
+    expect(r.accounts.created).toBe(1);
+    expect(r.errors.some((e) => e.dn.startsWith('uid=ops'))).toBe(false);
+    expect((await accountOf('ops'))!.email).toBe('ops@localhost');
+  });
+
   it('holds a pull that would delete more than the safety threshold, and applies it once approved', async () => {
     const victims = data.users.slice(10).filter((u) => u.ou.at(-1) !== '平台部').slice(0, 30);
     for (const v of victims) await slapd.del(v.dn);
