@@ -1,4 +1,5 @@
-// Installs the Debian packages the test suite needs, when missing: tinyproxy (real HTTPS proxies),
+// Installs the Debian packages the test suite needs, when missing: tinyproxy (real HTTPS proxies), slapd and
+// ldap-utils (a real OpenLDAP server for the LDAP source), samba-ad-dc and samba-ad-provision (a real Active Directory DC),
 // stunnel4 (TLS in front of tinyproxy: an https:// proxy), chromium (the console's browser tests) and a CJK font (so the console's Chinese screenshots show
 // characters, not boxes).
 // Runs before `vitest run` in `npm test`; fails loudly if a package cannot be installed.
@@ -7,6 +8,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 const needed = [
   { command: 'tinyproxy', pkg: 'tinyproxy' },
   { command: 'stunnel4', pkg: 'stunnel4' },
+  // OpenLDAP for the LDAP source's tests (test/helpers/slapd.ts runs it unprivileged from a temp dir)
+  { check: 'test -x /usr/sbin/slapd', pkg: 'slapd', command: 'slapd' },
+  { command: 'ldapadd', pkg: 'ldap-utils' },
+  // Active Directory for the LDAP source's AD test (test/helpers/samba.ts provisions a DC in a temp dir)
+  { check: 'test -x /usr/sbin/samba', pkg: 'samba-ad-dc', command: 'samba' },
+  { command: 'samba-tool', pkg: 'samba-ad-provision' },
   { command: 'chromium', pkg: 'chromium' },
   { check: 'fc-list :lang=zh | grep -q .', pkg: 'fonts-wqy-microhei', command: 'a Chinese font' },
 ];

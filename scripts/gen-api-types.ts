@@ -15,6 +15,7 @@ import { AuthService } from '../src/auth/index.js';
 import { SecretBox } from '../src/connections/crypto.js';
 import { Connections } from '../src/connections/service.js';
 import { ScimEndpoints } from '../src/connectors/scim/index.js';
+import { Sources } from '../src/connectors/ldap/index.js';
 import { Demo } from '../src/demo/demo.js';
 import { Directory } from '../src/directory/directory.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -38,7 +39,7 @@ export async function serveOpenApiDocument(): Promise<Record<string, unknown>> {
     const secretBox = SecretBox.fromKey(randomBytes(32));
     const sync = createSyncEngine({ store, directory, secretBox, metrics, logger, worker: false });
     const demo = new Demo({ store, directory, connections: new Connections(store, secretBox), enabled: true, logger });
-    const app = buildApp({ directory, store, auth: new AuthService(store), auditLog: new AuditLog(store), metrics, scim: new ScimEndpoints(store, directory), routes: serveRoutes(sync, demo) });
+    const app = buildApp({ directory, store, auth: new AuthService(store), auditLog: new AuditLog(store), metrics, scim: new ScimEndpoints(store, directory), sources: new Sources(directory, secretBox), routes: serveRoutes(sync, demo) });
     try {
       const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
       if (res.statusCode !== 200) throw new Error(`GET /api/v1/openapi.json answered ${res.statusCode}: ${res.body}`);

@@ -18,6 +18,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
   { commands: ['connection'], load: async () => (await import('./commands/connection.js')).registerConnectionCommands },
   { commands: ['users'], load: async () => (await import('./commands/users.js')).registerUsersCommands },
+  { commands: ['source'], load: async () => (await import('./commands/source.js')).registerSourceCommands },
   { commands: ['scim'], load: async () => (await import('./commands/scim.js')).registerScimCommands },
   { commands: ['plan', 'apply', 'status', 'sync'], load: async () => (await import('./commands/sync.js')).registerSyncCommands },
 ];

@@ -23,6 +23,7 @@ import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import type { AuthService } from '../auth/index.js';
 import { SCIM_PATH_PREFIX, type ScimEndpoints } from '../connectors/scim/index.js';
+import type { Sources } from '../connectors/ldap/index.js';
 import type { Directory } from '../directory/directory.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
@@ -40,6 +41,7 @@ import { type ReadinessCheck, openApiRoute, systemRoutes } from './routes/system
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { scimAdminRoutes } from './routes/scim.js';
+import { sourceRoutes } from './routes/sources.js';
 import { scimMount } from './scim.js';
 
 export type { ReadinessCheck } from './routes/system.js';
@@ -73,6 +75,8 @@ interface AppOptions {
   consoleDir?: string;
   /** When set: the SCIM endpoints under /scim/v2/<name> (./scim.ts) and their management under /api/v1/scim. */
   scim?: ScimEndpoints;
+  /** When set: the pulled directory sources (LDAP / AD) under /api/v1/sources. */
+  sources?: Sources;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -195,6 +199,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       if (opts.auditLog) await api.register(auditRoutes, { auditLog: opts.auditLog });
       await api.register(directoryRoutes, { directory: opts.directory, ...(opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}) });
       if (opts.scim) await api.register(scimAdminRoutes(opts.scim));
+      if (opts.sources) await api.register(sourceRoutes(opts.sources, opts.onDirectoryWrite ? { onWrite: opts.onDirectoryWrite } : {}));
       for (const plugin of opts.routes ?? []) await api.register(plugin);
     },
     { prefix: '/api/v1' },

@@ -14,6 +14,8 @@ import { AuthService } from '../auth/index.js';
 import { SecretBox } from '../connections/crypto.js';
 import { Connections } from '../connections/service.js';
 import { ScimEndpoints } from '../connectors/scim/index.js';
+import { Sources } from '../connectors/ldap/index.js';
+import { startSourceSchedule } from '../connectors/ldap/schedule.js';
 import { Demo } from '../demo/demo.js';
 import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
@@ -161,6 +163,10 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     await demo.resume();
     await reportUnreadableSecrets(sync.connections, secretBox, logger);
     sync.start();
+    // LDAP / AD sources with an interval are pulled while the service runs; the pulls' directory writes wake the sync worker
+    const sources = new Sources(directory, secretBox);
+    const schedule = startSourceSchedule({ sources, logger: logger.child({ component: 'sources' }), onPulled: sync.notify });
+    shutdownSteps.unshift(() => schedule.stop());
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
 
     const app = buildApp({
@@ -176,6 +182,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       scim: new ScimEndpoints(store, directory),
+      sources,
       routes: [...serveRoutes(sync, demo), ...(opts.routes ?? [])],
       readiness: [secretsReadiness(sync.connections), ...(opts.readiness ?? [])],
     });

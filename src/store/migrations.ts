@@ -13,6 +13,7 @@ import { m0007_login_attempts } from './migrations/0007_login_attempts.js';
 import { m0008_connection_rate_proxy_ca } from './migrations/0008_connection_rate_proxy_ca.js';
 import { m0009_scim } from './migrations/0009_scim.js';
 import { m0010_sync_conflicts } from './migrations/0010_sync_conflicts.js';
+import { m0011_sources } from './migrations/0011_sources.js';
 import { m0013_orphan_decisions } from './migrations/0013_orphan_decisions.js';
 import { m0014_mapping_hash } from './migrations/0014_mapping_hash.js';
 
@@ -110,6 +111,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0008_connection_rate_proxy_ca', m0008_connection_rate_proxy_ca],
   ['0009_scim', m0009_scim],
   ['0010_sync_conflicts', m0010_sync_conflicts],
+  ['0011_sources', m0011_sources],
   ['0013_orphan_decisions', m0013_orphan_decisions],
   ['0014_mapping_hash', m0014_mapping_hash],
 ];

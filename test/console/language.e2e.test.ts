@@ -145,6 +145,7 @@ describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
     found.push(...(await visit('run-again', runPath, 'run-status')));
     found.push(...(await visit('directory', '/directory', 'whoami')));
     found.push(...(await visit('scim', '/scim', 'whoami')));
+    found.push(...(await visit('sources', '/sources', 'whoami')));
     found.push(...(await visit('audit', '/audit', 'whoami')));
     found.push(...(await visit('users', '/users', 'whoami')));
     found.push(...(await visit('tokens', '/tokens', 'whoami')));

@@ -3,6 +3,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, InjectOpti
 import { AuditLog } from '../../src/audit/index.js';
 import { AuthService, type Role } from '../../src/auth/index.js';
 import { ScimEndpoints } from '../../src/connectors/scim/index.js';
+import { Sources } from '../../src/connectors/ldap/index.js';
+import { SecretBox } from '../../src/connections/crypto.js';
 import { Directory } from '../../src/directory/directory.js';
 import { type Metrics, createMetrics } from '../../src/observability/metrics.js';
 import { buildApp } from '../../src/server/app.js';
@@ -34,6 +36,8 @@ interface HarnessOptions {
   bodyLimit?: number;
   trustProxy?: boolean | string;
   logger?: FastifyBaseLogger;
+  /** Mount /api/v1/sources with a SecretBox of this key. */
+  sourcesKey?: Buffer;
 }
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -48,6 +52,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const app = buildApp({
     directory,
     scim: new ScimEndpoints(t.store, directory),
+    ...(opts.sourcesKey ? { sources: new Sources(directory, SecretBox.fromKey(opts.sourcesKey)) } : {}),
     store: t.store,
     auth,
     auditLog,

@@ -1,6 +1,6 @@
 // The console's frame: antd locale, session, the side menu and the routes. Each page lives in
 // ./pages (one file per page; the big ones keep their parts in a folder beside it) and talks to the service through ./api.
-import { ApiOutlined, AuditOutlined, ClusterOutlined, IdcardOutlined, KeyOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, ClusterOutlined, DatabaseOutlined, IdcardOutlined, KeyOutlined, TeamOutlined } from '@ant-design/icons';
 import { App as AntApp, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -21,6 +21,7 @@ import { RunsPage } from './pages/Runs';
 import { OrphansPage } from './pages/Orphans';
 import { ScimPage } from './pages/Scim';
 import { SignInPage } from './pages/SignIn';
+import { SourcesPage } from './pages/Sources';
 import { PageTitle } from './components/PageTitle';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
@@ -28,8 +29,8 @@ import { UserMenu } from './pages/users/UserMenu';
 import { SessionContext } from './session';
 
 const messages = {
-  zh: { connections: '企业微信连接', directory: '目录', scim: '身份源（SCIM）', audit: '审计日志', users: '用户', tokens: 'API 令牌', product: '企业微信通讯录同步' },
-  en: { connections: 'WeCom connections', directory: 'Directory', scim: 'Identity providers', audit: 'Audit log', users: 'Users', tokens: 'API tokens', product: 'WeCom contact sync' },
+  zh: { connections: '企业微信连接', directory: '目录', scim: '身份源（SCIM）', sources: '目录源（LDAP / AD）', audit: '审计日志', users: '用户', tokens: 'API 令牌', product: '企业微信通讯录同步' },
+  en: { connections: 'WeCom connections', directory: 'Directory', scim: 'Identity providers', sources: 'LDAP / AD sources', audit: 'Audit log', users: 'Users', tokens: 'API tokens', product: 'WeCom contact sync' },
 } satisfies Messages;
 
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
@@ -56,6 +57,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             { key: '/connections', icon: <ApiOutlined />, label: t('connections') },
             { key: '/directory', icon: <ClusterOutlined />, label: t('directory') },
             { key: '/scim', icon: <IdcardOutlined />, label: t('scim') },
+            { key: '/sources', icon: <DatabaseOutlined />, label: t('sources') },
             { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
             ...(me.role === 'admin'
               ? [
@@ -88,6 +90,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <Route path="/runs/:id" element={<RunDetailPage />} />
               <Route path="/directory" element={<DirectoryPage />} />
               <Route path="/scim" element={<ScimPage />} />
+              <Route path="/sources" element={<SourcesPage />} />
               <Route path="/audit" element={<AuditPage />} />
               {me.role === 'admin' && <Route path="/users" element={<UsersPage />} />}
               {me.role === 'admin' && <Route path="/tokens" element={<TokensPage />} />}

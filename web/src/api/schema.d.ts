@@ -638,6 +638,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List directory sources
+         * @description Access: Role viewer or admin.
+         */
+        get: operations["listSources"];
+        put?: never;
+        /**
+         * Create a directory source
+         * @description Tests the bind (502 source-unreachable when it fails) and stores the source; does not pull. The bind password is stored encrypted and never returned.
+         *
+         *     Access: Role admin.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a directory source and its recent pulls
+         * @description Access: Role viewer or admin.
+         */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a directory source
+         * @description Its links and pull records go; the organizations and accounts it imported stay in the directory, owned by no source.
+         *
+         *     Access: Role admin.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a directory source
+         * @description Only what is given changes; the bind is tested with the result before it is stored. A new server, base DN, user filter or flavour makes the next pull a full pass.
+         *
+         *     Access: Role admin.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/api/v1/sources/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind to the server and count what the filters match
+         * @description Access: Role admin.
+         */
+        post: operations["testSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{name}/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull a directory source now
+         * @description A delta since the last pull (deletions are always found), or a full pass with `full`. Bad entries are skipped and listed; every other entry is imported.
+         *
+         *     Access: Role admin.
+         */
+        post: operations["pullSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -1975,6 +2075,82 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description when the session ends (ISO 8601) */
             expiresAt: string;
+        };
+        Source: {
+            name: string;
+            /** @constant */
+            kind: "ldap";
+            /** @enum {string} */
+            flavor: "openldap" | "ad";
+            url: string;
+            startTls: boolean;
+            hasCa: boolean;
+            bindDn: string;
+            /** @description whether a bind password is stored (it is never shown) */
+            hasPassword: boolean;
+            baseDn: string;
+            /** @description null: the flavour's default */
+            userFilter: string | null;
+            orgFilter: string | null;
+            parentOrganizationId: string | null;
+            fields: {
+                [key: string]: string;
+            };
+            intervalMinutes: number | null;
+            safety: {
+                /** @description a pull may delete or disable this fraction of the accounts the source owns … */
+                maxFraction: number;
+                /** @description … or this many, whichever is more; beyond that it is held for approval */
+                minimum: number;
+            };
+            owned: {
+                organizations: number;
+                accounts: number;
+            };
+            lastPull: components["schemas"]["SourcePull"] | null;
+            createdAt: string;
+        };
+        SourceEntryError: {
+            dn: string;
+            message: string;
+        };
+        SourcePull: {
+            id: string;
+            mode: string;
+            /** @enum {string} */
+            status: "ok" | "errors" | "held" | "failed";
+            startedAt: string;
+            finishedAt: string;
+            /** @description the counters and errors, or the message of a held or failed pull */
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        SourcePullResult: {
+            organizations: {
+                created: number;
+                updated: number;
+                deleted: number;
+                unchanged: number;
+            };
+            accounts: {
+                created: number;
+                updated: number;
+                disabled: number;
+                deleted: number;
+                unchanged: number;
+            };
+            /** @enum {string} */
+            mode: "full" | "delta";
+            /** @description entries skipped (every other entry was imported) */
+            errors: components["schemas"]["SourceEntryError"][];
+        };
+        SourceTest: {
+            ok: boolean;
+            flavor: ("openldap" | "ad") | null;
+            message: string;
+            users: number | null;
+            organizations: number | null;
         };
         /** @description the account or organization the operation is for; null when it is no longer in the directory */
         Subject: {
@@ -4719,6 +4895,591 @@ export interface operations {
             };
             /** @description No such endpoint or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sources, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Source"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description lower-case letters, digits and - */
+                    name: string;
+                    /** @constant */
+                    kind: "ldap";
+                    /** @description ldap://host[:port] or ldaps://host[:port] */
+                    url: string;
+                    /** @description upgrade ldap:// with StartTLS before binding */
+                    startTls?: boolean;
+                    /** @description PEM of the CA of the server certificate (ldaps:// or StartTLS) */
+                    ca?: string;
+                    /** @description default: anonymous */
+                    bindDn?: string;
+                    /** @description stored encrypted; never returned */
+                    bindPassword?: string;
+                    baseDn: string;
+                    userFilter?: string;
+                    orgFilter?: string;
+                    /**
+                     * @description default: detected from the root DSE
+                     * @enum {string}
+                     */
+                    flavor?: "openldap" | "ad";
+                    /** @description the top organizational units (and entries outside every OU) go under this organization */
+                    parentOrganizationId?: string;
+                    /** @description account fields as expressions over the entry (username, displayName, mobile, email, telephone, title, employeeNumber) */
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    /** @description pull every this many minutes while the service runs */
+                    intervalMinutes?: number;
+                    safety?: {
+                        /** @description a pull may delete or disable this fraction of the accounts the source owns … */
+                        maxFraction: number;
+                        /** @description … or this many, whichever is more; beyond that it is held for approval */
+                        minimum: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A source with this name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid settings; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached, or refused TLS or the bind */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @constant */
+                        kind: "ldap";
+                        /** @enum {string} */
+                        flavor: "openldap" | "ad";
+                        url: string;
+                        startTls: boolean;
+                        hasCa: boolean;
+                        bindDn: string;
+                        /** @description whether a bind password is stored (it is never shown) */
+                        hasPassword: boolean;
+                        baseDn: string;
+                        /** @description null: the flavour's default */
+                        userFilter: string | null;
+                        orgFilter: string | null;
+                        parentOrganizationId: string | null;
+                        fields: {
+                            [key: string]: string;
+                        };
+                        intervalMinutes: number | null;
+                        safety: {
+                            /** @description a pull may delete or disable this fraction of the accounts the source owns … */
+                            maxFraction: number;
+                            /** @description … or this many, whichever is more; beyond that it is held for approval */
+                            minimum: number;
+                        };
+                        owned: {
+                            organizations: number;
+                            accounts: number;
+                        };
+                        lastPull: components["schemas"]["SourcePull"] | null;
+                        createdAt: string;
+                        /** @description the latest 20, newest first */
+                        pulls: components["schemas"]["SourcePull"][];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (viewer), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ldap://host[:port] or ldaps://host[:port] */
+                    url?: string;
+                    /** @description upgrade ldap:// with StartTLS before binding */
+                    startTls?: boolean;
+                    ca?: string | null;
+                    /** @description default: anonymous */
+                    bindDn?: string;
+                    /** @description a new password (stored encrypted); null = bind anonymously; absent = keep */
+                    bindPassword?: string | null;
+                    baseDn?: string;
+                    /** @description null: the flavour's default */
+                    userFilter?: string | null;
+                    orgFilter?: string | null;
+                    /**
+                     * @description default: detected from the root DSE
+                     * @enum {string}
+                     */
+                    flavor?: "openldap" | "ad";
+                    parentOrganizationId?: string | null;
+                    /** @description account fields as expressions over the entry (username, displayName, mobile, email, telephone, title, employeeNumber) */
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    /** @description null: only on demand */
+                    intervalMinutes?: number | null;
+                    safety?: {
+                        /** @description a pull may delete or disable this fraction of the accounts the source owns … */
+                        maxFraction: number;
+                        /** @description … or this many, whichever is more; beyond that it is held for approval */
+                        minimum: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid settings */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached, or refused TLS or the bind */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome (ok false with the reason when the server failed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceTest"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pullSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    full?: boolean;
+                    /** @description apply even over the safety threshold */
+                    approve?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Pulled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourcePullResult"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is invalid or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in without the needed role (admin), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description source-pull-held: over the safety threshold, nothing applied (pull again with approve); or source-pull-busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached or searched */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -68,3 +68,9 @@ export type ScimEndpoint = Schemas['ScimEndpoint'];
 export type ScimEndpointSummary = Schemas['ScimEndpointSummary'];
 export type ScimToken = Schemas['ScimToken'];
 export type ScimMode = ScimEndpoint['settings']['organizations']['mode'];
+
+// directory sources (LDAP / Active Directory)
+export type Source = Schemas['Source'];
+export type SourcePull = Schemas['SourcePull'];
+export type SourcePullResult = Schemas['SourcePullResult'];
+export type SourceTest = Schemas['SourceTest'];

@@ -15,6 +15,7 @@ const messages = {
     run: '运行详情',
     directory: '目录',
     scim: '身份源（SCIM）',
+    sources: '目录源（LDAP / AD）',
     audit: '审计日志',
     users: '用户',
     tokens: 'API 令牌',
@@ -30,6 +31,7 @@ const messages = {
     run: 'Run',
     directory: 'Directory',
     scim: 'Identity providers',
+    sources: 'LDAP / AD sources',
     audit: 'Audit log',
     users: 'Users',
     tokens: 'API tokens',
@@ -52,7 +54,7 @@ function pageOf(pathname: string): { page: Key | null; connection?: string } {
   }
   if (first === 'runs' && second !== undefined) return { page: 'run' };
   if (first === 'login') return { page: 'signIn' };
-  if (first === 'directory' || first === 'scim' || first === 'audit' || first === 'users' || first === 'tokens') return { page: first };
+  if (first === 'directory' || first === 'scim' || first === 'sources' || first === 'audit' || first === 'users' || first === 'tokens') return { page: first };
   return { page: null };
 }
 
