@@ -20,7 +20,7 @@ import { WAIT } from '../helpers/console.js';
 const ADMIN_PASSWORD = 'language-admin-pass-123';
 
 /** Names that stay as they are in a Chinese text: protocols, products, and another product's own labels. */
-const TERMS = ['REST API', 'HTTP CONNECT', 'BEGIN CERTIFICATE', 'Microsoft Entra', 'Tenant URL', 'Secret Token'];
+const TERMS = ['REST API', 'HTTP CONNECT', 'BEGIN CERTIFICATE', 'Microsoft Entra', 'Tenant URL', 'Secret Token', 'Active Directory'];
 
 /**
  * English prose on the page: two words of three letters or more in a row, in visible text that is
