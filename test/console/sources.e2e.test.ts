@@ -42,7 +42,7 @@ describe('the sources page in Chromium', () => {
     expect(await page.getByTestId('source-row-corp').textContent()).toContain('从未拉取');
 
     await page.getByTestId('test-corp').click();
-    await expect.poll(() => page.getByText(/连接正常/).count(), WAIT).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('连接正常：搜索条件匹配 13 个用户条目和 8 个组织单位').count(), WAIT).toBeGreaterThan(0);
 
     await page.getByTestId('pull-corp').click();
     await expect.poll(() => page.getByTestId('status-corp').textContent(), WAIT).toBe('有跳过的条目');

@@ -9,7 +9,8 @@ import { ApiError, api, ok } from '../api';
 import type { Source, SourcePull, SourcePullResult } from '../api/types';
 import { errorText } from '../components/formErrors';
 import { useApi } from '../hooks/useApi';
-import { useT } from '../i18n';
+import { useLang, useT } from '../i18n';
+import { Time } from '../components/format';
 import { useIsAdmin } from '../session';
 import { SourceForm } from './sources/SourceForm';
 import { messages } from './sources/messages';
@@ -35,7 +36,9 @@ function PullsPanel({ name }: { name: string }) {
             <Space direction="vertical" size={2} style={{ width: '100%' }}>
               <Space wrap>
                 <Tag color={STATUS_COLORS[p.status]}>{t(`status_${p.status}`)}</Tag>
-                <Typography.Text type="secondary">{new Date(p.startedAt).toLocaleString()}</Typography.Text>
+                <Typography.Text type="secondary">
+                  <Time at={p.startedAt} />
+                </Typography.Text>
                 <Typography.Text type="secondary">{t(p.mode === 'full' ? 'mode_full' : 'mode_delta')}</Typography.Text>
                 {r.accounts && r.organizations && (
                   <Typography.Text>
@@ -63,6 +66,7 @@ function PullsPanel({ name }: { name: string }) {
 
 export function SourcesPage() {
   const t = useT(messages);
+  const { lang } = useLang();
   const isAdmin = useIsAdmin();
   const { message, modal } = App.useApp();
   const read = useApi((signal) => ok(api.GET('/sources', { signal })), []);
@@ -75,7 +79,8 @@ export function SourcesPage() {
     setBusy(`test-${s.name}`);
     try {
       const r = await ok(api.POST('/sources/{name}/test', { params: { path: { name: s.name } } }));
-      if (r.ok) void message.success(t('testOk', { message: r.message }));
+      // the counts, in the user's language (the server's English sentence says the same, for the CLI)
+      if (r.ok) void message.success(lang === 'en' || r.users == null ? t('testOk', { message: r.message }) : t('testOkCounts', { users: r.users, orgs: r.organizations ?? 0 }));
       else void message.error(t('testFailed', { message: r.message }));
     } catch (err) {
       void message.error(`${t('failed')}: ${errorText(err)}`);
@@ -111,13 +116,20 @@ export function SourcesPage() {
       key: 'server',
       render: (_: unknown, s) => (
         <Space>
-          <Typography.Text code>{s.url}</Typography.Text>
+          <Typography.Text code style={{ wordBreak: 'break-all' }}>
+            {s.url}
+          </Typography.Text>
           {s.startTls && <Tag>StartTLS</Tag>}
           <Tag color={s.flavor === 'ad' ? 'blue' : 'purple'}>{s.flavor === 'ad' ? 'AD' : 'OpenLDAP'}</Tag>
         </Space>
       ),
     },
-    { title: t('baseDn'), dataIndex: 'baseDn', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+    { title: t('baseDn'), dataIndex: 'baseDn', render: (v: string) => (
+        <Typography.Text code style={{ wordBreak: 'break-all' }}>
+          {v}
+        </Typography.Text>
+      ),
+    },
     { title: t('owned'), key: 'owned', align: 'right', render: (_: unknown, s) => `${s.owned.organizations} / ${s.owned.accounts}` },
     {
       title: t('lastPull'),
@@ -128,7 +140,9 @@ export function SourcesPage() {
             <Tag data-testid={`status-${s.name}`} color={STATUS_COLORS[s.lastPull.status]}>
               {t(`status_${s.lastPull.status}`)}
             </Tag>
-            <Typography.Text type="secondary">{new Date(s.lastPull.startedAt).toLocaleString()}</Typography.Text>
+            <Typography.Text type="secondary">
+              <Time at={s.lastPull.startedAt} />
+            </Typography.Text>
           </Space>
         ) : (
           <Typography.Text type="secondary">{t('never')}</Typography.Text>
@@ -182,7 +196,6 @@ export function SourcesPage() {
           dataSource={read.data?.items ?? []}
           loading={read.data === null && !read.error}
           pagination={false}
-          scroll={{ x: 'max-content' }}
           locale={{ emptyText: t('empty') }}
           expandable={{
             expandedRowKeys: expanded,
