@@ -13,6 +13,7 @@ import { m0007_login_attempts } from './migrations/0007_login_attempts.js';
 import { m0008_connection_rate_proxy_ca } from './migrations/0008_connection_rate_proxy_ca.js';
 import { m0009_scim } from './migrations/0009_scim.js';
 import { m0010_sync_conflicts } from './migrations/0010_sync_conflicts.js';
+import { m0012_jobs } from './migrations/0012_jobs.js';
 import { m0014_mapping_hash } from './migrations/0014_mapping_hash.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -109,6 +110,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0008_connection_rate_proxy_ca', m0008_connection_rate_proxy_ca],
   ['0009_scim', m0009_scim],
   ['0010_sync_conflicts', m0010_sync_conflicts],
+  ['0012_jobs', m0012_jobs],
   ['0014_mapping_hash', m0014_mapping_hash],
 ];
 

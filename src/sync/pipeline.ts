@@ -30,6 +30,7 @@ import { loadLinks, type StoredLinks } from './state/links.js';
 import {
   activeRuns,
   cancelRun,
+  claimQueuedRun,
   claimRun,
   failUnplannedRun,
   finishRun,
@@ -103,6 +104,8 @@ export interface RunRequest {
   dropEmpty?: boolean;
   /** Finish a stale run of the connection before claiming (default true). */
   resume?: boolean;
+  /** Execute this queued run (state/runs.ts queueRun) under its id instead of claiming a new one. */
+  runId?: string;
   /**
    * Full runs: the fingerprint of the connection's mapping (stages/mapping.ts) and the change
    * feed. When it differs from the one the last full run applied, updates the directory did not
@@ -151,7 +154,7 @@ interface Planned {
 export async function runPipeline(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<SyncReport> {
   if (request.dryRun) return plannedReport(target, 'dry-run', await makePlan(env, target, request), { runId: null, status: 'dry-run' });
   const resumed = request.resume === false ? [] : await resumeStale(env, target);
-  const run = await claim(env, target, request.kind);
+  const run = await claim(env, target, request.kind, request.runId);
   try {
     let planned: Planned;
     let stored: Stored;
@@ -255,10 +258,13 @@ export async function rerun(env: PipelineEnv, target: SyncTarget, runId: string,
 
 // ------------------------------------------------------------------ stage helpers
 
-async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind): Promise<ClaimedRun> {
+async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind, queued?: string): Promise<ClaimedRun> {
   const owner = newOwner();
   const leaseMs = env.leaseMs ?? 60_000;
-  const runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
+  let runId: string;
+  if (queued === undefined) runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
+  else if (await claimQueuedRun(env.store, queued, owner, leaseMs)) runId = queued;
+  else throw new RunStateError(`run ${queued} is no longer queued`);
   // this process is alive and working on it: not stale to a resume in this process (see isStale)
   markOwnerActive(owner, true);
   env.onEvent?.({ type: 'run-claimed', runId });
@@ -483,6 +489,23 @@ export class SyncPipeline {
       dropEmpty: true,
     });
     return this.reported(report);
+  }
+
+  /**
+   * Executes a queued run (a full run requested through the queue, src/jobs) under its id. The
+   * connection's stale runs are finished first; RunInProgressError while another run is active.
+   */
+  async runQueued(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    const p = await this.prepare(nameOrId);
+    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', runId, map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) }));
+  }
+
+  /** Finishes the connection's runs a crashed process left active (under their ids); RunInProgressError while one is alive. */
+  async resume(nameOrId: string): Promise<SyncReport[]> {
+    const p = await this.prepare(nameOrId);
+    const reports = await resumeStale(this.env(), p.target);
+    for (const r of reports) if (r.runId) this.deps.onReport?.(r);
+    return reports;
   }
 
   /** Executes a run held by the safety threshold. */
