@@ -16,8 +16,9 @@
 // Fairness: jobs are served first-in first-out, one run per job and per connection, `slots` runs
 // at once per process; a connection's next run goes to the back of the queue, so one large company
 // holds at most one slot and the small ones flow through the others.
-// stop() (SIGTERM): no new job is taken; runs in progress finish (their in-flight calls are
-// answered and recorded) before it resolves.
+// stop() (SIGTERM): no new job is taken; runs in progress start no more calls, and once the calls
+// in flight are answered and recorded each run is handed back (its lease expires at once), so
+// another worker's sweep resumes it under its id within `sweepMs`.
 import { EventEmitter } from 'node:events';
 import { getCursor } from '../sync/state/cursors.js';
 import type { SyncPipeline, SyncReport } from '../sync/pipeline.js';
@@ -73,10 +74,14 @@ export class JobWorker {
     this.pump();
   }
 
-  /** No new job; resolves once the runs in progress have finished. */
+  /**
+   * No new job; the runs in progress start no more calls, and once the calls in flight are
+   * answered and recorded they are handed back for another worker to finish (SyncPipeline.drain).
+   */
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.sweepTimer);
+    this.opts.pipeline.drain();
     await this.sweeping;
     await this.pumping;
     await Promise.allSettled([...this.inProgress.values()]);

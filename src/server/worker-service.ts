@@ -5,8 +5,9 @@
 //   WECOM_SYNC_SECRET_KEY (every process must decrypt the secrets the others stored: a key file
 //   made up on this machine would not be the deployment's) → open the store (migrating it), the
 //   queue, register in `sync_workers`, start taking jobs, listen.
-//   close() (SIGTERM): state `draining`; no new job; runs in progress finish (calls in flight are
-//   answered and recorded); the queue, the registration and the store close.
+//   close() (SIGTERM): state `draining`; no new job; runs in progress start no more calls and,
+//   once the calls in flight are answered and recorded, are handed back to the other workers (their
+//   lease expires at once); the queue, the registration and the store close.
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';

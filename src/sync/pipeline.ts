@@ -75,6 +75,8 @@ export interface PipelineEnv {
   leaseMs?: number;
   onEvent?: (e: PipelineEvent) => void;
   now?: () => Date;
+  /** Aborted at shutdown: executions hand their runs back once the calls in flight are recorded (executor's `drain`). */
+  drain?: AbortSignal;
 }
 
 /** One run's request: its kind and how each optional stage behaves. */
@@ -332,9 +334,10 @@ function describeError(e: unknown): RunError {
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
-function execution(env: PipelineEnv): { store: Store; concurrency?: number; leaseMs?: number; onEvent?: (e: ExecutorEvent) => void } {
+function execution(env: PipelineEnv): { store: Store; concurrency?: number; leaseMs?: number; onEvent?: (e: ExecutorEvent) => void; drain?: AbortSignal } {
   return {
     store: env.store,
+    ...(env.drain ? { drain: env.drain } : {}),
     ...(env.concurrency !== undefined ? { concurrency: env.concurrency } : {}),
     ...(env.leaseMs !== undefined ? { leaseMs: env.leaseMs } : {}),
     ...(env.onEvent ? { onEvent: env.onEvent } : {}),
@@ -424,6 +427,7 @@ export class SyncPipeline {
   readonly store: Store;
   readonly directory: Directory;
   private readonly preparer: Preparer;
+  private readonly draining = new AbortController();
 
   constructor(private readonly deps: SyncPipelineDeps) {
     this.store = deps.store;
@@ -538,6 +542,15 @@ export class SyncPipeline {
     return (await activeRuns(this.store.db, connectionId)).some((r) => !isStale(r));
   }
 
+  /**
+   * Shutdown of a worker: runs executing now start no more operations; once the calls in flight
+   * are answered and recorded, each run is handed back (its lease expires) for another process
+   * to finish under its id. Runs started afterwards hand back at once.
+   */
+  drain(): void {
+    this.draining.abort();
+  }
+
   async close(): Promise<void> {
     await this.preparer.close();
   }
@@ -555,6 +568,7 @@ export class SyncPipeline {
       ...(this.deps.leaseMs !== undefined ? { leaseMs: this.deps.leaseMs } : {}),
       ...(this.deps.clock ? { now: this.deps.clock } : {}),
       ...(onEvent ? { onEvent } : {}),
+      drain: this.draining.signal,
     };
   }
 }

@@ -382,6 +382,17 @@ export async function takeOver(store: Store, runId: string, owner: string, lease
   });
 }
 
+/** Gives a run back: its lease expires now, so another process may take it over at once (a worker shutting down). */
+export async function releaseLease(trx: Tx, runId: string, owner: string): Promise<void> {
+  await trx
+    .updateTable('runs')
+    .set({ lease_expires_at: new Date(0).toISOString() })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', [...ACTIVE_STATUSES])
+    .execute();
+}
+
 export async function finishRun(trx: Tx, runId: string, status: RunStatus, summary: RunSummary | null, error: RunError | null): Promise<void> {
   const now = new Date().toISOString();
   await trx

@@ -1,0 +1,134 @@
+// Faults of a PostgreSQL deployment, with real worker processes and a simulator process: a worker
+// killed with kill -9 mid-run — another worker resumes the run under its id, soon (same machine:
+// at once, found by the sweep), and finishes it without creating anything twice; a worker stopped
+// with SIGTERM hands its run back once its calls in flight are recorded; two workers racing for
+// one connection — only one run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgJobQueue } from '../../src/jobs/index.js';
+import { getRun, queueRun } from '../../src/sync/state/runs.js';
+import { connectionInput, createDeployment, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+
+const CORP = 'wwjobsfaults';
+let d: Deployment;
+let sim: Proc;
+let queue: PgJobQueue;
+const procs: Proc[] = [];
+const workerEnv = (): Record<string, string> => d.env({ WECOM_SYNC_LEASE_SECONDS: '2', WECOM_SYNC_SWEEP_SECONDS: '1', LOG_LEVEL: process.env.DEBUG_JOBS ? 'debug' : 'warn' });
+const startWorker = async (): Promise<Proc> => {
+  const w = await startProcess(['worker'], workerEnv(), /ready on/);
+  procs.push(w);
+  return w;
+};
+
+beforeAll(async () => {
+  [d, sim] = await Promise.all([createDeployment(), startSimulatorProcess([CORP])]);
+  procs.push(sim);
+  queue = await PgJobQueue.start({ url: d.db.url });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+  await queue?.stop();
+  await d?.close();
+});
+
+/** A connection whose root department holds `n` accounts, synced at 25 calls a second (so a run lasts). */
+async function connection(name: string, root: number, n: number): Promise<string> {
+  await fetch(`${sim.url}/_sim/corps/${CORP}/departments`, { method: 'POST', body: JSON.stringify({ name: `root-${name}`, parentid: 1, id: root }) });
+  const c = await d.connections.create(connectionInput(name, CORP, sim.url, { rootDepartmentId: root, rateBudget: '20/1s', scope: { organizationRoots: [] } }));
+  const org = await d.directory.createOrganization({ name: `org-${name}` });
+  await d.connections.update(c.id, { scope: { organizationRoots: [org.id] } });
+  for (let i = 0; i < n; i++)
+    await d.directory.createAccount({ username: `${name}${i}`, displayName: `${name} ${i}`, organizationIds: [org.id], mobile: `+86 139${String(root * 1000 + i).padStart(8, '0')}` });
+  return c.id;
+}
+
+const succeededOps = async (runId: string): Promise<number> =>
+  Number((await d.store.db.selectFrom('run_operations').select((eb) => eb.fn.countAll().as('n')).where('run_id', '=', runId).where('status', '=', 'succeeded').executeTakeFirstOrThrow()).n);
+const finished = (runId: string) => async () => {
+  const r = await getRun(d.store.db, runId);
+  return r && !['queued', 'planned', 'running'].includes(r.status) ? r : undefined;
+};
+const membersOf = async (prefix: string): Promise<string[]> =>
+  (await simState(sim)).find((c) => c.corpid === CORP)!.members.map((m) => m.userid).filter((u) => u.startsWith(prefix));
+
+describe('workers and faults', () => {
+  it('kill -9 mid-run: another worker resumes the run under its id within the bound and creates nothing twice', async () => {
+    const id = await connection('kill', 1001, 60);
+    const workers = await Promise.all([startWorker(), startWorker()]);
+    const { runId } = await queueRun(d.store, id, 'full');
+    await queue.send([{ connectionId: id }]);
+    await until('the run to be under way', async () => (await succeededOps(runId)) >= 10);
+    const owner = (await getRun(d.store.db, runId))!.leaseOwner!;
+    const victim = workers.find((w) => w.child.pid === Number(owner.split(':')[1]))!;
+    const other = workers.find((w) => w !== victim)!;
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    expect(await victim.exited).toBe('SIGKILL');
+    expect(await succeededOps(runId)).toBeLessThan(60);
+    // taken over: the lease owner is the other process
+    await until('the takeover', async () => {
+      const r = await getRun(d.store.db, runId);
+      return r?.leaseOwner?.split(':')[1] === String(other.child.pid) || (r?.status === 'succeeded' && r);
+    });
+    const takeoverMs = Date.now() - killedAt;
+    // same machine: the dead pid is seen at once; the sweep (1 s) sends the job
+    expect(takeoverMs).toBeLessThan(4000);
+    const run = await until('the run to finish', finished(runId), 30_000);
+    expect(run.status).toBe('succeeded');
+    expect(run.id).toBe(runId);
+    expect((await membersOf('kill')).sort()).toHaveLength(60);
+    // each member created once; a create in flight at the kill may be sent again (answered "exists")
+    const creates = (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.corpid === CORP);
+    expect(creates.filter((c) => c.errcode === 0)).toHaveLength(60);
+    expect(creates.length - 60).toBeLessThanOrEqual(25);
+    expect(creates.every((c) => c.errcode === 0 || c.errcode === 60102)).toBe(true);
+    await other.stop('SIGTERM');
+  }, 60_000);
+
+  it('SIGTERM mid-run: the worker hands its run back once its calls are recorded; another finishes it', async () => {
+    const id = await connection('term', 1002, 60);
+    const a = await startWorker();
+    const { runId } = await queueRun(d.store, id, 'full');
+    await queue.send([{ connectionId: id }]);
+    await until('the run to be under way', async () => (await succeededOps(runId)) >= 10);
+    const stoppedAt = Date.now();
+    expect(await a.stop('SIGTERM')).toBe(0);
+    // it did not wait for the run (60 calls at 20/s) to end: handed back, unfinished
+    const left = await getRun(d.store.db, runId);
+    expect(left!.status).toBe('running');
+    expect(await succeededOps(runId)).toBeLessThan(60);
+    expect(Date.parse(left!.leaseExpiresAt!)).toBeLessThanOrEqual(Date.now());
+    const inFlight = await d.store.db.selectFrom('run_operations').select('op_id').where('run_id', '=', runId).where('status', '=', 'running').execute();
+    expect(inFlight).toEqual([]);
+    const b = await startWorker();
+    const run = await until('the run to finish', finished(runId), 30_000);
+    expect(run.status).toBe('succeeded');
+    expect((await membersOf('term')).sort()).toHaveLength(60);
+    const creates = (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 0);
+    expect(creates).toHaveLength(120);
+    // nothing was in flight when it was handed back: no create was sent twice
+    expect((await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 60102)).toHaveLength(
+      (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 60102 && c.at < stoppedAt).length,
+    );
+    await b.stop('SIGTERM');
+  }, 60_000);
+
+  it('two workers racing for one connection: one run; the job that arrives meanwhile is dropped, not run twice', async () => {
+    const id = await connection('race', 1003, 30);
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
+    const { runId } = await queueRun(d.store, id, 'full');
+    await queue.send([{ connectionId: id }]);
+    await until('the run to be under way', async () => (await succeededOps(runId)) >= 3);
+    // more jobs for the connection while it runs: whichever worker takes them meets the active run
+    await queue.send([{ connectionId: id }]);
+    await until('the second job to be taken', async () => (await queue.depth()) === 0);
+    await queue.send([{ connectionId: id }]);
+    const run = await until('the run to finish', finished(runId), 30_000);
+    expect(run.status).toBe('succeeded');
+    const runs = await d.store.db.selectFrom('runs').select(['id', 'status']).where('connection_id', '=', id).execute();
+    expect(runs).toEqual([{ id: runId, status: 'succeeded' }]);
+    expect((await membersOf('race')).sort()).toHaveLength(30);
+    await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
+  }, 60_000);
+});
