@@ -13,16 +13,17 @@
 //   worker 'idle' (after a cycle) → wecom_sync_change_feed_lag{connection}, wecom_sync_queue_depth
 //                                   (connections with changes not synced yet)
 import type { Logger } from 'pino';
-import { type JobQueue, JobWorker, type JobWorkerEvent } from '../jobs/index.js';
+import { type JobQueue, JobWorker, type JobWorkerEvent, PgBudgetLedger, SharedBudget } from '../jobs/index.js';
 import { Connections, type SecretBox } from '../connections/index.js';
 import type { Directory } from '../directory/directory.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
 import { type ServiceClient, type SyncReport, type WorkerEvent, SyncPipeline, SyncWorker } from '../sync/index.js';
 import { getCursor } from '../sync/state/cursors.js';
-import { hasAnyRun, loadOperations, queueRun } from '../sync/state/runs.js';
+import { hasAnyRun, loadOperations, processIdentity, queueRun } from '../sync/state/runs.js';
 import type { QueuedRuns } from './routes/sync.js';
 import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
+import { WECOM_BUDGET, type Budget } from '../wecom/transport/rate-limiter.js';
 
 export interface SyncEngineOptions {
   store: Store;
@@ -84,6 +85,15 @@ function meteredClientFactory(metrics: Metrics, base: (options: WeComClientOptio
   };
 }
 
+/** Every client's calls pass the shared budget of its company, under its connection's limits. */
+function gatedClientFactory(budget: SharedBudget, base: (options: WeComClientOptions) => ServiceClient = createWeComClient): (options: WeComClientOptions) => ServiceClient {
+  return (options) => {
+    const r = options.rateLimit ?? WECOM_BUDGET;
+    const limits: readonly Budget[] = Array.isArray(r) ? (r as readonly Budget[]) : [r as Budget];
+    return base({ ...options, gate: budget.gate(options.corpId, limits) });
+  };
+}
+
 /** Counts a finished run and its recorded operations. */
 async function recordRunMetrics(metrics: Metrics, store: Store, report: SyncReport): Promise<void> {
   metrics.runsTotal.inc({ status: report.status });
@@ -129,17 +139,26 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (counted.size > 10_000) counted.delete(counted.values().next().value!);
     track('run', recordRunMetrics(metrics, store, report));
   };
+  // queued mode, executing runs: WeCom's per-company budget is shared with the other processes (src/jobs/budget.ts)
+  const budget =
+    opts.queue && opts.worker !== false
+      ? new SharedBudget({
+          ledger: new PgBudgetLedger(store, processIdentity()),
+          onReserved: (api, calls) => metrics.budgetReserved.set({ api, window: 'all' }, calls),
+          onError: (err) => logger?.warn({ err }, 'shared WeCom budget: the database failed; calls wait'),
+        })
+      : null;
   const pipeline = new SyncPipeline({
     store,
     directory,
     connections,
-    clientFactory: meteredClientFactory(metrics, opts.clientFactory),
+    clientFactory: meteredClientFactory(metrics, budget ? gatedClientFactory(budget, opts.clientFactory) : opts.clientFactory),
     onReport,
     ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
   });
   const listIds = async (): Promise<string[]> => (await connections.list()).map((c) => c.id);
 
-  if (opts.queue) return queuedEngine({ ...opts, queue: opts.queue }, { connections, pipeline, settled, track });
+  if (opts.queue) return queuedEngine({ ...opts, queue: opts.queue }, { connections, pipeline, settled, track, budget });
 
   if (opts.worker === false) {
     return {
@@ -212,10 +231,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
  */
 function queuedEngine(
   opts: SyncEngineOptions & { queue: JobQueue },
-  parts: { connections: Connections; pipeline: SyncPipeline; settled: () => Promise<void>; track: (what: string, p: Promise<void>) => void },
+  parts: { connections: Connections; pipeline: SyncPipeline; settled: () => Promise<void>; track: (what: string, p: Promise<void>) => void; budget: SharedBudget | null },
 ): SyncEngine {
   const { store, metrics, logger, queue } = opts;
-  const { connections, pipeline, settled, track } = parts;
+  const { connections, pipeline, settled, track, budget } = parts;
   const queued: QueuedRuns = {
     async requestRun(connectionId) {
       const r = await queueRun(store, connectionId, 'full');
@@ -288,6 +307,7 @@ function queuedEngine(
         }
         await jobWorker?.stop();
         await settled();
+        await budget?.close();
         await pipeline.close();
       })();
       return stopping;
