@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJobQueue } from '../../src/jobs/index.js';
 import { getRun, queueRun } from '../../src/sync/state/runs.js';
+import { runCli } from '../helpers/cli.js';
 import { connectionInput, createDeployment, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const CORP = 'wwjobsfaults';
@@ -115,11 +116,18 @@ describe('workers and faults', () => {
   }, 60_000);
 
   it('two workers racing for one connection: one run; the job that arrives meanwhile is dropped, not run twice', async () => {
-    const id = await connection('race', 1003, 30);
+    const id = await connection('race', 1003, 80);
     const [a, b] = await Promise.all([startWorker(), startWorker()]);
     const { runId } = await queueRun(d.store, id, 'full');
     await queue.send([{ connectionId: id }]);
     await until('the run to be under way', async () => (await succeededOps(runId)) >= 3);
+    // wecom-sync status --cluster: which worker runs what
+    const status = await runCli(['status', '--cluster', '--json'], { env: { DATABASE_URL: d.db.url } });
+    expect(status.stderr).toBe('');
+    const cluster = JSON.parse(status.stdout) as { workers: Array<{ pid: number; state: string; runs: Array<{ runId: string; connection: string }> }> };
+    const live = cluster.workers.filter((w) => w.state === 'running');
+    expect(live.map((w) => w.pid).sort()).toEqual([a.child.pid, b.child.pid].sort());
+    expect(live.flatMap((w) => w.runs)).toEqual([expect.objectContaining({ runId, connection: 'race' })]);
     // more jobs for the connection while it runs: whichever worker takes them meets the active run
     await queue.send([{ connectionId: id }]);
     await until('the second job to be taken', async () => (await queue.depth()) === 0);
@@ -128,7 +136,7 @@ describe('workers and faults', () => {
     expect(run.status).toBe('succeeded');
     const runs = await d.store.db.selectFrom('runs').select(['id', 'status']).where('connection_id', '=', id).execute();
     expect(runs).toEqual([{ id: runId, status: 'succeeded' }]);
-    expect((await membersOf('race')).sort()).toHaveLength(30);
+    expect((await membersOf('race')).sort()).toHaveLength(80);
     await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
   }, 60_000);
 });
