@@ -13,6 +13,9 @@
 //     lease expired, or a process of this host that no longer exists), with a queued run and none
 //     active, or behind the change feed — so nothing waits on a process that died
 //
+// With `fullIntervalMs`, the sweep also queues a full run (the periodic reconcile) for each
+// connection whose last full run is older (coalesced: every worker sweeps).
+//
 // Fairness: jobs are served first-in first-out, one run per job and per connection, `slots` runs
 // at once per process; a connection's next run goes to the back of the queue, so one large company
 // holds at most one slot and the small ones flow through the others.
@@ -22,7 +25,7 @@
 import { EventEmitter } from 'node:events';
 import { getCursor } from '../sync/state/cursors.js';
 import type { SyncPipeline, SyncReport } from '../sync/pipeline.js';
-import { ACTIVE_STATUSES, hasAnyRun, heldRunIds, isStale, queuedRunId, RunInProgressError, RunStateError } from '../sync/state/runs.js';
+import { ACTIVE_STATUSES, hasAnyRun, heldRunIds, isStale, queuedRunId, queueRun, RunInProgressError, RunStateError } from '../sync/state/runs.js';
 import type { FetchedJob, JobQueue, SyncJob } from './queue.js';
 
 export interface JobWorkerOptions {
@@ -32,6 +35,8 @@ export interface JobWorkerOptions {
   slots?: number;
   /** Sweep interval (default 5 s). */
   sweepMs?: number;
+  /** A full run of every connection that ran, when its last full run is older than this (0/undefined = never). */
+  fullIntervalMs?: number;
   /** Back-off after a failed run: base and cap (default 1 s … 60 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -208,6 +213,7 @@ export class JobWorker {
   sweep(): Promise<void> {
     this.sweeping ??= (async () => {
       try {
+        if (this.opts.fullIntervalMs) for (const id of await fullRunsDue(this.opts.pipeline, this.opts.fullIntervalMs)) await queueRun(this.opts.pipeline.store, id, 'full');
         const due = await sweepTargets(this.opts.pipeline);
         if (due.length > 0 && this.running) await this.opts.queue.send(due.map((connectionId) => ({ connectionId })));
       } catch (e) {
@@ -246,4 +252,21 @@ export async function sweepTargets(pipeline: SyncPipeline): Promise<string[]> {
     .execute();
   for (const b of behind) if (!held.has(b.connection_id)) due.add(b.connection_id);
   return [...due].filter((id) => !live.has(id));
+}
+
+/** Connections that ran, whose newest full run started more than `intervalMs` ago, with nothing queued, active or held. */
+export async function fullRunsDue(pipeline: SyncPipeline, intervalMs: number, now = Date.now()): Promise<string[]> {
+  const rows = await pipeline.store.db
+    .selectFrom('runs')
+    .innerJoin('connections', 'connections.id', 'runs.connection_id')
+    .select(['runs.connection_id', 'runs.kind', 'runs.status', 'runs.created_at'])
+    .execute();
+  const lastFull = new Map<string, number>();
+  const busy = new Set<string>();
+  for (const r of rows) {
+    if (r.kind === 'full') lastFull.set(r.connection_id, Math.max(lastFull.get(r.connection_id) ?? 0, Date.parse(r.created_at)));
+    else if (!lastFull.has(r.connection_id)) lastFull.set(r.connection_id, 0);
+    if (r.status === 'queued' || r.status === 'held' || (ACTIVE_STATUSES as readonly string[]).includes(r.status)) busy.add(r.connection_id);
+  }
+  return [...lastFull].filter(([id, at]) => !busy.has(id) && now - at > intervalMs).map(([id]) => id);
 }

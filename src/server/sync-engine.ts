@@ -262,7 +262,13 @@ function queuedEngine(
   const jobWorker =
     opts.worker === false
       ? null
-      : new JobWorker({ queue, pipeline, ...(opts.slots !== undefined ? { slots: opts.slots } : {}), ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}) });
+      : new JobWorker({
+          queue,
+          pipeline,
+          ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
+          ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}),
+          ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),
+        });
   jobWorker?.on((e: JobWorkerEvent) => {
     switch (e.type) {
       case 'run':

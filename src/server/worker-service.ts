@@ -73,6 +73,7 @@ export async function startWorkerService(
       slots: config.jobs.slots,
       sweepMs: config.jobs.sweepMs,
       leaseMs: config.jobs.leaseMs,
+      fullIntervalMs: config.fullIntervalMs,
       ...opts.sync,
     });
     steps.unshift(() => sync.stop());
