@@ -108,7 +108,10 @@ export class JobWorker {
       this.pumpAgain = true;
       return;
     }
+    if (this.inProgress.size >= this.slots) return;
     this.pumping = (async () => {
+      // (never settles synchronously: `pumping` must be set before it is cleared below)
+      await Promise.resolve();
       try {
         do {
           this.pumpAgain = false;

@@ -17,7 +17,7 @@ const procs: Proc[] = [];
 beforeAll(async () => {
   [d, sim] = await Promise.all([
     createDeployment(),
-    startSimulatorProcess([CORP], ['--rate-limit', `${MINUTE.count}/1s`, '--rate-limit-hour', `${HOUR.count}/4s`, '--rate-block', '1s']),
+    startSimulatorProcess([CORP, 'wwjobsbig', 'wwjobssmall1', 'wwjobssmall2', 'wwjobssmall3'], ['--rate-limit', `${MINUTE.count}/1s`, '--rate-limit-hour', `${HOUR.count}/4s`, '--rate-block', '1s']),
   ]);
   procs.push(sim);
   queue = await PgJobQueue.start({ url: d.db.url });
@@ -29,10 +29,10 @@ afterAll(async () => {
   await d?.close();
 });
 
-async function connection(name: string, root: number, n: number): Promise<string> {
-  await fetch(`${sim.url}/_sim/corps/${CORP}/departments`, { method: 'POST', body: JSON.stringify({ name: `root-${name}`, parentid: 1, id: root }) });
+async function connection(name: string, root: number, n: number, corp = CORP): Promise<string> {
+  await fetch(`${sim.url}/_sim/corps/${corp}/departments`, { method: 'POST', body: JSON.stringify({ name: `root-${name}`, parentid: 1, id: root }) });
   // each connection alone may use the company's whole budget
-  const c = await d.connections.create(connectionInput(name, CORP, sim.url, { rootDepartmentId: root, rateBudget: '15/1s,50/4s' }));
+  const c = await d.connections.create(connectionInput(name, corp, sim.url, { rootDepartmentId: root, rateBudget: '15/1s,50/4s' }));
   const org = await d.directory.createOrganization({ name: `org-${name}` });
   await d.connections.update(c.id, { scope: { organizationRoots: [org.id] } });
   for (let i = 0; i < n; i++)
@@ -98,5 +98,29 @@ describe('the shared budget across worker processes', () => {
     }
     // the budget was the limit: 60 creates need more than one long window
     expect(byApi.get('user/create')).toHaveLength(60);
+  }, 60_000);
+
+  it('fair across connections: a large company queued first does not hold back the small ones', async () => {
+    const big = await connection('big', 3001, 60, 'wwjobsbig');
+    const small = [await connection('smalla', 3002, 3, 'wwjobssmall1'), await connection('smallb', 3003, 3, 'wwjobssmall2'), await connection('smallc', 3004, 3, 'wwjobssmall3')];
+    const bigRun = (await queueRun(d.store, big, 'full')).runId;
+    await queue.send([{ connectionId: big }]);
+    await until('the large run to be under way', async () => (await getRun(d.store.db, bigRun))?.status === 'running');
+    const smallRuns: string[] = [];
+    for (const id of small) smallRuns.push((await queueRun(d.store, id, 'full')).runId);
+    await queue.send(small.map((connectionId) => ({ connectionId })));
+    const done = await until(
+      'the small runs to finish',
+      async () => {
+        const rs = await Promise.all(smallRuns.map((r) => getRun(d.store.db, r)));
+        return rs.every((r) => r?.status === 'succeeded') ? rs : undefined;
+      },
+      30_000,
+    );
+    // all three went through the other worker while the large one still ran
+    const large = await getRun(d.store.db, bigRun);
+    expect(large!.status).toBe('running');
+    expect(done).toHaveLength(3);
+    await until('the large run to finish', async () => (await getRun(d.store.db, bigRun))?.status === 'succeeded', 30_000);
   }, 60_000);
 });
