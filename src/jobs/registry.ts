@@ -3,7 +3,7 @@
 // "which worker runs what" is a join of two tables (`wecom-sync status`, clusterStatus below).
 import { hostname } from 'node:os';
 import type { DB, Store } from '../store/store.js';
-import { ACTIVE_STATUSES, processIdentity } from '../sync/state/runs.js';
+import { ACTIVE_STATUSES, isStale, processIdentity } from '../sync/state/runs.js';
 
 export type WorkerState = 'running' | 'draining' | 'stopped';
 
@@ -70,7 +70,10 @@ export interface ClusterStatus {
   queued: Array<{ runId: string; connectionId: string; connection: string; createdAt: string }>;
 }
 
-/** Workers seen in the last day, and what each runs now. */
+/** A worker of this machine whose process no longer exists (read as a lease owner would be: state/runs.ts isStale). */
+const processGone = (id: string): boolean => id !== processIdentity() && isStale({ leaseOwner: `${id}-status`, leaseExpiresAt: '9999-12-31T00:00:00.000Z' });
+
+/** Workers seen in the last day, and what each runs now (`lost`: no heartbeat for three periods, or its process is gone from this machine). */
 export async function clusterStatus(db: DB, opts: { heartbeatMs?: number; now?: number } = {}): Promise<ClusterStatus> {
   const now = opts.now ?? Date.now();
   const lostAfter = 3 * (opts.heartbeatMs ?? 5000);
@@ -87,7 +90,7 @@ export async function clusterStatus(db: DB, opts: { heartbeatMs?: number; now?: 
     host: w.host,
     pid: Number(w.pid),
     url: w.url,
-    state: w.state !== 'stopped' && now - Date.parse(w.seen_at) > lostAfter ? 'lost' : (w.state as WorkerState),
+    state: w.state !== 'stopped' && (now - Date.parse(w.seen_at) > lostAfter || processGone(w.id)) ? 'lost' : (w.state as WorkerState),
     slots: Number(w.slots),
     startedAt: w.started_at,
     seenAt: w.seen_at,

@@ -20,11 +20,20 @@ const startWorker = async (): Promise<Proc> => {
   procs.push(w);
   return w;
 };
+/** The workers alive now (the tests share them: a process start costs seconds of CPU). */
+let live: Proc[] = [];
+/** The live worker executing `runId`, and the others. */
+async function ownerOf(runId: string): Promise<{ owner: Proc; others: Proc[] }> {
+  const lease = (await getRun(d.store.db, runId))!.leaseOwner!;
+  const owner = live.find((w) => w.child.pid === Number(lease.split(':')[1]))!;
+  return { owner, others: live.filter((w) => w !== owner) };
+}
 
 beforeAll(async () => {
   [d, sim] = await Promise.all([createDeployment(), startSimulatorProcess([CORP])]);
   procs.push(sim);
   queue = await PgJobQueue.start({ url: d.db.url });
+  live = await Promise.all([startWorker(), startWorker()]);
 }, 60_000);
 
 afterAll(async () => {
@@ -56,13 +65,11 @@ const membersOf = async (prefix: string): Promise<string[]> =>
 describe('workers and faults', () => {
   it('kill -9 mid-run: another worker resumes the run under its id within the bound and creates nothing twice', async () => {
     const id = await connection('kill', 1001, 60);
-    const workers = await Promise.all([startWorker(), startWorker()]);
     const { runId } = await queueRun(d.store, id, 'full');
     await queue.send([{ connectionId: id }]);
     await until('the run to be under way', async () => (await succeededOps(runId)) >= 10);
-    const owner = (await getRun(d.store.db, runId))!.leaseOwner!;
-    const victim = workers.find((w) => w.child.pid === Number(owner.split(':')[1]))!;
-    const other = workers.find((w) => w !== victim)!;
+    const { owner: victim, others } = await ownerOf(runId);
+    const other = others[0]!;
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     expect(await victim.exited).toBe('SIGKILL');
@@ -84,15 +91,17 @@ describe('workers and faults', () => {
     expect(creates.filter((c) => c.errcode === 0)).toHaveLength(60);
     expect(creates.length - 60).toBeLessThanOrEqual(25);
     expect(creates.every((c) => c.errcode === 0 || c.errcode === 60102)).toBe(true);
-    await other.stop('SIGTERM');
+    live = [other, await startWorker()];
   }, 60_000);
 
   it('SIGTERM mid-run: the worker hands its run back once its calls are recorded; another finishes it', async () => {
     const id = await connection('term', 1002, 60);
-    const a = await startWorker();
     const { runId } = await queueRun(d.store, id, 'full');
     await queue.send([{ connectionId: id }]);
     await until('the run to be under way', async () => (await succeededOps(runId)) >= 10);
+    const { owner: a, others } = await ownerOf(runId);
+    // the other worker is stopped as well, so that what SIGTERM leaves behind can be seen
+    others[0]!.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
     expect(await a.stop('SIGTERM')).toBe(0);
     // it did not wait for the run (60 calls at 20/s) to end: handed back, unfinished
@@ -102,9 +111,10 @@ describe('workers and faults', () => {
     expect(Date.parse(left!.leaseExpiresAt!)).toBeLessThanOrEqual(Date.now());
     const inFlight = await d.store.db.selectFrom('run_operations').select('op_id').where('run_id', '=', runId).where('status', '=', 'running').execute();
     expect(inFlight).toEqual([]);
-    const b = await startWorker();
+    others[0]!.child.kill('SIGCONT');
     const run = await until('the run to finish', finished(runId), 30_000);
     expect(run.status).toBe('succeeded');
+    expect(run.leaseOwner).toBeNull();
     expect((await membersOf('term')).sort()).toHaveLength(60);
     const creates = (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 0);
     expect(creates).toHaveLength(120);
@@ -112,12 +122,12 @@ describe('workers and faults', () => {
     expect((await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 60102)).toHaveLength(
       (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 60102 && c.at < stoppedAt).length,
     );
-    await b.stop('SIGTERM');
+    live = [others[0]!, await startWorker()];
   }, 60_000);
 
   it('two workers racing for one connection: one run; the job that arrives meanwhile is dropped, not run twice', async () => {
     const id = await connection('race', 1003, 80);
-    const [a, b] = await Promise.all([startWorker(), startWorker()]);
+    const [a, b] = live as [Proc, Proc];
     const { runId } = await queueRun(d.store, id, 'full');
     await queue.send([{ connectionId: id }]);
     await until('the run to be under way', async () => (await succeededOps(runId)) >= 3);
@@ -125,9 +135,9 @@ describe('workers and faults', () => {
     const status = await runCli(['status', '--cluster', '--json'], { env: { DATABASE_URL: d.db.url } });
     expect(status.stderr).toBe('');
     const cluster = JSON.parse(status.stdout) as { workers: Array<{ pid: number; state: string; runs: Array<{ runId: string; connection: string }> }> };
-    const live = cluster.workers.filter((w) => w.state === 'running');
-    expect(live.map((w) => w.pid).sort()).toEqual([a.child.pid, b.child.pid].sort());
-    expect(live.flatMap((w) => w.runs)).toEqual([expect.objectContaining({ runId, connection: 'race' })]);
+    const registered = cluster.workers.filter((w) => w.state === 'running');
+    expect(registered.map((w) => w.pid).sort()).toEqual([a.child.pid, b.child.pid].sort());
+    expect(registered.flatMap((w) => w.runs)).toEqual([expect.objectContaining({ runId, connection: 'race' })]);
     // more jobs for the connection while it runs: whichever worker takes them meets the active run
     await queue.send([{ connectionId: id }]);
     await until('the second job to be taken', async () => (await queue.depth()) === 0);
