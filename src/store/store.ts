@@ -77,6 +77,10 @@ function openPostgres(url: string, schema: string | undefined, poolSize: number)
     types: pgTypes,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection the server closed (a restart, a failover, an administrator) is an 'error'
+  // event on the pool; unheard, it would end the process. The pool drops that connection and the
+  // next query opens a new one; queries under way fail and are handled where they were made.
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -3,6 +3,7 @@
 // at once, found by the sweep), and finishes it without creating anything twice; a worker stopped
 // with SIGTERM hands its run back once its calls in flight are recorded; two workers racing for
 // one connection — only one run.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJobQueue } from '../../src/jobs/index.js';
 import { getRun, queueRun } from '../../src/sync/state/runs.js';
@@ -14,7 +15,9 @@ let d: Deployment;
 let sim: Proc;
 let queue: PgJobQueue;
 const procs: Proc[] = [];
-const workerEnv = (): Record<string, string> => d.env({ WECOM_SYNC_LEASE_SECONDS: '2', WECOM_SYNC_SWEEP_SECONDS: '1', LOG_LEVEL: process.env.DEBUG_JOBS ? 'debug' : 'warn' });
+// PGAPPNAME names the workers' store connections (pg-boss and the listener name theirs), so a test can cut them
+const workerEnv = (): Record<string, string> =>
+  d.env({ WECOM_SYNC_LEASE_SECONDS: '2', WECOM_SYNC_SWEEP_SECONDS: '1', PGAPPNAME: 'wecom-sync-worker-test', LOG_LEVEL: process.env.DEBUG_JOBS ? 'debug' : 'warn' });
 const startWorker = async (): Promise<Proc> => {
   const w = await startProcess(['worker'], workerEnv(), /ready on/);
   procs.push(w);
@@ -147,6 +150,32 @@ describe('workers and faults', () => {
     const runs = await d.store.db.selectFrom('runs').select(['id', 'status']).where('connection_id', '=', id).execute();
     expect(runs).toEqual([{ id: runId, status: 'succeeded' }]);
     expect((await membersOf('race')).sort()).toHaveLength(80);
-    await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
+  }, 60_000);
+
+  it('the workers lose their database connections mid-run: they go on when it answers again, and the run finishes without duplicates', async () => {
+    const id = await connection('cut', 1004, 60);
+    const createdBefore = (await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 0).length;
+    const { runId } = await queueRun(d.store, id, 'full');
+    await queue.send([{ connectionId: id }]);
+    await until('the run to be under way', async () => (await succeededOps(runId)) >= 10);
+    // every connection of the workers (store, pg-boss, LISTEN) is closed by the server, as in a restart
+    const cut = await d.store.db
+      .selectFrom(sql<{ pid: number; application_name: string; datname: string }>`pg_stat_activity`.as('a'))
+      .select(sql<boolean>`pg_terminate_backend(a.pid)`.as('done'))
+      .where('a.datname', '=', new URL(d.db.url).pathname.slice(1))
+      .where('a.application_name', 'in', ['wecom-sync-worker-test', 'wecom-sync-jobs', 'wecom-sync-listen'])
+      .where(sql<boolean>`a.pid <> pg_backend_pid()`)
+      .execute();
+    expect(cut.length).toBeGreaterThan(0);
+    const run = await until('the run to finish', finished(runId), 30_000);
+    expect(run.status).toBe('succeeded');
+    expect(live.every((w) => w.child.exitCode === null)).toBe(true);
+    expect((await membersOf('cut')).sort()).toHaveLength(60);
+    expect((await simCalls(sim)).filter((c) => c.api === 'user/create' && c.errcode === 0).length - createdBefore).toBe(60);
+    // and the queue works again: a directory write is synced by an incremental run
+    const org = (await d.connections.get(id)).scope.organizationRoots[0]!;
+    await d.directory.createAccount({ username: 'cut-late', displayName: 'late', organizationIds: [org], mobile: '+86 13900099999' });
+    await queue.send([{ connectionId: id }]);
+    await until('the late account in WeCom', async () => (await membersOf('cut-late')).length === 1, 15_000);
   }, 60_000);
 });
