@@ -15,7 +15,7 @@ import { SecretBox } from '../connections/crypto.js';
 import { Connections } from '../connections/service.js';
 import { ScimEndpoints } from '../connectors/scim/index.js';
 import { Demo } from '../demo/demo.js';
-import { PgJobQueue } from '../jobs/index.js';
+import { PgJobQueue, WorkerRegistration } from '../jobs/index.js';
 import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
@@ -176,6 +176,9 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     await demo.resume();
     await reportUnreadableSecrets(sync.connections, secretBox, logger);
     sync.start();
+    // a job worker in serve is a worker of the cluster like the others (status --cluster)
+    const registration = sync.jobWorker ? await WorkerRegistration.register(store, { slots: config.jobs.slots }) : null;
+    if (registration) shutdownSteps.splice(shutdownSteps.length - 1, 0, () => registration.stop());
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
     else if (sync.jobWorker) logger.info({ slots: config.jobs.slots }, 'sync job worker started (PostgreSQL queue)');
     else if (queue) logger.info('no sync worker in this process (--no-worker): runs are queued for `wecom-sync worker` processes; nothing is sent to WeCom from here');
@@ -198,6 +201,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     });
     await app.listen({ host: config.host, port: config.port });
     const url = formatUrl(app.server.address() as AddressInfo);
+    await registration?.set({ url });
 
     let closing: Promise<void> | undefined;
     return {

@@ -86,4 +86,16 @@ describe('serve --no-worker and wecom-sync worker', () => {
     const row = await d.store.db.selectFrom('sync_workers').selectAll().executeTakeFirstOrThrow();
     expect(row.state).toBe('stopped');
   });
+
+  it('serve without --no-worker on PostgreSQL is a worker of the cluster: it syncs a write itself and is registered', async () => {
+    const both = await startProcess(['serve'], d.env({ WECOM_SYNC_SWEEP_SECONDS: '1' }), /serving on/);
+    procs.push(both);
+    const org = (await d.directory.snapshot()).organizations[0]!;
+    const created = await api(both.url, d.token, 'POST', '/accounts', { username: 'u6', displayName: 'User 6', organizationIds: [org.id], mobile: '+86 13800001006' });
+    expect(created.status).toBe(201);
+    await until('u6 in WeCom', async () => (await members()).includes('u6'), 10_000);
+    const rows = await d.store.db.selectFrom('sync_workers').select(['state', 'url']).where('state', '=', 'running').execute();
+    expect(rows).toEqual([{ state: 'running', url: both.url }]);
+    expect(await both.stop('SIGTERM')).toBe(0);
+  });
 });
