@@ -16,6 +16,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['simulator'], load: async () => (await import('./commands/simulator.js')).registerSimulatorCommand },
   { commands: ['import', 'accounts', 'organizations'], load: async () => (await import('./commands/directory.js')).registerDirectoryCommands },
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
+  { commands: ['worker'], load: async () => (await import('./commands/worker.js')).registerWorkerCommand },
   { commands: ['connection'], load: async () => (await import('./commands/connection.js')).registerConnectionCommands },
   { commands: ['users'], load: async () => (await import('./commands/users.js')).registerUsersCommands },
   { commands: ['source'], load: async () => (await import('./commands/source.js')).registerSourceCommands },

@@ -23,6 +23,12 @@ export interface Metrics {
   readonly queueDepth: Gauge;
   /** Change-feed entries not yet processed, per connection id. */
   readonly changeFeedLag: Gauge<'connection'>;
+  /** PostgreSQL deployments: jobs waiting in the queue (src/jobs). */
+  readonly jobsWaiting: Gauge;
+  /** Runs this process executes now. */
+  readonly activeRuns: Gauge;
+  /** WeCom calls this process holds reserved in the shared budget, by API and window (src/jobs/budget.ts). */
+  readonly budgetReserved: Gauge<'api' | 'window'>;
   /** Admin-API requests, by method, route pattern and status code. */
   readonly httpRequestsTotal: Counter<'method' | 'route' | 'status'>;
   readonly httpRequestDuration: Histogram<'method' | 'route'>;
@@ -34,6 +40,9 @@ export const METRIC_NAMES = {
   wecomCallDuration: 'wecom_api_call_duration_seconds',
   queueDepth: 'wecom_sync_queue_depth',
   changeFeedLag: 'wecom_sync_change_feed_lag',
+  jobsWaiting: 'wecom_sync_jobs_waiting',
+  activeRuns: 'wecom_sync_active_runs',
+  budgetReserved: 'wecom_budget_reserved_calls',
   httpRequestsTotal: 'wecom_sync_http_requests_total',
   httpRequestDuration: 'wecom_sync_http_request_duration_seconds',
 } as const;
@@ -64,6 +73,14 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       name: METRIC_NAMES.changeFeedLag,
       help: 'Change-feed entries not yet synced, per connection.',
       labelNames: ['connection'],
+      registers,
+    }),
+    jobsWaiting: new Gauge({ name: METRIC_NAMES.jobsWaiting, help: 'Sync jobs waiting in the PostgreSQL queue (all processes).', registers }),
+    activeRuns: new Gauge({ name: METRIC_NAMES.activeRuns, help: 'Sync runs this process executes now.', registers }),
+    budgetReserved: new Gauge({
+      name: METRIC_NAMES.budgetReserved,
+      help: "WeCom calls this process holds reserved in the shared per-company budget, by API and window (ms).",
+      labelNames: ['api', 'window'],
       registers,
     }),
     httpRequestsTotal: new Counter({

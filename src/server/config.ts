@@ -26,6 +26,9 @@ const SETTINGS = {
   WECOM_SYNC_BODY_LIMIT: 'largest accepted request body in bytes (default 1048576)',
   WECOM_SYNC_SHUTDOWN_TIMEOUT: 'seconds to let in-flight requests finish on SIGTERM before exiting anyway (default 30)',
   WECOM_SYNC_WORKER: 'on (default) or off: run the sync worker (incremental syncs of every connection from the change feed) inside serve',
+  WECOM_SYNC_SLOTS: 'PostgreSQL deployments: sync runs a worker process executes at once (default 4)',
+  WECOM_SYNC_LEASE_SECONDS: 'PostgreSQL deployments: run lease; a run whose worker died on another machine is taken over after it (default 20; same machine: at once)',
+  WECOM_SYNC_SWEEP_SECONDS: 'PostgreSQL deployments: how often workers look for runs left by a dead worker and connections behind the change feed (default 5)',
   WECOM_SYNC_FULL_INTERVAL: 'seconds between full reconciles of every connection by the worker (default 3600; 0 = never)',
   WECOM_SYNC_DEMO: 'on (default): offer the first-start demo (sample company + built-in simulator) while no connection exists; off: never offer it',
   WECOM_SYNC_CONSOLE: 'on (default: the web console built in web/dist), off (API only), or the directory of another console build',
@@ -37,6 +40,8 @@ export interface ServeFlags {
   port?: string;
   dataDir?: string;
   config?: string;
+  /** commander's --no-worker: false */
+  worker?: boolean;
 }
 
 export interface ServeConfig {
@@ -57,6 +62,8 @@ export interface ServeConfig {
   worker: boolean;
   /** Full reconcile interval of the worker in ms; 0 = never. */
   fullIntervalMs: number;
+  /** PostgreSQL deployments (src/jobs): runs at once per worker process, run lease, sweep interval. */
+  jobs: { slots: number; leaseMs: number; sweepMs: number };
   /** Offer the first-start demo (WECOM_SYNC_DEMO=on|off); an active demo is resumed either way. */
   demo: boolean;
   /** Where the web console's build is served from; null = API only (WECOM_SYNC_CONSOLE=off). */
@@ -141,7 +148,12 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
     sessionTtlMs: intSetting('WECOM_SYNC_SESSION_HOURS', env.WECOM_SYNC_SESSION_HOURS, 12, 1, 24 * 30) * 3600_000,
     bodyLimit: intSetting('WECOM_SYNC_BODY_LIMIT', env.WECOM_SYNC_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownTimeoutMs: intSetting('WECOM_SYNC_SHUTDOWN_TIMEOUT', env.WECOM_SYNC_SHUTDOWN_TIMEOUT, 30, 0, 3600) * 1000,
-    worker: wk === 'on',
+    worker: flags.worker === false ? false : wk === 'on',
+    jobs: {
+      slots: intSetting('WECOM_SYNC_SLOTS', env.WECOM_SYNC_SLOTS, 4, 1, 256),
+      leaseMs: intSetting('WECOM_SYNC_LEASE_SECONDS', env.WECOM_SYNC_LEASE_SECONDS, 20, 1, 3600) * 1000,
+      sweepMs: intSetting('WECOM_SYNC_SWEEP_SECONDS', env.WECOM_SYNC_SWEEP_SECONDS, 5, 1, 3600) * 1000,
+    },
     fullIntervalMs: intSetting('WECOM_SYNC_FULL_INTERVAL', env.WECOM_SYNC_FULL_INTERVAL, 3600, 0, 30 * 24 * 3600) * 1000,
     demo: dm === 'on',
     consoleDir,

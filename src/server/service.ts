@@ -17,6 +17,7 @@ import { ScimEndpoints } from '../connectors/scim/index.js';
 import { Sources } from '../connectors/ldap/index.js';
 import { startSourceSchedule } from '../connectors/ldap/schedule.js';
 import { Demo } from '../demo/demo.js';
+import { PgJobQueue, WorkerRegistration } from '../jobs/index.js';
 import { Directory } from '../directory/directory.js';
 import { createLogger } from '../observability/logger.js';
 import { type Metrics, metrics as processMetrics } from '../observability/metrics.js';
@@ -109,6 +110,16 @@ function secretsReadiness(connections: Connections): ReadinessCheck {
   };
 }
 
+/** The PostgreSQL job queue (pg-boss in its own schema: `wecom_sync_jobs`, or `<schema>_jobs` beside a store schema). */
+export function startQueue(config: Pick<ServeConfig, 'store'>, logger: Logger): Promise<PgJobQueue> {
+  if (config.store.kind !== 'postgres') throw new Error('the job queue needs PostgreSQL');
+  return PgJobQueue.start({
+    url: config.store.url,
+    ...(config.store.schema ? { schema: `${config.store.schema}_jobs` } : {}),
+    onError: (err) => logger.warn({ err }, 'job queue error'),
+  });
+}
+
 export async function startService(config: ServeConfig, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const announce = opts.announce ?? ((t: string) => process.stderr.write(t));
@@ -120,6 +131,9 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
   const store = await openStore(config.store);
   const shutdownSteps: Array<() => Promise<void>> = [];
   try {
+    // PostgreSQL: runs go through the job queue shared with `wecom-sync worker` processes (src/jobs)
+    const queue = config.store.kind === 'postgres' ? await startQueue(config, logger) : undefined;
+    if (queue) shutdownSteps.push(() => queue.stop());
     if (config.store.kind === 'sqlite') warnAboutReadableFiles(logger, config.store.file);
     const auth = new AuthService(store, { sessionTtlMs: config.sessionTtlMs });
     const auditLog = new AuditLog(store);
@@ -143,7 +157,8 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     const metrics = opts.metrics ?? processMetrics;
     // The demo: an active one gets its simulator back before the worker starts, so the worker's
     // first cycle re-creates the sample company in it (see src/demo/demo.ts).
-    const demo = new Demo({ store, directory, connections: new Connections(store, secretBox), enabled: config.demo, logger: logger.child({ component: 'demo' }) });
+    // (the demo runs its sync in this process: the embedded mode only)
+    const demo = new Demo({ store, directory, connections: new Connections(store, secretBox), enabled: config.demo && !queue, logger: logger.child({ component: 'demo' }) });
     const sync = createSyncEngine({
       store,
       directory,
@@ -152,13 +167,13 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       logger: logger.child({ component: 'sync' }),
       worker: config.worker,
       fullIntervalMs: config.fullIntervalMs,
+      ...(queue ? { queue, slots: config.jobs.slots, sweepMs: config.jobs.sweepMs, leaseMs: config.jobs.leaseMs } : {}),
       ...opts.sync,
     });
     // Shutdown: a run the demo started finishes, then the worker stops (a run in progress finishes
     // or stays resumable), then the demo's simulator closes.
-    shutdownSteps.push(() => demo.drain());
-    shutdownSteps.push(() => sync.stop());
-    shutdownSteps.push(() => demo.stop());
+    // (unshift: before the queue stops)
+    shutdownSteps.unshift(() => demo.drain(), () => sync.stop(), () => demo.stop());
     demo.attach(sync);
     await demo.resume();
     await reportUnreadableSecrets(sync.connections, secretBox, logger);
@@ -167,7 +182,12 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     const sources = new Sources(directory, secretBox);
     const schedule = startSourceSchedule({ sources, logger: logger.child({ component: 'sources' }), onPulled: sync.notify });
     shutdownSteps.unshift(() => schedule.stop());
+    // a job worker in serve is a worker of the cluster like the others (status --cluster)
+    const registration = sync.jobWorker ? await WorkerRegistration.register(store, { slots: config.jobs.slots }) : null;
+    if (registration) shutdownSteps.splice(shutdownSteps.length - 1, 0, () => registration.stop());
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
+    else if (sync.jobWorker) logger.info({ slots: config.jobs.slots }, 'sync job worker started (PostgreSQL queue)');
+    else if (queue) logger.info('no sync worker in this process (--no-worker): runs are queued for `wecom-sync worker` processes; nothing is sent to WeCom from here');
 
     const app = buildApp({
       directory,
@@ -188,6 +208,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     });
     await app.listen({ host: config.host, port: config.port });
     const url = formatUrl(app.server.address() as AddressInfo);
+    await registration?.set({ url });
 
     let closing: Promise<void> | undefined;
     return {

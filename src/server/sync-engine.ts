@@ -13,14 +13,17 @@
 //   worker 'idle' (after a cycle) → wecom_sync_change_feed_lag{connection}, wecom_sync_queue_depth
 //                                   (connections with changes not synced yet)
 import type { Logger } from 'pino';
+import { type JobQueue, JobWorker, type JobWorkerEvent, PgBudgetLedger, SharedBudget } from '../jobs/index.js';
 import { Connections, type SecretBox } from '../connections/index.js';
 import type { Directory } from '../directory/directory.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
 import { type ServiceClient, type SyncReport, type WorkerEvent, SyncPipeline, SyncWorker } from '../sync/index.js';
 import { getCursor } from '../sync/state/cursors.js';
-import { loadOperations } from '../sync/state/runs.js';
+import { hasAnyRun, loadOperations, processIdentity, queueRun } from '../sync/state/runs.js';
+import type { QueuedRuns } from './routes/sync.js';
 import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
+import { WECOM_BUDGET, type Budget } from '../wecom/transport/rate-limiter.js';
 
 export interface SyncEngineOptions {
   store: Store;
@@ -36,13 +39,26 @@ export interface SyncEngineOptions {
   pollMs?: number;
   /** The WeCom client (default createWeComClient); `onCall` metrics are added around it. */
   clientFactory?: (options: WeComClientOptions) => ServiceClient;
+  /**
+   * PostgreSQL deployments (src/jobs): runs are requested through this queue and executed by job
+   * workers; `worker` says whether this process is one. Without a worker it calls WeCom never.
+   */
+  queue?: JobQueue;
+  /** Job worker: runs at once (default 4), sweep interval, run lease. */
+  slots?: number;
+  sweepMs?: number;
+  leaseMs?: number;
 }
 
 export interface SyncEngine {
   connections: Connections;
   pipeline: SyncPipeline;
-  /** null when the worker is off. */
+  /** The change-feed worker of the embedded mode; null when off, and in queued (PostgreSQL) mode. */
   worker: SyncWorker | null;
+  /** Queued (PostgreSQL) mode: how the routes request runs; null in the embedded mode. */
+  queued: QueuedRuns | null;
+  /** Queued mode: this process's job worker; null when it executes no runs. */
+  jobWorker: JobWorker | null;
   /** Starts the worker (no-op when it is off): after whatever must happen before its first cycle (the demo's resume). */
   start(): void;
   /** Something was written to the directory: sync it now (no-op without a worker). */
@@ -66,6 +82,15 @@ function meteredClientFactory(metrics: Metrics, base: (options: WeComClientOptio
         inner?.(e);
       },
     });
+  };
+}
+
+/** Every client's calls pass the shared budget of its company, under its connection's limits. */
+function gatedClientFactory(budget: SharedBudget, base: (options: WeComClientOptions) => ServiceClient = createWeComClient): (options: WeComClientOptions) => ServiceClient {
+  return (options) => {
+    const r = options.rateLimit ?? WECOM_BUDGET;
+    const limits: readonly Budget[] = Array.isArray(r) ? (r as readonly Budget[]) : [r as Budget];
+    return base({ ...options, gate: budget.gate(options.corpId, limits) });
   };
 }
 
@@ -114,14 +139,34 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (counted.size > 10_000) counted.delete(counted.values().next().value!);
     track('run', recordRunMetrics(metrics, store, report));
   };
-  const pipeline = new SyncPipeline({ store, directory, connections, clientFactory: meteredClientFactory(metrics, opts.clientFactory), onReport });
+  // queued mode, executing runs: WeCom's per-company budget is shared with the other processes (src/jobs/budget.ts)
+  const budget =
+    opts.queue && opts.worker !== false
+      ? new SharedBudget({
+          ledger: new PgBudgetLedger(store, processIdentity()),
+          onReserved: (api, calls) => metrics.budgetReserved.set({ api, window: 'all' }, calls),
+          onError: (err) => logger?.warn({ err }, 'shared WeCom budget: the database failed; calls wait'),
+        })
+      : null;
+  const pipeline = new SyncPipeline({
+    store,
+    directory,
+    connections,
+    clientFactory: meteredClientFactory(metrics, budget ? gatedClientFactory(budget, opts.clientFactory) : opts.clientFactory),
+    onReport,
+    ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
+  });
   const listIds = async (): Promise<string[]> => (await connections.list()).map((c) => c.id);
+
+  if (opts.queue) return queuedEngine({ ...opts, queue: opts.queue }, { connections, pipeline, settled, track, budget });
 
   if (opts.worker === false) {
     return {
       connections,
       pipeline,
       worker: null,
+      queued: null,
+      jobWorker: null,
       start: () => {},
       notify: () => {},
       mappingSaved: () => {},
@@ -162,6 +207,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     connections,
     pipeline,
     worker,
+    queued: null,
+    jobWorker: null,
     start: () => worker.start(),
     notify: () => void worker.notify(),
     mappingSaved: (id) => worker.requestFull(id),
@@ -170,6 +217,103 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       stopping ??= (async () => {
         await worker.stop();
         await settled();
+        await pipeline.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Queued (PostgreSQL) mode: the routes queue runs; directory writes send a job for every
+ * connection that has run (coalesced per connection); a job worker executes them when this
+ * process is one (`worker`, `serve` without --no-worker).
+ */
+function queuedEngine(
+  opts: SyncEngineOptions & { queue: JobQueue },
+  parts: { connections: Connections; pipeline: SyncPipeline; settled: () => Promise<void>; track: (what: string, p: Promise<void>) => void; budget: SharedBudget | null },
+): SyncEngine {
+  const { store, metrics, logger, queue } = opts;
+  const { connections, pipeline, settled, track, budget } = parts;
+  const queued: QueuedRuns = {
+    async requestRun(connectionId) {
+      const r = await queueRun(store, connectionId, 'full');
+      await queue.send([{ connectionId }]);
+      return r;
+    },
+    async requestRerun(connectionId, runId, action) {
+      await queue.send([{ connectionId, action, runId }]);
+    },
+    callsWeCom: opts.worker !== false,
+  };
+  // directory writes: one job per connection that has run, sent at most every 10 ms (a burst of writes is one send)
+  let changeTimer: NodeJS.Timeout | undefined;
+  const sendChanges = async (): Promise<void> => {
+    const rows = await store.db.selectFrom('sync_cursors').innerJoin('connections', 'connections.id', 'sync_cursors.connection_id').select('sync_cursors.connection_id').execute();
+    await queue.send(rows.map((r) => ({ connectionId: r.connection_id })));
+  };
+  const notify = (): void => {
+    if (changeTimer) return;
+    changeTimer = setTimeout(() => {
+      changeTimer = undefined;
+      track('change jobs', sendChanges());
+    }, 10);
+  };
+  const jobWorker =
+    opts.worker === false
+      ? null
+      : new JobWorker({
+          queue,
+          pipeline,
+          ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
+          ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}),
+          ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),
+        });
+  jobWorker?.on((e: JobWorkerEvent) => {
+    switch (e.type) {
+      case 'run':
+        logger?.info({ connection: e.report.connection.name, run: e.report.runId, kind: e.report.kind, status: e.report.status }, `sync run: ${e.report.summary.message}`);
+        break;
+      case 'error':
+        logger?.error({ err: e.error, connection: e.connection }, 'sync job failed');
+        break;
+      case 'blocked':
+        logger?.warn({ connection: e.connection }, e.reason);
+        break;
+      case 'busy':
+        logger?.debug({ connection: e.connection, run: e.runId }, 'sync job dropped: a run of the connection is active in another process');
+        break;
+    }
+    metrics.activeRuns.set(jobWorker.active.length);
+  });
+  const gauges = setInterval(() => {
+    track('queue depth', queue.depth().then((n) => metrics.jobsWaiting.set(n)));
+    if (jobWorker) metrics.activeRuns.set(jobWorker.active.length);
+  }, 2000);
+  gauges.unref();
+  let stopping: Promise<void> | undefined;
+  return {
+    connections,
+    pipeline,
+    worker: null,
+    queued,
+    jobWorker,
+    start: () => jobWorker?.start(),
+    notify,
+    // a saved mapping reaches WeCom with a full run (a connection that never ran waits for its first one)
+    mappingSaved: (id) => track('mapping run', hasAnyRun(store.db, id).then(async (ran) => void (ran ? await queued.requestRun(id) : undefined))),
+    settled,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(gauges);
+        if (changeTimer) {
+          clearTimeout(changeTimer);
+          changeTimer = undefined;
+          await sendChanges().catch(() => {});
+        }
+        await jobWorker?.stop();
+        await settled();
+        await budget?.close();
         await pipeline.close();
       })();
       return stopping;

@@ -14,6 +14,7 @@ import { m0008_connection_rate_proxy_ca } from './migrations/0008_connection_rat
 import { m0009_scim } from './migrations/0009_scim.js';
 import { m0010_sync_conflicts } from './migrations/0010_sync_conflicts.js';
 import { m0011_sources } from './migrations/0011_sources.js';
+import { m0012_jobs } from './migrations/0012_jobs.js';
 import { m0013_orphan_decisions } from './migrations/0013_orphan_decisions.js';
 import { m0014_mapping_hash } from './migrations/0014_mapping_hash.js';
 
@@ -112,6 +113,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0009_scim', m0009_scim],
   ['0010_sync_conflicts', m0010_sync_conflicts],
   ['0011_sources', m0011_sources],
+  ['0012_jobs', m0012_jobs],
   ['0013_orphan_decisions', m0013_orphan_decisions],
   ['0014_mapping_hash', m0014_mapping_hash],
 ];

@@ -8,6 +8,7 @@ import type { AuthTables } from './tables/auth.js';
 import type { DemoTables } from './tables/demo.js';
 import type { ScimTables } from './tables/scim.js';
 import type { SourceTables } from './tables/sources.js';
+import type { JobTables } from './tables/jobs.js';
 
 export interface OrganizationsTable {
   id: string;
@@ -83,4 +84,4 @@ interface DirectoryTables {
  * Every table, grouped by the area that owns it. Each later area keeps its table shapes in
  * ./tables/<area>.ts and its migration in ./migrations/<number>_<area>.ts.
  */
-export interface Database extends DirectoryTables, ConnectionTables, SyncTables, AuthTables, DemoTables, ScimTables, SourceTables {}
+export interface Database extends DirectoryTables, ConnectionTables, SyncTables, AuthTables, DemoTables, ScimTables, SourceTables, JobTables {}

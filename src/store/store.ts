@@ -77,6 +77,12 @@ function openPostgres(url: string, schema: string | undefined, poolSize: number)
     types: pgTypes,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // A connection the server closed (a restart, a failover, an administrator) is an 'error' event
+  // on the pool when idle, on the connection itself when checked out between two statements (a
+  // transaction); unheard, either would end the process. The pool drops that connection and the
+  // next query opens a new one; the statements under way fail and are handled where they were made.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

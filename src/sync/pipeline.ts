@@ -31,6 +31,7 @@ import { loadLinks, type StoredLinks } from './state/links.js';
 import {
   activeRuns,
   cancelRun,
+  claimQueuedRun,
   claimRun,
   failUnplannedRun,
   finishRun,
@@ -79,6 +80,8 @@ export interface PipelineEnv {
   leaseMs?: number;
   onEvent?: (e: PipelineEvent) => void;
   now?: () => Date;
+  /** Aborted at shutdown: executions hand their runs back once the calls in flight are recorded (executor's `drain`). */
+  drain?: AbortSignal;
 }
 
 /** One run's request: its kind and how each optional stage behaves. */
@@ -108,6 +111,8 @@ export interface RunRequest {
   dropEmpty?: boolean;
   /** Finish a stale run of the connection before claiming (default true). */
   resume?: boolean;
+  /** Execute this queued run (state/runs.ts queueRun) under its id instead of claiming a new one. */
+  runId?: string;
   /**
    * Full runs: the fingerprint of the connection's mapping (stages/mapping.ts) and the change
    * feed. When it differs from the one the last full run applied, updates the directory did not
@@ -158,7 +163,7 @@ interface Planned {
 export async function runPipeline(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<SyncReport> {
   if (request.dryRun) return plannedReport(target, 'dry-run', await makePlan(env, target, request), { runId: null, status: 'dry-run' });
   const resumed = request.resume === false ? [] : await resumeStale(env, target);
-  const run = await claim(env, target, request.kind);
+  const run = await claim(env, target, request.kind, request.runId);
   try {
     let planned: Planned;
     let stored: Stored;
@@ -292,10 +297,13 @@ export async function rerun(env: PipelineEnv, target: SyncTarget, runId: string,
 
 // ------------------------------------------------------------------ stage helpers
 
-async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind): Promise<ClaimedRun> {
+async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind, queued?: string): Promise<ClaimedRun> {
   const owner = newOwner();
   const leaseMs = env.leaseMs ?? 60_000;
-  const runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
+  let runId: string;
+  if (queued === undefined) runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
+  else if (await claimQueuedRun(env.store, queued, owner, leaseMs)) runId = queued;
+  else throw new RunStateError(`run ${queued} is no longer queued`);
   // this process is alive and working on it: not stale to a resume in this process (see isStale)
   markOwnerActive(owner, true);
   env.onEvent?.({ type: 'run-claimed', runId });
@@ -363,9 +371,10 @@ function describeError(e: unknown): RunError {
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
-function execution(env: PipelineEnv): { store: Store; concurrency?: number; leaseMs?: number; onEvent?: (e: ExecutorEvent) => void } {
+function execution(env: PipelineEnv): { store: Store; concurrency?: number; leaseMs?: number; onEvent?: (e: ExecutorEvent) => void; drain?: AbortSignal } {
   return {
     store: env.store,
+    ...(env.drain ? { drain: env.drain } : {}),
     ...(env.concurrency !== undefined ? { concurrency: env.concurrency } : {}),
     ...(env.leaseMs !== undefined ? { leaseMs: env.leaseMs } : {}),
     ...(env.onEvent ? { onEvent: env.onEvent } : {}),
@@ -458,6 +467,7 @@ export class SyncPipeline {
   readonly store: Store;
   readonly directory: Directory;
   private readonly preparer: Preparer;
+  private readonly draining = new AbortController();
 
   constructor(private readonly deps: SyncPipelineDeps) {
     this.store = deps.store;
@@ -525,6 +535,23 @@ export class SyncPipeline {
     return this.reported(report);
   }
 
+  /**
+   * Executes a queued run (a full run requested through the queue, src/jobs) under its id. The
+   * connection's stale runs are finished first; RunInProgressError while another run is active.
+   */
+  async runQueued(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
+    const p = await this.prepare(nameOrId);
+    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', runId, map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) }));
+  }
+
+  /** Finishes the connection's runs a crashed process left active (under their ids); RunInProgressError while one is alive. */
+  async resume(nameOrId: string): Promise<SyncReport[]> {
+    const p = await this.prepare(nameOrId);
+    const reports = await resumeStale(this.env(), p.target);
+    for (const r of reports) if (r.runId) this.deps.onReport?.(r);
+    return reports;
+  }
+
   /** Executes a run held by the safety threshold. */
   async approve(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
     const p = await this.prepare(nameOrId);
@@ -555,6 +582,15 @@ export class SyncPipeline {
     return (await activeRuns(this.store.db, connectionId)).some((r) => !isStale(r));
   }
 
+  /**
+   * Shutdown of a worker: runs executing now start no more operations; once the calls in flight
+   * are answered and recorded, each run is handed back (its lease expires) for another process
+   * to finish under its id. Runs started afterwards hand back at once.
+   */
+  drain(): void {
+    this.draining.abort();
+  }
+
   async close(): Promise<void> {
     await this.preparer.close();
   }
@@ -572,6 +608,7 @@ export class SyncPipeline {
       ...(this.deps.leaseMs !== undefined ? { leaseMs: this.deps.leaseMs } : {}),
       ...(this.deps.clock ? { now: this.deps.clock } : {}),
       ...(onEvent ? { onEvent } : {}),
+      drain: this.draining.signal,
     };
   }
 }

@@ -38,6 +38,7 @@ import { systemClock, sleepWith, type Clock } from './transport/clock.js';
 import { buildUrl, sendOnce, type WireAnswer, type WireRequest } from './transport/http.js';
 import { ProxyPool, type RouteHealth } from './transport/proxy-pool.js';
 import { RateLimiter, WECOM_BUDGET, type Budget, type RateLimiterSnapshot } from './transport/rate-limiter.js';
+import type { CallGate, GateTicket } from './transport/gate.js';
 import { resolveRetryOptions, withRetry, type ResolvedRetryOptions, type RetryOptions } from './transport/retry.js';
 import { TokenCache } from './token/token-cache.js';
 import type {
@@ -114,6 +115,8 @@ export interface WeComClientOptions {
   /** random source for back-off jitter (tests) */
   random?: () => number;
   onCall?: (event: CallEvent) => void;
+  /** A budget shared with other processes (src/jobs/budget.ts): every call passes it after its rate-limiter permit. */
+  gate?: CallGate;
   /**
    * After gettoken failed with a configuration error (wrong secret or corpid, untrusted IP, proxy
    * credentials), calls fail with that error for this long without asking WeCom again; default 60 s.
@@ -195,6 +198,7 @@ export class WeComClient {
   private readonly apiBase: string;
   private readonly pool: ProxyPool;
   private readonly limiter: RateLimiter;
+  private readonly gate: CallGate | undefined;
   private readonly tokens: TokenCache;
   private readonly retryOptions: ResolvedRetryOptions;
   private readonly timeoutMs: number;
@@ -253,6 +257,7 @@ export class WeComClient {
       maxInFlight: options.maxInFlight,
       clock: this.clock,
     });
+    this.gate = options.gate;
     this.retryOptions = resolveRetryOptions(options.retry);
     this.tokens = new TokenCache({
       now,
@@ -610,7 +615,12 @@ export class WeComClient {
     const permit = await this.limiter.acquire(api, signal).catch((e: unknown) => {
       throw signal?.aborted ? abortedError(api, this.pool.preferred().route) : e;
     });
+    let ticket: GateTicket | undefined;
     try {
+      if (this.gate)
+        ticket = await this.gate.take(api, signal).catch((e: unknown) => {
+          throw signal?.aborted ? abortedError(api, this.pool.preferred().route) : e;
+        });
       // read right before sending: the permit may have been granted after the caller gave up
       if (signal?.aborted) throw abortedError(api, this.pool.preferred().route);
       const failures: WeComTransportError[] = [];
@@ -669,6 +679,7 @@ export class WeComClient {
       }
       throw combineFailures(api, failures);
     } finally {
+      ticket?.done();
       permit.release();
     }
   }

@@ -17,6 +17,9 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--port <port>', 'TCP port, 0 for any free one (default: $PORT or 8080)'))
     .addOption(new Option('--data-dir <dir>', 'where the embedded store lives (default: $WECOM_SYNC_DATA_DIR or ./data); DATABASE_URL=postgres://… selects PostgreSQL instead'))
     .addOption(new Option('--config <file>', 'JSON config file whose keys are the environment variable names (default: $WECOM_SYNC_CONFIG)'))
+    .addOption(
+      new Option('--no-worker', 'serve the console and API only: no sync runs here (with PostgreSQL, runs are queued for `wecom-sync worker` processes and this process sends nothing to WeCom)'),
+    )
     .exitOverride((err) => {
       process.exit(err.exitCode === 0 ? 0 : 2);
     })

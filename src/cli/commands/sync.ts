@@ -20,6 +20,7 @@ import { resolveDataDir } from '../../store/config.js';
 import type { Store } from '../../store/store.js';
 import { RunInProgressError, SyncPipeline, SyncWorker, estimatePlan, planJson, problemWarnings, reasonText, runFailures, summaryCounts, syncStatus, targetText, type SyncReport, type SyncStatus } from '../../sync/index.js';
 import { getRun } from '../../sync/state/runs.js';
+import { type ClusterStatus, clusterStatus } from '../../jobs/registry.js';
 import type { Budget } from '../../wecom/transport/rate-limiter.js';
 import { formatBudgetWindow } from '../../wecom/transport/budget-text.js';
 import { EXIT_FAILED, EXIT_HELD, EXIT_OK, UsageError, action, dataDirOption, usageExits, withStore } from '../shared.js';
@@ -32,6 +33,24 @@ interface CommonOptions {
 }
 
 // ------------------------------------------------------------------ plumbing
+
+/** `status --cluster` for people: one line per worker with its runs, then the runs nobody registered executes, then the queue. */
+function clusterText(c: ClusterStatus): string {
+  const lines: string[] = [];
+  const run = (r: ClusterStatus['otherRuns'][number]): string => `    ${r.connection}: run ${r.runId} (${r.status}${r.startedAt ? `, since ${r.startedAt}` : ''})`;
+  if (c.workers.length === 0) lines.push('No worker has registered (the embedded store syncs inside `serve`; PostgreSQL deployments run `wecom-sync worker`).');
+  for (const w of c.workers) {
+    lines.push(`${w.id}  ${w.state}  ${w.slots} slots  ${w.url ?? ''}  last seen ${w.seenAt}`);
+    for (const r of w.runs) lines.push(run(r));
+    if (w.runs.length === 0 && w.state !== 'stopped' && w.state !== 'lost') lines.push('    idle');
+  }
+  if (c.otherRuns.length > 0) {
+    lines.push('Runs executed by processes that are not registered workers (serve in the embedded mode, the CLI):');
+    for (const r of c.otherRuns) lines.push(run(r));
+  }
+  lines.push(c.queued.length === 0 ? 'No run is queued.' : `Queued (waiting for a worker): ${c.queued.map((q) => `${q.connection} (${q.runId})`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
 
 async function withPipeline<T>(dataDir: string | undefined, fn: (pipeline: SyncPipeline, connections: Connections, store: Store) => Promise<T>): Promise<T> {
   return withStore(dataDir, async (store) => {
@@ -291,18 +310,28 @@ export function registerSyncCommands(program: Command): void {
   usageExits(
     program
       .command('status')
-      .description('Recent runs, links, failures with explanations, change-feed lag')
-      .requiredOption('--connection <name>', 'connection name or id')
+      .description('Recent runs, links, failures with explanations, change-feed lag; --cluster: the workers of a PostgreSQL deployment and what each runs')
+      .option('--connection <name>', 'connection name or id')
+      .option('--cluster', 'the workers sharing the database (PostgreSQL deployments), the runs each executes, the runs queued')
       .option('--json', 'print the status as JSON')
       .addOption(dataDirOption())
       .action(
-        action(async (opts: CommonOptions) =>
-          withPipeline(opts.dataDir, async (pipeline, connections, store) => {
-            const s = await syncStatus(store, pipeline.directory, await connections.get(opts.connection));
+        action(async (opts: CommonOptions & { cluster?: boolean }) => {
+          if (opts.cluster) {
+            if (opts.connection) throw new UsageError('--cluster and --connection: give one');
+            return withStore(opts.dataDir, async (store) => {
+              const c = await clusterStatus(store.db);
+              process.stdout.write(opts.json ? JSON.stringify(c) + '\n' : clusterText(c));
+              return EXIT_OK;
+            });
+          }
+          if (!opts.connection) throw new UsageError("required option '--connection <name>' not specified (or --cluster)");
+          return withPipeline(opts.dataDir, async (pipeline, connections, store) => {
+            const s = await syncStatus(store, pipeline.directory, await connections.get(opts.connection!));
             process.stdout.write(opts.json ? JSON.stringify(s) + '\n' : statusText(s));
             return EXIT_OK;
-          }),
-        ),
+          });
+        }),
       ),
   );
 

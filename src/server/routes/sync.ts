@@ -81,7 +81,13 @@ const planSchema = z
     held: z.boolean().describe('applying this plan now would be held for approval (safety threshold)'),
   })
   .meta({ id: 'Plan' });
-const runStatus = z.enum(['planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled']).meta({ id: 'RunStatus' });
+const runStatus = z
+  .enum(['queued', 'planned', 'running', 'held', 'succeeded', 'failed', 'partial', 'cancelled'])
+  .describe(
+    'active (at most one per connection): planned, running. queued: waits for a worker (PostgreSQL deployments); at most one per connection, and requests made meanwhile coalesce into it. ' +
+      'held: waits for approval. The others are final.',
+  )
+  .meta({ id: 'RunStatus' });
 const runSummary = z
   .object({ total: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), pending: z.number(), retryable: z.number(), gone: z.number(), byKind: z.record(z.string(), z.number()), message: z.string(), note: text.optional() })
   .meta({ id: 'RunSummary' });
@@ -91,7 +97,7 @@ const runFields = {
   connectionId: z.string(),
   kind: z.enum(['full', 'incremental']),
   status: runStatus,
-  finished: z.boolean().describe('false while planned or running'),
+  finished: z.boolean().describe('false while queued, planned or running'),
   summary: runSummary.nullable(),
   error: runError.nullable(),
   warnings: z.array(warning),
@@ -123,7 +129,14 @@ const operationSchema = z
   })
   .meta({ id: 'RunOperation' });
 const runDetail = z.object({ ...runFields, connection: z.object({ id: z.string(), name: z.string() }).nullable(), operations: z.array(operationSchema) }).meta({ id: 'RunDetail' });
-const accepted = z.object({ run: z.string(), status: runStatus, location: z.string() }).meta({ id: 'RunAccepted' });
+const accepted = z
+  .object({
+    run: z.string(),
+    status: runStatus,
+    location: z.string(),
+    coalesced: z.boolean().optional().describe('queued deployments: true when the request joined the run already queued for the connection (its id is answered)'),
+  })
+  .meta({ id: 'RunAccepted' });
 const statusSchema = z
   .object({
     connection: z.object({ id: z.string(), name: z.string(), rootDepartmentId: z.number(), defaultDepartmentId: z.number().nullable() }),
@@ -149,7 +162,7 @@ function runView(r: RunRecord, lang: Lang = 'en') {
     connectionId: r.connectionId,
     kind: r.kind,
     status: r.status,
-    finished: !(ACTIVE_STATUSES as readonly string[]).includes(r.status),
+    finished: r.status !== 'queued' && !(ACTIVE_STATUSES as readonly string[]).includes(r.status),
     summary: summaryIn(r.summary, lang),
     error: r.error,
     warnings: warningsIn(r.plan?.warnings ?? [], lang),
@@ -162,9 +175,24 @@ function runView(r: RunRecord, lang: Lang = 'en') {
 
 // ------------------------------------------------------------------ routes
 
+/**
+ * Runs requested through a job queue (PostgreSQL deployments, src/jobs): a worker process executes
+ * them, and this process may send nothing to WeCom at all (`serve --no-worker`).
+ */
+export interface QueuedRuns {
+  /** Queues a full run (coalesced into the connection's queued run); answers its id. */
+  requestRun(connectionId: string): Promise<{ runId: string; coalesced: boolean }>;
+  /** Queues the approval or retry of a run. */
+  requestRerun(connectionId: string, runId: string, action: 'approve' | 'retry'): Promise<void>;
+  /** false: this process never calls WeCom, so dry runs are refused. */
+  callsWeCom: boolean;
+}
+
 interface SyncRoutesOptions {
   sync: SyncPipeline;
   connections: Connections;
+  /** Runs go through the queue (src/jobs) instead of running in this process. */
+  queued?: QueuedRuns;
   /** Close the pipeline (its WeCom clients) when the app closes, after the background runs. */
   closeService?: boolean;
 }
@@ -205,6 +233,8 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
       },
       async ({ params }, req) => {
+        if (opts.queued && !opts.queued.callsWeCom)
+          throw new ProblemError(problem(503, 'this process sends nothing to WeCom (serve --no-worker): plans are made by workers; start a run, or run `wecom-sync plan` where a worker runs'));
         const report = await sync.plan(params.name);
         return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)), await subjectsOf(sync.directory, report.plan?.operations ?? []), negotiateLang(req.headers['accept-language']));
       },
@@ -232,6 +262,12 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
       },
       async ({ params }, req, reply) => {
         const c = await connections.get(params.name);
+        if (opts.queued) {
+          const { runId, coalesced } = await opts.queued.requestRun(c.id);
+          if (!coalesced) await audit(req, 'run.start', { type: 'run', id: runId }, { connection: c.name, connectionId: c.id });
+          const run = await runOf(runId);
+          return reply.code(202).header('location', runLocation(runId)).send({ run: runId, status: run.status, location: runLocation(runId), coalesced });
+        }
         let id: string | null = null;
         let begun!: () => void;
         const began = new Promise<null>((resolve) => (begun = () => resolve(null)));
@@ -341,6 +377,12 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         if (!allowed.includes(run.status))
           throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
         const c = await connections.get(run.connectionId);
+        if (opts.queued) {
+          await opts.queued.requestRerun(c.id, run.id, action);
+          await audit(req, `run.${action}`, { type: 'run', id: run.id }, { connection: c.name, connectionId: c.id, from: run.status });
+          reply.code(202).header('location', runLocation(run.id));
+          return { run: run.id, status: run.status, location: runLocation(run.id) };
+        }
         // answer once execution has begun (the first executor event), so a poll never sees the old state
         let begun!: () => void;
         const started = new Promise<void>((resolve) => (begun = resolve));
@@ -395,7 +437,10 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
  * runs when the app closes, which is before that. `demo` tells the connection routes which
  * connection is the demo's (src/demo) and guards the sample company.
  */
-export function adminSyncRoutes(engine: { connections: Connections; pipeline: SyncPipeline; mappingSaved?: (connectionId: string) => void }, opts: { demo?: DemoGuard } = {}): FastifyPluginAsync[] {
+export function adminSyncRoutes(
+  engine: { connections: Connections; pipeline: SyncPipeline; mappingSaved?: (connectionId: string) => void; queued?: QueuedRuns | null },
+  opts: { demo?: DemoGuard } = {},
+): FastifyPluginAsync[] {
   return [
     connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
     mappingRoutes({
@@ -404,7 +449,7 @@ export function adminSyncRoutes(engine: { connections: Connections; pipeline: Sy
       ...(opts.demo ? { demo: opts.demo } : {}),
       ...(engine.mappingSaved ? { onSaved: engine.mappingSaved } : {}),
     }),
-    syncRoutes({ sync: engine.pipeline, connections: engine.connections }),
+    syncRoutes({ sync: engine.pipeline, connections: engine.connections, ...(engine.queued ? { queued: engine.queued } : {}) }),
     objectRoutes({ sync: engine.pipeline, connections: engine.connections, ...(engine.mappingSaved ? { onLinked: engine.mappingSaved } : {}) }),
   ];
 }

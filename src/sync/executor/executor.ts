@@ -15,12 +15,13 @@ import { OPERATION_API, type Operation, type Plan } from '../../domain/plan.js';
 import type { Store, Tx } from '../../store/store.js';
 import { Journal } from '../state/journal.js';
 import { deleteDepartmentLink, deleteMemberLink, loadLinks, putDepartmentLink, putMemberLink, type LinkWriteContext, type StoredLinks } from '../state/links.js';
-import { markRunning, markSkipped, recordResult, skipRemaining, type OperationResult } from '../state/operations.js';
+import { markPending, markRunning, markSkipped, recordResult, skipRemaining, type OperationResult } from '../state/operations.js';
 import {
   finishRun,
   getRun,
   loadOperations,
   markOwnerActive,
+  releaseLease,
   renewLease,
   type OperationRecord,
   type OperationStatus,
@@ -75,6 +76,12 @@ interface ExecuteOptions {
   operations?: OperationRecord[];
   /** The connection's links exactly as the caller just loaded them; absent = loaded from the store. */
   links?: StoredLinks;
+  /**
+   * Aborted when the process shuts down: no operation starts any more; once those in flight are
+   * answered and recorded, the run's lease is given back (expired at once) so that another process
+   * finishes the run under its id. The result is then 'taken-over'.
+   */
+  drain?: AbortSignal;
 }
 
 export interface ExecuteResult {
@@ -92,7 +99,9 @@ type StopReason =
   /** bookkeeping failed: nothing more is written, the run stays running and is resumed later */
   | { kind: 'store-failed'; error: RunError }
   /** another process may hold the run: nothing more is sent or finished by this execution */
-  | { kind: 'lease-lost'; lease: Extract<LeaseState, { kind: 'lost' }> };
+  | { kind: 'lease-lost'; lease: Extract<LeaseState, { kind: 'lost' }> }
+  /** the process shuts down (drain): the run is given back for another process to finish */
+  | { kind: 'released' };
 
 const now = (): string => new Date().toISOString();
 
@@ -224,6 +233,15 @@ class Execution {
     );
     this.cache = new LinkCache(links);
     lease.watch(() => this.notify());
+    const drain = opts.drain;
+    if (drain) {
+      const release = (): void => {
+        this.stop({ kind: 'released' });
+        this.notify();
+      };
+      if (drain.aborted) release();
+      else drain.addEventListener('abort', release, { once: true });
+    }
   }
 
   async execute(): Promise<ExecuteResult> {
@@ -316,6 +334,17 @@ class Execution {
   private async runOperation(rec: OperationRecord): Promise<void> {
     try {
       const answered = await this.attempt(rec);
+      if (answered === 'withdrawn' || answered === 'withdrawn-uncertain') {
+        // drained before this attempt was sent: pending again for the process that resumes the run
+        // (left running, so resent as uncertain, when an earlier attempt may have gone out)
+        if (answered === 'withdrawn') {
+          const at = now();
+          await this.journal.write((trx) => markPending(trx, this.runId, rec.opId, rec.attempts, at));
+          rec.status = 'pending';
+        }
+        this.scheduler.release(rec.opId);
+        return;
+      }
       const outcome = answered && (await this.record(rec, answered));
       if (!outcome) {
         // not sent, or its result belongs to another executor now: the lease is lost
@@ -335,11 +364,12 @@ class Execution {
   }
 
   /** Steps 1 and 2: marks the operation running, then calls WeCom while the lease allows. Null = the lease was lost first. */
-  private async attempt(rec: OperationRecord): Promise<Outcome | null> {
+  private async attempt(rec: OperationRecord): Promise<Outcome | null | 'withdrawn' | 'withdrawn-uncertain'> {
     // records given by the caller hold the plan's objects: use the body exactly as stored (JSON)
     if (this.opts.operations) rec.body = JSON.parse(JSON.stringify(rec.body)) as OperationRecord['body'];
     const op = asOperation(rec);
     let uncertain = rec.status === 'running' || this.cache.hasPendingCreate(op);
+    const neverSent = rec.status === 'pending';
     // links held by another key would make the stored links inconsistent: refuse before sending
     const conflict = this.cache.conflictOf(op);
     const pending = conflict ? {} : this.cache.pendingOf(op);
@@ -356,14 +386,30 @@ class Execution {
       if (!(await this.lease.ready())) return null;
       if (conflict) return conflictOutcome(conflict);
       this.emit({ type: 'op-started', runId: this.runId, opId: rec.opId, kind: rec.kind, uncertain });
-      const result = await perform(this.client, op, uncertain, { signal: this.lease.signal });
+      const result = await perform(this.client, op, uncertain, { signal: this.callSignal() });
       if (result.status !== 'interrupted') {
         this.emit({ type: 'op-answered', runId: this.runId, opId: rec.opId, kind: rec.kind, status: result.status });
         return withHolder(op, result, this.cache);
       }
+      // withdrawn because the process shuts down: nothing of this attempt was sent
+      if (this.stopReason?.kind === 'released') return neverSent && !uncertain ? 'withdrawn' : 'withdrawn-uncertain';
       // withdrawn before sending while the lease was unconfirmed; an earlier call of it may have gone out
       uncertain = true;
     }
+  }
+
+  /**
+   * The signal a call gets: the lease's (see lease.ts), aborted as well when the process drains, so
+   * that calls waiting in the client's rate limiter are withdrawn. Its `aborted` reads the lease's
+   * (which checks the lease deadline on every read).
+   */
+  private callSignal(): AbortSignal {
+    const leaseSignal = this.lease.signal;
+    const drain = this.opts.drain;
+    if (!drain) return leaseSignal;
+    const both = AbortSignal.any([leaseSignal, drain]);
+    Object.defineProperty(both, 'aborted', { get: () => leaseSignal.aborted || drain.aborted });
+    return both;
   }
 
   /** Step 3: the result and its link change in one transaction. Null = the row is another executor's now. */
@@ -430,8 +476,9 @@ class Execution {
   private async finish(): Promise<ExecuteResult> {
     const stop = this.stopReason;
     if (stop?.kind === 'lease-lost') return this.takenOver(stop.lease);
+    if (stop?.kind === 'released') return this.release();
     if (stop?.kind === 'store-failed') throw new Error(`run ${this.runId} stopped: ${stop.error.message}; it stays running and will be resumed`);
-    const error = stop?.error ?? null;
+    const error = stop?.kind === 'aborted' ? stop.error : null;
     const at = now();
     // aborted: what this execution never started is skipped (everything it started is recorded)
     const final = error ? this.records.map((r) => (r.status === 'pending' || r.status === 'running' ? { ...r, status: 'skipped' as const, errorClass: 'aborted' as const } : r)) : this.records;
@@ -451,6 +498,15 @@ class Execution {
     await this.journal.drain();
     if (!ours) return this.takenOver({ kind: 'lost', reason: 'taken', detail: 'another process holds the lease' });
     return { runId: this.runId, status, summary, error };
+  }
+
+  /** Drained: everything started is recorded; the lease expires now, for another process to resume the run. */
+  private async release(): Promise<ExecuteResult> {
+    await this.lease.stop();
+    await this.journal.write((trx) => releaseLease(trx, this.runId, this.opts.owner));
+    await this.journal.drain();
+    const summary = summarize(this.records, null);
+    return { runId: this.runId, status: 'taken-over', summary: { ...summary, message: `handed back at shutdown (another process finishes it): ${summary.message}` }, error: null };
   }
 
   private async takenOver(lease: Extract<LeaseState, { kind: 'lost' }>): Promise<ExecuteResult> {

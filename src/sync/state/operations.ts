@@ -25,6 +25,18 @@ export async function markRunning(trx: Tx, runId: string, opId: string, attempts
   await trx.updateTable('run_operations').set({ status: 'running', attempts, started_at: at, updated_at: at }).where('run_id', '=', runId).where('op_id', '=', opId).execute();
 }
 
+/** Attempt `attempts` was withdrawn before anything was sent (a worker shutting down): the operation is pending again. */
+export async function markPending(trx: Tx, runId: string, opId: string, attempts: number, at: string): Promise<void> {
+  await trx
+    .updateTable('run_operations')
+    .set({ status: 'pending', started_at: null, updated_at: at })
+    .where('run_id', '=', runId)
+    .where('op_id', '=', opId)
+    .where('attempts', '=', attempts)
+    .where('status', '=', 'running')
+    .execute();
+}
+
 /**
  * Stores the result of attempt `attempts`. Returns false, storing nothing, when the row is no
  * longer that running attempt: another executor took the run over and started the operation

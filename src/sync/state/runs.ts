@@ -17,10 +17,15 @@ import type { DB, Store, Tx } from '../../store/store.js';
 import { isUniqueViolation } from '../../store/unique.js';
 
 export type RunKind = 'full' | 'incremental';
-export type RunStatus = 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+export type RunStatus = 'queued' | 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
 export type OperationStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type ErrorClassName = 'data' | 'retryable' | 'config' | 'gone' | 'dependency' | 'aborted' | 'internal';
 
+/**
+ * A run is active while planned (claimed; reading WeCom, planning) or running; at most one per
+ * connection. A `queued` run waits for a worker (PostgreSQL deployments, src/jobs): it is not
+ * active, and at most one per connection exists: requests made meanwhile coalesce into it.
+ */
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['planned', 'running'];
 
 export type { Explanation };
@@ -116,6 +121,11 @@ export class RunStateError extends AppError {
 const INSTANCE = randomBytes(6).toString('hex');
 const HOST = hostname();
 const localActive = new Set<string>();
+
+/** This process's identity (host:pid:instance): the prefix of every lease owner it writes. */
+export function processIdentity(): string {
+  return `${HOST}:${process.pid}:${INSTANCE}`;
+}
 
 /** A fresh owner identity for one execution in this process. */
 export function newOwner(): string {
@@ -374,6 +384,17 @@ export async function takeOver(store: Store, runId: string, owner: string, lease
   });
 }
 
+/** Gives a run back: its lease expires now, so another process may take it over at once (a worker shutting down). */
+export async function releaseLease(trx: Tx, runId: string, owner: string): Promise<void> {
+  await trx
+    .updateTable('runs')
+    .set({ lease_expires_at: new Date(0).toISOString() })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', [...ACTIVE_STATUSES])
+    .execute();
+}
+
 export async function finishRun(trx: Tx, runId: string, status: RunStatus, summary: RunSummary | null, error: RunError | null): Promise<void> {
   const now = new Date().toISOString();
   await trx
@@ -398,7 +419,7 @@ export async function finishRun(trx: Tx, runId: string, status: RunStatus, summa
 export async function cancelRun(trx: Tx, runId: string, why: string): Promise<void> {
   const r = await getRun(trx, runId);
   if (!r) throw new RunStateError(`run ${runId} does not exist`);
-  if (r.status !== 'held' && !ACTIVE_STATUSES.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; only an unfinished run can be cancelled`);
+  if (r.status !== 'held' && r.status !== 'queued' && !ACTIVE_STATUSES.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; only an unfinished run can be cancelled`);
   if (ACTIVE_STATUSES.includes(r.status) && !isStale(r)) throw new RunInProgressError(r.connectionId, r.id, r.leaseOwner);
   await trx
     .updateTable('run_operations')
@@ -475,9 +496,9 @@ export async function hasAnyRun(db: DB | Tx, connectionId: string): Promise<bool
   return (await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).limit(1).executeTakeFirst()) !== undefined;
 }
 
-/** The connection's runs not finished yet: planned, running or held. */
+/** The connection's runs not finished yet: queued, planned, running or held. */
 export async function unfinishedRunIds(db: DB | Tx, connectionId: string): Promise<string[]> {
-  const rows = await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).where('status', 'in', ['planned', 'running', 'held']).execute();
+  const rows = await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).where('status', 'in', ['queued', 'planned', 'running', 'held']).execute();
   return rows.map((r) => r.id);
 }
 
@@ -494,4 +515,69 @@ export async function failUnplannedRun(trx: Tx, runId: string, owner: string, er
     .where('lease_owner', '=', owner)
     .where('status', '=', 'planned')
     .execute();
+}
+
+// ------------------------------------------------------------------ queued runs (src/jobs)
+
+/** The connection's queued run, if any. */
+export async function queuedRunId(db: DB | Tx, connectionId: string): Promise<string | null> {
+  const r = await db.selectFrom('runs').select('id').where('connection_id', '=', connectionId).where('status', '=', 'queued').executeTakeFirst();
+  return r?.id ?? null;
+}
+
+/**
+ * Stores a run that waits for a worker (status `queued`, no lease). When the connection already
+ * has one, that one is answered instead (`coalesced`): at most one queued run per connection
+ * (the partial unique index `runs_one_queued`).
+ */
+export async function queueRun(store: Store, connectionId: string, kind: RunKind): Promise<{ runId: string; coalesced: boolean }> {
+  const id = newId('run');
+  const now = new Date().toISOString();
+  try {
+    return await store.write(async (trx) => {
+      const existing = await queuedRunId(trx, connectionId);
+      if (existing) return { runId: existing, coalesced: true };
+      await trx
+        .insertInto('runs')
+        .values({
+          id, connection_id: connectionId, kind, status: 'queued', plan: null, summary: null, error: null,
+          lease_owner: null, lease_expires_at: null, created_at: now, started_at: null, finished_at: null, updated_at: now,
+        })
+        .execute();
+      return { runId: id, coalesced: false };
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const existing = await queuedRunId(store.db, connectionId);
+    if (!existing) throw e;
+    return { runId: existing, coalesced: true };
+  }
+}
+
+/**
+ * Takes a queued run into the connection's active slot under `owner` (queued → planned), keeping
+ * its id. RunInProgressError when another run of the connection is active (the database refuses
+ * a second one); false when the run is no longer queued (taken by another worker, cancelled).
+ */
+export async function claimQueuedRun(store: Store, runId: string, owner: string, leaseMs: number): Promise<boolean> {
+  try {
+    return await store.write(async (trx) => {
+      const r = await getRun(trx, runId);
+      if (r?.status !== 'queued') return false;
+      const active = await activeRuns(trx, r.connectionId);
+      if (active[0]) throw new RunInProgressError(r.connectionId, active[0].id, active[0].leaseOwner);
+      const done = await trx
+        .updateTable('runs')
+        .set({ status: 'planned', lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), updated_at: new Date().toISOString() })
+        .where('id', '=', runId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return Number(done.numUpdatedRows) > 0;
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const r = await getRun(store.db, runId);
+    const active = r ? await activeRuns(store.db, r.connectionId) : [];
+    throw new RunInProgressError(r?.connectionId ?? '?', active[0]?.id ?? '(unknown)', active[0]?.leaseOwner ?? null);
+  }
 }

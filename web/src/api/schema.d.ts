@@ -1908,7 +1908,7 @@ export interface components {
             /** @enum {string} */
             kind: "full" | "incremental";
             status: components["schemas"]["RunStatus"];
-            /** @description false while planned or running */
+            /** @description false while queued, planned or running */
             finished: boolean;
             summary: components["schemas"]["RunSummary"] | null;
             error: components["schemas"]["RunError"] | null;
@@ -1923,6 +1923,8 @@ export interface components {
             run: string;
             status: components["schemas"]["RunStatus"];
             location: string;
+            /** @description queued deployments: true when the request joined the run already queued for the connection (its id is answered) */
+            coalesced?: boolean;
         };
         RunDetail: {
             id: string;
@@ -1930,7 +1932,7 @@ export interface components {
             /** @enum {string} */
             kind: "full" | "incremental";
             status: components["schemas"]["RunStatus"];
-            /** @description false while planned or running */
+            /** @description false while queued, planned or running */
             finished: boolean;
             summary: components["schemas"]["RunSummary"] | null;
             error: components["schemas"]["RunError"] | null;
@@ -1972,8 +1974,11 @@ export interface components {
             explanation: components["schemas"]["Explanation"] | null;
             note: string | null;
         };
-        /** @enum {string} */
-        RunStatus: "planned" | "running" | "held" | "succeeded" | "failed" | "partial" | "cancelled";
+        /**
+         * @description active (at most one per connection): planned, running. queued: waits for a worker (PostgreSQL deployments); at most one per connection, and requests made meanwhile coalesce into it. held: waits for approval. The others are final.
+         * @enum {string}
+         */
+        RunStatus: "queued" | "planned" | "running" | "held" | "succeeded" | "failed" | "partial" | "cancelled";
         RunSummary: {
             total: number;
             succeeded: number;

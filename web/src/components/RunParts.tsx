@@ -15,6 +15,7 @@ import { type Messages, useFieldText, useLang, useServerText, useT } from '../i1
 
 const messages = {
   zh: {
+    queued: '排队中',
     planned: '已计划',
     running: '运行中',
     held: '待审批',
@@ -50,6 +51,7 @@ const messages = {
     empty: '空',
   },
   en: {
+    queued: 'queued',
     planned: 'planned',
     running: 'running',
     held: 'held',
@@ -96,6 +98,7 @@ export function useRunLabel(): (code: string) => string {
 }
 
 const RUN_COLORS: Record<RunStatus, string> = {
+  queued: 'default',
   planned: 'default',
   running: 'processing',
   held: 'warning',
@@ -105,6 +108,7 @@ const RUN_COLORS: Record<RunStatus, string> = {
   cancelled: 'default',
 };
 const RUN_ICONS: Record<RunStatus, ReactNode> = {
+  queued: <ClockCircleOutlined />,
   planned: <ClockCircleOutlined />,
   running: <SyncOutlined spin />,
   held: <PauseCircleOutlined />,
