@@ -7,7 +7,8 @@ import { type Command, Option } from 'commander';
 import { AuthError } from '../../auth/index.js';
 import { SecretKeyError } from '../../connections/crypto.js';
 import { ConfigError, resolveServeConfig, type ServeFlags } from '../../server/config.js';
-import { type Service, startService } from '../../server/service.js';
+import { startService } from '../../server/service.js';
+import { runUntilSignalled } from '../lifecycle.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -36,62 +37,18 @@ export function registerServeCommand(program: Command): void {
         throw err;
       }
 
-      // Signal handlers go in before anything is announced, so a SIGTERM sent the moment the URL
-      // appears is already a graceful shutdown (one arriving during start-up waits for it to finish).
-      let service: Service | undefined;
-      let stopping = false;
-      const shutdown = (svc: Service): void => {
-        const timer = setTimeout(() => {
-          process.stderr.write(`shutdown did not finish within ${config.shutdownTimeoutMs / 1000} s; exiting\n`);
-          process.exit(1);
-        }, config.shutdownTimeoutMs);
-        timer.unref();
-        svc.close().then(
-          () => {
-            clearTimeout(timer);
-            process.exitCode = 0;
-          },
-          (err: unknown) => {
-            process.stderr.write(`error during shutdown: ${(err as Error)?.message ?? String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      // Under `npm start`, one Ctrl-C (or a SIGTERM to the process group) arrives twice: from the
-      // terminal or sender, and again forwarded by npm. A repeat within a second is that echo, not
-      // an operator insisting; only a later one exits without waiting.
-      let firstSignalAt = 0;
-      const stop = (signal: NodeJS.Signals): void => {
-        if (stopping) {
-          if (Date.now() - firstSignalAt < 1000) return;
-          process.stderr.write(`${signal} again: exiting without waiting\n`);
-          process.exit(1);
-        }
-        stopping = true;
-        firstSignalAt = Date.now();
-        process.stderr.write(`${signal}: shutting down (in-flight requests finish first)\n`);
-        if (service) shutdown(service);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-
-      try {
-        service = await startService(config);
-      } catch (err) {
-        const known = err instanceof SecretKeyError || err instanceof AuthError;
-        process.stderr.write(`error: cannot start the service: ${(err as Error)?.message ?? String(err)}\n`);
-        process.exitCode = known ? 2 : 1;
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        return;
-      }
-      process.stderr.write(`wecom-sync serving on ${service.url} (store: ${service.store.description})\n`);
-      if (stopping) shutdown(service);
-      else {
-        const demo = await service.demo.status().catch(() => null);
-        if (demo?.state === 'available')
-          process.stderr.write(`No WeCom connection yet: try the demo (a sample company, ${demo.company}, synced into a built-in WeCom simulator) from the console, or POST /api/v1/demo.\n`);
-        else if (demo?.state === 'active') process.stderr.write(`The demo is active (connection "demo", simulator ${demo.simulator?.url ?? 'not running'}); remove it from the console or with DELETE /api/v1/demo.\n`);
-      }
+      await runUntilSignalled({
+        draining: 'in-flight requests finish first',
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        start: () => startService(config),
+        startFailed: (err) => ({ exitCode: err instanceof SecretKeyError || err instanceof AuthError ? 2 : 1, message: 'cannot start the service' }),
+        started: async (service) => {
+          process.stderr.write(`wecom-sync serving on ${service.url} (store: ${service.store.description})\n`);
+          const demo = await service.demo.status().catch(() => null);
+          if (demo?.state === 'available')
+            process.stderr.write(`No WeCom connection yet: try the demo (a sample company, ${demo.company}, synced into a built-in WeCom simulator) from the console, or POST /api/v1/demo.\n`);
+          else if (demo?.state === 'active') process.stderr.write(`The demo is active (connection "demo", simulator ${demo.simulator?.url ?? 'not running'}); remove it from the console or with DELETE /api/v1/demo.\n`);
+        },
+      });
     });
 }

@@ -5,7 +5,8 @@
 // Exit codes: 0 after a clean shutdown, 1 when it cannot start or shutdown timed out, 2 for bad configuration.
 import { type Command, Option } from 'commander';
 import { ConfigError, resolveServeConfig, type ServeFlags } from '../../server/config.js';
-import { type WorkerService, WorkerConfigError, startWorkerService } from '../../server/worker-service.js';
+import { WorkerConfigError, startWorkerService } from '../../server/worker-service.js';
+import { runUntilSignalled } from '../lifecycle.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -29,49 +30,13 @@ export function registerWorkerCommand(program: Command): void {
         }
         throw err;
       }
-      let service: WorkerService | undefined;
-      let stopping = false;
-      const shutdown = (svc: WorkerService): void => {
-        const timer = setTimeout(() => {
-          process.stderr.write(`shutdown did not finish within ${config.shutdownTimeoutMs / 1000} s; exiting (runs left behind are resumed by another worker)\n`);
-          process.exit(1);
-        }, config.shutdownTimeoutMs);
-        timer.unref();
-        svc.close().then(
-          () => {
-            clearTimeout(timer);
-            process.exitCode = 0;
-          },
-          (err: unknown) => {
-            process.stderr.write(`error during shutdown: ${(err as Error)?.message ?? String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      let firstSignalAt = 0;
-      const stop = (signal: NodeJS.Signals): void => {
-        if (stopping) {
-          if (Date.now() - firstSignalAt < 1000) return;
-          process.stderr.write(`${signal} again: exiting without waiting\n`);
-          process.exit(1);
-        }
-        stopping = true;
-        firstSignalAt = Date.now();
-        process.stderr.write(`${signal}: shutting down (runs in progress finish first)\n`);
-        if (service) shutdown(service);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      try {
-        service = await startWorkerService(config);
-      } catch (err) {
-        process.stderr.write(`error: cannot start the worker: ${(err as Error)?.message ?? String(err)}\n`);
-        process.exitCode = err instanceof WorkerConfigError ? 2 : 1;
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        return;
-      }
-      process.stderr.write(`wecom-sync worker ${service.registration.id} ready on ${service.url} (store: ${service.store.description})\n`);
-      if (stopping) shutdown(service);
+      await runUntilSignalled({
+        draining: 'runs in progress finish first',
+        timeoutNote: 'runs left behind are resumed by another worker',
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        start: () => startWorkerService(config),
+        startFailed: (err) => ({ exitCode: err instanceof WorkerConfigError ? 2 : 1, message: 'cannot start the worker' }),
+        started: (service) => void process.stderr.write(`wecom-sync worker ${service.registration.id} ready on ${service.url} (store: ${service.store.description})\n`),
+      });
     });
 }
