@@ -77,14 +77,37 @@ export class PgJobQueue implements JobQueue {
     this.boss.on('error', (err) => opts.onError?.(err));
   }
 
+  /**
+   * Opens the queue, installing pg-boss's schema on a new database. Processes starting at once on a
+   * new database race to install it, and PostgreSQL may answer one of them with a deadlock (seen
+   * with two workers started together): that one closes what it opened and tries again. Any other
+   * failure closes what was opened too, so a process that cannot start can exit.
+   */
   static async start(opts: JobQueueOptions): Promise<PgJobQueue> {
-    const q = new PgJobQueue(opts);
-    await q.boss.start();
-    await q.ensureQueue();
-    await q.listen();
-    q.poll = setInterval(() => q.emitter.emit('wake'), opts.pollMs ?? 2000);
-    q.poll.unref();
-    return q;
+    for (let attempt = 1; ; attempt++) {
+      const q = new PgJobQueue(opts);
+      try {
+        await q.boss.start();
+        await q.ensureQueue();
+        await q.listen();
+      } catch (err) {
+        await q.abandon();
+        if (attempt >= 5 || !isInstallRace(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+        continue;
+      }
+      q.poll = setInterval(() => q.emitter.emit('wake'), opts.pollMs ?? 2000);
+      q.poll.unref();
+      return q;
+    }
+  }
+
+  /** After a failed start: the LISTEN connection and pg-boss's pool closed (pg-boss's stop() does nothing before a start succeeded). */
+  private async abandon(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => {});
+    const db = this.boss.getDb() as { opened?: boolean; close?: () => Promise<void> };
+    if (db.opened) await db.close?.().catch(() => {});
   }
 
   private async ensureQueue(): Promise<void> {
@@ -168,4 +191,10 @@ export class PgJobQueue implements JobQueue {
     await c?.end().catch(() => {});
     await this.boss.stop({ graceful: false, close: true, wait: true });
   }
+}
+
+/** Errors of a schema install racing another process's: a deadlock, a duplicate object. */
+function isInstallRace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '23505' || code === '42P07' || code === '42710';
 }
