@@ -191,7 +191,9 @@ export function useReasonText(): (op: { cause: string; note?: { code: string; pa
   return (op) => {
     const cause = say({ code: `cause.${op.cause}` }, '');
     if (!cause) return op.reason;
-    const note = op.note ? say(op.note, '') : '';
+    // a note this console does not know: the server's words; no note (a run stored before notes
+    // existed): the cause in the user's language with the server's English detail
+    const note = op.note ? say(op.note, '') : op.reason.startsWith(`${op.cause} (`) ? op.reason.slice(op.cause.length + 2, -1) : '';
     if (op.note && !note) return op.reason;
     if (!note) return cause;
     return lang === 'zh' ? `${cause}（${note}）` : `${cause} (${note})`;
