@@ -74,7 +74,11 @@ describe('serve --no-worker and wecom-sync worker', () => {
     // woken by the write (LISTEN/NOTIFY), not by the 1 s sweep or the 2 s poll
     expect(Date.now() - t0).toBeLessThan(1000);
     // the incremental run is a run of its own, not the API's
-    const runs = await d.store.db.selectFrom('runs').select(['id', 'kind', 'status']).orderBy('created_at').execute();
+    // (the member reaches WeCom a moment before the run records its end: wait for that, bounded)
+    const runs = await until('the incremental run to finish', async () => {
+      const rs = await d.store.db.selectFrom('runs').select(['id', 'kind', 'status']).orderBy('created_at').execute();
+      return rs.every((r) => r.status !== 'running' && r.status !== 'planned') ? rs : undefined;
+    });
     expect(runs.map((r) => [r.kind, r.status])).toEqual([
       ['full', 'succeeded'],
       ['incremental', 'succeeded'],
