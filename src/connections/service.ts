@@ -20,7 +20,7 @@ import { AppError } from '../domain/errors.js';
 import { newId } from '../store/ids.js';
 import type { ConnectionsTable } from '../store/tables/connections.js';
 import type { Store, Tx } from '../store/store.js';
-import { isUniqueViolation } from '../store/unique.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { WeComClientOptions } from '../wecom/client.js';
 import { type SecretBox, SecretDecryptError, connectionAad } from './crypto.js';
 
