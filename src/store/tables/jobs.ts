@@ -40,6 +40,10 @@ export interface PlanRequestsTable {
   /** 'waiting' | 'planning' | 'done' | 'failed' | 'expired' */
   status: string;
   requested_at: string;
+  /** the directory's latest change sequence when last requested */
+  change_seq: number;
+  /** the connection's version when last requested */
+  connection_version: number;
   /** ISO: no worker starts the request after this */
   wanted_until: string;
   /** the worker process that claimed it */
