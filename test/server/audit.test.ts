@@ -85,7 +85,7 @@ describe('audit log', () => {
     expect(all[4]).toMatchObject({ targetType: 'account', targetId: acc.id, detail: { name: '张三', username: 'zs' } });
     expect(all[5]).toMatchObject({ targetType: 'token', targetId: tok.id, detail: { name: 'bot', role: 'viewer' } });
     expect(all[7]).toMatchObject({ actor: 'admin', actorKind: 'anonymous', ip: '10.1.2.3' });
-    expect(all[8]).toMatchObject({ actor: 'admin', actorKind: 'user' });
+    expect(all[8]).toMatchObject({ actor: 'admin', actorKind: 'user', detail: { username: 'admin' } });
     expect(all[9]).toMatchObject({ actor: 'admin', actorKind: 'user' });
 
     const text = JSON.stringify(all);

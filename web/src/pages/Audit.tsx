@@ -11,7 +11,7 @@ import { DirPager, useCursorPages } from '../components/DirPager';
 import { DASH, Time } from '../components/format';
 import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
-import { ChangesLine, ChangesTable, changesOf, useAuditText } from './audit/ChangeDiff';
+import { ChangesLine, ChangesTable, DetailLine, changesOf, useAuditText } from './audit/ChangeDiff';
 
 interface Filters {
   action: string;
@@ -121,17 +121,6 @@ function actionColor(action: string): string {
   return 'blue';
 }
 
-/** Keys the target cell or the diff already shows. */
-const SHOWN = new Set(['name', 'username', 'path', 'fields', 'version', 'changes']);
-
-/** "format: csv · changes: 3": what else the detail says, in one line (data, as recorded). */
-function detailLine(d: Record<string, unknown>): string {
-  return Object.entries(d)
-    .filter(([k]) => !SHOWN.has(k))
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
-}
-
 function TargetCell({ e }: { e: AuditEntry }) {
   const a = useAuditText();
   if (!e.targetType && !e.targetId) return DASH;
@@ -143,7 +132,8 @@ function TargetCell({ e }: { e: AuditEntry }) {
   // connection's or token's name, a user's username, a run's connection
   const username = str(e.detail.username);
   const name = str(e.detail.path) ?? (str(e.detail.name) && username ? `${str(e.detail.name)} (${username})` : null) ?? str(e.detail.name) ?? username ?? str(e.detail.connection);
-  if (e.targetType === 'connection' && str(e.detail.name)) link = `/connections/${seg(str(e.detail.name)!)}`;
+  // a link while the object may still be there (not to a connection or account this entry removed)
+  if (e.targetType === 'connection' && str(e.detail.name) && e.action !== 'connection.delete' && e.action !== 'demo.remove') link = `/connections/${seg(str(e.detail.name)!)}`;
   if (e.targetType === 'account' && id && e.action !== 'account.delete') link = `/directory?account=${seg(id)}`;
   const text = name ? (
     <Tooltip title={id}>
@@ -310,11 +300,11 @@ export function AuditPage() {
             ),
           }}
           columns={[
-            { title: t('time'), dataIndex: 'at', width: 170, render: (v: string) => <Time at={v} /> },
+            { title: t('time'), dataIndex: 'at', width: 160, render: (v: string) => <Time at={v} /> },
             {
               title: t('actor'),
               key: 'actor',
-              width: 140,
+              width: 120,
               render: (_, e) => (
                 <Tooltip title={t('clickToFilter')}>
                   <Space size={4} style={{ cursor: 'pointer' }} onClick={() => filterBy({ actor: e.actor })}>
@@ -327,7 +317,7 @@ export function AuditPage() {
             {
               title: t('action'),
               dataIndex: 'action',
-              width: 170,
+              width: 150,
               render: (a: string) => (
                 <Tooltip title={t('clickToFilter')}>
                   <Tag color={actionColor(a)} style={{ cursor: 'pointer' }} onClick={() => filterBy({ action: a })} data-action={a}>
@@ -336,21 +326,18 @@ export function AuditPage() {
                 </Tooltip>
               ),
             },
-            { title: t('target'), key: 'target', width: 300, render: (_, e) => <TargetCell e={e} /> },
+            { title: t('target'), key: 'target', width: 220, render: (_, e) => <TargetCell e={e} /> },
             {
               title: t('details'),
               key: 'detail',
-              ellipsis: true,
-              render: (_, e) =>
-                changesOf(e).length > 0 ? (
-                  <ChangesLine entry={e} />
-                ) : (
-                  <Typography.Text type="secondary" data-data>
-                    {detailLine(e.detail) || '—'}
-                  </Typography.Text>
-                ),
+              // at most three lines; the expanded row shows everything
+              render: (_, e) => (
+                <div style={{ display: '-webkit-box', WebkitLineClamp: 3, WebkitBoxOrient: 'vertical', overflow: 'hidden' }}>
+                  {changesOf(e).length > 0 ? <ChangesLine entry={e} /> : <DetailLine entry={e} />}
+                </div>
+              ),
             },
-            { title: t('ip'), dataIndex: 'ip', width: 110, render: (v: string | null) => v ?? '—' },
+            { title: t('ip'), dataIndex: 'ip', width: 100, render: (v: string | null) => v ?? '—' },
           ]}
         />
       </Card>

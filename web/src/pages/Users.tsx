@@ -200,7 +200,9 @@ export function UsersPage() {
         intro={
           <>
             {t('usersIntro').split('{cmd}')[0]}
-            <Typography.Text code>npx wecom-sync users reset-password</Typography.Text>
+            <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+              npx wecom-sync users reset-password
+            </Typography.Text>
             {t('usersIntro').split('{cmd}')[1]}
           </>
         }

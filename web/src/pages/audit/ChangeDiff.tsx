@@ -93,6 +93,9 @@ export function useAuditText() {
   }, [lang, t, dir, conn, users, wecom]);
 }
 
+/** A long value (a certificate) cut for the one-line summary; the expanded row shows it whole. */
+const short = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
+
 /** One change's values: before → after (a create has only after), masked or secret as recorded. */
 function Values({ type, c }: { type: string | null; c: FieldChange }) {
   const a = useAuditText();
@@ -102,12 +105,12 @@ function Values({ type, c }: { type: string | null; c: FieldChange }) {
       {'before' in c && (
         <>
           <Typography.Text delete type="secondary" data-data>
-            {a.value(type, c.field, c.before)}
+            {short(a.value(type, c.field, c.before))}
           </Typography.Text>
           {' → '}
         </>
       )}
-      <Typography.Text data-data>{a.value(type, c.field, c.after)}</Typography.Text>
+      <Typography.Text data-data>{short(a.value(type, c.field, c.after))}</Typography.Text>
     </>
   );
 }
@@ -128,6 +131,46 @@ export function ChangesLine({ entry }: { entry: AuditEntry }) {
   );
 }
 
+/** Keys the target cell or the diff shows already, and ids the target links to. */
+const SHOWN = new Set(['name', 'username', 'path', 'fields', 'version', 'changes', 'connectionId', 'tokenId']);
+
+/**
+ * What else an entry's detail says (an import's counts, a run's connection, a new user's role), in
+ * one line: known keys by label, values as the console shows them, the rest as recorded (data).
+ */
+export function DetailLine({ entry }: { entry: AuditEntry }) {
+  const a = useAuditText();
+  const items = Object.entries(entry.detail).filter(([k, v]) => !(SHOWN.has(k) && (k !== 'changes' || typeof v !== 'number')));
+  if (items.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
+  const valueOf = (k: string, v: unknown): string => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const counts = v as Record<string, unknown>;
+      if (['create', 'update', 'unchanged'].some((c) => c in counts))
+        return (['create', 'update', 'unchanged'] as const).filter((c) => c in counts).map((c) => `${a.t(c)} ${String(counts[c])}`).join(' · ');
+      return JSON.stringify(v);
+    }
+    const known = `${k}.${String(v)}`;
+    if (isAuditKey(known)) return a.t(known);
+    if (k === 'role') return a.value('user', 'role', v);
+    return a.value(null, k, v);
+  };
+  return (
+    <Typography.Text type="secondary">
+      {items.map(([k, v], i) => {
+        const label = `detail.${k}`;
+        return (
+          <span key={k}>
+            {i > 0 && ' · '}
+            {isAuditKey(label) ? a.t(label) : <span data-data>{k}</span>}
+            {a.t('colon')}
+            <span data-data>{valueOf(k, v)}</span>
+          </span>
+        );
+      })}
+    </Typography.Text>
+  );
+}
+
 /** The changes as a table (an expanded row): field, before, after. */
 export function ChangesTable({ entry }: { entry: AuditEntry }) {
   const a = useAuditText();
@@ -137,7 +180,7 @@ export function ChangesTable({ entry }: { entry: AuditEntry }) {
     if (c.kind === 'secret') return side === 'after' ? <Typography.Text type="secondary">{a.t('secretChanged')}</Typography.Text> : null;
     const text = a.value(entry.targetType, c.field, c[side]);
     return (
-      <Typography.Text data-data delete={side === 'before'} type={side === 'before' ? 'secondary' : undefined}>
+      <Typography.Text data-data delete={side === 'before'} type={side === 'before' ? 'secondary' : undefined} style={{ display: 'block', maxHeight: 120, overflow: 'auto', whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
         {text}
       </Typography.Text>
     );
