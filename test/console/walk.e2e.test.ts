@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.mjs';
 import { Directory } from '../../src/directory/directory.js';
@@ -20,7 +19,7 @@ import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { type Chromium, launchChromium, screenshot } from '../helpers/chromium.js';
-import { WAIT, expectPopupInsideWindow } from '../helpers/console.js';
+import { WAIT, expectPopupInsideWindow, settled } from '../helpers/console.js';
 import { englishProse, unlabelled } from '../helpers/prose.js';
 
 const ADMIN_PASSWORD = 'walk-admin-pass-123';
@@ -78,12 +77,6 @@ async function stopEnv(env: Env | undefined): Promise<void> {
   await env.sim.close();
   rmSync(env.dataDir, { recursive: true, force: true });
 }
-
-/** Waits for running animations (dialogs, messages) to end, for a screenshot that shows the final state. */
-const settled = (p: Page) =>
-  expect
-    .poll(() => p.evaluate<number>("document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity).length"), { timeout: 10_000, interval: 100 })
-    .toBe(0);
 
 async function walk(env: Env, lang: 'zh' | 'en', width: number): Promise<string[]> {
   const { service, sim, directory } = env;
