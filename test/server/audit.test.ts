@@ -1,6 +1,6 @@
 // The audit log: every admin write recorded with actor and target, never a secret; GET /audit.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src/audit/index.js';
+import { diffFields, maskPersonal, redactSecrets } from '../../src/audit/index.js';
 import { audit } from '../../src/server/audit.js';
 import { defineRoute } from '../../src/server/route.js';
 import { ADMIN_PASSWORD, type Harness, PROBLEM, bearer, harness } from './harness.js';
@@ -172,5 +172,33 @@ describe('redactSecrets', () => {
     expect(
       redactSecrets({ secret: 's', Password: 'p', nested: [{ accessToken: 't', apiKey: 'k', ok: 1 }], Authorization: 'Bearer x', note: 'wst_abc', name: 'n' }),
     ).toEqual({ secret: '[redacted]', Password: '[redacted]', nested: [{ accessToken: '[redacted]', apiKey: '[redacted]', ok: 1 }], Authorization: '[redacted]', note: '[redacted]', name: 'n' });
+  });
+});
+
+describe('the audit policy for personal data and secrets', () => {
+  it('masks personal values so that a change shows without the value being readable', () => {
+    expect(maskPersonal('mobile', '+86 13812345678')).toBe('+86****5678');
+    expect(maskPersonal('telephone', '1234')).toBe('****');
+    expect(maskPersonal('email', 'zhang.san@example.com')).toBe('z***@example.com');
+    expect(maskPersonal('biz_mail', 'no-at-sign')).toBe('n***');
+    expect(maskPersonal('address', '北京市海淀区')).toBe('北***');
+    expect(maskPersonal('attributes.id_card', 110101199001011234)).toBe('1***');
+    expect(maskPersonal('mobile', null)).toBeNull();
+  });
+
+  it('diffs two states field by field: work data in clear, personal data masked, secrets as changed only; nothing for unchanged fields', () => {
+    const changes = diffFields(
+      { name: 'a', mobile: '13800000001', password: 'old-secret', policies: { safety: { maxDeletes: 5 } }, same: 1 },
+      { name: 'b', mobile: '13900000002', password: 'new-secret', policies: { safety: { maxDeletes: 10 } }, same: 1 },
+    );
+    expect(changes).toEqual([
+      { field: 'name', before: 'a', after: 'b' },
+      { field: 'mobile', before: '138****0001', after: '139****0002', kind: 'masked' },
+      { field: 'password', kind: 'secret' },
+      { field: 'policies.safety.maxDeletes', before: 5, after: 10 },
+    ]);
+    expect(JSON.stringify(changes)).not.toMatch(/old-secret|new-secret|13800000001|13900000002/);
+    // a create lists the fields set, without `before`, and leaves empty ones out
+    expect(diffFields(null, { name: 'x', title: null, tags: [] })).toEqual([{ field: 'name', after: 'x' }]);
   });
 });
