@@ -463,7 +463,7 @@ export function adminSyncRoutes(
   opts: { demo?: DemoGuard } = {},
 ): FastifyPluginAsync[] {
   return [
-    connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    connectionRoutes({ connections: engine.connections, directory: engine.pipeline.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
     mappingRoutes({
       connections: engine.connections,
       directory: engine.pipeline.directory,

@@ -1250,7 +1250,7 @@ export interface components {
             action: string;
             targetType: string | null;
             targetId: string | null;
-            /** @description what changed; secrets are never recorded */
+            /** @description the object by name (name, username, path) and, for writes, `changes`: [{field, before?, after?, kind?}] — kind "masked": personal data masked; "secret": changed, no value; secrets are never recorded */
             detail: {
                 [key: string]: unknown;
             };

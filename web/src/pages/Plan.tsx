@@ -274,6 +274,7 @@ export function PlanPage() {
           </Button>
           {isAdmin && (
             <Popconfirm
+              placement="bottomRight"
               title={t('applyConfirmTitle')}
               description={confirmText}
               okText={t('ok')}
