@@ -153,8 +153,32 @@ export async function simCalls(sim: Proc): Promise<SimCall[]> {
   return ((await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: SimCall[] }).calls;
 }
 
-export async function simState(sim: Proc): Promise<Array<{ corpid: string; members: Array<{ userid: string; name: string }> }>> {
-  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { companies: Array<{ corpid: string; members: Array<{ userid: string; name: string }> }> }).companies;
+export interface SimCompany {
+  corpid: string;
+  departments: Array<{ id: number; name: string; parentid: number }>;
+  members: Array<{ userid: string; name: string; mobile: string; department: number[] }>;
+}
+
+export async function simState(sim: Proc): Promise<SimCompany[]> {
+  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { companies: SimCompany[] }).companies;
+}
+
+export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+  return m;
+}
+
+/** The most calls in any window of `windowMs` (the simulator's clock; its windows are sliding). */
+export function busiest(calls: Array<{ at: number }>, windowMs: number): number {
+  const at = calls.map((c) => c.at).sort((a, b) => a - b);
+  let head = 0;
+  let most = 0;
+  for (let i = 0; i < at.length; i++) {
+    while (at[i]! - at[head]! >= windowMs) head++;
+    most = Math.max(most, i - head + 1);
+  }
+  return most;
 }
 
 /** Polls `fn` until it returns a value other than undefined/false (every 50 ms, up to `ms`). */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJobQueue } from '../../src/jobs/index.js';
 import { getRun, queueRun } from '../../src/sync/state/runs.js';
-import { connectionInput, createDeployment, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+import { busiest, connectionInput, createDeployment, type Deployment, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const CORP = 'wwjobsbudget';
 const MINUTE = { count: 15, windowMs: 1000 };
@@ -40,24 +40,6 @@ async function connection(name: string, root: number, n: number, corp = CORP): P
   // department ids chosen apart (two connections of one company both pick "highest seen + 1")
   await d.store.db.insertInto('sync_cursors').values({ connection_id: c.id, last_change_seq: null, department_id_floor: root * 10, mapping_hash: null, updated_at: new Date().toISOString() }).execute();
   return c.id;
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
-  return m;
-}
-
-/** The most admitted calls of one API in any window of `windowMs` (the simulator's clock). */
-function busiest(calls: Array<{ at: number }>, windowMs: number): number {
-  const at = calls.map((c) => c.at).sort((a, b) => a - b);
-  let head = 0;
-  let most = 0;
-  for (let i = 0; i < at.length; i++) {
-    while (at[i]! - at[head]! >= windowMs) head++;
-    most = Math.max(most, i - head + 1);
-  }
-  return most;
 }
 
 describe('the shared budget across worker processes', () => {
