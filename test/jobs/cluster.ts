@@ -20,8 +20,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const u = new URL(SERVER);
+async function admin<T>(server: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const u = new URL(server);
   u.pathname = '/postgres';
   const c = new pg.Client({ connectionString: u.toString() });
   await c.connect();
@@ -32,13 +32,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh database `wecom_jobs_<random>` on the test server, dropped (forcibly) by drop(). */
-export async function createDatabase(): Promise<TestDatabase> {
+/** A fresh database `wecom_jobs_<random>` on the test server (or `server`), dropped (forcibly) by drop(). */
+export async function createDatabase(server = SERVER): Promise<TestDatabase> {
   const name = `wecom_jobs_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`create database ${name}`));
-  const u = new URL(SERVER);
+  await admin(server, (c) => c.query(`create database ${name}`));
+  const u = new URL(server);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}) };
+  return { url: u.toString(), drop: () => admin(server, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}) };
 }
 
 export interface Proc {
@@ -102,8 +102,8 @@ export interface Deployment {
 }
 
 /** A database with the schema, an admin token and the connection service, as one deployment's processes share them. */
-export async function createDeployment(): Promise<Deployment> {
-  const db = await createDatabase();
+export async function createDeployment(server?: string): Promise<Deployment> {
+  const db = await createDatabase(server);
   const key = randomBytes(32).toString('base64');
   const store = await openStore({ kind: 'postgres', url: db.url });
   const auth = new AuthService(store);
