@@ -102,6 +102,27 @@ const byName = (a: { name: string }, b: { name: string }): number => a.name.loca
 const byUserid = (a: { userid: string }, b: { userid: string }): number => a.userid.localeCompare(b.userid);
 const isFinished = (r: { status: string }): boolean => !['queued', 'planned', 'running'].includes(r.status);
 
+/** What the runs and the workers are doing (printed when a wait times out). */
+async function situation(): Promise<string> {
+  const runs = await d.store.db
+    .selectFrom('runs')
+    .leftJoin('run_operations', (j) => j.onRef('run_operations.run_id', '=', 'runs.id').on('run_operations.status', '=', 'succeeded'))
+    .select(['runs.id', 'runs.connection_id', 'runs.kind', 'runs.status', 'runs.lease_owner', 'runs.lease_expires_at', 'runs.error', (eb) => eb.fn.count('run_operations.op_id').as('done')])
+    .groupBy(['runs.id', 'runs.connection_id', 'runs.kind', 'runs.status', 'runs.lease_owner', 'runs.lease_expires_at', 'runs.error'])
+    .execute();
+  const live = workers.map((w) => `${w.child.pid}${w.child.exitCode !== null || w.child.signalCode !== null ? ' (exited)' : ''}`);
+  return [`workers: ${live.join(', ')}`, ...runs.map((r) => `${r.id} ${r.connection_id} ${r.kind} ${r.status} ${r.done} done, lease ${r.lease_owner} until ${r.lease_expires_at} ${r.error ?? ''}`), ...workers.map((w) => `worker ${w.child.pid}:\n${w.output().slice(-1500)}`)].join('\n');
+}
+/** until(), printing the situation when it times out. */
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms: number): Promise<T> {
+  try {
+    return await until(what, fn, ms);
+  } catch (e) {
+    console.log(await situation());
+    throw e;
+  }
+}
+
 describe('chaos: workers killed with kill -9 at random points while 20 companies sync', () => {
   it('every company converges; nothing lost, nothing sent twice, no run left behind, no budget window exceeded', async () => {
     const random = seeded(SEED);
@@ -123,8 +144,8 @@ describe('chaos: workers killed with kill -9 at random points while 20 companies
     let pending = 0;
     for (let k = 0; k < KILLS; k++) {
       const point = Math.floor(total * (0.05 + (0.75 * (k + random())) / KILLS));
-      await until(`${point} operations done`, async () => (await succeededOps()) >= point, 60_000);
-      await until('a replacement to be up', async () => pending <= 1, 60_000);
+      await waitFor(`${point} operations done`, async () => (await succeededOps()) >= point, 60_000);
+      await waitFor('a replacement to be up', async () => pending <= 1, 60_000);
       const victim = workers[Math.floor(random() * workers.length)]!;
       const running = (await allRuns()).filter((r) => r.status === 'running');
       killed.add(victim);
@@ -144,7 +165,7 @@ describe('chaos: workers killed with kill -9 at random points while 20 companies
     console.log(`kills (ms after the runs were requested, operations done, runs the victim executed):\n${kills.map((k) => `  ${k.ms} ms, ${k.done}/${total}, pid ${k.pid}: ${k.held.length} of ${k.running} running`).join('\n')}`);
 
     // every run of every connection ends (the requested ones, and any follow-up)
-    const runs = await until(
+    const runs = await waitFor(
       'every run to end',
       async () => {
         const rs = await allRuns();
@@ -169,7 +190,7 @@ describe('chaos: workers killed with kill -9 at random points while 20 companies
     // a final run of every connection (through serve) finds nothing left to do
     const finals: string[] = [];
     for (let i = 0; i < COMPANIES; i++) finals.push((await api(serve.url, d.token, 'POST', `/connections/${conn(i)}/runs`)).body.run as string);
-    const last = await until(
+    const last = await waitFor(
       'the final runs to end',
       async () => {
         const rs = await Promise.all(finals.map((id) => getRun(d.store.db, id)));
