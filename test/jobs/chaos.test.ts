@@ -111,7 +111,12 @@ async function situation(): Promise<string> {
     .groupBy(['runs.id', 'runs.connection_id', 'runs.kind', 'runs.status', 'runs.lease_owner', 'runs.lease_expires_at', 'runs.error'])
     .execute();
   const live = workers.map((w) => `${w.child.pid}${w.child.exitCode !== null || w.child.signalCode !== null ? ' (exited)' : ''}`);
-  return [`workers: ${live.join(', ')}`, ...runs.map((r) => `${r.id} ${r.connection_id} ${r.kind} ${r.status} ${r.done} done, lease ${r.lease_owner} until ${r.lease_expires_at} ${r.error ?? ''}`), ...workers.map((w) => `worker ${w.child.pid}:\n${w.output().slice(-1500)}`)].join('\n');
+  // budget held beyond its window: slices granted and not settled (a killed worker's are held for a call timeout)
+  const now = Date.now();
+  const unsettled = (await d.store.db.selectFrom('wecom_budget_slices').select(['owner', 'corp_id', 'api', 'window_ms', 'calls', 'held_until']).execute())
+    .filter((r) => Number(r.held_until) - now > Number(r.window_ms) + 1000)
+    .map((r) => `held ${r.corp_id} ${r.api} ${r.calls}/${r.window_ms} ms by ${r.owner} for ${Number(r.held_until) - now} ms more`);
+  return [`workers: ${live.join(', ')}`, ...unsettled, ...runs.map((r) => `${r.id} ${r.connection_id} ${r.kind} ${r.status} ${r.done} done, lease ${r.lease_owner} until ${r.lease_expires_at} ${r.error ?? ''}`), ...workers.map((w) => `worker ${w.child.pid}:\n${w.output().slice(-1500)}`)].join('\n');
 }
 /** until(), printing the situation when it times out. */
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms: number): Promise<T> {
