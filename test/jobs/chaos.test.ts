@@ -11,8 +11,9 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBuffer } from '../../src/connectors/import/importer.js';
+import { seededRandom } from '../../src/demo/sample-company.js';
 import { getRun } from '../../src/sync/state/runs.js';
-import { api, busiest, connectionInput, createDeployment, type Deployment, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+import { api, busiest, connectionInput, createDeployment, type Deployment, ended, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const COMPANIES = 20;
 const MEMBERS = 16;
@@ -22,18 +23,6 @@ const KILLS = Number(process.env.CHAOS_KILLS ?? 4);
 const MINUTE = { count: 3, windowMs: 1000 };
 const HOUR = { count: 6, windowMs: 4000 };
 const SEED = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : randomInt(2 ** 31);
-
-/** mulberry32: a small seeded generator in [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corp = (i: number): string => `wwchaos${String(i).padStart(2, '0')}`;
 const conn = (i: number): string => `chaos${String(i).padStart(2, '0')}`;
@@ -130,7 +119,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 
 describe('chaos: workers killed with kill -9 at random points while 20 companies sync', () => {
   it('every company converges; nothing lost, nothing sent twice, no run left behind, no budget window exceeded', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const started = Date.now();
     // runs for all, through serve (which only queues them)
     const runIds: string[] = [];
@@ -195,14 +184,7 @@ describe('chaos: workers killed with kill -9 at random points while 20 companies
     // a final run of every connection (through serve) finds nothing left to do
     const finals: string[] = [];
     for (let i = 0; i < COMPANIES; i++) finals.push((await api(serve.url, d.token, 'POST', `/connections/${conn(i)}/runs`)).body.run as string);
-    const last = await waitFor(
-      'the final runs to end',
-      async () => {
-        const rs = await Promise.all(finals.map((id) => getRun(d.store.db, id)));
-        return rs.every((r) => r && isFinished(r)) ? rs.map((r) => r!) : undefined;
-      },
-      60_000,
-    );
+    const last = await waitFor('the final runs to end', () => ended(d.store, finals), 60_000);
     expect(last.map((r) => [r.status, r.summary?.total])).toEqual(last.map(() => ['succeeded', 0]));
 
     const state = await simState(sim);

@@ -10,6 +10,7 @@ import { AuthService } from '../../src/auth/index.js';
 import { Connections, SecretBox, type ConnectionInput } from '../../src/connections/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { getRun, type RunRecord } from '../../src/sync/state/runs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin', 'wecom-sync.mjs');
@@ -190,6 +191,12 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The runs, once every one of them has ended (not queued, planned or running); undefined before. */
+export async function ended(store: Store, runIds: readonly string[]): Promise<RunRecord[] | undefined> {
+  const rs = await Promise.all(runIds.map((id) => getRun(store.db, id)));
+  return rs.every((r) => r && !['queued', 'planned', 'running'].includes(r.status)) ? rs.map((r) => r!) : undefined;
 }
 
 /** `api` with the deployment's admin token. */

@@ -6,9 +6,8 @@
 // leases; the runs finish under the ids serve answered, with nothing lost and nothing sent twice;
 // and a directory write through serve reaches WeCom afterwards (the queue and its wake-ups work).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRun } from '../../src/sync/state/runs.js';
 import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../helpers/postgres.js';
-import { api, connectionInput, createDeployment, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+import { api, connectionInput, createDeployment, ended, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const why = privatePostgresUnavailable();
 if (why) console.warn(`[pg-restart.test] skipped: ${why}`);
@@ -91,14 +90,7 @@ describe.skipIf(why !== null)('a PostgreSQL restart during runs', () => {
 
     await until('every process to report ready again', async () => (await Promise.all(all.map(ready))).every((s) => s === 200), 30_000);
     console.log(`database down ${restartedAt - stoppedAt} ms with ${doneAtStop.join(' and ')} of ${MEMBERS + 1} operations done; every process ready ${Date.now() - restartedAt} ms after the restart`);
-    const runs = await until(
-      'both runs to end',
-      async () => {
-        const rs = await Promise.all(runIds.map((id) => getRun(db.store.db, id)));
-        return rs.every((r) => r && !['queued', 'planned', 'running'].includes(r.status)) ? rs.map((r) => r!) : undefined;
-      },
-      60_000,
-    );
+    const runs = await until('both runs to end', () => ended(db.store, runIds), 60_000);
     for (const r of runs.filter((x) => x.status !== 'succeeded')) {
       const left = await db.store.db.selectFrom('run_operations').select(['kind', 'key', 'status', 'errcode', 'errmsg']).where('run_id', '=', r.id).where('status', '!=', 'succeeded').execute();
       console.log(`run ${r.id} ended ${r.status}:`, JSON.stringify(r.error), JSON.stringify(left.slice(0, 10)));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJobQueue } from '../../src/jobs/index.js';
 import { getRun, queueRun } from '../../src/sync/state/runs.js';
-import { busiest, connectionInput, createDeployment, type Deployment, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+import { busiest, connectionInput, createDeployment, type Deployment, ended, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const CORP = 'wwjobsbudget';
 const MINUTE = { count: 15, windowMs: 1000 };
@@ -50,14 +50,7 @@ describe('the shared budget across worker processes', () => {
     const runIds: string[] = [];
     for (const id of ids) runIds.push((await queueRun(d.store, id, 'full')).runId);
     await queue.send(ids.map((connectionId) => ({ connectionId })));
-    const runs = await until(
-      'both runs to finish',
-      async () => {
-        const rs = await Promise.all(runIds.map((r) => getRun(d.store.db, r)));
-        return rs.every((r) => r && !['queued', 'planned', 'running'].includes(r.status)) ? rs.map((r) => r!) : undefined;
-      },
-      40_000,
-    );
+    const runs = await until('both runs to finish', () => ended(d.store, runIds), 40_000);
     if (runs.some((r) => r.status !== 'succeeded')) {
       const failed = await d.store.db.selectFrom('run_operations').select(['kind', 'errcode', 'errmsg']).where('status', '!=', 'succeeded').execute();
       console.log(failed.slice(0, 5), [...groupBy(await simCalls(sim), (c) => `${c.api}:${c.errcode}`)].map(([k, v]) => [k, v.length]));
