@@ -58,7 +58,7 @@ const SAMPLE_EMAIL_DOMAIN = 'xinghe-tech.example';
 export const DEFAULT_SEED = 20241125;
 
 /** mulberry32: a small, fast, well-distributed 32-bit generator; enough for sample data. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

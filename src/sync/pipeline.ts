@@ -83,6 +83,11 @@ export interface PipelineEnv {
   now?: () => Date;
   /** Aborted at shutdown: executions hand their runs back once the calls in flight are recorded (executor's `drain`). */
   drain?: AbortSignal;
+  /**
+   * How to plan again, under its id, a run a crashed process left before its plan was stored (it
+   * was reading WeCom or planning: nothing was sent). Absent: such a run is recorded failed.
+   */
+  replan?: (kind: RunKind) => Promise<RunRequest>;
 }
 
 /** One run's request: its kind and how each optional stage behaves. */
@@ -165,21 +170,26 @@ export async function runPipeline(env: PipelineEnv, target: SyncTarget, request:
   if (request.dryRun) return plannedReport(target, 'dry-run', await makePlan(env, target, request), { runId: null, status: 'dry-run' });
   const resumed = request.resume === false ? [] : await resumeStale(env, target);
   const run = await claim(env, target, request.kind, request.runId);
+  return { ...(await planAndExecute(env, target, request, run)), resumed };
+}
+
+/** The stages after the claim (map → … → advance) for a run this process holds: claimed, or taken over before its plan was stored. */
+async function planAndExecute(env: PipelineEnv, target: SyncTarget, request: RunRequest, run: ClaimedRun): Promise<SyncReport> {
   try {
     let planned: Planned;
     let stored: Stored;
     try {
       ({ planned, stored } = await holdingLease(env.store, run, () => planAndStore(env, target, request, run)));
     } catch (e) {
-      return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind, resumed };
+      return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind };
     }
     env.onEvent?.({ type: 'plan-stored', runId: run.runId, operations: planned.plan.operations.length, held: stored === 'held' });
-    if (stored !== 'started') return { ...plannedReport(target, request.kind, planned, notExecuted(run, stored, planned.plan)), resumed };
+    if (stored !== 'started') return plannedReport(target, request.kind, planned, notExecuted(run, stored, planned.plan));
 
     const result = await executeRun({ ...execution(env), client: target.client, runId: run.runId, owner: run.owner, operations: recordsOfPlan(run.runId, planned.plan), links: linksAfterAdoption(planned) });
     await advanceCursor(env.store, target.connection.id, request, result, planned.mapped.changeSeq);
     await recordMappingApplied(env.store, target.connection.id, request, result);
-    return { ...plannedReport(target, request.kind, planned, result), resumed };
+    return plannedReport(target, request.kind, planned, result);
   } finally {
     markOwnerActive(run.owner, false);
   }
@@ -286,6 +296,17 @@ export async function resumeStale(env: PipelineEnv, target: SyncTarget): Promise
     const taken = await takeOver(env.store, run.id, owner, leaseMs);
     if (!taken) throw new RunInProgressError(run.connectionId, run.id, null);
     const base = { connection: nameOf(target), kind: 'resume' as const, problems: [], adopted: NO_ADOPTION };
+    if (taken.plan === null && env.replan) {
+      // it was still reading WeCom or planning: nothing was sent; planned again under its id
+      markOwnerActive(owner, true);
+      const request = await env.replan(taken.kind).catch((e: unknown) => {
+        markOwnerActive(owner, false);
+        throw e;
+      });
+      const report = await planAndExecute(env, target, request, { runId: run.id, owner, kind: taken.kind, connectionId: run.connectionId, leaseMs });
+      out.push({ ...report, kind: 'resume' });
+      continue;
+    }
     if (taken.plan === null) {
       // it was still reading WeCom or planning: nothing was sent
       const error: RunError = { message: 'interrupted while reading WeCom or planning (no operation was sent)' };
@@ -510,14 +531,14 @@ export class SyncPipeline {
   /** Dry run: what apply would do now. Nothing is stored or sent. */
   async plan(nameOrId: string): Promise<SyncReport & { plan: Plan }> {
     const p = await this.prepare(nameOrId);
-    const report = await runPipeline(this.env(), p.target, { kind: 'full', dryRun: true, map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) });
+    const report = await runPipeline(this.env(), p.target, { ...this.fullRequest(p), dryRun: true });
     return report as SyncReport & { plan: Plan };
   }
 
   /** A full run: everything the directory says, reconciled against WeCom's lists. */
   async apply(nameOrId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
     const p = await this.prepare(nameOrId);
-    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) }));
+    return this.reported(await runPipeline(this.env(opts, p), p.target, this.fullRequest(p)));
   }
 
   /**
@@ -541,20 +562,44 @@ export class SyncPipeline {
    */
   async incremental(nameOrId: string, opts: IncrementalOptions = {}): Promise<SyncReport | null> {
     const p = await this.prepare(nameOrId);
+    const request = await this.incrementalRequest(p, opts);
+    if (request === 'nothing') return null;
+    if (request === 'full') return this.apply(nameOrId, opts);
+    return this.reported(await runPipeline(this.env(opts, p), p.target, request));
+  }
+
+  private fullRequest(p: PreparedConnection): RunRequest {
+    return { kind: 'full', map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) };
+  }
+
+  /** The changes after the cursor as an incremental run; 'full' when a full run must do (never synced, too far behind). */
+  private async incrementalRequest(p: PreparedConnection, opts: IncrementalOptions = {}): Promise<RunRequest | 'full' | 'nothing'> {
     const { lastChangeSeq } = await getCursor(this.store.db, p.connection.id);
-    if (lastChangeSeq === null) return this.apply(nameOrId, opts);
+    if (lastChangeSeq === null) return 'full';
     const latest = await this.directory.latestSequence();
-    if (latest <= lastChangeSeq) return null;
+    if (latest <= lastChangeSeq) return 'nothing';
     const changes = await changesBetween(this.directory, lastChangeSeq, latest, opts.maxChanges ?? 50_000);
-    if (changes === null) return this.apply(nameOrId, opts);
-    const report = await runPipeline(this.env(opts), p.target, {
+    if (changes === null) return 'full';
+    return {
       kind: 'incremental',
       map: () => mapChanges(this.directory, mapSettings(p), changes, latest, opts.targetedReadLimit),
       deleted: (keys) => this.directory.deletedOf(keys),
       advanceOnDataFailures: true,
       dropEmpty: true,
-    });
-    return this.reported(report);
+    };
+  }
+
+  /**
+   * A run left unplanned by a crash, planned again under its id: a full run as one; an incremental
+   * run covers the changes after the cursor now (none: it is dropped), or everything when too far behind.
+   */
+  private async replanRequest(p: PreparedConnection, kind: RunKind): Promise<RunRequest> {
+    if (kind === 'full') return this.fullRequest(p);
+    const request = await this.incrementalRequest(p);
+    if (request === 'full') return { ...this.fullRequest(p), kind: 'incremental', observe: true, adopt: true, dropEmpty: true };
+    if (request !== 'nothing') return request;
+    const latest = await this.directory.latestSequence();
+    return { kind: 'incremental', map: () => mapChanges(this.directory, mapSettings(p), [], latest), dropEmpty: true };
   }
 
   /**
@@ -563,13 +608,13 @@ export class SyncPipeline {
    */
   async runQueued(nameOrId: string, runId: string, opts: ApplyOptions = {}): Promise<SyncReport> {
     const p = await this.prepare(nameOrId);
-    return this.reported(await runPipeline(this.env(opts), p.target, { kind: 'full', runId, map: () => mapFull(this.directory, mapSettings(p)), mapping: this.mappingOf(p) }));
+    return this.reported(await runPipeline(this.env(opts, p), p.target, { ...this.fullRequest(p), runId }));
   }
 
   /** Finishes the connection's runs a crashed process left active (under their ids); RunInProgressError while one is alive. */
   async resume(nameOrId: string): Promise<SyncReport[]> {
     const p = await this.prepare(nameOrId);
-    const reports = await resumeStale(this.env(), p.target);
+    const reports = await resumeStale(this.env({}, p), p.target);
     for (const r of reports) if (r.runId) this.deps.onReport?.(r);
     return reports;
   }
@@ -622,9 +667,11 @@ export class SyncPipeline {
     return report;
   }
 
-  private env(opts: ApplyOptions = {}): PipelineEnv {
+  /** The environment of a run; with the prepared connection, runs a crash left unplanned are planned again (replan). */
+  private env(opts: ApplyOptions = {}, p?: PreparedConnection): PipelineEnv {
     const onEvent = progressEvents(opts);
     return {
+      ...(p ? { replan: (kind: RunKind) => this.replanRequest(p, kind) } : {}),
       store: this.store,
       ...(this.deps.concurrency !== undefined ? { concurrency: this.deps.concurrency } : {}),
       ...(this.deps.leaseMs !== undefined ? { leaseMs: this.deps.leaseMs } : {}),

@@ -10,6 +10,7 @@ import { AuthService } from '../../src/auth/index.js';
 import { Connections, SecretBox, type ConnectionInput } from '../../src/connections/index.js';
 import { Directory } from '../../src/directory/directory.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { getRun, type RunRecord } from '../../src/sync/state/runs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin', 'wecom-sync.mjs');
@@ -20,8 +21,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const u = new URL(SERVER);
+async function admin<T>(server: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const u = new URL(server);
   u.pathname = '/postgres';
   const c = new pg.Client({ connectionString: u.toString() });
   await c.connect();
@@ -32,13 +33,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh database `wecom_jobs_<random>` on the test server, dropped (forcibly) by drop(). */
-export async function createDatabase(): Promise<TestDatabase> {
+/** A fresh database `wecom_jobs_<random>` on the test server (or `server`), dropped (forcibly) by drop(). */
+export async function createDatabase(server = SERVER): Promise<TestDatabase> {
   const name = `wecom_jobs_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`create database ${name}`));
-  const u = new URL(SERVER);
+  await admin(server, (c) => c.query(`create database ${name}`));
+  const u = new URL(server);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}) };
+  return { url: u.toString(), drop: () => admin(server, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}) };
 }
 
 export interface Proc {
@@ -102,8 +103,8 @@ export interface Deployment {
 }
 
 /** A database with the schema, an admin token and the connection service, as one deployment's processes share them. */
-export async function createDeployment(): Promise<Deployment> {
-  const db = await createDatabase();
+export async function createDeployment(server?: string): Promise<Deployment> {
+  const db = await createDatabase(server);
   const key = randomBytes(32).toString('base64');
   const store = await openStore({ kind: 'postgres', url: db.url });
   const auth = new AuthService(store);
@@ -153,8 +154,32 @@ export async function simCalls(sim: Proc): Promise<SimCall[]> {
   return ((await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: SimCall[] }).calls;
 }
 
-export async function simState(sim: Proc): Promise<Array<{ corpid: string; members: Array<{ userid: string; name: string }> }>> {
-  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { companies: Array<{ corpid: string; members: Array<{ userid: string; name: string }> }> }).companies;
+export interface SimCompany {
+  corpid: string;
+  departments: Array<{ id: number; name: string; parentid: number }>;
+  members: Array<{ userid: string; name: string; mobile: string; department: number[] }>;
+}
+
+export async function simState(sim: Proc): Promise<SimCompany[]> {
+  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { companies: SimCompany[] }).companies;
+}
+
+export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+  return m;
+}
+
+/** The most calls in any window of `windowMs` (the simulator's clock; its windows are sliding). */
+export function busiest(calls: Array<{ at: number }>, windowMs: number): number {
+  const at = calls.map((c) => c.at).sort((a, b) => a - b);
+  let head = 0;
+  let most = 0;
+  for (let i = 0; i < at.length; i++) {
+    while (at[i]! - at[head]! >= windowMs) head++;
+    most = Math.max(most, i - head + 1);
+  }
+  return most;
 }
 
 /** Polls `fn` until it returns a value other than undefined/false (every 50 ms, up to `ms`). */
@@ -166,6 +191,12 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The runs, once every one of them has ended (not queued, planned or running); undefined before. */
+export async function ended(store: Store, runIds: readonly string[]): Promise<RunRecord[] | undefined> {
+  const rs = await Promise.all(runIds.map((id) => getRun(store.db, id)));
+  return rs.every((r) => r && !['queued', 'planned', 'running'].includes(r.status)) ? rs.map((r) => r!) : undefined;
 }
 
 /** `api` with the deployment's admin token. */

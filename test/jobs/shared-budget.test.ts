@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJobQueue } from '../../src/jobs/index.js';
 import { getRun, queueRun } from '../../src/sync/state/runs.js';
-import { connectionInput, createDeployment, type Deployment, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
+import { busiest, connectionInput, createDeployment, type Deployment, ended, groupBy, type Proc, simCalls, simState, startProcess, startSimulatorProcess, until } from './cluster.js';
 
 const CORP = 'wwjobsbudget';
 const MINUTE = { count: 15, windowMs: 1000 };
@@ -42,24 +42,6 @@ async function connection(name: string, root: number, n: number, corp = CORP): P
   return c.id;
 }
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
-  return m;
-}
-
-/** The most admitted calls of one API in any window of `windowMs` (the simulator's clock). */
-function busiest(calls: Array<{ at: number }>, windowMs: number): number {
-  const at = calls.map((c) => c.at).sort((a, b) => a - b);
-  let head = 0;
-  let most = 0;
-  for (let i = 0; i < at.length; i++) {
-    while (at[i]! - at[head]! >= windowMs) head++;
-    most = Math.max(most, i - head + 1);
-  }
-  return most;
-}
-
 describe('the shared budget across worker processes', () => {
   it('two workers, one company: both runs go on at once, and the sum of their calls stays within every window', async () => {
     const ids = [await connection('left', 2001, 30), await connection('right', 2002, 30)];
@@ -68,14 +50,7 @@ describe('the shared budget across worker processes', () => {
     const runIds: string[] = [];
     for (const id of ids) runIds.push((await queueRun(d.store, id, 'full')).runId);
     await queue.send(ids.map((connectionId) => ({ connectionId })));
-    const runs = await until(
-      'both runs to finish',
-      async () => {
-        const rs = await Promise.all(runIds.map((r) => getRun(d.store.db, r)));
-        return rs.every((r) => r && !['queued', 'planned', 'running'].includes(r.status)) ? rs.map((r) => r!) : undefined;
-      },
-      40_000,
-    );
+    const runs = await until('both runs to finish', () => ended(d.store, runIds), 40_000);
     if (runs.some((r) => r.status !== 'succeeded')) {
       const failed = await d.store.db.selectFrom('run_operations').select(['kind', 'errcode', 'errmsg']).where('status', '!=', 'succeeded').execute();
       console.log(failed.slice(0, 5), [...groupBy(await simCalls(sim), (c) => `${c.api}:${c.errcode}`)].map(([k, v]) => [k, v.length]));

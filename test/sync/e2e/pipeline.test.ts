@@ -1,8 +1,10 @@
 // The one pipeline: what a run reads of WeCom and in which order its stages hold the run slot.
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineEvent } from '../../../src/sync/pipeline.js';
 import { mapFull } from '../../../src/sync/stages/map.js';
-import { getRun } from '../../../src/sync/state/runs.js';
+import { getCursor } from '../../../src/sync/state/cursors.js';
+import { claimRun, getRun } from '../../../src/sync/state/runs.js';
 import { connectionInput, setup, type Env } from './helpers.js';
 
 let env: Env;
@@ -73,6 +75,46 @@ describe('the sync pipeline', () => {
     const run = await getRun(env.store.db, runId);
     expect(run).toMatchObject({ status: 'planned', leaseOwner: 'other-host:1:thief', plan: null });
     expect(env.sim.sim.calls.filter((c) => c.api.endsWith('/create'))).toEqual([]);
+  });
+
+  describe('a run a killed process left while it read WeCom or planned (claimed, no plan stored)', () => {
+    // same host, no such pid: stale at once
+    const dead = `${hostname()}:2147483646:dead`;
+    const members = (e: Env): string[] => e.sim.sim.company('wwe2e').members.all().map((m) => m.userid).filter((u) => u.startsWith('dev')).sort();
+
+    it('full: planned again under its id and executed; nothing was sent before, so nothing is sent twice', async () => {
+      env = await setup();
+      await company(env);
+      const { id } = await env.connections.get('acme');
+      const crashed = await claimRun(env.store, id, 'full', dead, 60_000);
+      const [report, ...more] = await env.pipeline.resume('acme');
+      expect(more).toEqual([]);
+      expect(report).toMatchObject({ runId: crashed, kind: 'resume', status: 'succeeded' });
+      expect(await getRun(env.store.db, crashed)).toMatchObject({ status: 'succeeded', leaseOwner: null, summary: expect.objectContaining({ succeeded: 4, failed: 0 }) });
+      expect(members(env)).toEqual(['dev0', 'dev1', 'dev2']);
+      expect(env.sim.sim.calls.filter((c) => c.api === 'user/create')).toHaveLength(3);
+    });
+
+    it('incremental: the changes after the cursor, under its id; with none left, it is dropped (no run left behind)', async () => {
+      env = await setup();
+      await company(env);
+      expect((await env.pipeline.apply('acme')).status).toBe('succeeded');
+      const org = (await env.directory.getTree())[0]!;
+      await env.directory.createAccount({ username: 'dev3', displayName: 'Dev 3', organizationIds: [org.id], mobile: '+86 13800000003' });
+      const { id } = await env.connections.get('acme');
+      const crashed = await claimRun(env.store, id, 'incremental', dead, 60_000);
+      const [report] = await env.pipeline.resume('acme');
+      expect(report).toMatchObject({ runId: crashed, status: 'succeeded' });
+      expect(await getRun(env.store.db, crashed)).toMatchObject({ kind: 'incremental', status: 'succeeded', summary: expect.objectContaining({ succeeded: 1 }) });
+      expect(members(env)).toEqual(['dev0', 'dev1', 'dev2', 'dev3']);
+      expect((await getCursor(env.store.db, id)).lastChangeSeq).toBe(await env.directory.latestSequence());
+
+      const idle = await claimRun(env.store, id, 'incremental', dead, 60_000);
+      const [nothing] = await env.pipeline.resume('acme');
+      expect(nothing).toMatchObject({ runId: null, status: 'succeeded' });
+      expect(await getRun(env.store.db, idle)).toBeUndefined();
+      expect(await env.pipeline.isRunning(id)).toBe(false);
+    });
   });
 
   it('an incremental run from a newly trusted IP reads nothing of WeCom, so it has nothing to warn about (no 48009 warning after every run)', async () => {
