@@ -109,6 +109,22 @@ export class PgBudgetLedger implements BudgetLedger {
     });
   }
 
+  /**
+   * Settles the slices of processes known to be gone (see processGone: a killed process of this
+   * host), which would otherwise stay held for a call timeout and a window (34 s by default) and,
+   * at a small budget, stop the company's calls that long. Every call a dead process made arrived
+   * before it died, so each of its granted calls — all counted, the number used is unknown — held
+   * until now + window (+ margin) covers it, as a settle does. Returns the slices released.
+   */
+  async releaseGone(isGone: (owner: string) => boolean, marginMs = 20): Promise<number> {
+    const db = this.store.db as unknown as Kysely<unknown>;
+    const owners = await sql<{ owner: string }>`select distinct owner from wecom_budget_slices where held_until > ${dbNow} + window_ms + ${marginMs} and owner <> ${this.owner}`.execute(db);
+    const gone = owners.rows.map((r) => r.owner).filter(isGone);
+    if (gone.length === 0) return 0;
+    const r = await sql`update wecom_budget_slices set held_until = least(held_until, ${dbNow} + window_ms + ${marginMs}) where owner in (${sql.join(gone)})`.execute(db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
   async settle(id: string, calls: number, marginMs: number): Promise<void> {
     await sql`update wecom_budget_slices set calls = ${calls}, held_until = least(held_until, ${dbNow} + window_ms + ${marginMs}) where id = ${id}`.execute(
       this.store.db as unknown as Kysely<unknown>,

@@ -14,7 +14,8 @@
 //     after a failure the follow-up starts later (1 s, doubled per failure, at most 60 s)
 //   every `sweepMs`: a job for each connection whose active run is stale (its executor is gone:
 //     lease expired, or a process of this host that no longer exists), with a queued run and none
-//     active, or behind the change feed — so nothing waits on a process that died
+//     active, or behind the change feed — so nothing waits on a process that died; and the shared
+//     budget a killed process of this host still held is released (./budget.ts, releaseGone)
 //
 // With `fullIntervalMs`, the sweep also queues a full run (the periodic reconcile) for each
 // connection whose last full run is older (coalesced: every worker sweeps).
@@ -43,6 +44,8 @@ export interface JobWorkerOptions {
   planSlots?: number;
   /** Sweep interval (default 5 s). */
   sweepMs?: number;
+  /** Also at every sweep: the shared budget's slices of killed processes are released (PgBudgetLedger.releaseGone). */
+  releaseGoneBudget?: () => Promise<number>;
   /** A full run of every connection that ran, when its last full run is older than this (0/undefined = never). */
   fullIntervalMs?: number;
   /** Back-off after a failed run: base and cap (default 1 s … 60 s). */
@@ -253,6 +256,7 @@ export class JobWorker {
   sweep(): Promise<void> {
     this.sweeping ??= (async () => {
       try {
+        await this.opts.releaseGoneBudget?.();
         if (this.opts.fullIntervalMs) for (const id of await fullRunsDue(this.opts.pipeline, this.opts.fullIntervalMs)) await queueRun(this.opts.pipeline.store, id, 'full');
         const due = await sweepTargets(this.opts.pipeline);
         if (due.length > 0 && this.running) await this.opts.queue.send(due.map((connectionId) => ({ connectionId })));

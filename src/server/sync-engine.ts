@@ -20,7 +20,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
 import { type ServiceClient, type SyncReport, type WorkerEvent, SyncPipeline, SyncWorker } from '../sync/index.js';
 import { getCursor } from '../sync/state/cursors.js';
-import { hasAnyRun, loadOperations, processIdentity, queueRun } from '../sync/state/runs.js';
+import { hasAnyRun, loadOperations, processGone, processIdentity, queueRun } from '../sync/state/runs.js';
 import { toAppError } from './problem.js';
 import type { QueuedRuns } from './routes/sync.js';
 import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
@@ -143,10 +143,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     track('run', recordRunMetrics(metrics, store, report));
   };
   // queued mode, executing runs: WeCom's per-company budget is shared with the other processes (src/jobs/budget.ts)
-  const budget =
-    opts.queue && opts.worker !== false
+  const ledger = opts.queue && opts.worker !== false ? new PgBudgetLedger(store, processIdentity()) : null;
+  const budget = ledger
       ? new SharedBudget({
-          ledger: new PgBudgetLedger(store, processIdentity()),
+          ledger,
           onReserved: (api, calls) => metrics.budgetReserved.set({ api, window: 'all' }, calls),
           onError: (err) => logger?.warn({ err }, 'shared WeCom budget: the database failed; calls wait'),
         })
@@ -161,7 +161,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   });
   const listIds = async (): Promise<string[]> => (await connections.list()).map((c) => c.id);
 
-  if (opts.queue) return queuedEngine({ ...opts, queue: opts.queue }, { connections, pipeline, settled, track, budget });
+  if (opts.queue) return queuedEngine({ ...opts, queue: opts.queue }, { connections, pipeline, settled, track, budget, ledger });
 
   if (opts.worker === false) {
     return {
@@ -249,10 +249,10 @@ function planMaker(pipeline: SyncPipeline, logger: Logger | undefined): PlanMake
  */
 function queuedEngine(
   opts: SyncEngineOptions & { queue: JobQueue },
-  parts: { connections: Connections; pipeline: SyncPipeline; settled: () => Promise<void>; track: (what: string, p: Promise<void>) => void; budget: SharedBudget | null },
+  parts: { connections: Connections; pipeline: SyncPipeline; settled: () => Promise<void>; track: (what: string, p: Promise<void>) => void; budget: SharedBudget | null; ledger: PgBudgetLedger | null },
 ): SyncEngine {
   const { store, metrics, logger, queue } = opts;
-  const { connections, pipeline, settled, track, budget } = parts;
+  const { connections, pipeline, settled, track, budget, ledger } = parts;
   const planWait = opts.planWaitMs ?? 25_000;
   const queued: QueuedRuns = {
     async requestRun(connectionId) {
@@ -287,6 +287,7 @@ function queuedEngine(
           queue,
           pipeline,
           plans: planMaker(pipeline, logger),
+          ...(ledger ? { releaseGoneBudget: () => ledger.releaseGone(processGone) } : {}),
           ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
           ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}),
           ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBudgetLedger, SharedBudgetGate, grantable, sliceWant, usePeriodMs } from '../../src/jobs/budget.js';
 import type { Store } from '../../src/store/store.js';
+import { processGone, processIdentity } from '../../src/sync/state/runs.js';
 import { postgresBackend, type TestStore } from '../store/backends.js';
 
 describe('budget rules (pure)', () => {
@@ -70,5 +71,29 @@ describe('two processes on one company (PostgreSQL)', () => {
     // settled: nothing is held beyond the calls made
     const held = await t.store.db.selectFrom('wecom_budget_slices').select((eb) => eb.fn.sum<number>('calls').as('n')).where('corp_id', '=', corp).where('window_ms', '=', 2000).executeTakeFirstOrThrow();
     expect(Number(held.n)).toBe(starts.length);
+  });
+
+  it("a killed process's unsettled slices are released at once (a window from now), a live one's are kept", async () => {
+    const limits = [{ count: 10, windowMs: 2000 }];
+    const corp = `wwgone${Date.now()}`;
+    const host = processIdentity().split(':')[0]!;
+    // a pid that exists on no machine: a process of this host that died with its slices unsettled
+    const dead = `${host}:999999999:x`;
+    const remote = `another-host-${Date.now()}:1234:x`;
+    const holdExtra = 30_000; // unsettled: held for a call timeout and a window
+    expect((await new PgBudgetLedger(t.store, dead).reserve(corp, 'user/create', limits, 5, holdExtra)).calls).toBe(5);
+    expect((await new PgBudgetLedger(t.store, remote).reserve(corp, 'user/create', limits, 5, holdExtra)).calls).toBe(5);
+    const mine = new PgBudgetLedger(other, processIdentity());
+    expect((await mine.reserve(corp, 'user/create', limits, 1, 0)).calls).toBe(0);
+    expect(processGone(dead)).toBe(true);
+    expect(processGone(remote)).toBe(false);
+
+    expect(await mine.releaseGone(processGone)).toBe(1);
+    const held = await t.store.db.selectFrom('wecom_budget_slices').select(['owner', 'held_until', 'granted_at']).where('corp_id', '=', corp).execute();
+    const byOwner = new Map(held.map((r) => [r.owner, Number(r.held_until) - Number(r.granted_at)]));
+    expect(byOwner.get(dead)).toBeLessThan(2000 + 1000); // a window (+ margin) from now
+    expect(byOwner.get(remote)).toBeGreaterThanOrEqual(holdExtra + 2000); // another host's: not known dead, kept
+    // the dead process's calls still count for a window: none is granted before it ends
+    expect((await mine.reserve(corp, 'user/create', limits, 1, 0)).calls).toBe(0);
   });
 });

@@ -150,9 +150,18 @@ export function isStale(run: Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt'>, n
   if (!run.leaseOwner || !run.leaseExpiresAt) return true;
   if (Date.parse(run.leaseExpiresAt) <= now) return true;
   const [host, pidText] = run.leaseOwner.split(':');
+  if (host === HOST && Number(pidText) === process.pid) return !localActive.has(run.leaseOwner);
+  return processGone(run.leaseOwner);
+}
+
+/**
+ * Whether the process an owner identity names (processIdentity, newOwner) is known to be gone: it
+ * ran on this host and its pid no longer exists. Another host's process is never known gone (false).
+ */
+export function processGone(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
   const pid = Number(pidText);
-  if (host !== HOST || !Number.isInteger(pid)) return false;
-  if (pid === process.pid) return !localActive.has(run.leaseOwner);
+  if (host !== HOST || !Number.isInteger(pid) || pid === process.pid) return false;
   return !pidAlive(pid);
 }
 
