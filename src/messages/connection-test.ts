@@ -32,13 +32,13 @@ export const TEST_TEXTS = {
   'test.unexpected': { en: 'Unexpected failure: {detail}', zh: '意外错误：{detail}' },
 
   // ------------------------------------------------------------------ the checks
-  'test.token-ok.proxy': { en: 'Access token obtained through proxy {proxy}: company ID and secret are accepted.', zh: '已经代理 {proxy} 获取 access token：企业 ID 与 Secret 有效。' },
-  'test.token-ok.direct': { en: 'Access token obtained directly: company ID and secret are accepted.', zh: '已直连获取 access token：企业 ID 与 Secret 有效。' },
-  'test.token-one-proxy-failed.proxy': { en: 'Access token obtained through proxy {proxy}, but proxy {failed} failed and was skipped; fix or remove it.', zh: '已经代理 {proxy} 获取 access token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
-  'test.token-one-proxy-failed.direct': { en: 'Access token obtained directly, but proxy {failed} failed and was skipped; fix or remove it.', zh: '已直连获取 access token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
-  'test.token-some-proxies-failed.proxy': { en: 'Access token obtained through proxy {proxy}, but proxies {failed} failed and were skipped; fix or remove them.', zh: '已经代理 {proxy} 获取 access token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
-  'test.token-some-proxies-failed.direct': { en: 'Access token obtained directly, but proxies {failed} failed and were skipped; fix or remove them.', zh: '已直连获取 access token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
-  'test.skipped-no-token': { en: 'Not checked: no access token.', zh: '未检查：没有 access token。' },
+  'test.token-ok.proxy': { en: 'Access token obtained through proxy {proxy}: company ID and secret are accepted.', zh: '已经代理 {proxy} 获取 access_token：企业 ID 与 Secret 有效。' },
+  'test.token-ok.direct': { en: 'Access token obtained directly: company ID and secret are accepted.', zh: '已直连获取 access_token：企业 ID 与 Secret 有效。' },
+  'test.token-one-proxy-failed.proxy': { en: 'Access token obtained through proxy {proxy}, but proxy {failed} failed and was skipped; fix or remove it.', zh: '已经代理 {proxy} 获取 access_token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
+  'test.token-one-proxy-failed.direct': { en: 'Access token obtained directly, but proxy {failed} failed and was skipped; fix or remove it.', zh: '已直连获取 access_token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
+  'test.token-some-proxies-failed.proxy': { en: 'Access token obtained through proxy {proxy}, but proxies {failed} failed and were skipped; fix or remove them.', zh: '已经代理 {proxy} 获取 access_token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
+  'test.token-some-proxies-failed.direct': { en: 'Access token obtained directly, but proxies {failed} failed and were skipped; fix or remove them.', zh: '已直连获取 access_token，但以下代理失败并被跳过：{failed}；请修复或移除。' },
+  'test.skipped-no-token': { en: 'Not checked: no access token.', zh: '未检查：没有 access_token。' },
   'test.skipped-no-root': { en: 'Not checked: the root department is missing.', zh: '未检查：根部门不存在。' },
   'test.skipped-root-unreadable': { en: 'Not checked: the root department could not be read.', zh: '未检查：无法读取根部门。' },
   'test.root-not-found': {
