@@ -208,6 +208,9 @@ export const ERROR_TEXTS = {
   'error.scim-endpoint-taken': { en: 'a SCIM endpoint named "{name}" already exists', zh: '名为“{name}”的 SCIM 端点已存在' },
   'error.scim-token-not-found': { en: 'SCIM endpoint {name} has no token {id}', zh: 'SCIM 端点 {name} 没有令牌 {id}' },
   'error.token-name': { en: 'a token name must be 1–100 characters', zh: '令牌名称须为 1–100 个字符' },
+  // WeCom
+  'error.wecom': { en: 'WeCom: {detail}', zh: '企业微信返回错误：{detail}' },
+  'error.wecom-unreachable': { en: 'WeCom: {detail}', zh: '无法连接企业微信：{detail}' },
   // import
   'error.import-refused': { en: 'nothing was imported: {count} error(s) in the file (first: row {row}, {column}: {message})', zh: '未导入任何内容：文件中有 {count} 处错误（第一处：第 {row} 行，{column}：{message}）' },
   'error.import-too-large': { en: 'the file is {size} MiB; an import takes at most {max} MiB (split it, or use wecom-sync import)', zh: '文件大小为 {size} MiB；一次导入最多 {max} MiB（请拆分文件，或在命令行使用 wecom-sync import）' },

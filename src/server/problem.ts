@@ -3,7 +3,7 @@
 // + `code` and `params` when a client may word the detail itself).
 // toAppError is the one place a thrown error becomes an answer: AppErrors (src/domain/errors.ts)
 // as they are, the few foreign errors the API lets through translated, anything else a logged 500.
-import { type CodedText, type Lang, type TextParams, isMessageCode, render } from '../messages/index.js';
+import { type CodedText, type Lang, type TextParams, coded, isMessageCode, render } from '../messages/index.js';
 import type { FastifyReply } from 'fastify';
 import type { ZodError } from 'zod';
 import { SecretDecryptError, SecretKeyError } from '../connections/crypto.js';
@@ -76,8 +76,9 @@ const INTERNAL_ERROR = 'an internal error occurred; see the server log';
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   // WeCom answered with an error or could not be reached (messages carry no secret: the client redacts tokens)
-  if (err instanceof WeComError) return new AppError('wecom-error', 502, `WeCom: ${err.message}`, { explanation: err.explanation, cause: err });
-  if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, `WeCom: ${err.message}`, { cause: err });
+  // (WeCom's own words are data: a client says the rest in its language, with `explanation` for the errcode)
+  if (err instanceof WeComError) return new AppError('wecom-error', 502, coded('error.wecom', { detail: err.message }), { explanation: err.explanation, cause: err });
+  if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, coded('error.wecom-unreachable', { detail: err.message }), { cause: err });
   // Their messages name the key file for the operator; the answer does not. A stored secret the key
   // cannot decrypt (the key was lost or changed) is a state the admin repairs by entering it again: 409.
   if (err instanceof SecretDecryptError)

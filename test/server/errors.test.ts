@@ -109,6 +109,8 @@ const CASES: Case[] = [
     type: 'wecom-error',
     detail: /^WeCom: gettoken failed with errcode 40001/,
     logged: true,
+    code: 'error.wecom',
+    params: { detail: expect.stringMatching(/^gettoken failed with errcode 40001/) },
   },
   {
     name: 'WeComTransportError',
@@ -117,6 +119,8 @@ const CASES: Case[] = [
     type: 'wecom-unreachable',
     detail: 'WeCom: gettoken: connection refused',
     logged: true,
+    code: 'error.wecom-unreachable',
+    params: { detail: 'gettoken: connection refused' },
   },
   {
     name: 'SecretDecryptError',
