@@ -1,2 +1,3 @@
 export * from './audit-log.js';
-export { redactSecrets } from './redact.js';
+export { type AuditValue, type FieldChange, diffFields, fieldChange } from './changes.js';
+export { isPersonalField, maskPersonal, redactSecrets } from './redact.js';

@@ -21,7 +21,7 @@ import { type CodedText, clause, coded } from '../messages/index.js';
 import { newId } from '../store/ids.js';
 import type { ConnectionsTable } from '../store/tables/connections.js';
 import type { Store, Tx } from '../store/store.js';
-import { isUniqueViolation } from '../store/unique.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { WeComClientOptions } from '../wecom/client.js';
 import { type SecretBox, SecretDecryptError, connectionAad } from './crypto.js';
 

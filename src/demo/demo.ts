@@ -36,7 +36,7 @@ import type { Organization } from '../domain/organization.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { newId } from '../store/ids.js';
 import type { Store, Tx } from '../store/store.js';
-import { isUniqueViolation } from '../store/unique.js';
+import { isUniqueViolation } from '../store/errors.js';
 import { RunInProgressError, type SyncPipeline, type SyncWorker } from '../sync/index.js';
 import { DEFAULT_SEED, SAMPLE_COMPANY_NAME, type SampleCompany, sampleCompany } from './sample-company.js';
 import { DEMO_ROW_ID as ROW_ID, type DemoRecord, type DemoScopeConflict, demoScopeConflict, readDemo as readRecord } from './state.js';

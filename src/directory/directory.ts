@@ -19,7 +19,7 @@ import { newId } from '../store/ids.js';
 import type { AccountsTable, OrganizationsTable } from '../store/schema.js';
 import { bulkInsert } from '../store/bulk.js';
 import { type DB, type Store, type Tx, chunk } from '../store/store.js';
-import { isUniqueViolation } from '../store/unique.js';
+import { isUniqueViolation } from '../store/errors.js';
 import { ConflictError, NotFoundError, ValidationError, validationFrom } from './errors.js';
 import { findManagerCycle, managerCycleError } from './managers.js';
 import { ACCOUNT_BULK, ORGANIZATION_BULK, accountFromRow, accountToRow, organizationFromRow, organizationToRow } from './rows.js';

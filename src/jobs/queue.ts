@@ -1,6 +1,8 @@
-// The job queue of a PostgreSQL deployment: pg-boss (one queue, `wecom-sync.run`) plus a
-// LISTEN/NOTIFY channel that wakes every worker the moment a job is sent, so a job waits for a
-// notification round trip, not for a polling interval.
+// The job queue of a PostgreSQL deployment: pg-boss (two queues: `wecom-sync.run` for runs,
+// `wecom-sync.plan` for plans asked of the workers, ./plans.ts) plus a LISTEN/NOTIFY channel that
+// wakes every worker the moment a job is sent, so a job waits for a notification round trip, not
+// for a polling interval. Plans have a queue (a lane) of their own so that they are answered while
+// every run slot is busy with long runs.
 //
 // A job names a connection (and, for approve/retry, a run). Its singleton key is the connection id
 // (approve/retry: the run id) and the queue's policy is pg-boss's `short`: at most one *waiting*
@@ -15,14 +17,22 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 
 export const RUN_QUEUE = 'wecom-sync.run';
+export const PLAN_QUEUE = 'wecom-sync.plan';
 const CHANNEL = 'wecom_sync_jobs';
 
 export interface SyncJob {
   connectionId: string;
-  /** absent: whatever the connection needs (a queued run, else the change feed); else this action on `runId` */
-  action?: 'approve' | 'retry';
+  /** absent: whatever the connection needs (a queued run, else the change feed); else this action on `runId`, or `plan`: answer plan request `planId` */
+  action?: 'approve' | 'retry' | 'plan';
   runId?: string;
+  planId?: string;
 }
+
+/** Runs or plans: each has a pg-boss queue of its own. */
+export type JobLane = 'run' | 'plan';
+
+const queueOf = (lane: JobLane): string => (lane === 'plan' ? PLAN_QUEUE : RUN_QUEUE);
+const laneOf = (j: SyncJob): JobLane => (j.action === 'plan' ? 'plan' : 'run');
 
 export interface FetchedJob {
   id: string;
@@ -42,17 +52,17 @@ export interface JobQueueOptions {
 export interface JobQueue {
   /** Sends jobs; one already waiting for the same key takes them (coalesced). Wakes the workers. */
   send(jobs: SyncJob[]): Promise<void>;
-  fetch(max: number): Promise<FetchedJob[]>;
-  complete(id: string): Promise<void>;
-  fail(id: string, error: Error): Promise<void>;
-  /** Jobs waiting (not yet fetched). */
+  fetch(max: number, lane?: JobLane): Promise<FetchedJob[]>;
+  complete(id: string, lane?: JobLane): Promise<void>;
+  fail(id: string, error: Error, lane?: JobLane): Promise<void>;
+  /** Run jobs waiting (not yet fetched). */
   depth(): Promise<number>;
   /** Called when a job was sent by any process (and every `pollMs`). */
   onWake(listener: () => void): void;
   stop(): Promise<void>;
 }
 
-const keyOf = (j: SyncJob): string => (j.action ? `${j.connectionId}:${j.action}:${j.runId}` : j.connectionId);
+const keyOf = (j: SyncJob): string => (j.action === 'plan' ? `plan:${j.planId}` : j.action ? `${j.connectionId}:${j.action}:${j.runId}` : j.connectionId);
 
 export class PgJobQueue implements JobQueue {
   private readonly boss: PgBoss;
@@ -111,12 +121,18 @@ export class PgJobQueue implements JobQueue {
   }
 
   private async ensureQueue(): Promise<void> {
-    if (await this.boss.getQueue(RUN_QUEUE)) return;
+    // a plan's job is answered within minutes or not at all (nobody waits for it any more)
+    await this.ensure(RUN_QUEUE, 23 * 3600);
+    await this.ensure(PLAN_QUEUE, 15 * 60);
+  }
+
+  private async ensure(name: string, expireInSeconds: number): Promise<void> {
+    if (await this.boss.getQueue(name)) return;
     try {
-      await this.boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'short', retryLimit: 0, expireInSeconds: 23 * 3600 });
+      await this.boss.createQueue(name, { name, policy: 'short', retryLimit: 0, expireInSeconds });
     } catch (err) {
       // another process created it at the same moment
-      if (!(await this.boss.getQueue(RUN_QUEUE))) throw err;
+      if (!(await this.boss.getQueue(name))) throw err;
     }
   }
 
@@ -151,7 +167,7 @@ export class PgJobQueue implements JobQueue {
 
   async send(jobs: SyncJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.boss.insert(jobs.map((data) => ({ name: RUN_QUEUE, data, singletonKey: keyOf(data), retryLimit: 0 })));
+    await this.boss.insert(jobs.map((data) => ({ name: queueOf(laneOf(data)), data, singletonKey: keyOf(data), retryLimit: 0 })));
     await this.notify();
   }
 
@@ -161,17 +177,17 @@ export class PgJobQueue implements JobQueue {
     else this.emitter.emit('wake');
   }
 
-  async fetch(max: number): Promise<FetchedJob[]> {
-    const jobs = await this.boss.fetch<SyncJob>(RUN_QUEUE, { batchSize: max });
+  async fetch(max: number, lane: JobLane = 'run'): Promise<FetchedJob[]> {
+    const jobs = await this.boss.fetch<SyncJob>(queueOf(lane), { batchSize: max });
     return jobs.map((j) => ({ id: j.id, data: j.data }));
   }
 
-  async complete(id: string): Promise<void> {
-    await this.boss.complete(RUN_QUEUE, id);
+  async complete(id: string, lane: JobLane = 'run'): Promise<void> {
+    await this.boss.complete(queueOf(lane), id);
   }
 
-  async fail(id: string, error: Error): Promise<void> {
-    await this.boss.fail(RUN_QUEUE, id, { message: error.message });
+  async fail(id: string, error: Error, lane: JobLane = 'run'): Promise<void> {
+    await this.boss.fail(queueOf(lane), id, { message: error.message });
   }
 
   depth(): Promise<number> {

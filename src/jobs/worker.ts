@@ -3,6 +3,9 @@
 //
 //   wake (a NOTIFY from any process, a slot freed, the poll) → fetch up to the free slots → per job:
 //     approve / retry            → SyncPipeline.approve / retry of that run
+//     plan (the plan queue)      → answer the plan request (./plans.ts): the plan made through
+//                                  this pipeline (its WeCom reads pass the shared budget), stored
+//                                  for the process that asked; `planSlots` at once, beside the runs
 //     otherwise                  → finish the connection's stale runs under their ids (resume),
 //                                  then its queued run (under its id), else the change feed (incremental)
 //   a run of the connection alive elsewhere → RunInProgressError: the job is dropped; that process
@@ -25,7 +28,8 @@
 import { EventEmitter } from 'node:events';
 import { getCursor } from '../sync/state/cursors.js';
 import type { SyncPipeline, SyncReport } from '../sync/pipeline.js';
-import { ACTIVE_STATUSES, hasAnyRun, heldRunIds, isStale, queuedRunId, queueRun, RunInProgressError, RunStateError } from '../sync/state/runs.js';
+import { ACTIVE_STATUSES, hasAnyRun, heldRunIds, isStale, processIdentity, queuedRunId, queueRun, RunInProgressError, RunStateError } from '../sync/state/runs.js';
+import { answerPlanRequest, type PlanMaker } from './plans.js';
 import type { FetchedJob, JobQueue, SyncJob } from './queue.js';
 
 export interface JobWorkerOptions {
@@ -33,6 +37,10 @@ export interface JobWorkerOptions {
   pipeline: SyncPipeline;
   /** Runs executed at once by this process (default 4). */
   slots?: number;
+  /** Plans asked of the workers (./plans.ts): how to make one; absent = this process takes no plan job. */
+  plans?: PlanMaker;
+  /** Plans made at once, besides the runs (default 2). */
+  planSlots?: number;
   /** Sweep interval (default 5 s). */
   sweepMs?: number;
   /** A full run of every connection that ran, when its last full run is older than this (0/undefined = never). */
@@ -46,12 +54,15 @@ export type JobWorkerEvent =
   | { type: 'run'; connection: string; report: SyncReport }
   | { type: 'error'; connection: string | null; error: Error }
   | { type: 'blocked'; connection: string; reason: string }
-  | { type: 'busy'; connection: string; runId: string };
+  | { type: 'busy'; connection: string; runId: string }
+  | { type: 'plan'; planId: string; answered: boolean };
 
 export class JobWorker {
   private readonly emitter = new EventEmitter();
   private readonly slots: number;
   private readonly inProgress = new Map<string, Promise<void>>();
+  private readonly plansInProgress = new Map<string, Promise<void>>();
+  private readonly planSlots: number;
   private readonly failures = new Map<string, number>();
   private running = false;
   private pumping: Promise<void> | null = null;
@@ -61,6 +72,7 @@ export class JobWorker {
 
   constructor(private readonly opts: JobWorkerOptions) {
     this.slots = opts.slots ?? 4;
+    this.planSlots = opts.plans ? (opts.planSlots ?? 2) : 0;
     opts.queue.onWake(() => this.pump());
   }
 
@@ -89,7 +101,7 @@ export class JobWorker {
     this.opts.pipeline.drain();
     await this.sweeping;
     await this.pumping;
-    await Promise.allSettled([...this.inProgress.values()]);
+    await Promise.allSettled([...this.inProgress.values(), ...this.plansInProgress.values()]);
   }
 
   on(listener: (e: JobWorkerEvent) => void): this {
@@ -108,7 +120,7 @@ export class JobWorker {
       this.pumpAgain = true;
       return;
     }
-    if (this.inProgress.size >= this.slots) return;
+    if (this.inProgress.size >= this.slots && this.plansInProgress.size >= this.planSlots) return;
     this.pumping = (async () => {
       // (never settles synchronously: `pumping` must be set before it is cleared below)
       await Promise.resolve();
@@ -116,16 +128,20 @@ export class JobWorker {
         do {
           this.pumpAgain = false;
           const free = this.slots - this.inProgress.size;
-          if (free <= 0) break;
+          const freePlans = this.planSlots - this.plansInProgress.size;
+          if (free <= 0 && freePlans <= 0) break;
           let jobs: FetchedJob[] = [];
+          let plans: FetchedJob[] = [];
           try {
-            jobs = await this.opts.queue.fetch(free);
+            if (free > 0) jobs = await this.opts.queue.fetch(free);
+            if (freePlans > 0) plans = await this.opts.queue.fetch(freePlans, 'plan');
           } catch (e) {
             this.emit({ type: 'error', connection: null, error: e as Error });
             break;
           }
           for (const job of jobs) this.begin(job);
-          if (jobs.length === free) this.pumpAgain = true;
+          for (const job of plans) this.beginPlan(job);
+          if ((free > 0 && jobs.length === free) || (freePlans > 0 && plans.length === freePlans)) this.pumpAgain = true;
         } while (this.pumpAgain && this.running);
       } finally {
         this.pumping = null;
@@ -142,6 +158,27 @@ export class JobWorker {
       this.pump();
     });
     this.inProgress.set(key, p);
+  }
+
+  private beginPlan(job: FetchedJob): void {
+    const p = this.answerPlan(job).finally(() => {
+      this.plansInProgress.delete(job.id);
+      this.pump();
+    });
+    this.plansInProgress.set(job.id, p);
+  }
+
+  /** A plan request: answered (the plan or the problem stored for the asker), or dropped when nobody waits any more. */
+  private async answerPlan(job: FetchedJob): Promise<void> {
+    const { planId, connectionId } = job.data;
+    try {
+      const answered = planId !== undefined && this.opts.plans ? await answerPlanRequest(this.opts.pipeline.store.db, planId, processIdentity(), this.opts.plans) : false;
+      this.emit({ type: 'plan', planId: planId ?? '', answered });
+      await this.opts.queue.complete(job.id, 'plan').catch(() => {});
+    } catch (e) {
+      this.emit({ type: 'error', connection: connectionId, error: e as Error });
+      await this.opts.queue.fail(job.id, e as Error, 'plan').catch(() => {});
+    }
   }
 
   private async handle(job: FetchedJob): Promise<void> {

@@ -1,9 +1,10 @@
 // The audit helper routes call after a successful admin action:
 //
-//   await audit(req, 'connection.update', { type: 'connection', id }, { fields: Object.keys(body) });
+//   await audit(req, 'connection.update', { type: 'connection', id }, { name, changes: diffFields(before, after) });
 //
 // The actor (user, token, or anonymous when auth is off) and the client IP come from the request;
-// the detail is redacted (any key that looks like a secret) before it is stored. A write request
+// the detail is redacted (any key that looks like a secret) before it is stored; `changes` come from
+// src/audit/changes.ts, which masks personal values. A write request
 // that succeeds without calling audit() is still recorded, generically, by the safety net in
 // ./app.ts (`<METHOD> <route>`), so no admin write goes unrecorded.
 import type { FastifyRequest } from 'fastify';

@@ -29,6 +29,7 @@ const SETTINGS = {
   WECOM_SYNC_SLOTS: 'PostgreSQL deployments: sync runs a worker process executes at once (default 4)',
   WECOM_SYNC_LEASE_SECONDS: 'PostgreSQL deployments: run lease; a run whose worker died on another machine is taken over after it (default 20; same machine: at once)',
   WECOM_SYNC_SWEEP_SECONDS: 'PostgreSQL deployments: how often workers look for runs left by a dead worker and connections behind the change feed (default 5)',
+  WECOM_SYNC_PLAN_WAIT_SECONDS: 'serve --no-worker: how long a plan request waits for a worker to make the plan before answering 503 (default 25)',
   WECOM_SYNC_FULL_INTERVAL: 'seconds between full reconciles of every connection by the worker (default 3600; 0 = never)',
   WECOM_SYNC_DEMO: 'on (default): offer the first-start demo (sample company + built-in simulator) while no connection exists; off: never offer it',
   WECOM_SYNC_CONSOLE: 'on (default: the web console built in web/dist), off (API only), or the directory of another console build',
@@ -62,8 +63,8 @@ export interface ServeConfig {
   worker: boolean;
   /** Full reconcile interval of the worker in ms; 0 = never. */
   fullIntervalMs: number;
-  /** PostgreSQL deployments (src/jobs): runs at once per worker process, run lease, sweep interval. */
-  jobs: { slots: number; leaseMs: number; sweepMs: number };
+  /** PostgreSQL deployments (src/jobs): runs at once per worker process, run lease, sweep interval, how long serve --no-worker waits for a worker's plan. */
+  jobs: { slots: number; leaseMs: number; sweepMs: number; planWaitMs: number };
   /** Offer the first-start demo (WECOM_SYNC_DEMO=on|off); an active demo is resumed either way. */
   demo: boolean;
   /** Where the web console's build is served from; null = API only (WECOM_SYNC_CONSOLE=off). */
@@ -153,6 +154,7 @@ export function resolveServeConfig(flags: ServeFlags = {}, processEnv: NodeJS.Pr
       slots: intSetting('WECOM_SYNC_SLOTS', env.WECOM_SYNC_SLOTS, 4, 1, 256),
       leaseMs: intSetting('WECOM_SYNC_LEASE_SECONDS', env.WECOM_SYNC_LEASE_SECONDS, 20, 1, 3600) * 1000,
       sweepMs: intSetting('WECOM_SYNC_SWEEP_SECONDS', env.WECOM_SYNC_SWEEP_SECONDS, 5, 1, 3600) * 1000,
+      planWaitMs: intSetting('WECOM_SYNC_PLAN_WAIT_SECONDS', env.WECOM_SYNC_PLAN_WAIT_SECONDS, 25, 1, 300) * 1000,
     },
     fullIntervalMs: intSetting('WECOM_SYNC_FULL_INTERVAL', env.WECOM_SYNC_FULL_INTERVAL, 3600, 0, 30 * 24 * 3600) * 1000,
     demo: dm === 'on',

@@ -167,7 +167,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       logger: logger.child({ component: 'sync' }),
       worker: config.worker,
       fullIntervalMs: config.fullIntervalMs,
-      ...(queue ? { queue, slots: config.jobs.slots, sweepMs: config.jobs.sweepMs, leaseMs: config.jobs.leaseMs } : {}),
+      ...(queue ? { queue, slots: config.jobs.slots, sweepMs: config.jobs.sweepMs, leaseMs: config.jobs.leaseMs, planWaitMs: config.jobs.planWaitMs } : {}),
       ...opts.sync,
     });
     // Shutdown: a run the demo started finishes, then the worker stops (a run in progress finishes
@@ -187,7 +187,7 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     if (registration) shutdownSteps.splice(shutdownSteps.length - 1, 0, () => registration.stop());
     if (sync.worker) logger.info({ fullIntervalSeconds: config.fullIntervalMs / 1000 }, 'sync worker started');
     else if (sync.jobWorker) logger.info({ slots: config.jobs.slots }, 'sync job worker started (PostgreSQL queue)');
-    else if (queue) logger.info('no sync worker in this process (--no-worker): runs are queued for `wecom-sync worker` processes; nothing is sent to WeCom from here');
+    else if (queue) logger.info('no sync worker in this process (--no-worker): runs are queued for `wecom-sync worker` processes, and plans asked of them; nothing is sent to WeCom from here');
 
     const app = buildApp({
       directory,

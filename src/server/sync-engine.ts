@@ -13,7 +13,7 @@
 //   worker 'idle' (after a cycle) → wecom_sync_change_feed_lag{connection}, wecom_sync_queue_depth
 //                                   (connections with changes not synced yet)
 import type { Logger } from 'pino';
-import { type JobQueue, JobWorker, type JobWorkerEvent, PgBudgetLedger, SharedBudget } from '../jobs/index.js';
+import { type JobQueue, JobWorker, type JobWorkerEvent, PgBudgetLedger, type PlanMaker, SharedBudget, askForPlan } from '../jobs/index.js';
 import { Connections, type SecretBox } from '../connections/index.js';
 import type { Directory } from '../directory/directory.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -21,6 +21,7 @@ import type { Store } from '../store/index.js';
 import { type ServiceClient, type SyncReport, type WorkerEvent, SyncPipeline, SyncWorker } from '../sync/index.js';
 import { getCursor } from '../sync/state/cursors.js';
 import { hasAnyRun, loadOperations, processIdentity, queueRun } from '../sync/state/runs.js';
+import { toAppError } from './problem.js';
 import type { QueuedRuns } from './routes/sync.js';
 import { type CallEvent, type WeComClientOptions, createWeComClient, routeKey } from '../wecom/index.js';
 import { WECOM_BUDGET, type Budget } from '../wecom/transport/rate-limiter.js';
@@ -46,6 +47,8 @@ export interface SyncEngineOptions {
   queue?: JobQueue;
   /** Job worker: runs at once (default 4), sweep interval, run lease. */
   slots?: number;
+  /** Queued mode without a worker: how long a plan request waits for a worker's answer (default 25 s). */
+  planWaitMs?: number;
   sweepMs?: number;
   leaseMs?: number;
 }
@@ -224,6 +227,21 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   };
 }
 
+/** How a worker makes a plan asked of it (src/jobs/plans.ts): language-neutral, its failure as the problem the route answers. */
+function planMaker(pipeline: SyncPipeline, logger: Logger | undefined): PlanMaker {
+  return {
+    async plan(connectionId) {
+      const r = await pipeline.plan(connectionId);
+      return { connection: r.connection, plan: r.plan, warnings: r.warnings, problems: r.problems };
+    },
+    describe(err) {
+      const e = toAppError(err);
+      if (e.status >= 500) logger?.error({ err }, 'a plan asked of this worker failed');
+      return { status: e.status, type: e.code, detail: e.message, ...(e.explanation ? { explanation: e.explanation } : {}), ...(e.errors.length > 0 ? { errors: e.errors } : {}) };
+    },
+  };
+}
+
 /**
  * Queued (PostgreSQL) mode: the routes queue runs; directory writes send a job for every
  * connection that has run (coalesced per connection); a job worker executes them when this
@@ -235,6 +253,7 @@ function queuedEngine(
 ): SyncEngine {
   const { store, metrics, logger, queue } = opts;
   const { connections, pipeline, settled, track, budget } = parts;
+  const planWait = opts.planWaitMs ?? 25_000;
   const queued: QueuedRuns = {
     async requestRun(connectionId) {
       const r = await queueRun(store, connectionId, 'full');
@@ -245,6 +264,8 @@ function queuedEngine(
       await queue.send([{ connectionId, action, runId }]);
     },
     callsWeCom: opts.worker !== false,
+    plan: async (c) => askForPlan(store, queue, { connectionId: c.id, changeSeq: await opts.directory.latestSequence(), connectionVersion: c.version }, planWait),
+    planWaitMs: planWait,
   };
   // directory writes: one job per connection that has run, sent at most every 10 ms (a burst of writes is one send)
   let changeTimer: NodeJS.Timeout | undefined;
@@ -265,6 +286,7 @@ function queuedEngine(
       : new JobWorker({
           queue,
           pipeline,
+          plans: planMaker(pipeline, logger),
           ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
           ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}),
           ...(opts.fullIntervalMs ? { fullIntervalMs: opts.fullIntervalMs } : {}),

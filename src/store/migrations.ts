@@ -17,6 +17,8 @@ import { m0011_sources } from './migrations/0011_sources.js';
 import { m0012_jobs } from './migrations/0012_jobs.js';
 import { m0013_orphan_decisions } from './migrations/0013_orphan_decisions.js';
 import { m0014_mapping_hash } from './migrations/0014_mapping_hash.js';
+import { m0015_plan_requests } from './migrations/0015_plan_requests.js';
+import { m0016_department_id_marks } from './migrations/0016_department_id_marks.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -116,6 +118,8 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0012_jobs', m0012_jobs],
   ['0013_orphan_decisions', m0013_orphan_decisions],
   ['0014_mapping_hash', m0014_mapping_hash],
+  ['0015_plan_requests', m0015_plan_requests],
+  ['0016_department_id_marks', m0016_department_id_marks],
 ];
 
 export const MIGRATION_NAMES = STEPS.map(([name]) => name);

@@ -27,6 +27,7 @@ import { coded, msg } from '../messages/index.js';
 import type { PlannerInput, PlannerOptions } from './planner/types.js';
 import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
 import { creatorUserids } from './state/creators.js';
+import { DepartmentIdsTakenError, departmentIdMark, newDepartmentIds } from './state/department-ids.js';
 import { loadLinks, type StoredLinks } from './state/links.js';
 import {
   activeRuns,
@@ -153,7 +154,7 @@ export interface SyncReport {
 interface Planned {
   mapped: MappedDirectory;
   observed: ObservedRead;
-  state: { links: StoredLinks; cursor: SyncCursor; creators: string[] };
+  state: { links: StoredLinks; cursor: SyncCursor; creators: string[]; corpMark: number };
   adoption: Adoption;
   plan: Plan;
   /** Full runs that read a list: what no link owns. */
@@ -168,10 +169,7 @@ export async function runPipeline(env: PipelineEnv, target: SyncTarget, request:
     let planned: Planned;
     let stored: Stored;
     try {
-      ({ planned, stored } = await holdingLease(env.store, run, async () => {
-        const p = await makePlan(env, target, request);
-        return { planned: p, stored: await storeRun(env.store, run, storeInput(env, request, p)) };
-      }));
+      ({ planned, stored } = await holdingLease(env.store, run, () => planAndStore(env, target, request, run)));
     } catch (e) {
       return { ...(await failBeforeSending(env.store, run, e)), connection: nameOf(target), kind: request.kind, resumed };
     }
@@ -187,12 +185,30 @@ export async function runPipeline(env: PipelineEnv, target: SyncTarget, request:
   }
 }
 
+/**
+ * Stages map … store. When another run of the company reserved department ids this plan chose
+ * (state/department-ids.ts) nothing was stored: plan again above the new mark (a few times: each
+ * retry means another run stored a plan meanwhile).
+ */
+async function planAndStore(env: PipelineEnv, target: SyncTarget, request: RunRequest, run: ClaimedRun): Promise<{ planned: Planned; stored: Stored }> {
+  for (let attempt = 1; ; attempt++) {
+    const p = await makePlan(env, target, request);
+    try {
+      const { corpId } = target.connection;
+      const reserve = corpId !== undefined ? { corpId, ids: newDepartmentIds(p.plan, p.state.links.departments) } : undefined;
+      return { planned: p, stored: await storeRun(env.store, run, { ...storeInput(env, request, p), ...(reserve ? { reserve } : {}) }) };
+    } catch (e) {
+      if (!(e instanceof DepartmentIdsTakenError) || attempt >= 5) throw e;
+    }
+  }
+}
+
 /** map → observe (once) → links and cursor (once) → adopt → plan. */
 async function makePlan(env: PipelineEnv, target: SyncTarget, request: RunRequest): Promise<Planned> {
   const full = request.kind === 'full';
   const mapped = await request.map();
   const observed = (request.observe ?? full) ? await observe(target.client) : NOT_OBSERVED;
-  const state = await loadState(env.store, target.connection.id);
+  const state = await loadState(env.store, target.connection);
   const adoption =
     (request.adopt ?? full) && target.matching
       ? await adopt({ client: target.client, rootDepartmentId: target.connection.rootDepartmentId, rules: target.matching, mapped, observed: observed.observed, links: state.links })
@@ -321,9 +337,15 @@ async function holdingLease<T>(store: Store, run: ClaimedRun, fn: () => Promise<
   }
 }
 
-async function loadState(store: Store, connectionId: string): Promise<Planned['state']> {
-  const [links, cursor, creators] = await Promise.all([loadLinks(store.db, connectionId), getCursor(store.db, connectionId), creatorUserids(store.db, connectionId)]);
-  return { links, cursor, creators };
+async function loadState(store: Store, connection: SyncTarget['connection']): Promise<Planned['state']> {
+  const id = connection.id;
+  const [links, cursor, creators, corpMark] = await Promise.all([
+    loadLinks(store.db, id),
+    getCursor(store.db, id),
+    creatorUserids(store.db, id),
+    connection.corpId !== undefined ? departmentIdMark(store.db, connection.corpId) : Promise.resolve(0),
+  ]);
+  return { links, cursor, creators, corpMark };
 }
 
 /** The links as stored once the plan is: the loaded ones with the adopted ones (the executor's starting point). */

@@ -16,7 +16,7 @@ import type { Directory } from '../../src/directory/directory.js';
 import { resolveServeConfig } from '../../src/server/config.js';
 import { type Service, startService } from '../../src/server/service.js';
 import { type Chromium, launchChromium, screenshot } from '../helpers/chromium.js';
-import { WAIT } from '../helpers/console.js';
+import { WAIT, expectPopupInsideWindow, settled } from '../helpers/console.js';
 
 const ADMIN_PASSWORD = 'directory-admin-pass-123';
 
@@ -52,11 +52,6 @@ describe('managing the directory in the console', { timeout: 90_000 }, () => {
     if (new URL(p.url()).searchParams.get('organization') !== id) await treeNode(p, name).click();
     await selectedIs(p, id, name);
   };
-  /** Waits for the dialogs' and messages' animations to end (for a screenshot). */
-  const settled = (p: Page) =>
-    expect
-      .poll(() => p.evaluate<number>("document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity).length"), { timeout: 10_000, interval: 100 })
-      .toBe(0);
   /** Picks `name` in the open dialog's parent picker. */
   const pickParent = async (p: Page, name: string) => {
     await p.getByTestId('org-parent').click();
@@ -175,6 +170,9 @@ describe('managing the directory in the console', { timeout: 90_000 }, () => {
     expect(await orgNamed('销售部')).toBeDefined();
 
     await page.getByTestId('delete-account-zhangsan').click();
+    // the confirmation of the table's right-most button is wholly inside the window at 1366 px
+    expect(page.viewportSize()?.width).toBe(1366);
+    await expectPopupInsideWindow(page, 'the account delete confirmation');
     await page.getByTestId('confirm-delete').click();
     await expect.poll(async () => (await directory.listAccounts({ username: 'zhangsan' })).items.length).toBe(0);
     await page.getByTestId('account-row-zhangsan').waitFor({ state: 'detached' });

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot } from '../helpers/chromium.js';
-import { WAIT, consoleUnderTest, signIn } from '../helpers/console.js';
+import { WAIT, consoleUnderTest, expectPopupInsideWindow, signIn } from '../helpers/console.js';
 
 const FIRST_PASSWORD = 'console-admin-pass-123';
 const NEW_PASSWORD = 'a-better-admin-pass-456';
@@ -66,8 +66,10 @@ describe('users, API tokens and my password in Chromium', () => {
     await expect.poll(() => page.getByTestId('user-row-lisi').textContent(), WAIT).toContain('只读');
     expect(await login('lisi', generated)).toBe(200);
 
-    // disabling her ends her sign-ins
+    // disabling her ends her sign-ins; the confirmation, by the window's right edge, is not cut off
+    expect(page.viewportSize()?.width).toBe(1366);
     await page.getByTestId('disable-lisi').click();
+    await expectPopupInsideWindow(page, 'the disable confirmation');
     await page.getByRole('button', { name: '停 用' }).or(page.getByRole('button', { name: '停用' })).last().click();
     await expect.poll(() => page.getByTestId('user-row-lisi').textContent(), WAIT).toContain('已停用');
     expect(await login('lisi', generated)).toBe(401);
@@ -105,6 +107,7 @@ describe('users, API tokens and my password in Chromium', () => {
     await shots(page, '56-users-tokens-en');
 
     await page.getByTestId('revoke-nightly-export').click();
+    await expectPopupInsideWindow(page, 'the revoke confirmation');
     await page.getByRole('button', { name: 'Revoke' }).last().click();
     await expect.poll(() => tokenStatus(token), WAIT).toBe(401);
     await expect.poll(() => row.count(), WAIT).toBe(0); // revoked tokens are hidden unless asked for

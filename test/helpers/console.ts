@@ -55,3 +55,27 @@ export async function signIn(chromium: Chromium, service: Service, opts: { lang:
   await expect.poll(() => page.getByTestId('whoami').textContent(), WAIT).toContain(username);
   return page;
 }
+
+/** Waits until no animation runs (dialogs, messages, popups): for a screenshot or a measure of the final state. */
+export const settled = (page: Page): Promise<void> =>
+  expect
+    .poll(() => page.evaluate<number>("document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity).length"), { timeout: 10_000, interval: 50 })
+    .toBe(0);
+
+/**
+ * The open popup (a popconfirm, a popover or a confirmation dialog) lies wholly inside the window,
+ * at least `margin` px from each edge: nothing of it is cut at the window's edge.
+ */
+export async function expectPopupInsideWindow(page: Page, what: string, margin = 8): Promise<void> {
+  const popup = page.locator('.ant-popover:visible, .ant-modal-confirm:visible, .ant-modal:visible').last();
+  await popup.waitFor(WAIT);
+  // placed (and moved into the window) once its opening animation has ended
+  await settled(page);
+  const box = (await popup.boundingBox())!;
+  const { width, height } = page.viewportSize()!;
+  const where = `${what} at ${width}×${height}: ${JSON.stringify(box)}`;
+  expect(box.x, where).toBeGreaterThanOrEqual(margin);
+  expect(box.y, where).toBeGreaterThanOrEqual(margin);
+  expect(box.x + box.width, where).toBeLessThanOrEqual(width - margin);
+  expect(box.y + box.height, where).toBeLessThanOrEqual(height - margin);
+}

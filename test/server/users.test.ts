@@ -32,7 +32,7 @@ describe('users', () => {
     expect(login.statusCode).toBe(401);
 
     const actions = (await h.auditLog.list({ targetType: 'user' })).items.map((e) => [e.action, e.detail]);
-    expect(actions).toContainEqual(['user.update', { fields: ['disabled'], disabled: true }]);
+    expect(actions).toContainEqual(['user.update', { username: 'ops', fields: ['disabled'], disabled: true, changes: [{ field: 'disabled', before: false, after: true }] }]);
     expect(JSON.stringify(actions)).not.toContain('ops-password-1');
   });
 

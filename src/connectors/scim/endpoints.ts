@@ -11,7 +11,7 @@ import type { Directory } from '../../directory/directory.js';
 import { ConflictError, NotFoundError, ValidationError, validationFrom } from '../../directory/errors.js';
 import { type Store, type Tx, newId } from '../../store/index.js';
 import type { ScimEndpointsTable, ScimTokensTable } from '../../store/tables/scim.js';
-import { isUniqueViolation } from '../../store/unique.js';
+import { isUniqueViolation } from '../../store/errors.js';
 import { DEFAULT_ORGANIZATIONS, ENDPOINT_NAME, type OrganizationSettings, type ScimSettings, checkSettings } from './settings.js';
 
 const SCIM_TOKEN_PREFIX = 'wsc_';

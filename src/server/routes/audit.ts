@@ -12,7 +12,9 @@ const entry = z.object({
   action: z.string().describe('e.g. organization.create, auth.login.failure, token.revoke'),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()).describe('what changed; secrets are never recorded'),
+  detail: z
+    .record(z.string(), z.unknown())
+    .describe('the object by name (name, username, path) and, for writes, `changes`: [{field, before?, after?, kind?}] — kind "masked": personal data masked; "secret": changed, no value; secrets are never recorded'),
   ip: z.string().nullable(),
 }).meta({ id: 'AuditEntry' });
 const query = z.strictObject({

@@ -66,7 +66,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         throw new ProblemError(problem(401, coded('error.wrong-credentials'), [], 'invalid-credentials'));
       }
       req.principal = { kind: 'user', userId: result.user.id, username: result.user.username, role: result.user.role };
-      await audit(req, 'auth.login', { type: 'user', id: result.user.id });
+      await audit(req, 'auth.login', { type: 'user', id: result.user.id }, { username: result.user.username });
       reply.header('set-cookie', sessionCookie(result.sessionSecret, { maxAgeSeconds: auth.sessionTtlMs / 1000, secure: isHttps(req) }));
       return { user: result.user, expiresAt: result.expiresAt };
     },
@@ -86,7 +86,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     async (_input, req, reply) => {
       const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
       if (sid && req.principal?.kind === 'user') await auth.logout(sid);
-      await audit(req, 'auth.logout', { type: 'user', id: req.principal?.userId ?? null });
+      await audit(req, 'auth.logout', { type: 'user', id: req.principal?.userId ?? null }, req.principal ? { username: req.principal.username } : {});
       return reply.code(204).header('set-cookie', sessionCookie('', { maxAgeSeconds: 0, secure: isHttps(req) })).send();
     },
   );

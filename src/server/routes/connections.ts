@@ -19,6 +19,8 @@ import { z } from 'zod';
 import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
 import type { DemoScopeConflict } from '../../demo/state.js';
 import { type Connection, type ConnectionPatch, connectionBudget, corpIdWarnings } from '../../domain/connection.js';
+import { type AuditValue, type FieldChange, diffFields, fieldChange } from '../../audit/index.js';
+import type { Directory } from '../../directory/directory.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
@@ -201,6 +203,25 @@ interface ConnectionRoutesOptions {
   testOptions?: TestConnectionOptions;
   /** The demo: its connection is flagged `demo`, cannot be deleted here, and real connections may not include its sample company. */
   demo?: DemoGuard;
+  /** Names the scope's organizations (by path) in the audit log; without it they are recorded by id. */
+  directory?: Directory;
+}
+
+/** Not compared in the audit log: bookkeeping, and the mapping (its own routes audit it). */
+const NOT_AUDITED = ['id', 'version', 'createdAt', 'updatedAt', 'hasSecret', 'hasProxyPassword', 'mapping'];
+
+/**
+ * What a create or an update changed, for the audit log: field by field, the scope's organizations
+ * by path; a new secret or proxy password is recorded as changed, never its value.
+ */
+async function connectionChanges(before: Connection | null, after: Connection, secrets: { secret?: unknown; proxyPassword?: unknown }, directory?: Directory): Promise<FieldChange[]> {
+  const roots = [...(before?.scope.organizationRoots ?? []), ...after.scope.organizationRoots];
+  const names = directory && roots.length > 0 ? await directory.namesOf({ organizations: roots, accounts: [] }) : new Map<string, { name: string; path?: string }>();
+  const name = (field: string, v: AuditValue): AuditValue =>
+    field === 'scope.organizationRoots' && Array.isArray(v) ? v.map((id) => (typeof id === 'string' ? (names.get(id)?.path ?? id) : id)) : v;
+  const changes = diffFields(before as unknown as Record<string, unknown> | null, after as unknown as Record<string, unknown>, { ignore: NOT_AUDITED, whole: ['rateBudget'], name });
+  for (const field of ['secret', 'proxyPassword'] as const) if (secrets[field] !== undefined) changes.push(fieldChange(field, null, null));
+  return changes;
 }
 
 const problems404 = { 404: { description: 'No such connection' } };
@@ -257,7 +278,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       async ({ body }, req, reply) => {
         await refuseDemoScope(body.scope?.organizationRoots ?? [], null);
         const c = await connections.create(body);
-        await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body) });
+        await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body), changes: await connectionChanges(null, c, body, opts.directory) });
         return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdWarnings(c.corpId)));
       },
     );
@@ -318,8 +339,9 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
           else if (v === null && k === 'scope') patch.scope = { organizationRoots: [] };
           else (patch as Record<string, unknown>)[k] = v;
         }
+        const previous = await connections.get(params.name);
         const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {});
-        await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version });
+        await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version, changes: await connectionChanges(previous, c, patch, opts.directory) });
         return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo, await unreadableOf(c)));
       },
     );

@@ -92,8 +92,13 @@ export function demoRoutes(opts: { demo: Demo }): FastifyPluginAsync {
       },
       async (_input, req, reply) => {
         const before = await demo.record();
+        const connection = (await demo.status()).connection;
         const removed = await demo.remove();
-        await audit(req, 'demo.remove', before?.connectionId ? { type: 'connection', id: before.connectionId } : null, { organizations: removed.organizations, accounts: removed.accounts });
+        await audit(req, 'demo.remove', before?.connectionId ? { type: 'connection', id: before.connectionId } : null, {
+          ...(connection ? { name: connection.name } : {}),
+          organizations: removed.organizations,
+          accounts: removed.accounts,
+        });
         return reply.code(204).send();
       },
     );

@@ -8,8 +8,8 @@
 //   (the same for /accounts; list filters: status, organizationId, externalId, username, email, mobile, q)
 //   GET    /changes?after=<seq>&limit=   the change feed
 //   POST   /directory/import, GET /directory/export   bulk files (./directory-io.ts)
-// Every write is recorded in the audit log with the names of the fields it set (not their values),
-// and reported to `onWrite` when given (serve: the sync worker's notify()).
+// Every write is recorded in the audit log: the object by name and what changed, field by field
+// (./directory-audit.ts: personal values masked), and reported to `onWrite` when given (serve: the sync worker's notify()).
 import { fieldError } from '../../domain/common.js';
 import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -18,6 +18,7 @@ import type { Directory, WriteOptions } from '../../directory/directory.js';
 import { GENDERS } from '../../domain/account.js';
 import { STATUSES } from '../../domain/common.js';
 import { audit } from '../audit.js';
+import { directoryAuditDetail } from './directory-audit.js';
 import { directoryIoRoutes } from './directory-io.js';
 import { ProblemError, problem } from '../problem.js';
 import { type Responses, defineRoute } from '../route.js';
@@ -179,7 +180,6 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
       update: (id: string, b: z.output<typeof organizationPatch>, w: WriteOptions) => d.updateOrganization(id, stripUndefined(b), w),
       remove: (id: string, w: WriteOptions) => d.deleteOrganization(id, w),
       setStatus: (id: string, v: 'enabled' | 'disabled', w: WriteOptions) => d.setOrganizationStatus(id, v, w),
-      label: (b: { name?: string }) => ({ name: b.name }),
     },
     {
       type: 'account' as const,
@@ -196,7 +196,6 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
       update: (id: string, b: z.output<typeof accountPatch>, w: WriteOptions) => d.updateAccount(id, stripUndefined(b), w),
       remove: (id: string, w: WriteOptions) => d.deleteAccount(id, w),
       setStatus: (id: string, v: 'enabled' | 'disabled', w: WriteOptions) => d.setAccountStatus(id, v, w),
-      label: (b: { username?: string }) => ({ username: b.username }),
     },
   ];
 
@@ -217,7 +216,7 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
       async ({ body }, req, reply) => {
         // body: validated by this kind's createBody
         const obj = await k.create(body as never);
-        await audit(req, `${k.type}.create`, { type: k.type, id: obj.id }, { ...k.label(body as never), fields: fieldsOf(body) });
+        await audit(req, `${k.type}.create`, { type: k.type, id: obj.id }, { ...(await directoryAuditDetail(d, null, obj)), fields: fieldsOf(body) });
         return reply.code(201).header('location', `/api/v1/${k.plural}/${obj.id}`).header('etag', etag(obj.version)).send(obj);
       },
     );
@@ -265,8 +264,10 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
         responses: { 200: { description: 'Updated', schema: k.schema, headers: ETAG }, ...NOT_FOUND, ...WRITE_ERRORS },
       },
       async ({ params, body }, req, reply) => {
-        const obj = await k.update(params.id, body as never, writeOptions(req));
-        await audit(req, `${k.type}.update`, { type: k.type, id: obj.id }, { fields: fieldsOf(body), version: obj.version });
+        const w = writeOptions(req);
+        const before = await k.get(params.id);
+        const obj = await k.update(params.id, body as never, w);
+        await audit(req, `${k.type}.update`, { type: k.type, id: obj.id }, { ...(await directoryAuditDetail(d, before, obj)), fields: fieldsOf(body), version: obj.version });
         return reply.header('etag', etag(obj.version)).send(obj);
       },
     );
@@ -283,8 +284,10 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
         responses: { 204: { description: 'Deleted' }, ...NOT_FOUND, ...WRITE_ERRORS },
       },
       async ({ params }, req, reply) => {
-        await k.remove(params.id, writeOptions(req));
-        await audit(req, `${k.type}.delete`, { type: k.type, id: params.id });
+        const w = writeOptions(req);
+        const { changes: _, ...named } = await directoryAuditDetail(d, await k.get(params.id), null);
+        await k.remove(params.id, w);
+        await audit(req, `${k.type}.delete`, { type: k.type, id: params.id }, named);
         return reply.code(204).send();
       },
     );
@@ -302,8 +305,10 @@ export async function directoryRoutes(app: FastifyInstance, opts: { directory: D
           responses: { 200: { description: 'The updated object', schema: k.schema, headers: ETAG }, ...NOT_FOUND, ...WRITE_ERRORS },
         },
         async ({ params }, req, reply) => {
-          const obj = await k.setStatus(params.id, value, writeOptions(req));
-          await audit(req, `${k.type}.${verb}`, { type: k.type, id: obj.id }, { version: obj.version });
+          const w = writeOptions(req);
+          const before = await k.get(params.id);
+          const obj = await k.setStatus(params.id, value, w);
+          await audit(req, `${k.type}.${verb}`, { type: k.type, id: obj.id }, { ...(await directoryAuditDetail(d, before, obj)), version: obj.version });
           return reply.header('etag', etag(obj.version)).send(obj);
         },
       );

@@ -1,5 +1,6 @@
 // Sync routes (what `wecom-sync plan / apply / status` do):
-//   GET  /connections/:name/plan     dry run (viewer) → {operations, summary, warnings} (the shape of `plan --json`)
+//   GET  /connections/:name/plan     dry run (viewer) → {operations, summary, warnings} (the shape of `plan --json`);
+//                                    serve --no-worker: made by a worker (./worker-plans.ts)
 //   POST /connections/:name/runs     start a full run (admin) → 202 {run, status}; 409 when a run is active
 //   GET  /connections/:name/runs     recent runs (viewer)
 //   GET  /connections/:name/status   links, cursor, held runs, failures of the last run (viewer)
@@ -18,6 +19,8 @@ import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
+import type { Connection } from '../../domain/connection.js';
+import type { PlanAnswer } from '../../jobs/plans.js';
 import { connectionBudget } from '../../domain/connection.js';
 import type { Budget } from '../../wecom/transport/rate-limiter.js';
 import { type SyncPipeline, type SyncReport, type Subjects, planView, reasonText, subjectsOf, summaryIn, syncStatus, targetText, warningsIn } from '../../sync/index.js';
@@ -29,12 +32,13 @@ import { defineRoute } from '../route.js';
 import { type DemoGuard, connectionRoutes, nameParams } from './connections.js';
 import { mappingRoutes } from './mapping.js';
 import { objectRoutes } from './objects.js';
+import { planFromWorkers } from './worker-plans.js';
 import { explanation, fieldChange, operationStatus, subject, text, warning } from './schemas.js';
 
 // ------------------------------------------------------------------ shapes (the CLI's JSON)
 
 /** `wecom-sync plan --json`, plus whether applying it would be held by the safety threshold. */
-function planWithHeld(report: SyncReport, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
+function planWithHeld(report: Pick<SyncReport, 'plan' | 'warnings' | 'problems'>, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
   return { ...planView(report, budget, subjects, lang), held: report.plan?.safety.exceeded ?? false };
 }
 
@@ -185,8 +189,11 @@ export interface QueuedRuns {
   requestRun(connectionId: string): Promise<{ runId: string; coalesced: boolean }>;
   /** Queues the approval or retry of a run. */
   requestRerun(connectionId: string, runId: string, action: 'approve' | 'retry'): Promise<void>;
-  /** false: this process never calls WeCom, so dry runs are refused. */
+  /** false: this process never calls WeCom, so its plans (dry runs) are made by the workers: `plan`. */
   callsWeCom: boolean;
+  /** A plan asked of the workers (src/jobs/plans.ts), awaited up to `planWaitMs`. */
+  plan(connection: Connection): Promise<PlanAnswer | { status: 'no-worker' }>;
+  planWaitMs: number;
 }
 
 interface SyncRoutesOptions {
@@ -227,17 +234,31 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         url: '/connections/:name/plan',
         operationId: 'planSync',
         summary: 'Dry run: what a sync would change in WeCom',
-        description: 'Reads the directory and WeCom; nothing is stored or sent. The shape of `wecom-sync plan --json`.',
+        description:
+          'Reads the directory and WeCom; nothing is stored or sent. The shape of `wecom-sync plan --json`. ' +
+          'A process that calls no WeCom API (PostgreSQL deployments, `serve --no-worker`) asks a `wecom-sync worker` for the plan and waits for its answer up to `WECOM_SYNC_PLAN_WAIT_SECONDS` (25 s by default); ' +
+          'the answer is the same. Requests for one connection made while one waits for a worker, or while a worker makes one for the same directory and settings, share it. ' +
+          'When no worker is running, or none answered in time, 503 (type `urn:wecom-sync:problem:no-worker`, code `plan.no-worker`, or `plan.still-planning` when a worker is still making it: asking again joins it) with `Retry-After`.',
         tags: ['sync'],
         access: 'viewer',
         params: nameParams,
-        responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such connection' }, 502: { description: 'WeCom refused or could not be reached' } },
+        responses: {
+          200: { description: 'The plan', schema: planSchema },
+          404: { description: 'No such connection' },
+          502: { description: 'WeCom refused or could not be reached' },
+          503: { description: 'serve --no-worker: no worker is running, or none answered within the wait (Retry-After)', headers: { 'Retry-After': 'seconds' } },
+        },
       },
       async ({ params }, req) => {
-        if (opts.queued && !opts.queued.callsWeCom)
-          throw new ProblemError(problem(503, 'this process sends nothing to WeCom (serve --no-worker): plans are made by workers; start a run, or run `wecom-sync plan` where a worker runs'));
+        const lang = negotiateLang(req.headers['accept-language']);
+        if (opts.queued && !opts.queued.callsWeCom) {
+          // rendered here, in the caller's language, from the worker's language-neutral plan
+          const c = await connections.get(params.name);
+          const made = await planFromWorkers(opts.queued, c);
+          return planWithHeld(made, connectionBudget(c), await subjectsOf(sync.directory, made.plan.operations), lang);
+        }
         const report = await sync.plan(params.name);
-        return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)), await subjectsOf(sync.directory, report.plan?.operations ?? []), negotiateLang(req.headers['accept-language']));
+        return planWithHeld(report, connectionBudget(await connections.get(report.connection.id)), await subjectsOf(sync.directory, report.plan?.operations ?? []), lang);
       },
     );
 
@@ -443,7 +464,7 @@ export function adminSyncRoutes(
   opts: { demo?: DemoGuard } = {},
 ): FastifyPluginAsync[] {
   return [
-    connectionRoutes({ connections: engine.connections, ...(opts.demo ? { demo: opts.demo } : {}) }),
+    connectionRoutes({ connections: engine.connections, directory: engine.pipeline.directory, ...(opts.demo ? { demo: opts.demo } : {}) }),
     mappingRoutes({
       connections: engine.connections,
       directory: engine.pipeline.directory,

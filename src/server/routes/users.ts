@@ -9,6 +9,7 @@ import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type AuthService, PASSWORD_MIN_LENGTH } from '../../auth/index.js';
+import { diffFields, fieldChange } from '../../audit/index.js';
 import { audit } from '../audit.js';
 import { SESSION_COOKIE, readCookie } from '../cookies.js';
 import { ProblemError, problem } from '../problem.js';
@@ -70,10 +71,16 @@ export async function userRoutes(app: FastifyInstance, opts: { auth: AuthService
       responses: { 200: { description: 'Updated', schema: userSchema }, 404: { description: 'No such user' }, 409: { description: 'Would leave no active admin' } },
     },
     async ({ params, body }, req) => {
+      const before = (await auth.listUsers()).find((u) => u.id === params.id);
       const user = await auth.updateUser(params.id, body);
       if (!user) throw new ProblemError(problem(404, coded('error.user-not-found', { id: params.id })));
       const fields = Object.keys(body).filter((k) => body[k as keyof typeof body] !== undefined);
-      await audit(req, 'user.update', { type: 'user', id: user.id }, { fields, ...(body.role ? { role: body.role } : {}), ...(body.disabled !== undefined ? { disabled: body.disabled } : {}) });
+      // the role and the state before → after; a new password as changed, never its value
+      const changes = [
+        ...diffFields({ role: before?.role, disabled: before?.disabled }, { role: user.role, disabled: user.disabled }),
+        ...(body.password !== undefined ? [fieldChange('password', null, null)] : []),
+      ];
+      await audit(req, 'user.update', { type: 'user', id: user.id }, { username: user.username, fields, ...(body.role ? { role: body.role } : {}), ...(body.disabled !== undefined ? { disabled: body.disabled } : {}), changes });
       return user;
     },
   );

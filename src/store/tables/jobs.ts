@@ -1,5 +1,5 @@
-// Table shapes of the job room (migration 0012): the processes executing runs, and the shared
-// WeCom budget. Owned by src/jobs.
+// Table shapes of the job room (migrations 0012, 0015): the processes executing runs, the shared
+// WeCom budget, and the plans asked of the workers. Owned by src/jobs.
 
 /** One `worker` (or `serve` hosting a worker) process. */
 export interface SyncWorkersTable {
@@ -33,7 +33,31 @@ export interface WecomBudgetSlicesTable {
   owner: string;
 }
 
+/** A plan (dry run) asked of the workers by a process that calls no WeCom API (migration 0015, src/jobs/plans.ts). */
+export interface PlanRequestsTable {
+  id: string;
+  connection_id: string;
+  /** 'waiting' | 'planning' | 'done' | 'failed' | 'expired' */
+  status: string;
+  requested_at: string;
+  /** the directory's latest change sequence when last requested */
+  change_seq: number;
+  /** the connection's version when last requested */
+  connection_version: number;
+  /** ISO: no worker starts the request after this */
+  wanted_until: string;
+  /** the worker process that claimed it */
+  worker: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  /** done: the plan, language-neutral (JSON) */
+  result: string | null;
+  /** failed: the problem to answer (JSON) */
+  error: string | null;
+}
+
 export interface JobTables {
   sync_workers: SyncWorkersTable;
   wecom_budget_slices: WecomBudgetSlicesTable;
+  plan_requests: PlanRequestsTable;
 }

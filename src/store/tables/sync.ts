@@ -163,6 +163,13 @@ export interface OrphanDecisionsTable {
   decided_at: string;
 }
 
+/** Per company (corpid): the highest department id a run of this deployment has chosen (migration 0016, state/department-ids.ts). */
+export interface DepartmentIdMarksTable {
+  corp_id: string;
+  high: number;
+  updated_at: string;
+}
+
 export interface SyncTables {
   department_links: DepartmentLinksTable;
   member_links: MemberLinksTable;
@@ -173,4 +180,5 @@ export interface SyncTables {
   orphan_scans: OrphanScansTable;
   orphan_observations: OrphanObservationsTable;
   orphan_decisions: OrphanDecisionsTable;
+  department_id_marks: DepartmentIdMarksTable;
 }

@@ -15,6 +15,7 @@ import { OPERATION_API, type Operation, type Plan } from '../../domain/plan.js';
 import type { Store, Tx } from '../../store/store.js';
 import { Journal } from '../state/journal.js';
 import { deleteDepartmentLink, deleteMemberLink, loadLinks, putDepartmentLink, putMemberLink, type LinkWriteContext, type StoredLinks } from '../state/links.js';
+import { isDataRefusal } from '../../store/errors.js';
 import { markPending, markRunning, markSkipped, recordResult, skipRemaining, type OperationResult } from '../state/operations.js';
 import {
   finishRun,
@@ -426,6 +427,10 @@ class Execution {
       });
       if (mine) this.cache.apply(op.key, change);
     } catch (e) {
+      // a link the data refused (another key holds it) fails this operation; a store that went
+      // away fails nothing: runOperation stops the run, which stays running and is resumed under
+      // its id, resending this operation as uncertain
+      if (!isDataRefusal(e)) throw e;
       outcome = linkNotStored(outcome, e);
       await this.journal.write(async (trx) => {
         mine = await recordResult(trx, this.runId, rec.opId, rec.attempts, resultOf(outcome), at);

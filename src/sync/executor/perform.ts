@@ -104,7 +104,8 @@ async function createDepartment(client: SyncClient, op: Op<'department.create'>,
       // 60008 is "id exists" or "a sibling has the name": only the first is our earlier create.
       // Verify the id exists under the intended parent with department/simplelist (allowed for
       // newly trusted IPs); if even that is refused, trust the recorded pending link (ids are
-      // chosen above every id the connection has ever seen).
+      // chosen above every id the connection has ever seen, and reserved for this connection among
+      // the company's: state/department-ids.ts).
       try {
         const rows = await client.department.simplelist(op.body.id, call);
         const row = rows.find((r) => r.id === op.body.id);

@@ -1,6 +1,6 @@
 // Stage "plan": desired state + links (with the adopted ones) + observed id lists + policies →
 // the ordered plan (src/sync/planner, pure). This stage only decides what the planner is given:
-// which userids WeCom keeps, which keys are planned, the id floor.
+// which userids WeCom keeps, which keys are planned, the id floor (the connection's and its company's).
 import type { DesiredState } from '../../domain/desired.js';
 import type { Links, MemberLink } from '../../domain/link.js';
 import type { Plan } from '../../domain/plan.js';
@@ -21,6 +21,8 @@ interface PlanInput {
   observed: ObservedRead;
   links: StoredLinks;
   cursor: SyncCursor;
+  /** the company's department id mark (state/department-ids.ts): new ids are chosen above it too */
+  corpMark?: number;
   /** the company creator's userids as WeCom revealed them (301005): never deleted or disabled */
   creators?: readonly string[];
   adoption: Adoption;
@@ -43,7 +45,7 @@ export function planRun(input: PlanInput): Plan {
     links,
     observed: input.observed.observed,
     settings: { ...plannerSettings(input.connection), ...(input.creators?.length ? { protectedUserids: input.creators } : {}) },
-    options: { ...input.options, departmentIdFloor: input.cursor.departmentIdFloor },
+    options: { ...input.options, departmentIdFloor: Math.max(input.cursor.departmentIdFloor, input.corpMark ?? 0) },
     ...(scope ? { scope } : {}),
     ...(input.released ? { released: input.released } : {}),
     ...(input.matching?.members.length ? { rehireBy: input.matching.members } : {}),

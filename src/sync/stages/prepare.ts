@@ -14,6 +14,8 @@ export interface SyncConnection {
   id: string;
   /** For reports; the id when absent. */
   name?: string;
+  /** The company (WeCom corpid): new department ids are reserved per company (state/department-ids.ts); absent = this connection's own floor only. */
+  corpId?: string;
   rootDepartmentId: number;
   defaultDepartmentId?: number;
   policies?: Partial<Pick<PlannerSettings, 'onAccountDeleted' | 'onAccountDisabled' | 'onOrganizationDeleted'>>;
@@ -53,6 +55,7 @@ function toSyncConnection(c: Connection): SyncConnection {
   return {
     id: c.id,
     name: c.name,
+    corpId: c.corpId,
     rootDepartmentId: c.rootDepartmentId,
     ...(c.defaultDepartmentId !== null ? { defaultDepartmentId: c.defaultDepartmentId } : {}),
     policies: { onAccountDeleted: c.policies.onAccountDeleted, onAccountDisabled: c.policies.onAccountDisabled, onOrganizationDeleted: c.policies.onOrganizationDeleted },

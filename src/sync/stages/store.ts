@@ -1,13 +1,16 @@
 // Stage "store": the plan becomes durable before anything is sent. One transaction stores the
 // adopted links, the plan's operations (status pending), supersedes older held plans (full runs),
 // raises the department id floor to every id seen or chosen (ids chosen by a run that crashes are
-// never reused), and starts the run — or parks it as 'held' when it deletes or disables more than
-// the safety threshold, or drops it when an incremental run found nothing to do. A full run that
-// read WeCom's lists also stores what no link owns (the orphans view reads it).
+// never reused), reserves the new department ids for the company (DepartmentIdsTakenError when
+// another run took one meanwhile: nothing is stored, the run plans again), and starts the run —
+// or parks it as 'held' when it deletes or disables more than the safety threshold, or drops it
+// when an incremental run found nothing to do. A full run that read WeCom's lists also stores
+// what no link owns (the orphans view reads it).
 import { coded } from '../../messages/index.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Store } from '../../store/store.js';
 import { updateCursor } from '../state/cursors.js';
+import { DepartmentIdsTakenError, departmentIdMark, reserveDepartmentIds } from '../state/department-ids.js';
 import { replaceConflicts } from '../state/conflicts.js';
 import { saveScan } from '../state/orphans.js';
 import type { OrphanScan } from './orphans.js';
@@ -28,6 +31,8 @@ export interface StoreInput {
   plan: Plan;
   adoption: Adoption;
   observed: Observed;
+  /** The new department ids the plan chose (state/department-ids.ts newDepartmentIds), reserved for the connection's company. */
+  reserve?: { corpId: string; ids: readonly number[] };
   /** The account keys the plan planned (an incremental run's scope); absent: every key (full run). */
   plannedAccounts?: readonly string[];
   /** Drop a run with nothing to do, moving the cursor to this sequence (incremental runs). */
@@ -59,6 +64,8 @@ export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput)
       if (input.dropEmptyAt !== null) await updateCursor(trx, run.connectionId, { lastChangeSeq: input.dropEmptyAt });
       return 'dropped';
     }
+    const { reserve } = input;
+    if (reserve && !(await reserveDepartmentIds(trx, reserve.corpId, reserve.ids, input.now))) throw new DepartmentIdsTakenError(reserve.corpId, await departmentIdMark(trx, reserve.corpId));
     await storePlan(store, trx, run.runId, plan, held);
     if (run.kind === 'full') await supersedeHeldRuns(trx, run.connectionId, run.runId);
     await updateCursor(trx, run.connectionId, { departmentIdFloor: departmentIdFloor(input.observed, plan) });

@@ -15,7 +15,7 @@ import type { Note, Operation, Plan } from '../../domain/plan.js';
 import { bulkInsert } from '../../store/bulk.js';
 import { newId } from '../../store/ids.js';
 import type { DB, Store, Tx } from '../../store/store.js';
-import { isUniqueViolation } from '../../store/unique.js';
+import { isUniqueViolation } from '../../store/errors.js';
 
 export type RunKind = 'full' | 'incremental';
 export type RunStatus = 'queued' | 'planned' | 'running' | 'held' | 'succeeded' | 'failed' | 'partial' | 'cancelled';

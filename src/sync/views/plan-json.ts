@@ -34,7 +34,7 @@ export function summaryCounts(ops: readonly Operation[]): Record<string, number>
  * connection's per-API rate budget (connectionBudget), which sets the estimate; `reason` and the
  * warnings in `lang` (English by default).
  */
-export function planJson(report: SyncReport, budget: readonly Budget[], lang: Lang = 'en') {
+export function planJson(report: Pick<SyncReport, 'plan' | 'warnings' | 'problems'>, budget: readonly Budget[], lang: Lang = 'en') {
   const ops = report.plan?.operations ?? [];
   return {
     operations: ops.map((op) => ({ kind: op.kind, target: op.target, changes: op.reason.changes, reason: reasonText(op, lang) })),
@@ -50,7 +50,7 @@ export function planJson(report: SyncReport, budget: readonly Budget[], lang: La
  * as codes (src/messages renders them in the console's language) and the `subject` (subjectsOf: the
  * object's name or path). The CLI's JSON stays as it was.
  */
-export function planView(report: SyncReport, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
+export function planView(report: Pick<SyncReport, 'plan' | 'warnings' | 'problems'>, budget: readonly Budget[], subjects: Subjects, lang: Lang) {
   const ops = report.plan?.operations ?? [];
   return {
     ...planJson(report, budget, lang),

@@ -2,9 +2,10 @@
 // as success), a create whose answer was lost keeps its pending link, and the next run converges.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
-import { retryFailed, runFullSync } from '../run/pipeline.js';
+import { resumeRuns, retryFailed, runFullSync } from '../run/pipeline.js';
 import { loadLinks } from '../../../src/sync/state/links.js';
-import { loadOperations } from '../../../src/sync/state/runs.js';
+import { getRun, loadOperations } from '../../../src/sync/state/runs.js';
+import type { Store } from '../../../src/store/store.js';
 import { WeComTransportError, type WeComClient } from '../../../src/wecom/index.js';
 import { sqliteBackend, type TestStore } from '../../store/backends.js';
 import { CORP, connection, expectConverged, makeClient, smallTree, startSim } from '../run/helpers.js';
@@ -100,5 +101,50 @@ describe('transient failures after the client gave up', () => {
     expect(r.summary.succeeded).toBe(0);
     expect(r.summary.failed).toBe(20);
     expect(r.summary.skipped).toBe(r.summary.total - 20);
+  });
+
+  it('the store lost while an answer is recorded: the run stops unfinished (not partial) and is resumed under its id, without a duplicate', async () => {
+    sim = await startSim({ trustedIps: ['127.0.0.1'] });
+    ts = await sqliteBackend.open();
+    client = makeClient(sim);
+    const real = client;
+    // the next store write after user3's create fails as a cut database connection does
+    let cut = false;
+    const store = new Proxy(ts.store, {
+      get(target, p, receiver) {
+        if (p !== 'write') return Reflect.get(target, p, receiver) as unknown;
+        return (fn: Parameters<Store['write']>[0]) => {
+          if (!cut) return target.write(fn);
+          cut = false;
+          return Promise.reject(new Error('Connection terminated unexpectedly'));
+        };
+      },
+    });
+    const flaky = {
+      department: real.department,
+      user: {
+        ...real.user,
+        create: async (b: Parameters<WeComClient['user']['create']>[0]) => {
+          await real.user.create(b);
+          if (b.userid === 'user3') cut = true;
+        },
+      },
+    } as unknown as WeComClient;
+    const conn = connection();
+    const failure = await runFullSync({ store, client: flaky, connection: conn, desired: smallTree(), concurrency: 1 }).then(
+      () => expect.fail('the run finished although its bookkeeping failed'),
+      (e: unknown) => e as Error,
+    );
+    expect(failure.message).toMatch(/stays running and will be resumed/);
+    const run = (await ts.store.db.selectFrom('runs').select('id').where('connection_id', '=', conn.id).execute())[0]!;
+    expect((await getRun(ts.store.db, run.id))?.status).toBe('running');
+    const op = (await loadOperations(ts.store.db, run.id)).find((o) => o.key === 'acc_3')!;
+    expect(op.status).toBe('running'); // not 'failed': WeCom applied it, only its record was lost
+
+    const [resumed] = await resumeRuns({ store: ts.store, client: real, connectionId: conn.id });
+    expect(resumed).toMatchObject({ runId: run.id, status: 'succeeded' });
+    expect((await loadOperations(ts.store.db, run.id)).find((o) => o.key === 'acc_3')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    await expectConverged(sim, ts.store, conn, smallTree());
+    expect(sim.sim.company(CORP.corpid).members.all().filter((m) => m.userid === 'user3')).toHaveLength(1);
   });
 });

@@ -875,7 +875,7 @@ export interface paths {
         };
         /**
          * Dry run: what a sync would change in WeCom
-         * @description Reads the directory and WeCom; nothing is stored or sent. The shape of `wecom-sync plan --json`.
+         * @description Reads the directory and WeCom; nothing is stored or sent. The shape of `wecom-sync plan --json`. A process that calls no WeCom API (PostgreSQL deployments, `serve --no-worker`) asks a `wecom-sync worker` for the plan and waits for its answer up to `WECOM_SYNC_PLAN_WAIT_SECONDS` (25 s by default); the answer is the same. Requests for one connection made while one waits for a worker, or while a worker makes one for the same directory and settings, share it. When no worker is running, or none answered in time, 503 (type `urn:wecom-sync:problem:no-worker`, code `plan.no-worker`, or `plan.still-planning` when a worker is still making it: asking again joins it) with `Retry-After`.
          *
          *     Access: Role viewer or admin.
          */
@@ -1250,7 +1250,7 @@ export interface components {
             action: string;
             targetType: string | null;
             targetId: string | null;
-            /** @description what changed; secrets are never recorded */
+            /** @description the object by name (name, username, path) and, for writes, `changes`: [{field, before?, after?, kind?}] — kind "masked": personal data masked; "secret": changed, no value; secrets are never recorded */
             detail: {
                 [key: string]: unknown;
             };
@@ -6328,6 +6328,17 @@ export interface operations {
             /** @description WeCom refused or could not be reached */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description serve --no-worker: no worker is running, or none answered within the wait (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,6 +1,6 @@
 // The one "Remove demo" action (DELETE /demo) with its confirmation: on the connections page's demo
 // banner, and where saving a real connection was refused because the demo is active (the form).
-import { App, Button, type ButtonProps, Popconfirm } from 'antd';
+import { App, Button, type ButtonProps, Popconfirm, type PopconfirmProps } from 'antd';
 import { useState } from 'react';
 import { api, ok } from '../api';
 import { type Messages, useT } from '../i18n';
@@ -26,7 +26,8 @@ const messages = {
 } satisfies Messages;
 
 /** Removes the demo after a confirmation; `onDone(removed)` runs afterwards either way (to read again). */
-export function RemoveDemoButton({ onDone, testId = 'demo-remove' }: { onDone: (removed: boolean) => void; testId?: string }) {
+/** `placement`: where the confirmation opens; by the window's right edge, `bottomRight` keeps it inside. */
+export function RemoveDemoButton({ onDone, testId = 'demo-remove', placement = 'top' }: { onDone: (removed: boolean) => void; testId?: string; placement?: PopconfirmProps['placement'] }) {
   const t = useT(messages);
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
@@ -45,7 +46,7 @@ export function RemoveDemoButton({ onDone, testId = 'demo-remove' }: { onDone: (
     }
   };
   return (
-    <Popconfirm title={t('demoRemoveConfirm')} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true, 'data-testid': `${testId}-confirm` } as ButtonProps} onConfirm={() => remove()}>
+    <Popconfirm placement={placement} title={t('demoRemoveConfirm')} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true, 'data-testid': `${testId}-confirm` } as ButtonProps} onConfirm={() => remove()}>
       <Button data-testid={testId} danger loading={busy}>
         {t('demoRemove')}
       </Button>

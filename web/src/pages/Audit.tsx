@@ -1,5 +1,6 @@
 // The audit log (GET /audit, admin only): newest first, keyset paging with `before`, exact
-// filters on action, actor, target type and target id. Details expand to their JSON.
+// filters on action, actor, target type and target id. Each write shows what changed as a readable
+// diff (./audit/ChangeDiff.tsx): field labels in the user's language, before → after, names not ids.
 import { FilterOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, AutoComplete, Button, Card, Flex, Input, Result, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useEffect, useMemo, useState } from 'react';
@@ -10,6 +11,7 @@ import { DirPager, useCursorPages } from '../components/DirPager';
 import { DASH, Time } from '../components/format';
 import { useApi } from '../hooks/useApi';
 import { type Messages, useT } from '../i18n';
+import { ChangesLine, ChangesTable, DetailLine, changesOf, useAuditText } from './audit/ChangeDiff';
 
 interface Filters {
   action: string;
@@ -79,6 +81,7 @@ const messages = {
     anonymous: '匿名',
     clickToFilter: '点击按此筛选',
     exact: '筛选条件需要完全匹配',
+    raw: '原始记录',
   },
   en: {
     title: 'Audit log',
@@ -105,6 +108,7 @@ const messages = {
     anonymous: 'anonymous',
     clickToFilter: 'Click to filter by this',
     exact: 'Filters match exactly',
+    raw: 'Raw entry',
   },
 } satisfies Messages;
 
@@ -117,38 +121,42 @@ function actionColor(action: string): string {
   return 'blue';
 }
 
-/** "fields: a, b · version: 3": the detail in one line. */
-function detailLine(d: Record<string, unknown>): string {
-  return Object.entries(d)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
-}
-
 function TargetCell({ e }: { e: AuditEntry }) {
+  const a = useAuditText();
   if (!e.targetType && !e.targetId) return DASH;
   const id = e.targetId ?? '';
   let link: string | null = null;
   if (e.targetType === 'run' && id) link = `/runs/${seg(id)}`;
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  // the human name the detail carries: a connection's or token's name, a user's username, a run's connection
-  const name = str(e.detail.name) ?? str(e.detail.username) ?? str(e.detail.connection);
-  if (e.targetType === 'connection' && str(e.detail.name)) link = `/connections/${seg(str(e.detail.name)!)}`;
-  const text = (
+  // the human name the detail carries: an organization's path, an account's name and username, a
+  // connection's or token's name, a user's username, a run's connection
+  const username = str(e.detail.username);
+  const name = str(e.detail.path) ?? (str(e.detail.name) && username ? `${str(e.detail.name)} (${username})` : null) ?? str(e.detail.name) ?? username ?? str(e.detail.connection);
+  // a link while the object may still be there (not to a connection or account this entry removed)
+  if (e.targetType === 'connection' && str(e.detail.name) && e.action !== 'connection.delete' && e.action !== 'demo.remove') link = `/connections/${seg(str(e.detail.name)!)}`;
+  if (e.targetType === 'account' && id && e.action !== 'account.delete') link = `/directory?account=${seg(id)}`;
+  const text = name ? (
+    <Tooltip title={id}>
+      <span data-data data-testid="audit-target-name">
+        {name}
+      </span>
+    </Tooltip>
+  ) : (
     <Typography.Text code style={{ wordBreak: 'break-all' }}>
       {id}
     </Typography.Text>
   );
   return (
     <Space size={4} wrap>
-      {e.targetType && <Tag>{e.targetType}</Tag>}
+      {e.targetType && <Tag>{a.type(e.targetType)}</Tag>}
       {link ? <Link to={link}>{text}</Link> : text}
-      {name && <Typography.Text type="secondary">{name}</Typography.Text>}
     </Space>
   );
 }
 
 export function AuditPage() {
   const t = useT(messages);
+  const at = useAuditText();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [pageSize, setPageSize] = useState(50);
@@ -178,8 +186,12 @@ export function AuditPage() {
   };
 
   const actionOptions = useMemo(
-    () => KNOWN_ACTIONS.filter((a) => !draft.action || a.includes(draft.action.toLowerCase())).map((a) => ({ value: a })),
-    [draft.action],
+    () =>
+      KNOWN_ACTIONS.filter((a) => !draft.action || a.includes(draft.action.toLowerCase()) || at.action(a).toLowerCase().includes(draft.action.toLowerCase())).map((a) => ({
+        value: a,
+        label: `${at.action(a)} · ${a}`,
+      })),
+    [draft.action, at],
   );
   const active = Object.values(filters).some((v) => v.trim());
 
@@ -234,7 +246,7 @@ export function AuditPage() {
               allowClear
               placeholder={t('filterTargetType')}
               aria-label={t('filterTargetType')}
-              options={TARGET_TYPES.map((v) => ({ value: v, label: v }))}
+              options={TARGET_TYPES.map((v) => ({ value: v, label: at.type(v) }))}
             />
             <Input
               value={draft.targetId}
@@ -276,17 +288,23 @@ export function AuditPage() {
           onRow={() => ({ 'data-testid': 'audit-row' }) as HTMLAttributes<HTMLElement>}
           expandable={{
             expandedRowRender: (e) => (
-              <pre style={{ margin: 0, padding: 12, background: '#fafafa', borderRadius: 6, maxHeight: 400, overflow: 'auto', fontSize: 12 }}>
-                {JSON.stringify({ id: e.id, at: e.at, actor: e.actor, actorKind: e.actorKind, action: e.action, target: { type: e.targetType, id: e.targetId }, ip: e.ip, detail: e.detail }, null, 2)}
-              </pre>
+              <Flex vertical gap={8}>
+                {changesOf(e).length > 0 && <ChangesTable entry={e} />}
+                <details>
+                  <summary style={{ cursor: 'pointer', color: 'rgba(0,0,0,0.45)' }}>{t('raw')}</summary>
+                  <pre style={{ margin: '8px 0 0', padding: 12, background: '#fafafa', borderRadius: 6, maxHeight: 400, overflow: 'auto', fontSize: 12 }}>
+                    {JSON.stringify({ id: e.id, at: e.at, actor: e.actor, actorKind: e.actorKind, action: e.action, target: { type: e.targetType, id: e.targetId }, ip: e.ip, detail: e.detail }, null, 2)}
+                  </pre>
+                </details>
+              </Flex>
             ),
           }}
           columns={[
-            { title: t('time'), dataIndex: 'at', width: 170, render: (v: string) => <Time at={v} /> },
+            { title: t('time'), dataIndex: 'at', width: 160, render: (v: string) => <Time at={v} /> },
             {
               title: t('actor'),
               key: 'actor',
-              width: 140,
+              width: 120,
               render: (_, e) => (
                 <Tooltip title={t('clickToFilter')}>
                   <Space size={4} style={{ cursor: 'pointer' }} onClick={() => filterBy({ actor: e.actor })}>
@@ -299,27 +317,27 @@ export function AuditPage() {
             {
               title: t('action'),
               dataIndex: 'action',
-              width: 170,
+              width: 150,
               render: (a: string) => (
                 <Tooltip title={t('clickToFilter')}>
-                  <Tag color={actionColor(a)} style={{ cursor: 'pointer' }} onClick={() => filterBy({ action: a })}>
-                    {a}
+                  <Tag color={actionColor(a)} style={{ cursor: 'pointer' }} onClick={() => filterBy({ action: a })} data-action={a}>
+                    {at.action(a)}
                   </Tag>
                 </Tooltip>
               ),
             },
-            { title: t('target'), key: 'target', width: 300, render: (_, e) => <TargetCell e={e} /> },
+            { title: t('target'), key: 'target', width: 220, render: (_, e) => <TargetCell e={e} /> },
             {
               title: t('details'),
               key: 'detail',
-              ellipsis: true,
+              // at most three lines; the expanded row shows everything
               render: (_, e) => (
-                <Typography.Text type="secondary" data-data>
-                  {detailLine(e.detail) || '—'}
-                </Typography.Text>
+                <div style={{ display: '-webkit-box', WebkitLineClamp: 3, WebkitBoxOrient: 'vertical', overflow: 'hidden' }}>
+                  {changesOf(e).length > 0 ? <ChangesLine entry={e} /> : <DetailLine entry={e} />}
+                </div>
               ),
             },
-            { title: t('ip'), dataIndex: 'ip', width: 110, render: (v: string | null) => v ?? '—' },
+            { title: t('ip'), dataIndex: 'ip', width: 100, render: (v: string | null) => v ?? '—' },
           ]}
         />
       </Card>

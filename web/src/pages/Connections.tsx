@@ -146,7 +146,7 @@ function DemoBanner({ demo, onChanged }: { demo: DemoStatus | null; onChanged: (
             {isAdmin && <div data-testid="demo-next">{t('demoNext')}</div>}
           </>
         }
-        action={isAdmin && <RemoveDemoButton onDone={onChanged} />}
+        action={isAdmin && <RemoveDemoButton onDone={onChanged} placement="bottomRight" />}
       />
     </div>
   );

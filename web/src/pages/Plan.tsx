@@ -33,6 +33,9 @@ const messages = {
     emptyTitle: '企业微信已与目录保持一致',
     emptySub: '没有需要发送的改动。',
     loadFailed: '无法生成计划',
+    noWorkerTitle: '暂时没有可用的同步进程',
+    noWorker: '本服务不直接访问企业微信，计划由同步进程（wecom-sync worker）生成，但目前没有同步进程在运行或在 {seconds} 秒内接手。请启动同步进程后点击“刷新”。',
+    stillPlanning: '同步进程仍在生成计划（超过 {seconds} 秒）。请稍后点击“刷新”，将直接获取这份计划。',
     target: '对象',
     name: '名称',
     reason: '原因',
@@ -71,6 +74,9 @@ const messages = {
     emptyTitle: 'WeCom is in step with the directory',
     emptySub: 'There is nothing to send.',
     loadFailed: 'The plan could not be made',
+    noWorkerTitle: 'No sync worker is available',
+    noWorker: 'This service does not call WeCom itself: plans are made by sync workers (wecom-sync worker), and none is running or none took the request within {seconds} s. Start a worker, then press Refresh.',
+    stillPlanning: 'A sync worker is still making the plan (it takes longer than {seconds} s). Press Refresh in a moment to get that plan.',
     target: 'Target',
     name: 'Name',
     reason: 'Reason',
@@ -106,6 +112,17 @@ function nameOf(op: PlanOperation): string | null {
   return c ? (valueText(c.new) ?? valueText(c.old)) : null;
 }
 
+
+/** Why no plan: no worker could make it (serve --no-worker, 503 `no-worker`: in the user's language), or the server's error. */
+function PlanError({ error }: { error: Error }) {
+  const t = useT(messages);
+  const b = (error instanceof ApiError && error.status === 503 ? (error.body ?? {}) : {}) as { type?: string; code?: string; params?: { waitSeconds?: number } };
+  if (b.type === 'urn:wecom-sync:problem:no-worker') {
+    const text = t(b.code === 'plan.still-planning' ? 'stillPlanning' : 'noWorker', { seconds: b.params?.waitSeconds ?? '' });
+    return <Alert data-testid="plan-no-worker" type="warning" showIcon style={{ marginBottom: 16 }} title={t('noWorkerTitle')} description={text} />;
+  }
+  return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('loadFailed')} description={error.message} />;
+}
 
 /** A budget window: "1 h", "1 m", "30 s", "500 ms". */
 const windowText = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} m` : msText(ms));
@@ -257,6 +274,7 @@ export function PlanPage() {
           </Button>
           {isAdmin && (
             <Popconfirm
+              placement="bottomRight"
               title={t('applyConfirmTitle')}
               description={confirmText}
               okText={t('ok')}
@@ -293,7 +311,7 @@ export function PlanPage() {
         />
       )}
 
-      {error && !loading && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('loadFailed')} description={error.message} />}
+      {error && !loading && <PlanError error={error} />}
 
       {loading && !plan && <Skeleton active paragraph={{ rows: 8 }} />}
 

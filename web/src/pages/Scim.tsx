@@ -64,7 +64,7 @@ export function ScimPage() {
             <Typography.Link data-testid={`settings-${e.name}`} onClick={() => setForm({ editing: e })}>
               {t('settings')}
             </Typography.Link>
-            <Popconfirm title={t('deleteConfirm', { name: e.name })} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => remove(e)}>
+            <Popconfirm placement="topRight" title={t('deleteConfirm', { name: e.name })} okText={t('yes')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => remove(e)}>
               <Typography.Link data-testid={`delete-${e.name}`} type="danger">
                 {t('delete')}
               </Typography.Link>

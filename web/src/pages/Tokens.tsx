@@ -129,7 +129,7 @@ export function TokensPage() {
         tok.revokedAt !== null ? (
           <Tag>{t('revoked')}</Tag>
         ) : (
-          <Popconfirm title={t('revokeConfirm', { name: tok.name })} okText={t('revoke')} cancelText={t('cancel')} okButtonProps={{ danger: true }} onConfirm={() => revoke(tok)}>
+          <Popconfirm placement="topRight" title={t('revokeConfirm', { name: tok.name })} okText={t('revoke')} cancelText={t('cancel')} okButtonProps={{ danger: true }} onConfirm={() => revoke(tok)}>
             <Typography.Link data-testid={`revoke-${tok.name}`} type="danger">
               {t('revoke')}
             </Typography.Link>

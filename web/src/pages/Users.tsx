@@ -182,7 +182,7 @@ export function UsersPage() {
               {t('enable')}
             </Typography.Link>
           ) : (
-            <Popconfirm title={t('disableConfirm', { name: u.username })} okText={t('disable')} cancelText={t('cancel')} okButtonProps={{ danger: true }} onConfirm={() => update(u, { disabled: true })}>
+            <Popconfirm placement="topRight" title={t('disableConfirm', { name: u.username })} okText={t('disable')} cancelText={t('cancel')} okButtonProps={{ danger: true }} onConfirm={() => update(u, { disabled: true })}>
               <Typography.Link data-testid={`disable-${u.username}`} type="danger">
                 {t('disable')}
               </Typography.Link>
@@ -200,7 +200,9 @@ export function UsersPage() {
         intro={
           <>
             {t('usersIntro').split('{cmd}')[0]}
-            <Typography.Text code>npx wecom-sync users reset-password</Typography.Text>
+            <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+              npx wecom-sync users reset-password
+            </Typography.Text>
             {t('usersIntro').split('{cmd}')[1]}
           </>
         }

@@ -50,7 +50,7 @@ export function MappingHeader({
       </div>
       {isAdmin && saved && (
         <Space>
-          <Popconfirm title={t('resetConfirm')} okText={t('resetOk')} cancelText={t('cancel')} onConfirm={onReset}>
+          <Popconfirm placement="bottomRight" title={t('resetConfirm')} okText={t('resetOk')} cancelText={t('cancel')} onConfirm={onReset}>
             <Button data-testid="mapping-reset" icon={<ReloadOutlined />} disabled={saving}>
               {t('reset')}
             </Button>

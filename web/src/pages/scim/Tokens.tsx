@@ -74,7 +74,7 @@ export function TokensPanel({ name, onIssued, onChanged }: { name: string; onIss
             key: 'actions',
             render: (_: unknown, tok) =>
               isAdmin && tok.revokedAt === null ? (
-                <Popconfirm title={t('revokeConfirm', { name: tok.name })} okText={t('revoke')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => revoke(tok)}>
+                <Popconfirm placement="topRight" title={t('revokeConfirm', { name: tok.name })} okText={t('revoke')} cancelText={t('no')} okButtonProps={{ danger: true }} onConfirm={() => revoke(tok)}>
                   <Button data-testid={`revoke-${tok.name}`} size="small" danger type="link">
                     {t('revoke')}
                   </Button>
