@@ -579,7 +579,7 @@ export class Directory {
     if (!before || before.username.toLowerCase() !== f.username.toLowerCase()) {
       const other = await trx.selectFrom('accounts').select(['id', 'username']).where('username_key', '=', usernameKey(f.username)).where('id', '!=', id).executeTakeFirst();
       if (other)
-        throw new ConflictError(coded('error.username-taken', { username: f.username, other: other.username, id: other.id }), [fieldError('username', 'invalid.taken-by', { id: other.id })]);
+        throw new ConflictError(coded('error.username-taken', { username: f.username, other: other.username, id: other.id }), [fieldError('username', 'invalid.taken-by', { name: other.username, id: other.id })]);
     }
     if (f.externalId !== null && (!before || before.externalId !== f.externalId)) {
       const other = await trx.selectFrom('accounts').select(['id', 'username']).where('external_id', '=', f.externalId).where('id', '!=', id).executeTakeFirst();

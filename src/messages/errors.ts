@@ -46,7 +46,7 @@ export const ERROR_TEXTS = {
   'invalid.manager-cycle': { en: '{manager} reports (directly or indirectly) to {account}', zh: '{manager}（直接或间接）向 {account} 汇报' },
   'invalid.sibling-name': { en: 'duplicates sibling {id}', zh: '与同级组织 {id} 重名' },
   'invalid.used-by': { en: 'already used by {id}', zh: '已被 {id} 使用' },
-  'invalid.taken-by': { en: 'already taken by {id}', zh: '已被 {id} 占用' },
+  'invalid.taken-by': { en: 'already taken by "{name}" ({id})', zh: '已被“{name}”（{id}）占用' },
   'invalid.exists': { en: 'already exists', zh: '已存在' },
   'invalid.version': { en: 'expected {expected}, current {version}', zh: '期望版本 {expected}，当前版本 {version}' },
   'invalid.not-version': { en: 'not a version', zh: '不是版本号' },

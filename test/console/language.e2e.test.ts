@@ -137,8 +137,8 @@ describe('the console in Chinese, every page', { timeout: 180_000 }, () => {
     // 409: the username is taken — the server names the holder, in Chinese
     await page.getByTestId('account-mobile').fill('');
     await page.getByTestId('account-save').click();
-    await expect.poll(() => page.getByText(`已被 ${someone.id} 占用`).count(), WAIT).toBeGreaterThan(0);
-    expect(await page.getByText('“12345”不是有效的手机号').count()).toBe(0); // the earlier answer's error is gone
+    await expect.poll(() => page.getByText(`已被“${someone.username}”（${someone.id}）占用`).count(), WAIT).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('“12345”不是有效的手机号').count(), WAIT).toBe(0); // the earlier answer's error is gone (after its fade)
     found.push(...(await englishProse(page)).map((f) => `account 409: ${f}`));
     await screenshot(page, '61-zh-account-409');
 

@@ -110,11 +110,11 @@ describe.each(BACKENDS)('REST API on $name', (backend) => {
 
     const dup = await post('/api/v1/accounts', { username: 'ZS', displayName: 'x', organizationIds: [org.id] });
     expect(dup.statusCode).toBe(409);
-    expect(dup.json().errors).toEqual([{ field: 'username', message: expect.stringContaining(acc.id), code: 'invalid.taken-by', params: { id: acc.id } }]);
+    expect(dup.json().errors).toEqual([{ field: 'username', message: expect.stringContaining(acc.id), code: 'invalid.taken-by', params: { name: 'zs', id: acc.id } }]);
     expect(dup.json()).toMatchObject({ detail: `username "ZS" is already taken by account "zs" (${acc.id})`, code: 'error.username-taken', params: { username: 'ZS', other: 'zs', id: acc.id } });
     // asked in Chinese: the same problem, said in Chinese (code and params unchanged)
     const dupZh = await post('/api/v1/accounts', { username: 'ZS', displayName: 'x', organizationIds: [org.id] }, { 'accept-language': 'zh-CN' });
-    expect(dupZh.json()).toMatchObject({ detail: `用户名“ZS”已被账号“zs”（${acc.id}）使用`, code: 'error.username-taken', errors: [{ field: 'username', message: `已被 ${acc.id} 占用` }] });
+    expect(dupZh.json()).toMatchObject({ detail: `用户名“ZS”已被账号“zs”（${acc.id}）使用`, code: 'error.username-taken', errors: [{ field: 'username', message: `已被“zs”（${acc.id}）占用` }] });
 
     const invalid = await post('/api/v1/accounts', { username: 'ls', displayName: 'x', organizationIds: [org.id], email: 'bad', mobile: '1' });
     expect(invalid.statusCode).toBe(422);

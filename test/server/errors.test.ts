@@ -42,11 +42,11 @@ const CASES: Case[] = [
   { name: 'directory NotFoundError', error: () => new NotFoundError('no organization org_1'), status: 404, type: 'not-found', detail: 'no organization org_1' },
   {
     name: 'directory ConflictError (coded)',
-    error: () => new ConflictError(coded('error.username-taken', { username: 'zs', other: 'ZS', id: 'acc_1' }), [fieldError('username', 'invalid.taken-by', { id: 'acc_1' })]),
+    error: () => new ConflictError(coded('error.username-taken', { username: 'zs', other: 'ZS', id: 'acc_1' }), [fieldError('username', 'invalid.taken-by', { name: 'ZS', id: 'acc_1' })]),
     status: 409,
     type: 'conflict',
     detail: 'username "zs" is already taken by account "ZS" (acc_1)',
-    errors: [{ field: 'username', message: 'already taken by acc_1' }],
+    errors: [{ field: 'username', message: 'already taken by "ZS" (acc_1)' }],
     code: 'error.username-taken',
     params: { username: 'zs', other: 'ZS', id: 'acc_1' },
   },
@@ -181,7 +181,7 @@ describe('the error handler', () => {
     const i = CASES.findIndex((c) => c.name === 'directory ConflictError (coded)');
     const zh = (await app.inject({ method: 'GET', url: `/api/v1/test/throw/${i}`, headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' } })).json();
     expect(zh.detail).toBe('用户名“zs”已被账号“ZS”（acc_1）使用');
-    expect(zh.errors).toEqual([{ field: 'username', message: '已被 acc_1 占用', code: 'invalid.taken-by', params: { id: 'acc_1' } }]);
+    expect(zh.errors).toEqual([{ field: 'username', message: '已被“ZS”（acc_1）占用', code: 'invalid.taken-by', params: { name: 'ZS', id: 'acc_1' } }]);
     expect(zh.code).toBe('error.username-taken');
     const en = (await app.inject({ method: 'GET', url: `/api/v1/test/throw/${i}`, headers: { 'accept-language': 'en-US,zh;q=0.5' } })).json();
     expect(en.detail).toBe('username "zs" is already taken by account "ZS" (acc_1)');
