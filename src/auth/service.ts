@@ -1,5 +1,6 @@
 // Users, console sessions and API tokens, over the store. The HTTP layer (src/server/auth.ts)
 // turns requests into calls here; nothing here knows about HTTP.
+import { type CodedText, type FlatParams, clause, coded } from '../messages/index.js';
 import { AppError } from '../domain/errors.js';
 import { type Store, newId } from '../store/index.js';
 import type { ApiTokensTable, UsersTable } from '../store/tables/auth.js';
@@ -47,8 +48,8 @@ type LoginResult = { ok: true; user: User; sessionSecret: string; expiresAt: str
 /** A rejected change to `field`: 'invalid' input (422), or a 'conflict' with the current state (409). */
 export class AuthError extends AppError {
   override readonly name = 'AuthError';
-  constructor(reason: string, field: string, kind: 'invalid' | 'conflict' = 'invalid') {
-    super(kind === 'conflict' ? 'conflict' : 'validation', kind === 'conflict' ? 409 : 422, `${field} ${reason}`, { errors: [{ field, message: reason }] });
+  constructor(reason: CodedText<FlatParams>, field: string, kind: 'invalid' | 'conflict' = 'invalid') {
+    super(kind === 'conflict' ? 'conflict' : 'validation', kind === 'conflict' ? 409 : 422, coded('error.field', { field, message: clause(reason) }), { errors: [{ field, ...reason }] });
   }
 }
 
@@ -78,8 +79,8 @@ const toToken = (r: ApiTokensTable): ApiToken => ({
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 function checkPassword(password: string, field = 'password'): void {
-  if (password.length < PASSWORD_MIN_LENGTH) throw new AuthError(`must be at least ${PASSWORD_MIN_LENGTH} characters`, field);
-  if (password.length > PASSWORD_MAX_LENGTH) throw new AuthError(`must be at most ${PASSWORD_MAX_LENGTH} characters`, field);
+  if (password.length < PASSWORD_MIN_LENGTH) throw new AuthError(coded('invalid.too-short', { min: PASSWORD_MIN_LENGTH }), field);
+  if (password.length > PASSWORD_MAX_LENGTH) throw new AuthError(coded('invalid.too-long', { max: PASSWORD_MAX_LENGTH }), field);
 }
 
 export class AuthService {
@@ -103,10 +104,10 @@ export class AuthService {
   // ------------------------------------------------------------------ users
 
   async createUser(username: string, password: string, role: Role): Promise<User> {
-    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) throw new AuthError('must be 1–64 letters, digits, ".", "_", "@" or "-"', 'username');
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) throw new AuthError(coded('invalid.user-name'), 'username');
     checkPassword(password);
     const exists = await this.findUser(username);
-    if (exists) throw new AuthError(`the username is taken by ${exists.id}`, 'username', 'conflict');
+    if (exists) throw new AuthError(coded('invalid.user-name-taken', { id: exists.id }), 'username', 'conflict');
     const row: UsersTable = {
       id: newId('usr'),
       username,
@@ -171,7 +172,7 @@ export class AuthService {
           .where('disabled', '=', 0)
           .where('id', '!=', id)
           .executeTakeFirstOrThrow();
-        if (Number(others.n) === 0) throw new AuthError('this is the last active admin; make another user admin first', change.disabled ? 'disabled' : 'role', 'conflict');
+        if (Number(others.n) === 0) throw new AuthError(coded('invalid.last-admin'), change.disabled ? 'disabled' : 'role', 'conflict');
       }
       const set: Partial<UsersTable> = {};
       if (change.role !== undefined) set.role = change.role;

@@ -15,8 +15,9 @@ import {
   checkSecretValue,
   resolveSettings,
 } from '../domain/connection.js';
-import type { FieldError } from '../domain/common.js';
+import { type FieldError, fieldError } from '../domain/common.js';
 import { AppError } from '../domain/errors.js';
+import { type CodedText, clause, coded } from '../messages/index.js';
 import { newId } from '../store/ids.js';
 import type { ConnectionsTable } from '../store/tables/connections.js';
 import type { Store, Tx } from '../store/store.js';
@@ -30,21 +31,27 @@ type Row = Selectable<ConnectionsTable>;
 export class ConnectionValidationError extends AppError {
   override readonly name = 'ConnectionValidationError';
   constructor(errors: FieldError[]) {
-    super('validation', 422, `invalid connection: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+    const first = errors[0];
+    // several fields: the English names them all (the CLI prints only this); the code counts them, the console lists `errors`
+    const text =
+      errors.length === 1 && first
+        ? coded('error.invalid-connection.one', { field: first.field, message: clause(first) })
+        : { ...coded('error.invalid-connection.many', { count: errors.length }), message: `invalid connection: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}` };
+    super('validation', 422, text, { errors });
   }
 }
 
 export class ConnectionNotFoundError extends AppError {
   override readonly name = 'ConnectionNotFoundError';
   constructor(readonly nameOrId: string) {
-    super('not-found', 404, `no connection named "${nameOrId}" (see: wecom-sync connection list)`);
+    super('not-found', 404, coded('error.connection-not-found', { name: nameOrId }));
   }
 }
 
 /** The name is taken, or the expected version is not the stored one. */
 export class ConnectionConflictError extends AppError {
   override readonly name = 'ConnectionConflictError';
-  constructor(message: string) {
+  constructor(message: CodedText) {
     super('conflict', 409, message);
   }
 }
@@ -137,11 +144,11 @@ export class Connections {
 
   async create(input: ConnectionInput): Promise<Connection> {
     const { settings, errors } = resolveSettings(null, input);
-    const secretProblem = checkSecretValue('secret', input.secret, 'the address-book sync secret');
+    const secretProblem = checkSecretValue('secret', input.secret);
     if (secretProblem) errors.push(secretProblem);
     const password = input.proxyPassword ?? null;
     if (password !== null) {
-      const p = checkSecretValue('proxyPassword', password, 'the proxy password');
+      const p = checkSecretValue('proxyPassword', password);
       if (p) errors.push(p);
     }
     this.checkPasswordNeedsUser(errors, settings, password !== null);
@@ -164,7 +171,7 @@ export class Connections {
           })
           .execute();
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConnectionConflictError(`a connection named "${settings.name}" already exists`);
+        if (isUniqueViolation(err)) throw new ConnectionConflictError(coded('error.connection-name-taken', { name: settings.name }));
         throw err;
       }
       return this.mustRead(trx, id);
@@ -176,12 +183,12 @@ export class Connections {
       const row = await this.findRow(trx, nameOrId);
       if (!row) throw new ConnectionNotFoundError(nameOrId);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version)
-        throw new ConnectionConflictError(`connection "${row.name}" was changed meanwhile (version ${row.version}, expected ${opts.expectedVersion}); reload and try again`);
+        throw new ConnectionConflictError(coded('error.connection-changed', { name: row.name, version: row.version, expected: opts.expectedVersion }));
       const current = toConnection(row);
       const { settings, errors } = resolveSettings(settingsOf(current), patch);
       const cols: Partial<Row> = {};
       if (patch.secret !== undefined) {
-        const p = checkSecretValue('secret', patch.secret, 'the address-book sync secret');
+        const p = checkSecretValue('secret', patch.secret);
         if (p) errors.push(p);
         else cols.secret_enc = this.secrets.encrypt(patch.secret, connectionAad(row.id, 'secret'));
       }
@@ -190,7 +197,7 @@ export class Connections {
         cols.proxy_password_enc = null;
         hasPassword = false;
       } else if (patch.proxyPassword !== undefined) {
-        const p = checkSecretValue('proxyPassword', patch.proxyPassword, 'the proxy password');
+        const p = checkSecretValue('proxyPassword', patch.proxyPassword);
         if (p) errors.push(p);
         else {
           cols.proxy_password_enc = this.secrets.encrypt(patch.proxyPassword, connectionAad(row.id, 'proxy_password'));
@@ -207,7 +214,7 @@ export class Connections {
           .where('id', '=', row.id)
           .execute();
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConnectionConflictError(`a connection named "${settings.name}" already exists`);
+        if (isUniqueViolation(err)) throw new ConnectionConflictError(coded('error.connection-name-taken', { name: settings.name }));
         throw err;
       }
       return this.mustRead(trx, row.id);
@@ -290,20 +297,20 @@ export class Connections {
   }
 
   private checkPasswordNeedsUser(errors: FieldError[], s: ConnectionSettings, hasPassword: boolean): void {
-    if (hasPassword && !s.proxyUsername) errors.push({ field: 'proxyPassword', message: 'a proxy password needs a proxy username' });
+    if (hasPassword && !s.proxyUsername) errors.push(fieldError('proxyPassword', 'invalid.proxy-password-without-user'));
     if ((s.proxyUsername || hasPassword) && s.proxies.length === 0 && !errors.some((e) => e.field === 'proxies'))
-      errors.push({ field: 'proxies', message: 'proxy credentials are set but no proxy address is configured' });
+      errors.push(fieldError('proxies', 'invalid.proxy-credentials-without-proxy'));
   }
 
   private async checkAgainstStore(trx: Tx, errors: FieldError[], s: ConnectionSettings, selfId: string | null): Promise<void> {
     if (s.name !== '') {
       const clash = await trx.selectFrom('connections').select(['id', 'name']).where('name_key', '=', s.name.toLowerCase()).executeTakeFirst();
-      if (clash && clash.id !== selfId) errors.push({ field: 'name', message: `a connection named "${clash.name}" already exists (names are case-insensitive)` });
+      if (clash && clash.id !== selfId) errors.push(fieldError('name', 'invalid.connection-name-taken', { name: clash.name }));
     }
     const roots = s.scope.organizationRoots;
     if (roots.length > 0) {
       const found = new Set((await trx.selectFrom('organizations').select('id').where('id', 'in', roots).execute()).map((r) => r.id));
-      for (const r of roots) if (!found.has(r)) errors.push({ field: 'scope.organizationRoots', message: `organization ${r} does not exist in the directory` });
+      for (const r of roots) if (!found.has(r)) errors.push(fieldError('scope.organizationRoots', 'invalid.organization-missing', { id: r }));
     }
   }
 

@@ -24,6 +24,7 @@
 // State: one row in the `demo` table (migration 0005): the connection id, the simulated corpid and
 // the ids of every organization and account created. The simulator's secret is not stored; a new
 // one is made whenever the simulator starts, and the connection's encrypted secret follows it.
+import { type CodedText, type FlatParams, coded } from '../messages/index.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Connections, ConnectionNotFoundError } from '../connections/index.js';
@@ -74,7 +75,7 @@ interface DemoStarted {
 /** The demo cannot be started or removed in the current state (→ 409). */
 export class DemoConflictError extends AppError {
   override readonly name = 'DemoConflictError';
-  constructor(message: string) {
+  constructor(message: CodedText) {
     super('demo-conflict', 409, message);
   }
 }
@@ -83,7 +84,7 @@ export class DemoConflictError extends AppError {
 export class DemoNotFoundError extends AppError {
   override readonly name = 'DemoNotFoundError';
   constructor() {
-    super('not-found', 404, 'no demo is active');
+    super('not-found', 404, coded('error.demo-not-active'));
   }
 }
 
@@ -179,7 +180,7 @@ export class Demo {
     const sample = this.sample();
     const base = { company: SAMPLE_COMPANY_NAME, organizations: sample.organizations.length, accounts: sample.accounts.length };
     const why = await this.unavailableReason();
-    return why ? { state: 'unavailable', reason: why, ...base } : { state: 'available', ...base };
+    return why ? { state: 'unavailable', reason: why.message, ...base } : { state: 'available', ...base };
   }
 
   /** Creates the sample company, the simulator and the demo connection, and starts a full run. */
@@ -222,11 +223,10 @@ export class Demo {
     return sampleCompany({ seed: this.opts.seed ?? DEFAULT_SEED, ...(takenUsernames ? { takenUsernames } : {}) });
   }
 
-  private async unavailableReason(db: Store['db'] | Tx = this.store.db): Promise<string | null> {
-    if (!this.enabled) return 'the demo is switched off (WECOM_SYNC_DEMO=off)';
+  private async unavailableReason(db: Store['db'] | Tx = this.store.db): Promise<CodedText | null> {
+    if (!this.enabled) return coded('error.demo-off');
     const real = await db.selectFrom('connections').select('name').orderBy('name_key').limit(3).execute();
-    if (real.length > 0)
-      return `a WeCom connection is configured (${real.map((c) => `"${c.name}"`).join(', ')}): the demo is offered only while no connection exists, so it never mixes with a real one`;
+    if (real.length > 0) return coded('error.demo-connection-exists', { names: real.map((c) => `"${c.name}"`).join(', ') });
     return null;
   }
 
@@ -263,9 +263,9 @@ export class Demo {
     const rootId = orgIds.get(sample.organizations[0]!.key)!;
     try {
       await this.store.write(async (trx) => {
-        if (await readRecord(trx)) throw new DemoConflictError('the demo is already active');
+        if (await readRecord(trx)) throw new DemoConflictError(coded('error.demo-active'));
         const why = await this.unavailableReason(trx);
-        if (why) throw new DemoConflictError(`the demo cannot start: ${why}`);
+        if (why) throw new DemoConflictError(coded('error.demo-cannot-start', { why: { code: why.code, ...(why.params ? { params: why.params as FlatParams } : {}) } }));
         await trx
           .insertInto('demo')
           .values({
@@ -280,7 +280,7 @@ export class Demo {
           .execute();
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DemoConflictError('the demo is already active');
+      if (isUniqueViolation(err)) throw new DemoConflictError(coded('error.demo-active'));
       throw err;
     }
 
@@ -323,7 +323,7 @@ export class Demo {
     const r = await this.directory.applyBatch((snapshot) => {
       const rootName = sample.organizations[0]!.name;
       const clash = snapshot.organizations.find((o) => o.parentId === null && o.name === rootName);
-      if (clash) throw new DemoConflictError(`the directory already has a top-level organization named "${rootName}" (${clash.id}); the demo's sample company cannot be added next to it`);
+      if (clash) throw new DemoConflictError(coded('error.demo-root-taken', { name: rootName, id: clash.id }));
       // the usernames are drawn again, avoiding the directory's
       const taken = new Set(snapshot.accounts.map((a) => a.username.toLowerCase()));
       const people = taken.size > 0 ? this.sample(taken).accounts : sample.accounts;
@@ -393,10 +393,7 @@ export class Demo {
     const ids = { accounts: r.accountIds, organizations: r.organizationIds };
     const blockers = await this.directory.deleteBlockers(ids);
     if (blockers.length > 0)
-      throw new DemoConflictError(
-        `the demo cannot be removed: objects added since it started are inside the sample company — ${blockers.slice(0, 10).join(', ')}` +
-          `${blockers.length > 10 ? `, and ${blockers.length - 10} more` : ''}. Move them out or delete them, then remove the demo again (nothing was removed)`,
-      );
+      throw new DemoConflictError(coded('error.demo-remove-blocked', { list: `${blockers.slice(0, 10).join(', ')}${blockers.length > 10 ? `, and ${blockers.length - 10} more` : ''}` }));
     await this.drain();
     const removed = await this.undo(r.connectionId || null, r.organizationIds, r.accountIds);
     this.logger?.info(removed, 'demo removed');
@@ -420,7 +417,7 @@ export class Demo {
     try {
       deleted = (await this.directory.deleteBatch({ accounts: accountIds, organizations: organizationIds })).deleted;
     } catch (err) {
-      if (err instanceof ConflictError) throw new DemoConflictError(`the demo's connection was removed, but its sample company could not be: ${err.message}`);
+      if (err instanceof ConflictError) throw new DemoConflictError(coded('error.demo-sample-kept', { detail: err.message }));
       throw err;
     }
     this.host?.notify();

@@ -7,7 +7,8 @@ import {
   ACCOUNT_FIELDS, ACCOUNT_FIELD_SPECS, GENDERS, checkAccountFields, diffAccount, normalizeMobile, orderOrganizations, usernameKey,
 } from '../domain/account.js';
 import type { Change, ChangeOperation, ObjectType } from '../domain/change.js';
-import { type FieldError, type Status, CONTROL_CHARS, STATUSES, charLength, checkAttributes } from '../domain/common.js';
+import { type FieldError, type Status, CONTROL_CHARS, STATUSES, charLength, checkAttributes, fieldError } from '../domain/common.js';
+import { coded } from '../messages/index.js';
 import { pickFields } from '../domain/fields.js';
 import {
   type Organization, type OrganizationCreate, type OrganizationFields, type OrganizationPatch,
@@ -115,7 +116,7 @@ function describeOrg(o: { id: string; name: string }): string {
 }
 
 function checkStatus(errors: FieldError[], status: unknown): void {
-  if (status !== undefined && !STATUSES.includes(status as Status)) errors.push({ field: 'status', message: 'must be "enabled" or "disabled"' });
+  if (status !== undefined && !STATUSES.includes(status as Status)) errors.push(fieldError('status', 'invalid.status'));
 }
 
 export class Directory {
@@ -134,7 +135,7 @@ export class Directory {
 
   async requireOrganization(id: string, db: DB | Tx = this.db): Promise<Organization> {
     const o = await this.getOrganization(id, db);
-    if (!o) throw new NotFoundError(`organization ${id} does not exist`);
+    if (!o) throw new NotFoundError(coded('error.organization-not-found', { id }));
     return o;
   }
 
@@ -211,7 +212,7 @@ export class Directory {
 
   private async changeOrganization(trx: Tx, changes: ChangeInput[], id: string, patch: OrganizationPatch, opts: WriteOptions): Promise<Organization> {
     const before = await this.requireOrganization(id, trx);
-    checkVersion(before, opts, `organization ${describeOrg(before)}`);
+    checkVersion(before, opts, { organization: describeOrg(before) });
     const fields: OrganizationFields = { ...pickFields(ORGANIZATION_FIELD_SPECS, before), ...definedOnly(patch) };
     this.checkOrganization(fields);
     const changed = diffOrganization(before, fields);
@@ -234,12 +235,10 @@ export class Directory {
 
   private async removeOrganization(trx: Tx, changes: ChangeInput[], id: string, opts: WriteOptions): Promise<void> {
     const before = await this.requireOrganization(id, trx);
-    checkVersion(before, opts, `organization ${describeOrg(before)}`);
+    checkVersion(before, opts, { organization: describeOrg(before) });
     const children = await trx.selectFrom('organizations').select(['id', 'name']).where('parent_id', '=', id).limit(3).execute();
     if (children.length > 0)
-      throw new ConflictError(
-        `organization ${describeOrg(before)} still has child organizations (${children.map(describeOrg).join(', ')}${children.length === 3 ? ', …' : ''}); move or delete them first`,
-      );
+      throw new ConflictError(coded('error.organization-has-children', { org: describeOrg(before), children: `${children.map(describeOrg).join(', ')}${children.length === 3 ? ', …' : ''}` }));
     const members = await trx
       .selectFrom('account_organizations as m')
       .innerJoin('accounts as a', 'a.id', 'm.account_id')
@@ -249,7 +248,7 @@ export class Directory {
       .execute();
     if (members.length > 0)
       throw new ConflictError(
-        `organization ${describeOrg(before)} still has accounts (${members.map((m) => `"${m.username}" (${m.id})`).join(', ')}${members.length === 3 ? ', …' : ''}); move or delete them first`,
+        coded('error.organization-has-accounts', { org: describeOrg(before), accounts: `${members.map((m) => `"${m.username}" (${m.id})`).join(', ')}${members.length === 3 ? ', …' : ''}` }),
       );
     await trx.deleteFrom('organizations').where('id', '=', id).execute();
     changes.push(change('organization', id, 'delete', before.version + 1, []));
@@ -266,10 +265,10 @@ export class Directory {
   private async checkOrganizationPlacement(trx: Tx, id: string, f: OrganizationFields, before: Organization | null): Promise<void> {
     const moved = !before || before.parentId !== f.parentId;
     if (f.parentId !== null && moved) {
-      if (f.parentId === id) throw new ValidationError(`organization ${describeOrg({ id, name: f.name })} cannot be its own parent`, [{ field: 'parentId', message: 'cannot be the organization itself' }]);
+      if (f.parentId === id) throw new ValidationError(coded('error.organization-own-parent', { org: describeOrg({ id, name: f.name }) }), [fieldError('parentId', 'invalid.own-parent')]);
       const parent = await this.getOrganization(f.parentId, trx);
       if (!parent)
-        throw new ValidationError(`parent organization ${f.parentId} does not exist`, [{ field: 'parentId', message: `organization ${f.parentId} does not exist` }]);
+        throw new ValidationError(coded('error.parent-missing', { id: f.parentId }), [fieldError('parentId', 'invalid.organization-missing-plain', { id: f.parentId })]);
       if (before) {
         // Walk up from the new parent; meeting the moved organization means a cycle.
         const chain = await sql<{ id: string; name: string; parent_id: string | null }>`
@@ -280,10 +279,9 @@ export class Directory {
           ) select id, name, parent_id from up`.execute(trx);
         if (chain.rows.some((r) => r.id === id)) {
           const path = chain.rows.slice(0, chain.rows.findIndex((r) => r.id === id) + 1).reverse().map((r) => r.name).join(' / ');
-          throw new ValidationError(
-            `moving organization ${describeOrg(before)} under ${describeOrg(parent)} would create a cycle: ${describeOrg(parent)} is inside it (${path})`,
-            [{ field: 'parentId', message: `${parent.id} is a descendant of ${id}` }],
-          );
+          throw new ValidationError(coded('error.organization-cycle', { org: describeOrg(before), parent: describeOrg(parent), path }), [
+            fieldError('parentId', 'invalid.descendant', { parent: parent.id, id }),
+          ]);
         }
       }
     }
@@ -292,17 +290,19 @@ export class Directory {
       q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
       const sibling = await q.executeTakeFirst();
       if (sibling) {
-        const where = f.parentId === null ? 'at the top level' : `under ${f.parentId}`;
-        throw new ConflictError(`an organization named "${f.name}" already exists ${where}: ${describeOrg(sibling)}`, [
-          { field: 'name', message: `duplicates sibling ${sibling.id}` },
-        ]);
+        throw new ConflictError(
+          f.parentId === null
+            ? coded('error.organization-name-taken-top', { name: f.name, sibling: describeOrg(sibling) })
+            : coded('error.organization-name-taken', { name: f.name, parent: f.parentId, sibling: describeOrg(sibling) }),
+          [fieldError('name', 'invalid.sibling-name', { id: sibling.id })],
+        );
       }
     }
     if (f.externalId !== null && (!before || before.externalId !== f.externalId)) {
       const other = await trx.selectFrom('organizations').select(['id', 'name']).where('external_id', '=', f.externalId).where('id', '!=', id).executeTakeFirst();
       if (other)
-        throw new ConflictError(`external id "${f.externalId}" is already used by organization ${describeOrg(other)}`, [
-          { field: 'externalId', message: `already used by ${other.id}` },
+        throw new ConflictError(coded('error.organization-external-id-taken', { externalId: f.externalId, org: describeOrg(other) }), [
+          fieldError('externalId', 'invalid.used-by', { id: other.id }),
         ]);
     }
   }
@@ -318,7 +318,7 @@ export class Directory {
 
   async requireAccount(id: string, db: DB | Tx = this.db): Promise<Account> {
     const a = await this.getAccount(id, db);
-    if (!a) throw new NotFoundError(`account ${id} does not exist`);
+    if (!a) throw new NotFoundError(coded('error.account-not-found', { id }));
     return a;
   }
 
@@ -480,7 +480,7 @@ export class Directory {
 
   private async changeAccount(trx: Tx, changes: ChangeInput[], id: string, patch: AccountPatch, opts: AccountWriteOptions): Promise<Account> {
     const before = await this.requireAccount(id, trx);
-    checkVersion(before, opts, `account "${before.username}" (${id})`);
+    checkVersion(before, opts, { account: `"${before.username}" (${id})` });
     const merged: AccountFields = { ...pickFields(ACCOUNT_FIELD_SPECS, before), ...definedOnly(patch) };
     // New organizations without a primary: keep the old primary if still listed, else the first.
     if (patch.organizationIds !== undefined && patch.primaryOrganizationId === undefined)
@@ -510,7 +510,7 @@ export class Directory {
 
   private async removeAccount(trx: Tx, changes: ChangeInput[], id: string, opts: WriteOptions): Promise<void> {
     const before = await this.requireAccount(id, trx);
-    checkVersion(before, opts, `account "${before.username}" (${id})`);
+    checkVersion(before, opts, { account: `"${before.username}" (${id})` });
     const reports = await trx.selectFrom('accounts').select(['id', 'version']).where('manager_id', '=', id).execute();
     const t = now();
     for (const r of reports) {
@@ -554,7 +554,7 @@ export class Directory {
       const m = normalizeMobile(mobile);
       if (m.ok) mobile = m.value;
       else if (asGiven('mobile')) mobile = mobile.trim() || null;
-      else errors.push({ field: 'mobile', message: m.message });
+      else errors.push({ field: 'mobile', ...m.error });
     }
     const email = f.email == null ? null : f.email.trim() || (given ? null : '');
     const telephone = given && f.telephone != null ? f.telephone.trim() || null : f.telephone;
@@ -564,11 +564,11 @@ export class Directory {
     errors.push(...checkAccountFields(checked));
     for (const field of ['mobile', 'email', 'telephone'] as const) if (asGiven(field)) errors.push(...contactSanity(field, out[field]));
     checkStatus(errors, f.status);
-    if (!GENDERS.includes(f.gender)) errors.push({ field: 'gender', message: 'must be "unspecified", "male" or "female"' });
+    if (!GENDERS.includes(f.gender)) errors.push(fieldError('gender', 'invalid.gender'));
     errors.push(...checkAttributes(f.attributes));
     if (Array.isArray(f.organizationIds) && f.organizationIds.length > 0) {
       if (!f.organizationIds.includes(f.primaryOrganizationId))
-        errors.push({ field: 'primaryOrganizationId', message: 'must be one of organizationIds' });
+        errors.push(fieldError('primaryOrganizationId', 'invalid.primary-organization'));
       else out.organizationIds = orderOrganizations(f.organizationIds, f.primaryOrganizationId);
     }
     if (errors.length > 0) throw validationFrom(errors, 'account');
@@ -579,28 +579,26 @@ export class Directory {
     if (!before || before.username.toLowerCase() !== f.username.toLowerCase()) {
       const other = await trx.selectFrom('accounts').select(['id', 'username']).where('username_key', '=', usernameKey(f.username)).where('id', '!=', id).executeTakeFirst();
       if (other)
-        throw new ConflictError(`username "${f.username}" is already taken by account "${other.username}" (${other.id})`, [
-          { field: 'username', message: `already taken by ${other.id}` },
-        ]);
+        throw new ConflictError(coded('error.username-taken', { username: f.username, other: other.username, id: other.id }), [fieldError('username', 'invalid.taken-by', { name: other.username, id: other.id })]);
     }
     if (f.externalId !== null && (!before || before.externalId !== f.externalId)) {
       const other = await trx.selectFrom('accounts').select(['id', 'username']).where('external_id', '=', f.externalId).where('id', '!=', id).executeTakeFirst();
       if (other)
-        throw new ConflictError(`external id "${f.externalId}" is already used by account "${other.username}" (${other.id})`, [
-          { field: 'externalId', message: `already used by ${other.id}` },
+        throw new ConflictError(coded('error.account-external-id-taken', { externalId: f.externalId, other: other.username, id: other.id }), [
+          fieldError('externalId', 'invalid.used-by', { id: other.id }),
         ]);
     }
     const orgs = await trx.selectFrom('organizations').select('id').where('id', 'in', f.organizationIds).execute();
     const found = new Set(orgs.map((o) => o.id));
     const missing = f.organizationIds.filter((o) => !found.has(o));
     if (missing.length > 0)
-      throw new ValidationError(`organization${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist`, [
-        { field: 'organizationIds', message: `unknown organization ${missing.join(', ')}` },
+      throw new ValidationError(coded(missing.length > 1 ? 'error.organizations-missing' : 'error.organization-missing', { ids: missing.join(', ') }), [
+        fieldError('organizationIds', 'invalid.unknown-organization', { ids: missing.join(', ') }),
       ]);
     if (f.managerId !== null && (!before || before.managerId !== f.managerId)) {
-      if (f.managerId === id) throw new ValidationError('an account cannot be its own manager', [{ field: 'managerId', message: 'cannot be the account itself' }]);
+      if (f.managerId === id) throw new ValidationError(coded('error.own-manager'), [fieldError('managerId', 'invalid.own-manager')]);
       const m = await trx.selectFrom('accounts').select('id').where('id', '=', f.managerId).executeTakeFirst();
-      if (!m) throw new ValidationError(`manager ${f.managerId} does not exist`, [{ field: 'managerId', message: `account ${f.managerId} does not exist` }]);
+      if (!m) throw new ValidationError(coded('error.manager-missing', { id: f.managerId }), [fieldError('managerId', 'invalid.account-missing', { id: f.managerId })]);
       if (before) {
         // The chain above the new manager, up to the top or back to this account (UNION: an older cycle above ends the walk).
         const chain = await sql<{ id: string; username: string; manager_id: string | null }>`
@@ -650,7 +648,7 @@ export class Directory {
       const found = await this.findForDelete(trx, ids);
       const blockers = await this.deleteBlockersOf(trx, found);
       if (blockers.length > 0)
-        throw new ConflictError(`the organizations cannot be deleted: they still hold ${blockers.slice(0, 10).join(', ')}${blockers.length > 10 ? `, and ${blockers.length - 10} more` : ''}; move or delete those first`);
+        throw new ConflictError(coded('error.delete-blocked', { list: `${blockers.slice(0, 10).join(', ')}${blockers.length > 10 ? `, and ${blockers.length - 10} more` : ''}` }));
       const { accounts, orgs } = found;
       const goneAccounts = new Set(accounts.map((a) => a.id));
 
@@ -767,7 +765,7 @@ export class Directory {
         return result;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`the write clashes with another object: ${(err as Error).message}`);
+      if (isUniqueViolation(err)) throw new ConflictError(coded('error.write-clash', { detail: (err as Error).message }));
       throw err;
     }
   }
@@ -821,11 +819,14 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
   return out;
 }
 
-function checkVersion(current: { version: number }, opts: WriteOptions, what: string): void {
-  if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version)
-    throw new ConflictError(`${what} is at version ${current.version}, not ${opts.expectedVersion}: reload and retry`, [
-      { field: 'version', message: `expected ${opts.expectedVersion}, current ${current.version}` },
-    ]);
+function checkVersion(current: { version: number }, opts: WriteOptions, what: { organization: string } | { account: string }): void {
+  if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
+    const versions = { version: current.version, expected: opts.expectedVersion };
+    throw new ConflictError(
+      'organization' in what ? coded('error.organization-version', { org: what.organization, ...versions }) : coded('error.account-version', { account: what.account, ...versions }),
+      [fieldError('version', 'invalid.version', versions)],
+    );
+  }
 }
 
 function likePattern(q: string): string {

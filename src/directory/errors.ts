@@ -2,6 +2,7 @@
 // the CLI prints. Messages name the objects involved (name and id) so an admin can act on them.
 import type { FieldError } from '../domain/common.js';
 import { AppError } from '../domain/errors.js';
+import { type CodedText, clause, coded } from '../messages/index.js';
 
 type DirectoryErrorCode = 'validation' | 'not-found' | 'conflict';
 
@@ -11,7 +12,7 @@ export class DirectoryError extends AppError {
   override readonly name: string = 'DirectoryError';
   declare readonly code: DirectoryErrorCode;
 
-  constructor(code: DirectoryErrorCode, message: string, errors: readonly FieldError[] = []) {
+  constructor(code: DirectoryErrorCode, message: string | CodedText, errors: readonly FieldError[] = []) {
     super(code, STATUS[code], message, { errors });
   }
 }
@@ -19,14 +20,14 @@ export class DirectoryError extends AppError {
 /** Input that breaks a rule: bad formats, unknown parent, cycles. */
 export class ValidationError extends DirectoryError {
   override readonly name = 'ValidationError';
-  constructor(message: string, errors: readonly FieldError[] = []) {
+  constructor(message: string | CodedText, errors: readonly FieldError[] = []) {
     super('validation', message, errors);
   }
 }
 
 export class NotFoundError extends DirectoryError {
   override readonly name = 'NotFoundError';
-  constructor(message: string) {
+  constructor(message: string | CodedText) {
     super('not-found', message);
   }
 }
@@ -34,13 +35,17 @@ export class NotFoundError extends DirectoryError {
 /** Clashes with another object: duplicate username, sibling name or external id, stale version, still in use. */
 export class ConflictError extends DirectoryError {
   override readonly name = 'ConflictError';
-  constructor(message: string, errors: readonly FieldError[] = []) {
+  constructor(message: string | CodedText, errors: readonly FieldError[] = []) {
     super('conflict', message, errors);
   }
 }
 
-export function validationFrom(errors: FieldError[], what: string): ValidationError {
+/** The 422 of field errors of an object (`what`: organization, account, SCIM endpoint settings). */
+export function validationFrom(errors: FieldError[], what: 'organization' | 'account' | 'scim-endpoint'): ValidationError {
   const first = errors[0];
-  const summary = errors.length === 1 && first ? `${first.field} ${first.message}` : `${errors.length} fields are invalid`;
-  return new ValidationError(`invalid ${what}: ${summary}`, errors);
+  const text =
+    errors.length === 1 && first
+      ? coded(`error.invalid-${what}.one`, { field: first.field, message: clause(first) })
+      : coded(`error.invalid-${what}.many`, { count: errors.length });
+  return new ValidationError(text, errors);
 }

@@ -1,6 +1,8 @@
 // Managers form a forest, like organizations: an account may not report, directly or through
 // others, to itself. Single writes (Directory.updateAccount) read the chain above the new manager
 // from the store; batch writes (imports, the demo) check the final state of the whole batch.
+import { coded } from '../messages/index.js';
+import { fieldError } from '../domain/common.js';
 import { ValidationError } from './errors.js';
 
 /**
@@ -35,8 +37,7 @@ export function findManagerCycle(managerOf: ReadonlyMap<string, string | null>, 
 /** The error for a cycle from findManagerCycle, naming the accounts by username (and id). */
 export function managerCycleError(cycle: readonly string[], username: (id: string) => string): ValidationError {
   const [account, manager] = cycle as [string, string];
-  return new ValidationError(
-    `account "${username(account)}" (${account}) cannot report to "${username(manager)}" (${manager}): the managers would form a cycle: ${cycle.map(username).join(' → ')}`,
-    [{ field: 'managerId', message: `${manager} reports (directly or indirectly) to ${account}` }],
-  );
+  return new ValidationError(coded('error.manager-cycle', { account: `"${username(account)}" (${account})`, manager: `"${username(manager)}" (${manager})`, cycle: cycle.map(username).join(' → ') }), [
+    fieldError('managerId', 'invalid.manager-cycle', { manager, account }),
+  ]);
 }

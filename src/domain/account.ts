@@ -1,7 +1,8 @@
 // Accounts: people in the directory. Plain types and stateless rules (formats, normalisation).
 // Rules that need other objects (unique usernames, existing organizations and manager) live in the
 // directory service.
-import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength } from './common.js';
+import { type CodedText, type FlatParams, coded } from '../messages/index.js';
+import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength, fieldError } from './common.js';
 import { type FieldSpecs, changedFields, detachedList, fieldNames, jsonAttributes, text } from './fields.js';
 
 export type Gender = 'unspecified' | 'male' | 'female';
@@ -99,16 +100,15 @@ const TELEPHONE_RE = /^[0-9+\-,() ]+$/;
 export const usernameKey = (username: string): string => username.toLowerCase();
 
 export function checkUsername(username: unknown, field = 'username'): FieldError | null {
-  if (typeof username !== 'string' || username === '') return { field, message: 'is required' };
-  if (charLength(username) > ACCOUNT_LIMITS.usernameMaxChars) return { field, message: `must be at most ${ACCOUNT_LIMITS.usernameMaxChars} characters` };
-  if (!USERNAME_RE.test(username))
-    return { field, message: 'may contain only letters, digits, _ . @ - and must start with a letter or digit' };
+  if (typeof username !== 'string' || username === '') return fieldError(field, 'invalid.required');
+  if (charLength(username) > ACCOUNT_LIMITS.usernameMaxChars) return fieldError(field, 'invalid.too-long', { max: ACCOUNT_LIMITS.usernameMaxChars });
+  if (!USERNAME_RE.test(username)) return fieldError(field, 'invalid.username-chars');
   return null;
 }
 
 export function checkEmail(email: string, field = 'email'): FieldError | null {
   if (email.length > ACCOUNT_LIMITS.emailMaxChars || !EMAIL_RE.test(email))
-    return { field, message: `"${email}" is not a valid email address` };
+    return fieldError(field, 'invalid.email', { value: email });
   return null;
 }
 
@@ -123,7 +123,7 @@ const KNOWN_COUNTRY_CODES = new Set([
 const DEFAULT_COUNTRY_CODE = '86';
 const CN_MOBILE_RE = /^1[3-9]\d{9}$/;
 
-type MobileResult = { ok: true; value: string } | { ok: false; message: string };
+type MobileResult = { ok: true; value: string } | { ok: false; error: CodedText<FlatParams> };
 
 /**
  * Normalises a mobile number to `+CC NATIONAL` (one space, digits only after it), the form WeCom
@@ -133,8 +133,8 @@ type MobileResult = { ok: true; value: string } | { ok: false; message: string }
  */
 export function normalizeMobile(input: string): MobileResult {
   const raw = input.trim().replace(/^\((\+?\d{1,4})\)\s*/, '$1 ');
-  if (raw === '') return { ok: false, message: 'must not be empty' };
-  const bad = (): MobileResult => ({ ok: false, message: `"${input}" is not a valid mobile number (expected e.g. 13800000000 or +86 13800000000)` });
+  if (raw === '') return { ok: false, error: coded('invalid.empty') };
+  const bad = (): MobileResult => ({ ok: false, error: coded('invalid.mobile', { value: input }) });
   if (!/^[+\d][\d\s\-().]*$/.test(raw)) return bad();
   let cc: string;
   let national: string;
@@ -145,7 +145,7 @@ export function normalizeMobile(input: string): MobileResult {
   } else if (/^(?:\+|00)/.test(raw)) {
     const digits = raw.replace(/^(?:\+|00)/, '').replace(/[\s\-().]/g, '');
     const found = [1, 2, 3].map((n) => digits.slice(0, n)).reverse().find((p) => KNOWN_COUNTRY_CODES.has(p));
-    if (!found) return { ok: false, message: `"${input}": unknown country code; write it as +CC NUMBER with a space, e.g. +44 7700900123` };
+    if (!found) return { ok: false, error: coded('invalid.mobile-country-code', { value: input }) };
     cc = found;
     national = digits.slice(found.length);
   } else {
@@ -159,9 +159,9 @@ export function normalizeMobile(input: string): MobileResult {
 
 function optionalText(errors: FieldError[], field: string, value: string | null | undefined, max: number): void {
   if (value == null) return;
-  if (value.trim() === '') errors.push({ field, message: 'must not be blank (use null to clear)' });
-  else if (charLength(value) > max) errors.push({ field, message: `must be at most ${max} characters` });
-  else if (CONTROL_CHARS.test(value)) errors.push({ field, message: 'must not contain control characters' });
+  if (value.trim() === '') errors.push(fieldError(field, 'invalid.blank'));
+  else if (charLength(value) > max) errors.push(fieldError(field, 'invalid.too-long', { max }));
+  else if (CONTROL_CHARS.test(value)) errors.push(fieldError(field, 'invalid.control-chars'));
 }
 
 /** Stateless checks of account fields. Mobile must already be normalised (see normalizeMobile). */
@@ -172,27 +172,27 @@ export function checkAccountFields(f: Partial<AccountFields>): FieldError[] {
     if (bad) errors.push(bad);
   }
   if (f.displayName !== undefined) {
-    if (typeof f.displayName !== 'string' || f.displayName.trim() === '') errors.push({ field: 'displayName', message: 'is required' });
+    if (typeof f.displayName !== 'string' || f.displayName.trim() === '') errors.push(fieldError('displayName', 'invalid.required'));
     else optionalText(errors, 'displayName', f.displayName, ACCOUNT_LIMITS.displayNameMaxChars);
   }
   if (f.email != null) {
     const bad = checkEmail(f.email);
     if (bad) errors.push(bad);
   }
-  if (f.mobile != null && !/^\+\d{1,4} \d{4,14}$/.test(f.mobile)) errors.push({ field: 'mobile', message: 'must be normalised as +CC NUMBER' });
+  if (f.mobile != null && !/^\+\d{1,4} \d{4,14}$/.test(f.mobile)) errors.push(fieldError('mobile', 'invalid.mobile-not-normalised'));
   if (f.telephone != null) {
-    if (!TELEPHONE_RE.test(f.telephone)) errors.push({ field: 'telephone', message: 'may contain only digits, spaces and + - , ( )' });
+    if (!TELEPHONE_RE.test(f.telephone)) errors.push(fieldError('telephone', 'invalid.telephone'));
     else optionalText(errors, 'telephone', f.telephone, ACCOUNT_LIMITS.telephoneMaxChars);
   }
   optionalText(errors, 'title', f.title, ACCOUNT_LIMITS.titleMaxChars);
   optionalText(errors, 'employeeNumber', f.employeeNumber, ACCOUNT_LIMITS.employeeNumberMaxChars);
   optionalText(errors, 'externalId', f.externalId, ACCOUNT_LIMITS.externalIdMaxChars);
   if (f.organizationIds !== undefined) {
-    if (f.organizationIds.length === 0) errors.push({ field: 'organizationIds', message: 'must name at least one organization' });
+    if (f.organizationIds.length === 0) errors.push(fieldError('organizationIds', 'invalid.organizations-none'));
     else if (f.organizationIds.length > ACCOUNT_LIMITS.organizationsMax)
-      errors.push({ field: 'organizationIds', message: `must name at most ${ACCOUNT_LIMITS.organizationsMax} organizations` });
+      errors.push(fieldError('organizationIds', 'invalid.organizations-too-many', { max: ACCOUNT_LIMITS.organizationsMax }));
     else if (new Set(f.organizationIds).size !== f.organizationIds.length)
-      errors.push({ field: 'organizationIds', message: 'must not list an organization twice' });
+      errors.push(fieldError('organizationIds', 'invalid.organizations-twice'));
   }
   return errors;
 }

@@ -1,4 +1,5 @@
 // Shared plain types of the directory model.
+import { type FlatParams, type MessageCode, coded } from '../messages/index.js';
 
 export type Status = 'enabled' | 'disabled';
 export const STATUSES: readonly Status[] = ['enabled', 'disabled'];
@@ -11,9 +12,17 @@ export type Attributes = Record<string, AttributeValue>;
 export interface FieldError {
   field: string;
   message: string;
-  /** A stable code (e.g. a mapping error's E_UNKNOWN_FUNCTION) and what the message names, for other languages. */
+  /**
+   * A stable code and what the message names, for other languages: a catalogue code of src/messages
+   * (`invalid.required`), or a mapping error's (E_UNKNOWN_FUNCTION, rendered as `mapping.<code>`).
+   */
   code?: string;
-  params?: Record<string, string>;
+  params?: Record<string, string | number>;
+}
+
+/** A field error whose message is the English of a catalogue code (src/messages), code and params kept. */
+export function fieldError(field: string, code: MessageCode, params?: FlatParams): FieldError {
+  return { field, ...coded(code, params) };
 }
 
 /** Compares two attribute maps by value, ignoring key order. */
@@ -33,12 +42,12 @@ export const charLength = (s: string): number => [...s].length;
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 export function checkAttributes(attrs: unknown, field = 'attributes'): FieldError[] {
-  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return [{ field, message: 'must be an object' }];
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return [fieldError(field, 'invalid.not-object')];
   const errors: FieldError[] = [];
   for (const [k, v] of Object.entries(attrs)) {
-    if (k.trim() === '' || k.length > 64 || CONTROL_CHARS.test(k)) errors.push({ field: `${field}.${k}`, message: 'attribute names must be 1–64 printable characters' });
+    if (k.trim() === '' || k.length > 64 || CONTROL_CHARS.test(k)) errors.push(fieldError(`${field}.${k}`, 'invalid.attribute-name'));
     else if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))))
-      errors.push({ field: `${field}.${k}`, message: 'must be a string, number, boolean or null' });
+      errors.push(fieldError(`${field}.${k}`, 'invalid.attribute-value'));
   }
   return errors;
 }

@@ -5,7 +5,8 @@ import { ProxyConfigError, parseProxyList } from '../wecom/transport/proxy-pool.
 import { parseBudgetWindow } from '../wecom/transport/budget-text.js';
 import { WECOM_BUDGET, type Budget } from '../wecom/transport/rate-limiter.js';
 import { validate as validateExpression } from '../mapping/expression/index.js';
-import { CONTROL_CHARS, type FieldError, charLength } from './common.js';
+import { type CodedText, type FlatParams, coded } from '../messages/index.js';
+import { CONTROL_CHARS, type FieldError, charLength, fieldError } from './common.js';
 
 const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
 
@@ -138,62 +139,61 @@ const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
 
 /** Normalises an API base URL, or explains why it cannot be used. */
-function normaliseApiBase(raw: string): { value: string } | { error: string } {
+function normaliseApiBase(raw: string): { value: string } | { error: CodedText<FlatParams> } {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    return { error: 'must be a URL such as https://qyapi.weixin.qq.com' };
+    return { error: coded('invalid.api-base.url') };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: 'must be an https:// URL' };
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    return { error: 'must use https:// (plain http:// is allowed only for localhost / loopback addresses, e.g. a local simulator)' };
-  if (url.username || url.password) return { error: 'may not contain credentials' };
-  if (url.search || url.hash) return { error: 'may not contain a query or fragment' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: coded('invalid.api-base.https') };
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return { error: coded('invalid.api-base.http-loopback') };
+  if (url.username || url.password) return { error: coded('invalid.api-base.credentials') };
+  if (url.search || url.hash) return { error: coded('invalid.api-base.query') };
   return { value: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 /** Splits and checks a PEM bundle: every block must be a certificate Node can parse. */
-function checkCaPem(pem: string): string | null {
+function checkCaPem(pem: string): CodedText<FlatParams> | null {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!blocks || blocks.length === 0) return 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block';
+  if (!blocks || blocks.length === 0) return coded('invalid.pem.no-block');
   for (const [i, b] of blocks.entries()) {
     try {
       new X509Certificate(b);
     } catch {
-      return `certificate #${i + 1} of the PEM text cannot be parsed`;
+      return coded('invalid.pem.unparsable', { n: i + 1 });
     }
   }
   return null;
 }
 
-function checkText(errors: FieldError[], field: string, value: unknown, max: number, what: string): value is string {
+function checkText(errors: FieldError[], field: string, value: unknown, max: number): value is string {
   if (typeof value !== 'string' || value.trim() === '') {
-    errors.push({ field, message: `${what} is required` });
+    errors.push(fieldError(field, 'invalid.required'));
     return false;
   }
   if (charLength(value) > max) {
-    errors.push({ field, message: `${what} may have at most ${max} characters` });
+    errors.push(fieldError(field, 'invalid.too-long', { max }));
     return false;
   }
   if (CONTROL_CHARS.test(value)) {
-    errors.push({ field, message: `${what} may not contain control characters` });
+    errors.push(fieldError(field, 'invalid.control-chars'));
     return false;
   }
   return true;
 }
 
 /** Checks a secret without ever quoting it. */
-export function checkSecretValue(field: string, value: unknown, what: string): FieldError | null {
-  if (typeof value !== 'string' || value === '') return { field, message: `${what} is required (it may not be empty)` };
-  if (value.length > 1024) return { field, message: `${what} is too long (at most 1024 characters)` };
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) return { field, message: `${what} may not contain spaces, line breaks or control characters` };
+export function checkSecretValue(field: string, value: unknown): FieldError | null {
+  if (typeof value !== 'string' || value === '') return fieldError(field, 'invalid.required');
+  if (value.length > 1024) return fieldError(field, 'invalid.too-long', { max: 1024 });
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return fieldError(field, 'invalid.secret-chars');
   return null;
 }
 
 function checkExtattrs(errors: FieldError[], list: unknown): ExtAttrConfig[] {
   if (!Array.isArray(list)) {
-    errors.push({ field: 'extattrs', message: 'must be a list' });
+    errors.push(fieldError('extattrs', 'invalid.not-list'));
     return [];
   }
   const out: ExtAttrConfig[] = [];
@@ -201,31 +201,31 @@ function checkExtattrs(errors: FieldError[], list: unknown): ExtAttrConfig[] {
   list.forEach((raw: unknown, i) => {
     const field = `extattrs[${i}]`;
     if (typeof raw !== 'object' || raw === null) {
-      errors.push({ field, message: 'must be an object with name and type' });
+      errors.push(fieldError(field, 'invalid.extattr-shape'));
       return;
     }
     const e = raw as Record<string, unknown>;
-    if (!checkText(errors, `${field}.name`, e.name, 64, 'the extended attribute name')) return;
+    if (!checkText(errors, `${field}.name`, e.name, 64)) return;
     const name = (e.name as string).trim();
     if (e.type !== 'text' && e.type !== 'web') {
-      errors.push({ field: `${field}.type`, message: 'must be "text" or "web"' });
+      errors.push(fieldError(`${field}.type`, 'invalid.extattr-type'));
       return;
     }
     const key = name.toLowerCase();
     if (seen.has(key)) {
-      errors.push({ field: `${field}.name`, message: `extended attribute "${name}" is listed twice` });
+      errors.push(fieldError(`${field}.name`, 'invalid.extattr-twice', { name }));
       return;
     }
     seen.add(key);
     const item: ExtAttrConfig = { name, type: e.type };
     if (e.expression !== undefined && e.expression !== null) {
       if (typeof e.expression !== 'string' || e.expression.trim() === '') {
-        errors.push({ field: `${field}.expression`, message: 'must be a non-empty expression' });
+        errors.push(fieldError(`${field}.expression`, 'invalid.expression-empty'));
         return;
       }
       const problem = validateExpression(e.expression);
       if (problem) {
-        errors.push({ field: `${field}.expression`, message: `invalid expression: ${problem.message}` });
+        errors.push(fieldError(`${field}.expression`, 'invalid.expression', { detail: problem.message }));
         return;
       }
       item.expression = e.expression;
@@ -239,13 +239,13 @@ function checkPolicies(errors: FieldError[], base: ConnectionPolicies, p: Connec
   const out: ConnectionPolicies = { ...base, safety: { ...base.safety } };
   if (p === undefined) return out;
   if (typeof p !== 'object' || p === null) {
-    errors.push({ field: 'policies', message: 'must be an object' });
+    errors.push(fieldError('policies', 'invalid.not-object'));
     return out;
   }
   const pick = <T extends string>(field: keyof ConnectionPolicies, allowed: readonly T[], v: unknown): T | undefined => {
     if (v === undefined) return undefined;
     if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-    errors.push({ field: `policies.${field}`, message: `must be one of ${allowed.join(', ')}` });
+    errors.push(fieldError(`policies.${field}`, 'invalid.one-of', { allowed: allowed.join(', ') }));
     return undefined;
   };
   out.onAccountDeleted = pick('onAccountDeleted', ON_ACCOUNT_DELETED, p.onAccountDeleted) ?? out.onAccountDeleted;
@@ -256,12 +256,12 @@ function checkPolicies(errors: FieldError[], base: ConnectionPolicies, p: Connec
     if (s.maxDeletes !== undefined) {
       if (typeof s.maxDeletes === 'number' && Number.isInteger(s.maxDeletes) && s.maxDeletes >= 0 && s.maxDeletes <= 1_000_000)
         out.safety.maxDeletes = s.maxDeletes;
-      else errors.push({ field: 'policies.safety.maxDeletes', message: 'must be a whole number from 0 to 1000000' });
+      else errors.push(fieldError('policies.safety.maxDeletes', 'invalid.whole-number-range', { min: 0, max: 1_000_000 }));
     }
     if (s.maxDeletePercent !== undefined) {
       if (typeof s.maxDeletePercent === 'number' && Number.isFinite(s.maxDeletePercent) && s.maxDeletePercent >= 0 && s.maxDeletePercent <= 100)
         out.safety.maxDeletePercent = s.maxDeletePercent;
-      else errors.push({ field: 'policies.safety.maxDeletePercent', message: 'must be a number from 0 to 100' });
+      else errors.push(fieldError('policies.safety.maxDeletePercent', 'invalid.number-range', { min: 0, max: 100 }));
     }
   }
   return out;
@@ -296,27 +296,27 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
       };
 
   if (!base || has('name')) {
-    if (checkText(errors, 'name', patch.name, 64, 'the name')) {
+    if (checkText(errors, 'name', patch.name, 64)) {
       const name = (patch.name as string).trim();
-      if (ID_LIKE_RE.test(name)) errors.push({ field: 'name', message: 'may not look like a connection id (con_…)' });
+      if (ID_LIKE_RE.test(name)) errors.push(fieldError('name', 'invalid.connection-name-id-like'));
       s.name = name;
     }
   }
   if (!base || has('corpId')) {
     const v = typeof patch.corpId === 'string' ? patch.corpId.trim() : patch.corpId;
-    if (typeof v !== 'string' || v === '') errors.push({ field: 'corpId', message: 'the company ID (corpid) is required' });
-    else if (!CORPID_RE.test(v)) errors.push({ field: 'corpId', message: 'the company ID (corpid) must be 1–64 letters and digits, e.g. ww0123456789abcdef' });
+    if (typeof v !== 'string' || v === '') errors.push(fieldError('corpId', 'invalid.corpid-required'));
+    else if (!CORPID_RE.test(v)) errors.push(fieldError('corpId', 'invalid.corpid'));
     else s.corpId = v;
   }
   if (!base || has('rootDepartmentId')) {
     if (isPositiveInt32(patch.rootDepartmentId)) s.rootDepartmentId = patch.rootDepartmentId;
-    else errors.push({ field: 'rootDepartmentId', message: 'the WeCom root department ID must be a positive whole number (the company root is 1)' });
+    else errors.push(fieldError('rootDepartmentId', 'invalid.root-department'));
   }
   if (has('defaultDepartmentId') || (patch.defaultDepartmentId === null && 'defaultDepartmentId' in patch)) {
     const v = patch.defaultDepartmentId;
     if (v === null) s.defaultDepartmentId = null;
     else if (isPositiveInt32(v)) s.defaultDepartmentId = v;
-    else errors.push({ field: 'defaultDepartmentId', message: 'the default department ID must be a positive whole number' });
+    else errors.push(fieldError('defaultDepartmentId', 'invalid.default-department'));
   }
   if (has('extattrs')) s.extattrs = checkExtattrs(errors, patch.extattrs);
   if (has('proxies')) {
@@ -324,48 +324,48 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
       s.proxies = parseProxyList(patch.proxies).map((p) => p.key);
     } catch (err) {
       if (!(err instanceof ProxyConfigError)) throw err;
-      errors.push({ field: 'proxies', message: err.message });
+      errors.push(err.text ? { field: 'proxies', ...err.text } : { field: 'proxies', message: err.message });
     }
   }
   if ('proxyUsername' in patch && patch.proxyUsername !== undefined) {
     const u = patch.proxyUsername;
     if (u === null || u === '') s.proxyUsername = null;
     else if (typeof u !== 'string' || u.length > 256 || /[\s:\u0000-\u001f\u007f]/.test(u))
-      errors.push({ field: 'proxyUsername', message: 'the proxy username may not contain ":", spaces or control characters (Basic authentication), at most 256 characters' });
+      errors.push(fieldError('proxyUsername', 'invalid.proxy-username'));
     else s.proxyUsername = u;
   }
   if (has('apiBase')) {
-    const r = typeof patch.apiBase === 'string' ? normaliseApiBase(patch.apiBase) : { error: 'must be a URL' };
-    if ('error' in r) errors.push({ field: 'apiBase', message: `the API base URL ${r.error}` });
+    const r = typeof patch.apiBase === 'string' ? normaliseApiBase(patch.apiBase) : { error: coded('invalid.api-base.url') };
+    if ('error' in r) errors.push({ field: 'apiBase', ...r.error });
     else s.apiBase = r.value;
   }
   if ('caPem' in patch && patch.caPem !== undefined) {
     const r = resolvePem(patch.caPem);
-    if (typeof r === 'object' && r !== null) errors.push({ field: 'caPem', message: `the CA certificate ${r.error}` });
+    if (typeof r === 'object' && r !== null) errors.push({ field: 'caPem', ...r.error });
     else s.caPem = r;
   }
   if ('proxyCaPem' in patch && patch.proxyCaPem !== undefined) {
     const r = resolvePem(patch.proxyCaPem);
-    if (typeof r === 'object' && r !== null) errors.push({ field: 'proxyCaPem', message: `the proxy CA certificate ${r.error}` });
+    if (typeof r === 'object' && r !== null) errors.push({ field: 'proxyCaPem', ...r.error });
     else s.proxyCaPem = r;
   }
   if (s.proxyCaPem !== null && !s.proxies.some((p) => p.startsWith('https://')) && !errors.some((e) => e.field === 'proxies'))
-    errors.push({ field: 'proxyCaPem', message: 'a proxy CA certificate is set but no https:// proxy is configured' });
+    errors.push(fieldError('proxyCaPem', 'invalid.proxy-ca-without-https'));
   if ('rateBudget' in patch && patch.rateBudget !== undefined) {
     const r = checkRateBudget(patch.rateBudget);
-    if (r !== null && 'error' in r) errors.push({ field: 'rateBudget', message: r.error });
+    if (r !== null && 'error' in r) errors.push({ field: 'rateBudget', ...r.error });
     else s.rateBudget = r;
   }
   if (has('rateSharePercent')) {
     const v = patch.rateSharePercent;
     if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 100) s.rateSharePercent = v;
-    else errors.push({ field: 'rateSharePercent', message: 'the share of the rate budget must be a percentage above 0 and at most 100' });
+    else errors.push(fieldError('rateSharePercent', 'invalid.rate-share'));
   }
   if (has('scope')) {
     const roots = patch.scope?.organizationRoots;
     if (roots !== undefined) {
       if (!Array.isArray(roots) || roots.some((r) => typeof r !== 'string' || r.trim() === ''))
-        errors.push({ field: 'scope.organizationRoots', message: 'must be a list of organization ids' });
+        errors.push(fieldError('scope.organizationRoots', 'invalid.organization-id-list'));
       else s.scope = { organizationRoots: [...new Set(roots.map((r) => r.trim()))] };
     }
   }
@@ -373,33 +373,34 @@ export function resolveSettings(base: ConnectionSettings | null, patch: Connecti
   if ('mapping' in patch && patch.mapping !== undefined) {
     const m = patch.mapping;
     if (m === null) s.mapping = null;
-    else if (typeof m !== 'object' || Array.isArray(m)) errors.push({ field: 'mapping', message: 'must be a mapping definition object, or null for the default' });
+    else if (typeof m !== 'object' || Array.isArray(m)) errors.push(fieldError('mapping', 'invalid.mapping-shape'));
     else s.mapping = JSON.parse(JSON.stringify(m)) as unknown;
   }
   return { settings: s, errors };
 }
 
 /** PEM text → normalised, null → cleared, or why it cannot be used. */
-function resolvePem(v: unknown): string | null | { error: string } {
+function resolvePem(v: unknown): string | null | { error: CodedText<FlatParams> } {
   if (v === null || v === '') return null;
-  const problem = typeof v === 'string' ? checkCaPem(v) : 'must be PEM text';
+  const problem = typeof v === 'string' ? checkCaPem(v) : coded('invalid.pem.no-block');
   return problem ? { error: problem } : (v as string).trim() + '\n';
 }
 
 /** A budget override: windows or their text (`200/1s,2000/30s`), null = WeCom's documented budget. */
-function checkRateBudget(v: unknown): Budget[] | null | { error: string } {
+function checkRateBudget(v: unknown): Budget[] | null | { error: CodedText<FlatParams> } {
   if (v === null || v === '') return null;
   const windows: Budget[] = [];
   const items: unknown[] = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : [v];
   for (const item of items) {
     const w = typeof item === 'string' ? parseBudgetWindow(item, 60_000) : (item as Budget);
-    if (typeof w !== 'object' || w === null || 'error' in w) return { error: `the rate budget ${w && 'error' in w ? w.error : 'must be a list of { count, windowMs }'}` };
+    if (typeof w !== 'object' || w === null || 'error' in w)
+      return { error: typeof item === 'string' ? coded('invalid.rate-budget.syntax', { value: item.trim() }) : coded('invalid.rate-budget.shape') };
     if (!Number.isInteger(w.count) || w.count < 1 || w.count > 1e9 || typeof w.windowMs !== 'number' || !(w.windowMs >= 1) || w.windowMs > 86_400_000)
-      return { error: 'the rate budget: each window needs a whole count from 1 to 1,000,000,000 and a length from 1 ms to one day' };
+      return { error: coded('invalid.rate-budget.window') };
     windows.push({ count: w.count, windowMs: w.windowMs });
   }
-  if (windows.length === 0 || windows.length > 3) return { error: 'the rate budget has one to three windows, e.g. 10000/60s,150000/1h' };
-  if (new Set(windows.map((w) => w.windowMs)).size !== windows.length) return { error: 'the rate budget lists the same window length twice' };
+  if (windows.length === 0 || windows.length > 3) return { error: coded('invalid.rate-budget.count') };
+  if (new Set(windows.map((w) => w.windowMs)).size !== windows.length) return { error: coded('invalid.rate-budget.twice') };
   return windows.sort((a, b) => a.windowMs - b.windowMs);
 }
 

@@ -1,6 +1,6 @@
 // Organizations: the directory's tree. Plain types and stateless rules only; rules that need the
 // rest of the tree (unknown parent, cycles, duplicate sibling names) live in the directory service.
-import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength } from './common.js';
+import { type Attributes, type FieldError, type Status, CONTROL_CHARS, charLength, fieldError } from './common.js';
 import { type FieldSpecs, changedFields, fieldNames, integer, jsonAttributes, text } from './fields.js';
 
 export interface Organization {
@@ -60,12 +60,12 @@ export const ORGANIZATION_LIMITS = { nameMaxChars: 64, codeMaxChars: 64, externa
 export const PATH_SEPARATOR = '/';
 
 export function checkOrganizationName(name: unknown, field = 'name'): FieldError | null {
-  if (typeof name !== 'string') return { field, message: 'must be a string' };
-  if (name.trim() === '') return { field, message: 'must not be empty' };
-  if (name !== name.trim()) return { field, message: 'must not start or end with whitespace' };
-  if (charLength(name) > ORGANIZATION_LIMITS.nameMaxChars) return { field, message: `must be at most ${ORGANIZATION_LIMITS.nameMaxChars} characters` };
-  if (name.includes(PATH_SEPARATOR)) return { field, message: `must not contain "${PATH_SEPARATOR}" (it separates organization paths)` };
-  if (CONTROL_CHARS.test(name)) return { field, message: 'must not contain control characters' };
+  if (typeof name !== 'string') return fieldError(field, 'invalid.not-string');
+  if (name.trim() === '') return fieldError(field, 'invalid.empty');
+  if (name !== name.trim()) return fieldError(field, 'invalid.whitespace-ends');
+  if (charLength(name) > ORGANIZATION_LIMITS.nameMaxChars) return fieldError(field, 'invalid.too-long', { max: ORGANIZATION_LIMITS.nameMaxChars });
+  if (name.includes(PATH_SEPARATOR)) return fieldError(field, 'invalid.path-separator', { separator: PATH_SEPARATOR });
+  if (CONTROL_CHARS.test(name)) return fieldError(field, 'invalid.control-chars');
   return null;
 }
 
@@ -77,10 +77,10 @@ export function checkOrganizationFields(f: Partial<OrganizationFields>): FieldEr
     if (bad) errors.push(bad);
   }
   if (f.order !== undefined && !(Number.isInteger(f.order) && f.order >= 0 && f.order <= ORGANIZATION_LIMITS.orderMax))
-    errors.push({ field: 'order', message: 'must be an integer between 0 and 4294967295' });
+    errors.push(fieldError('order', 'invalid.integer-range', { min: 0, max: ORGANIZATION_LIMITS.orderMax }));
   if (f.code != null && (f.code.trim() === '' || charLength(f.code) > ORGANIZATION_LIMITS.codeMaxChars))
-    errors.push({ field: 'code', message: `must be 1–${ORGANIZATION_LIMITS.codeMaxChars} characters` });
+    errors.push(fieldError('code', 'invalid.length-range', { min: 1, max: ORGANIZATION_LIMITS.codeMaxChars }));
   if (f.externalId != null && (f.externalId.trim() === '' || charLength(f.externalId) > ORGANIZATION_LIMITS.externalIdMaxChars))
-    errors.push({ field: 'externalId', message: `must be 1–${ORGANIZATION_LIMITS.externalIdMaxChars} characters` });
+    errors.push(fieldError('externalId', 'invalid.length-range', { min: 1, max: ORGANIZATION_LIMITS.externalIdMaxChars }));
   return errors;
 }

@@ -7,7 +7,14 @@
 //   warning.*   plan warnings (PlanWarning.note), with clauses (why.*, phrase.*, instead.*) as parameters
 //   summary.*   a run's one-line account (RunSummary.note)
 //   field.*     WeCom member and department fields as a person names them
-export const CATALOGUE = {
+//   error.*, invalid.*, proxy.*   refusals: problem details and field errors (./errors.ts)
+//   test.*      the connection test's verdicts (./connection-test.ts)
+//   row.*       import and LDAP pull row errors (./rows.ts)
+import { TEST_TEXTS } from './connection-test.js';
+import { ERROR_TEXTS } from './errors.js';
+import { ROW_TEXTS } from './rows.js';
+
+const SYNC_TEXTS = {
   // ------------------------------------------------------------------ causes
   'cause.created in directory': { en: 'created in directory', zh: '目录中新建' },
   'cause.changed in directory': { en: 'changed in directory', zh: '目录中修改' },
@@ -194,5 +201,7 @@ export const CATALOGUE = {
   'value.yes': { en: 'yes', zh: '是' },
   'value.no': { en: 'no', zh: '否' },
 } as const satisfies Record<string, { en: string; zh: string }>;
+
+export const CATALOGUE = { ...SYNC_TEXTS, ...ERROR_TEXTS, ...TEST_TEXTS, ...ROW_TEXTS } as const;
 
 export type MessageCode = keyof typeof CATALOGUE;

@@ -24,6 +24,37 @@ export function msg(code: MessageCode, params?: Record<string, Param>): Message 
   return params ? { code, params } : { code };
 }
 
+/** Plain parameters (a field error's). */
+export type FlatParams = Record<string, string | number>;
+/** Parameters of an error's text as the API sends them: values, or clauses (a field error's own text) with parameters of their own. */
+export interface TextParams {
+  [name: string]: string | number | { code: string; params?: TextParams };
+}
+
+/** An error's text as the API sends it: the English `message` beside its `code` and `params`. */
+export interface CodedText<P extends TextParams = TextParams> {
+  message: string;
+  code: MessageCode;
+  params?: P;
+}
+
+/** An error's text (an AppError's message and code) as a clause, or its message when it has no code. */
+export function clauseOf(err: unknown): TextParams[string] {
+  if (!(err instanceof Error)) return String(err);
+  const { messageCode, params } = err as { messageCode?: unknown; params?: TextParams };
+  return typeof messageCode === 'string' ? clause({ message: err.message, code: messageCode, ...(params ? { params } : {}) }) : err.message;
+}
+
+/** The English text of a code with its code and parameters kept, for a client to word it in its own language. */
+export function coded<P extends TextParams = FlatParams>(code: MessageCode, params?: P): CodedText<P> {
+  return params ? { message: render({ code, params }), code, params } : { message: render({ code }), code };
+}
+
+/** A text that may have a code (a field error, a row error) as a clause parameter: its code when it has one, else its text. */
+export function clause(t: { message: string; code?: string | undefined; params?: TextParams | undefined }): TextParams[string] {
+  return t.code !== undefined && isMessageCode(t.code) ? (t.params ? { code: t.code, params: t.params } : { code: t.code }) : t.message;
+}
+
 /** A code that is in the catalogue (server data may carry codes a newer server added). */
 export function isMessageCode(code: string): code is MessageCode {
   return Object.hasOwn(CATALOGUE, code);
@@ -35,6 +66,32 @@ export function render(m: { code: string; params?: Record<string, unknown> }, la
   let text: string = entry ? entry[lang] : m.code;
   for (const [k, v] of Object.entries(m.params ?? {})) text = text.replaceAll(`{${k}}`, paramText(v, lang));
   return text;
+}
+
+/**
+ * The text of a message in parts, for a client that shows some parameters as data (a network error
+ * as the network said it, in a code span): a part is text, or `{ data }` for a parameter named in
+ * `data` (at any depth of clauses).
+ */
+export function renderParts(m: { code: string; params?: Record<string, unknown> }, lang: Lang, data: ReadonlySet<string>): Array<string | { data: string }> {
+  const entry = isMessageCode(m.code) ? CATALOGUE[m.code] : undefined;
+  if (!entry) return [m.code];
+  const out: Array<string | { data: string }> = [];
+  const template: string = entry[lang];
+  let last = 0;
+  for (const match of template.matchAll(/\{(\w+)\}/g)) {
+    const name = match[1]!;
+    const params = m.params ?? {};
+    if (!Object.hasOwn(params, name)) continue; // a placeholder without a value stays as written
+    out.push(template.slice(last, match.index));
+    const v = params[name];
+    if (data.has(name)) out.push({ data: paramText(v, lang) });
+    else if (v !== null && typeof v === 'object' && typeof (v as { code?: unknown }).code === 'string') out.push(...renderParts(v as Message, lang, data));
+    else out.push(String(v));
+    last = match.index + match[0].length;
+  }
+  out.push(template.slice(last));
+  return out.filter((p) => p !== '');
 }
 
 function paramText(v: unknown, lang: Lang): string {

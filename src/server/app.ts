@@ -17,6 +17,7 @@
 //
 // Without `auth` the API is open: that mode exists for unit tests and embedding only;
 // `wecom-sync serve` always passes it. `authenticate` is a lower-level hook point (tests).
+import { negotiateLang } from '../messages/index.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import { sql } from 'kysely';
@@ -102,11 +103,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.decorateRequest('principal', null);
   app.decorateRequest('audited', false);
 
-  // Every error leaves here, as its AppError's problem (./problem.ts); the log gets what a 5xx hides.
+  // Every error leaves here, as its AppError's problem (./problem.ts), its detail in the language Accept-Language asks
+  // for (as plans are; English by default); the log gets what a 5xx hides.
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
-    return sendProblem(reply.headers(e.headers), problemOf(e));
+    return sendProblem(reply.headers(e.headers), problemOf(e, negotiateLang(req.headers['accept-language'])));
   });
   // Unknown paths: the console's page (its router draws client-side routes), else problem+json.
   const consoleFallback: ((req: FastifyRequest, reply: FastifyReply) => boolean) | null = opts.consoleDir ? registerConsole(app, opts.consoleDir) : null;

@@ -10,6 +10,7 @@
 //      An Origin naming another origin (another scheme, host or port) is refused even with
 //      X-Requested-With. Bearer-token requests are not subject to it (browsers never attach them
 //      on their own). Login applies the Origin half of the rule.
+import { type CodedText, coded } from '../messages/index.js';
 import type { FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from '../auth/index.js';
 import { roleAllows } from '../auth/index.js';
@@ -19,18 +20,18 @@ import { type Access, defaultAccess } from './route.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const unauthorized = (detail: string) =>
+const unauthorized = (detail: CodedText) =>
   new ProblemError(problem(401, detail), { 'www-authenticate': 'Bearer realm="wecom-sync", Cookie realm="wecom-sync"' });
-const forbidden = (detail: string, type?: string) => new ProblemError(problem(403, detail, [], type));
+const forbidden = (detail: CodedText, type?: string) => new ProblemError(problem(403, detail, [], type));
 
 /** The principal of a request, from its bearer token or session cookie; throws 401 for a bad bearer token. */
 export async function resolvePrincipal(auth: AuthService, req: FastifyRequest): Promise<{ principal: Principal | null; via: 'bearer' | 'cookie' | null }> {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw unauthorized('the Authorization header must be "Bearer <API token>"');
+    if (!m) throw unauthorized(coded('error.bearer-header'));
     const p = auth.looksLikeToken(m[1]!) ? await auth.tokenPrincipal(m[1]!) : null;
-    if (!p) throw unauthorized('the API token is invalid or revoked');
+    if (!p) throw unauthorized(coded('error.token-invalid'));
     return { principal: p, via: 'bearer' };
   }
   const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -63,11 +64,11 @@ function sameOrigin(origin: string, req: FastifyRequest): boolean {
 function checkOrigin(req: FastifyRequest, requireProof: boolean): void {
   const origin = req.headers.origin;
   if (origin !== undefined) {
-    if (!sameOrigin(origin, req)) throw forbidden(`cross-site request refused: Origin ${origin} is not this server (${req.protocol}://${req.host ?? ''})`, 'csrf');
+    if (!sameOrigin(origin, req)) throw forbidden(coded('error.cross-site', { origin, server: `${req.protocol}://${req.host ?? ''}` }), 'csrf');
     return;
   }
   if (requireProof && req.headers['x-requested-with'] === undefined)
-    throw forbidden('a request authenticated by the session cookie must send a same-origin Origin header or an X-Requested-With header', 'csrf');
+    throw forbidden(coded('error.csrf'), 'csrf');
 }
 
 export function authHook(auth: AuthService) {
@@ -80,10 +81,10 @@ export function authHook(auth: AuthService) {
       return;
     }
     const { principal, via } = await resolvePrincipal(auth, req);
-    if (!principal) throw unauthorized('sign in (POST /api/v1/auth/login) or send an API token (Authorization: Bearer wst_…)');
+    if (!principal) throw unauthorized(coded('error.sign-in'));
     req.principal = principal;
     if (via === 'cookie' && unsafe) checkOrigin(req, true);
     if (access === 'authenticated') return;
-    if (!roleAllows(principal.role, access)) throw forbidden(`this needs the ${access} role; ${principal.username} has ${principal.role}`);
+    if (!roleAllows(principal.role, access)) throw forbidden(coded('error.role', { needed: access, user: principal.username, role: principal.role }));
   };
 }

@@ -19,14 +19,26 @@ const problemSchema = z
         z.object({
           field: z.string(),
           message: z.string(),
-          code: z.string().optional().describe('a stable code, where the error has one (mapping errors: E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …)'),
-          params: z.record(z.string(), z.string()).optional().describe('what the message names, for saying it in another language'),
+          code: z
+            .string()
+            .optional()
+            .describe('a stable code for the message, where it has one: a message catalogue code (`invalid.required`, `invalid.mobile`, import `row.*`), or a mapping error\'s (E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …)'),
+          params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('what the message names, for saying it in another language'),
         }),
       )
       .describe('field-level errors; empty when the problem is not about one field'),
     explanation: z.object({ en: z.string(), zh: z.string() }).optional().describe("what went wrong in plain words, e.g. the meaning of WeCom's errcode (502)"),
-    code: z.string().optional().describe('a stable code for the detail (e.g. `demo-active.whole-directory`) that a client may word itself, in its own language, with `params`; `detail` is the English default'),
-    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("the code's parameters"),
+    code: z
+      .string()
+      .optional()
+      .describe(
+        'a stable code for the detail (`error.run-active`, `error.username-taken`, `demo-active.whole-directory`, …; the message catalogue, src/messages) that a client words itself, ' +
+          "in its user's language, with `params`; `detail` is the English (or, with `Accept-Language: zh`, the Chinese) rendering. A client that does not know the code shows `detail`",
+      ),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.object({ code: z.string(), params: z.record(z.string(), z.unknown()).optional() })]))
+      .optional()
+      .describe("the code's parameters: values, or clauses (a code with params of its own, e.g. a field error's text inside the detail)"),
   })
   .meta({ id: 'Problem' });
 

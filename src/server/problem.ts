@@ -3,6 +3,7 @@
 // + `code` and `params` when a client may word the detail itself).
 // toAppError is the one place a thrown error becomes an answer: AppErrors (src/domain/errors.ts)
 // as they are, the few foreign errors the API lets through translated, anything else a logged 500.
+import { type CodedText, type Lang, type TextParams, coded, isMessageCode, render } from '../messages/index.js';
 import type { FastifyReply } from 'fastify';
 import type { ZodError } from 'zod';
 import { SecretDecryptError, SecretKeyError } from '../connections/crypto.js';
@@ -22,7 +23,7 @@ interface Problem {
   explanation?: Explanation;
   /** A stable code for the detail and its parameters, for clients that word it themselves (the console, in the user's language). */
   code?: string;
-  params?: Readonly<Record<string, string | number>>;
+  params?: Readonly<TextParams>;
 }
 
 const TITLES: Record<number, [string, string]> = {
@@ -42,10 +43,15 @@ const TITLES: Record<number, [string, string]> = {
   503: ['unavailable', 'Service unavailable'],
 };
 
-/** A problem of `typeName` (default: the status's own, e.g. `not-found`). */
-export function problem(status: number, detail: string, errors: FieldError[] = [], typeName?: string): Problem {
+/** A problem of `typeName` (default: the status's own, e.g. `not-found`); a coded detail brings its code and params. */
+export function problem(status: number, detail: string | CodedText, errors: FieldError[] = [], typeName?: string): Problem {
   const [slug, title] = TITLES[status] ?? ['error', 'Error'];
-  return { type: `${TYPE_PREFIX}${typeName ?? slug}`, title, status, detail, errors };
+  const p: Problem = { type: `${TYPE_PREFIX}${typeName ?? slug}`, title, status, detail: typeof detail === 'string' ? detail : detail.message, errors };
+  if (typeof detail !== 'string') {
+    p.code = detail.code;
+    if (detail.params) p.params = detail.params;
+  }
+  return p;
 }
 
 /** A failure of the HTTP layer itself (auth, request shape, rate limit), given as its problem and headers. */
@@ -70,8 +76,9 @@ const INTERNAL_ERROR = 'an internal error occurred; see the server log';
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   // WeCom answered with an error or could not be reached (messages carry no secret: the client redacts tokens)
-  if (err instanceof WeComError) return new AppError('wecom-error', 502, `WeCom: ${err.message}`, { explanation: err.explanation, cause: err });
-  if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, `WeCom: ${err.message}`, { cause: err });
+  // (WeCom's own words are data: a client says the rest in its language, with `explanation` for the errcode)
+  if (err instanceof WeComError) return new AppError('wecom-error', 502, coded('error.wecom', { detail: err.message }), { explanation: err.explanation, cause: err });
+  if (err instanceof WeComTransportError) return new AppError('wecom-unreachable', 502, coded('error.wecom-unreachable', { detail: err.message }), { cause: err });
   // Their messages name the key file for the operator; the answer does not. A stored secret the key
   // cannot decrypt (the key was lost or changed) is a state the admin repairs by entering it again: 409.
   if (err instanceof SecretDecryptError)
@@ -90,9 +97,20 @@ export function toAppError(err: unknown): AppError {
   return new AppError('internal', 500, INTERNAL_ERROR, { cause: err });
 }
 
-/** The problem+json body of an AppError. */
-export function problemOf(err: AppError): Problem {
-  const p: Problem = problem(err.status, err.message, err.errors, err.code);
+/**
+ * The problem+json body of an AppError. `detail` and the field errors' messages are English, or in
+ * `lang` (the request's Accept-Language) when their code is in the catalogue; `code` and `params`
+ * stay, so a client can always word them itself.
+ */
+export function problemOf(err: AppError, lang: Lang = 'en'): Problem {
+  const say = (text: string, code: string | undefined, params: Readonly<TextParams> | undefined): string =>
+    lang !== 'en' && code !== undefined && isMessageCode(code) ? render({ code, params: { ...params } }, lang) : text;
+  const p: Problem = problem(
+    err.status,
+    say(err.message, err.messageCode, err.params),
+    err.errors.map((e) => (lang === 'en' ? e : { ...e, message: say(e.message, e.code, e.params) })),
+    err.code,
+  );
   if (err.explanation) p.explanation = err.explanation;
   if (err.messageCode !== undefined) p.code = err.messageCode;
   if (err.params !== undefined) p.params = err.params;

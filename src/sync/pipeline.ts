@@ -23,7 +23,7 @@ import type { Store } from '../store/store.js';
 import type { WeComClientOptions } from '../wecom/index.js';
 import { WeComError, WeComTransportError } from '../wecom/errors/wecom-error.js';
 import { executeRun, recordsOfPlan, summarize, withNote, type ExecuteResult, type ExecutorEvent } from './executor/index.js';
-import { msg } from '../messages/index.js';
+import { coded, msg } from '../messages/index.js';
 import type { PlannerInput, PlannerOptions } from './planner/types.js';
 import { getCursor, updateCursor, type SyncCursor } from './state/cursors.js';
 import { creatorUserids } from './state/creators.js';
@@ -324,7 +324,7 @@ export async function resumeStale(env: PipelineEnv, target: SyncTarget): Promise
 /** Executes a stored run again: a held one (approve) or a finished one's failed operations (retry). */
 export async function rerun(env: PipelineEnv, target: SyncTarget, runId: string, kind: 'approve' | 'retry'): Promise<SyncReport> {
   const existing = await getRun(env.store.db, runId);
-  if (existing?.connectionId !== target.connection.id) throw new RunStateError(`run ${runId} is not a run of connection "${nameOf(target).name}"`);
+  if (existing?.connectionId !== target.connection.id) throw new RunStateError(coded('error.run-other-connection', { run: runId, connection: nameOf(target).name }));
   const owner = newOwner();
   const from: RunStatus[] = kind === 'approve' ? ['held'] : ['partial', 'failed'];
   const run = await reactivateRun(env.store, runId, from, owner, env.leaseMs ?? 60_000, kind === 'retry');
@@ -340,7 +340,7 @@ async function claim(env: PipelineEnv, target: SyncTarget, kind: RunKind, queued
   let runId: string;
   if (queued === undefined) runId = await claimRun(env.store, target.connection.id, kind, owner, leaseMs);
   else if (await claimQueuedRun(env.store, queued, owner, leaseMs)) runId = queued;
-  else throw new RunStateError(`run ${queued} is no longer queued`);
+  else throw new RunStateError(coded('error.run-not-queued', { run: queued }));
   // this process is alive and working on it: not stale to a resume in this process (see isStale)
   markOwnerActive(owner, true);
   env.onEvent?.({ type: 'run-claimed', runId });

@@ -167,7 +167,7 @@ describe('wecom-sync connection', () => {
     fs.writeFileSync(badCa, 'hello');
     const ca = await run(['connection', 'create', '--name', 'x', '--corp-id', corpid, '--secret-file', secretFile, '--root-department', '1', '--ca-file', badCa]);
     expect(ca.code).toBe(2);
-    expect(ca.stderr).toContain('caPem: the CA certificate must be PEM text');
+    expect(ca.stderr).toContain('caPem: must be PEM text');
 
     // a warning (not an error) for an unusual corpid; the secret from stdin
     const warn = await run(['connection', 'create', '--name', 'odd', '--corp-id', 'corp42', '--secret-stdin', '--root-department', '1'], { stdin: SECRET });

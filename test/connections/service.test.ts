@@ -128,7 +128,7 @@ describe.each(BACKENDS)('connections on $name', (backend) => {
   it('names are unique case-insensitively', async () => {
     await connections.create(base());
     const errors = await errorsOf(connections.create(base({ name: 'ACME' })));
-    expect(errors).toEqual([{ field: 'name', message: 'a connection named "Acme" already exists (names are case-insensitive)' }]);
+    expect(errors).toEqual([{ field: 'name', message: 'a connection named "Acme" already exists (names are case-insensitive)', code: 'invalid.connection-name-taken', params: { name: 'Acme' } }]);
   });
 
   it('reports every invalid field at once, by field, without quoting secrets', async () => {
@@ -225,7 +225,7 @@ describe.each(BACKENDS)('connections on $name', (backend) => {
 
   it('proxy CA: trusted for https:// proxies, passed to the client; refused without an https:// proxy', async () => {
     const errors = await errorsOf(connections.create(base({ proxies: '127.0.0.1:3128', proxyCaPem: caPem })));
-    expect(errors).toEqual([{ field: 'proxyCaPem', message: 'a proxy CA certificate is set but no https:// proxy is configured' }]);
+    expect(errors).toEqual([{ field: 'proxyCaPem', message: 'a proxy CA certificate is set but no https:// proxy is configured', code: 'invalid.proxy-ca-without-https' }]);
     expect((await errorsOf(connections.create(base({ proxies: 'https://127.0.0.1:3128', proxyCaPem: 'not a pem' }))))[0]?.field).toBe('proxyCaPem');
     const c = await connections.create(base({ proxies: 'https://proxy.example.com:8443,127.0.0.1:3128', proxyCaPem: caPem }));
     expect(c.proxies).toEqual(['https://proxy.example.com:8443', '127.0.0.1:3128']);

@@ -223,7 +223,7 @@ describe('explainFailure', () => {
     expect(v.route).toBe('10.0.0.5:3128');
     expect(JSON.stringify(v)).not.toContain(secret);
     expect(JSON.stringify(v)).not.toContain(PROXY_PASSWORD);
-    expect(v.message.en).toContain('***');
+    expect(JSON.stringify(v.note)).toContain('***');
 
     const answered = new WeComError({ errcode: 60011, errmsg: `no privilege, echo ${PROXY_PASSWORD}`, api: 'user/get', route: { kind: 'direct' } });
     expect(JSON.stringify(explainFailure(answered, { corpId: corpid }, [secret, PROXY_PASSWORD]))).not.toContain(PROXY_PASSWORD);

@@ -28,7 +28,7 @@ describe('decoding', () => {
 
   it('reports the lines of bytes that are neither UTF-8 nor GB18030', () => {
     const buf = Buffer.concat([Buffer.from('a,b\nok,1\nbad'), Buffer.from([0xff, 0xff]), Buffer.from(',2\n')]);
-    expect(decode(buf).errors).toEqual([{ row: 3, column: '', message: expect.stringContaining('neither UTF-8 nor GB18030') }]);
+    expect(decode(buf).errors).toMatchObject([{ row: 3, column: '', message: expect.stringContaining('neither UTF-8 nor GB18030') }]);
     // Forcing UTF-8 on a GB18030 file points at --encoding.
     const gb = iconv.encode('a,b\n张三,1\n', 'gb18030');
     expect(decode(gb, 'utf8').errors[0]).toMatchObject({ row: 2, message: expect.stringContaining('--encoding gb18030') });
@@ -128,16 +128,16 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     expect(r.applied).toBe(false);
     expect(r.errors).toEqual(
       expect.arrayContaining([
-        { row: 3, column: 'username', message: expect.any(String) },
-        { row: 3, column: 'mobile', message: expect.stringContaining('12345') },
-        { row: 3, column: 'email', message: expect.stringContaining('nope@') },
-        { row: 4, column: 'username', message: expect.stringContaining('row 2') },
-        { row: 5, column: 'organizations', message: expect.stringContaining('empty segment') },
-        { row: 5, column: 'status', message: expect.stringContaining('maybe') },
-        { row: 6, column: 'name', message: expect.any(String) },
-        { row: 6, column: 'organizations', message: expect.any(String) },
-        { row: 7, column: 'name', message: expect.stringContaining('control characters') },
-        { row: 9, column: '', message: expect.stringContaining('7 values') },
+        expect.objectContaining({ row: 3, column: 'username', message: expect.any(String) }),
+        expect.objectContaining({ row: 3, column: 'mobile', message: expect.stringContaining('12345') }),
+        expect.objectContaining({ row: 3, column: 'email', message: expect.stringContaining('nope@') }),
+        expect.objectContaining({ row: 4, column: 'username', message: expect.stringContaining('row 2') }),
+        expect.objectContaining({ row: 5, column: 'organizations', message: expect.stringContaining('empty segment') }),
+        expect.objectContaining({ row: 5, column: 'status', message: expect.stringContaining('maybe') }),
+        expect.objectContaining({ row: 6, column: 'name', message: expect.any(String) }),
+        expect.objectContaining({ row: 6, column: 'organizations', message: expect.any(String) }),
+        expect.objectContaining({ row: 7, column: 'name', message: expect.stringContaining('control characters') }),
+        expect.objectContaining({ row: 9, column: '', message: expect.stringContaining('7 values') }),
       ]),
     );
     expect(r.errors.some((e) => e.row === 2 || e.row === 8)).toBe(false);
@@ -154,7 +154,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     ]);
     expect(r.applied).toBe(false);
     const unknown = await run(`${ACC_HEADER},emial\n`);
-    expect(unknown.errors).toEqual([{ row: 1, column: 'emial', message: expect.stringContaining('unknown column') }]);
+    expect(unknown.errors).toMatchObject([{ row: 1, column: 'emial', message: expect.stringContaining('unknown column') }]);
     const kind = await run('foo,bar\n1,2\n');
     expect(kind.errors[0]!.message).toContain('cannot tell');
     expect(await state(d)).toEqual(before);
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
   it('a cycle in organization paths is a row error and nothing changes', async () => {
     const before = await state(d);
     const r = await run('path,order,code,external_id\nX,1,,e1\nX/Y,2,,e2\nX/Y/Z,3,,e1\n');
-    expect(r.errors).toEqual([{ row: 4, column: 'path', message: expect.stringContaining('cycle') }]);
+    expect(r.errors).toMatchObject([{ row: 4, column: 'path', message: expect.stringContaining('cycle') }]);
     expect(r.errors[0]!.message).toContain('"X"');
     expect(await state(d)).toEqual(before);
     // Against existing data too: moving an existing organization under its own child.
@@ -176,7 +176,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
 
   it('duplicate paths in an organizations file are reported with the earlier row', async () => {
     const r = await run('path,order\nA,1\nA/B,2\nA/B,3\n');
-    expect(r.errors).toEqual([{ row: 4, column: 'path', message: expect.stringContaining('row 3') }]);
+    expect(r.errors).toMatchObject([{ row: 4, column: 'path', message: expect.stringContaining('row 3') }]);
   });
 
   it('GB18030 files (as Excel saves them in China) import like UTF-8 ones, detected or forced', async () => {
@@ -192,7 +192,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     const before = await state(d);
     const buf = Buffer.concat([Buffer.from(`${ACC_HEADER}\nzs,Z,,,A,enabled\nls,`), Buffer.from([0xff, 0xfe, 0xff]), Buffer.from(',,,A,enabled\n')]);
     const r = await run(buf);
-    expect(r.errors).toEqual([{ row: 3, column: '', message: expect.stringContaining('neither UTF-8 nor GB18030') }]);
+    expect(r.errors).toMatchObject([{ row: 3, column: '', message: expect.stringContaining('neither UTF-8 nor GB18030') }]);
     expect(await state(d)).toEqual(before);
   });
 
@@ -211,7 +211,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     rows.push('u0,dup,,,Org,enabled');
     const before = await state(d);
     const r = await run([ACC_HEADER, ...rows].join('\n'));
-    expect(r.errors).toEqual([{ row: 502, column: 'username', message: expect.stringContaining('row 2') }]);
+    expect(r.errors).toMatchObject([{ row: 502, column: 'username', message: expect.stringContaining('row 2') }]);
     expect(r.applied).toBe(false);
     expect(await state(d)).toEqual(before);
   });
@@ -222,7 +222,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     expect(renamed).toMatchObject({ errors: [], accounts: { update: 1 } });
     expect(await d.getAccountByUsername('new')).toMatchObject({ externalId: 'hr-1' });
     const clash = await run(`${ACC_HEADER},external_id\nother,O,,,A,enabled,hr-9\n`);
-    expect(clash.errors).toEqual([{ row: 2, column: 'external_id', message: expect.stringContaining('hr-2') }]);
+    expect(clash.errors).toMatchObject([{ row: 2, column: 'external_id', message: expect.stringContaining('hr-2') }]);
     const taken = await run(`${ACC_HEADER},external_id\nother,O,,,A,enabled,hr-1\n`);
     expect(taken.errors[0]).toMatchObject({ row: 2, column: 'username' });
   });
@@ -237,7 +237,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     expect(await d.getAccountByUsername('j')).toMatchObject({ mobile: '+86 13800000000', attributes: { level: 3, vip: true } });
     const before = await state(d);
     const bad = await run(JSON.stringify({ organizations: [{ path: 'R/T' }], accounts: [{ username: 'k', name: 'K', organizations: 'R', email: 'bad' }, { name: 'x' }] }), { fileName: 'd.json' });
-    expect(bad.errors).toEqual([
+    expect(bad.errors).toMatchObject([
       { row: 1, column: 'email', message: expect.any(String), section: 'accounts' },
       { row: 2, column: 'username', message: expect.any(String), section: 'accounts' },
       { row: 2, column: 'organizations', message: expect.any(String), section: 'accounts' },
@@ -251,7 +251,7 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     const before = await state(d);
     const file = '{"accounts": [{"username": "ok", "name": "OK", "organizations": "R"}, {"username": "zs", "name": "Z\\ud800s", "organizations": "R", "attributes": {"cc": "\\udc00"}}]}';
     const r = await run(file, { fileName: 'd.json' });
-    expect(r.errors).toEqual([
+    expect(r.errors).toMatchObject([
       { row: 2, column: 'name', message: expect.stringContaining('not valid Unicode'), section: 'accounts' },
       { row: 2, column: 'attr.cc', message: expect.stringContaining('not valid Unicode'), section: 'accounts' },
     ]);

@@ -130,7 +130,7 @@ describe.each(BACKENDS)('accounts on $name', (backend) => {
     const two = await d.updateAccount(a.id, { managerId: b.id }).catch((e: unknown) => e);
     expect(two).toBeInstanceOf(ValidationError);
     expect((two as ValidationError).message).toBe(`account "a" (${a.id}) cannot report to "b" (${b.id}): the managers would form a cycle: a → b → a`);
-    expect((two as ValidationError).errors).toEqual([{ field: 'managerId', message: `${b.id} reports (directly or indirectly) to ${a.id}` }]);
+    expect((two as ValidationError).errors).toEqual([{ field: 'managerId', message: `${b.id} reports (directly or indirectly) to ${a.id}`, code: 'invalid.manager-cycle', params: { manager: b.id, account: a.id } }]);
     await expect(d.updateAccount(a.id, { managerId: c.id })).rejects.toThrow('the managers would form a cycle: a → c → b → a');
     expect(await d.latestSequence()).toBe(seq);
     expect((await d.requireAccount(a.id)).managerId).toBeNull();

@@ -53,7 +53,7 @@ describe.each(BACKENDS)('organizations on $name', (backend) => {
     const err = await d.createOrganization({ name: 'X', parentId: 'org_missing' }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toContain('org_missing');
-    expect(err.errors).toEqual([{ field: 'parentId', message: expect.stringContaining('org_missing') }]);
+    expect(err.errors).toEqual([{ field: 'parentId', message: expect.stringContaining('org_missing'), code: 'invalid.organization-missing-plain', params: { id: 'org_missing' } }]);
     expect(await d.latestSequence()).toBe(0);
   });
 

@@ -66,7 +66,9 @@ describe.each(BACKENDS)('REST API on $name', (backend) => {
 
     const rule = await post('/api/v1/organizations', { name: 'a/b' });
     expect(rule.statusCode).toBe(422);
-    expect(rule.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('/') }]);
+    expect(rule.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('/'), code: 'invalid.path-separator', params: { separator: '/' } }]);
+    // the detail stays English for a client that does not ask for Chinese, with its code and params beside it
+    expect(rule.json()).toMatchObject({ detail: 'invalid organization: name must not contain "/" (it separates organization paths)', code: 'error.invalid-organization.one' });
 
     const unknownParent = await post('/api/v1/organizations', { name: 'x', parentId: 'org_nope' });
     expect(unknownParent.statusCode).toBe(422);
@@ -108,7 +110,11 @@ describe.each(BACKENDS)('REST API on $name', (backend) => {
 
     const dup = await post('/api/v1/accounts', { username: 'ZS', displayName: 'x', organizationIds: [org.id] });
     expect(dup.statusCode).toBe(409);
-    expect(dup.json().errors).toEqual([{ field: 'username', message: expect.stringContaining(acc.id) }]);
+    expect(dup.json().errors).toEqual([{ field: 'username', message: expect.stringContaining(acc.id), code: 'invalid.taken-by', params: { name: 'zs', id: acc.id } }]);
+    expect(dup.json()).toMatchObject({ detail: `username "ZS" is already taken by account "zs" (${acc.id})`, code: 'error.username-taken', params: { username: 'ZS', other: 'zs', id: acc.id } });
+    // asked in Chinese: the same problem, said in Chinese (code and params unchanged)
+    const dupZh = await post('/api/v1/accounts', { username: 'ZS', displayName: 'x', organizationIds: [org.id] }, { 'accept-language': 'zh-CN' });
+    expect(dupZh.json()).toMatchObject({ detail: `用户名“ZS”已被账号“zs”（${acc.id}）使用`, code: 'error.username-taken', errors: [{ field: 'username', message: `已被“zs”（${acc.id}）占用` }] });
 
     const invalid = await post('/api/v1/accounts', { username: 'ls', displayName: 'x', organizationIds: [org.id], email: 'bad', mobile: '1' });
     expect(invalid.statusCode).toBe(422);

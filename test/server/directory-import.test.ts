@@ -62,13 +62,15 @@ describe('directory import and export over REST', () => {
     const before = await counts();
     const preview = await post(true, { fileName: 'accounts.csv', content: BAD_ACCOUNTS_CSV });
     expect(preview.statusCode).toBe(200);
-    expect(preview.json().errors).toEqual([{ row: 3, column: 'email', message: expect.stringContaining('not-an-email') }]);
+    // each row error has a code and params, so the console says it in the user's language
+    expect(preview.json().errors).toEqual([{ row: 3, column: 'email', message: expect.stringContaining('not-an-email'), code: 'invalid.email', params: { value: expect.stringContaining('not-an-email') } }]);
     expect(preview.json().accounts).toMatchObject({ create: 1 });
 
     const refused = await post(false, { fileName: 'accounts.csv', content: BAD_ACCOUNTS_CSV });
     expect(refused.statusCode).toBe(422);
     expect(refused.headers['content-type']).toContain(PROBLEM);
-    expect(refused.json().errors).toEqual([{ field: 'row 3.email', message: expect.stringContaining('not-an-email') }]);
+    expect(refused.json().errors).toEqual([{ field: 'row 3.email', message: expect.stringContaining('not-an-email'), code: 'invalid.email', params: { value: expect.stringContaining('not-an-email') } }]);
+    expect(refused.json()).toMatchObject({ code: 'error.import-refused', params: { count: 1, row: 3, column: 'email' } });
     expect(await counts()).toEqual(before);
     expect((await h.auditLog.list({})).items.filter((e) => e.action === 'directory.import')).toHaveLength(1);
 

@@ -48,7 +48,7 @@ describe('users', () => {
     const me = (await h.auth.findUser('admin'))!;
     const last = await h.inject({ method: 'PATCH', url: `/api/v1/users/${me.id}`, payload: { role: 'viewer' }, headers: admin() });
     expect(last.statusCode).toBe(409);
-    expect(last.json().errors).toEqual([{ field: 'role', message: expect.stringContaining('last active admin') }]);
+    expect(last.json().errors).toEqual([{ field: 'role', message: expect.stringContaining('last active admin'), code: 'invalid.last-admin' }]);
     expect((await h.inject({ method: 'GET', url: '/api/v1/users', headers: bearer(h.viewerToken) })).statusCode).toBe(403);
     expect((await h.inject({ method: 'POST', url: '/api/v1/users', payload: {} })).statusCode).toBe(401);
   });

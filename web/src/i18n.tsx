@@ -5,8 +5,9 @@
 //
 // The chosen language is remembered in localStorage; antd's own texts follow (zh_CN / en_US).
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { setApiLanguage } from './api';
 import type { Explanation } from './api/types';
-import { isMessageCode, render } from '../../src/messages/index';
+import { isMessageCode, render, renderParts } from '../../src/messages/index';
 
 export type Lang = 'zh' | 'en';
 export type Messages = { zh: Record<string, string>; en: Record<string, string> };
@@ -21,14 +22,16 @@ const KEY = 'wecom-sync.lang';
 
 function initialLang(): Lang {
   const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(KEY) : null;
-  if (saved === 'zh' || saved === 'en') return saved;
-  return typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  const lang: Lang = saved === 'zh' || saved === 'en' ? saved : typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  setApiLanguage(lang); // before the first request: API errors and Accept-Language follow the console's language
+  return lang;
 }
 
 export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, set] = useState<Lang>(initialLang);
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem(KEY, l);
+    setApiLanguage(l);
     set(l); // <html lang> follows (components/PageTitle)
   }, []);
   const value = useMemo(() => ({ lang, setLang }), [lang, setLang]);
@@ -78,5 +81,29 @@ export function useFieldText(): { field: (f: string) => string; value: (f: strin
       },
     }),
     [lang],
+  );
+}
+
+/**
+ * A coded text in the user's language with some parameters shown as data (`data`: their names, e.g. a
+ * network error as the network said it): those are in code spans, never translated. `fallback` when
+ * the code is not known here.
+ */
+export function ServerText({ note, data, fallback }: { note: { code: string; params?: Record<string, unknown> }; data: readonly string[]; fallback: string }) {
+  const { lang } = useLang();
+  if (!isMessageCode(note.code)) return <>{fallback}</>;
+  const names = new Set(data);
+  return (
+    <>
+      {renderParts(note, lang, names).map((p, i) =>
+        typeof p === 'string' ? (
+          <span key={i}>{p}</span>
+        ) : (
+          <code key={i} data-data className="server-data">
+            {p.data}
+          </code>
+        ),
+      )}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 // Text decoding of import files. Excel in China saves "CSV" as GB18030 (GBK); Excel's
 // "CSV UTF-8" adds a BOM. Detection: a UTF-8 BOM or valid UTF-8 -> UTF-8; otherwise GB18030.
 // Bytes valid in neither are reported per line, with nothing imported.
+import { type CodedText, type FlatParams, coded } from '../../messages/index.js';
 import iconv from 'iconv-lite';
 import type { RowError } from './types.js';
 
@@ -23,11 +24,11 @@ export function parseEncodingOption(value: string | undefined): EncodingOption |
   return null;
 }
 
-function linesWithReplacement(text: string, message: string): RowError[] {
+function linesWithReplacement(text: string, message: CodedText<FlatParams>): RowError[] {
   const errors: RowError[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && errors.length < 20; i++) {
-    if (lines[i]!.includes('\uFFFD')) errors.push({ row: i + 1, column: '', message });
+    if (lines[i]!.includes('\uFFFD')) errors.push({ row: i + 1, column: '', ...message });
   }
   return errors;
 }
@@ -44,7 +45,7 @@ export function decode(buf: Buffer, option: EncodingOption = 'auto'): Decoded {
         return {
           text,
           encoding: 'utf8',
-          errors: linesWithReplacement(text, 'invalid UTF-8 byte sequence (if Excel saved the file as GB18030/GBK, import it with --encoding gb18030)'),
+          errors: linesWithReplacement(text, coded('row.invalid-utf8')),
         };
       }
     }
@@ -54,7 +55,7 @@ export function decode(buf: Buffer, option: EncodingOption = 'auto'): Decoded {
     text,
     encoding: 'gb18030',
     errors: text.includes('\uFFFD')
-      ? linesWithReplacement(text, 'invalid byte sequence: the file is neither UTF-8 nor GB18030 (save it from Excel as "CSV UTF-8")')
+      ? linesWithReplacement(text, coded('row.invalid-bytes'))
       : [],
   };
 }

@@ -2,7 +2,8 @@
 // valid Unicode (a lone surrogate escaped in JSON) is a row error naming its column; CSV text comes
 // from ./decode.ts, which reports bytes that are not text.
 import { parse as parseCsv } from 'csv-parse/sync';
-import { INVALID_TEXT_MESSAGE, invalidTextFields } from '../../domain/unicode.js';
+import { invalidTextFields } from '../../domain/unicode.js';
+import { coded } from '../../messages/index.js';
 import { CsvRecord, type InputRecord, MapRecord, type ParsedFile, type RowError, type Section } from './types.js';
 
 const ACCOUNT_REQUIRED_COLUMNS = ['username', 'name', 'mobile', 'email', 'organizations', 'status'] as const;
@@ -46,12 +47,12 @@ function sectionOf(columns: string[]): Section | null {
 
 function checkColumns(section: Section, columns: string[], row: number, extra: Partial<RowError> = {}): RowError[] {
   const errors: RowError[] = [];
-  for (const c of REQUIRED[section]) if (!columns.includes(c)) errors.push({ row, column: c, message: `missing required column "${c}"`, ...extra });
+  for (const c of REQUIRED[section]) if (!columns.includes(c)) errors.push({ row, column: c, ...coded('row.missing-column', { column: c }), ...extra });
   for (const c of columns) {
     if (c.startsWith(ATTRIBUTE_PREFIX)) {
-      if (c.length === ATTRIBUTE_PREFIX.length) errors.push({ row, column: c, message: 'attribute column needs a name after "attr."', ...extra });
+      if (c.length === ATTRIBUTE_PREFIX.length) errors.push({ row, column: c, ...coded('row.attribute-column'), ...extra });
     } else if (!KNOWN[section].has(c))
-      errors.push({ row, column: c, message: `unknown column "${c}" in an ${section} file (known: ${[...KNOWN[section]].join(', ')}, attr.NAME)`, ...extra });
+      errors.push({ row, column: c, ...coded(`row.unknown-column.${section}`, { column: c, known: `${[...KNOWN[section]].join(', ')}, attr.NAME` }), ...extra });
   }
   return errors;
 }
@@ -75,10 +76,10 @@ export function parseCsvText(text: string, forced?: Section): ParsedFile {
     }) as string[][];
   } catch (err) {
     const e = err as { lines?: number; message: string };
-    return { format: 'csv', sections: [], errors: [{ row: e.lines ?? 1, column: '', message: `CSV syntax error: ${e.message}` }], rowErrors: [] };
+    return { format: 'csv', sections: [], errors: [{ row: e.lines ?? 1, column: '', ...coded('row.csv-syntax', { detail: e.message }) }], rowErrors: [] };
   }
   const header = records[0];
-  if (!header) return { format: 'csv', sections: [], errors: [{ row: 1, column: '', message: 'the file is empty (expected a header row)' }], rowErrors: [] };
+  if (!header) return { format: 'csv', sections: [], errors: [{ row: 1, column: '', ...coded('row.file-empty') }], rowErrors: [] };
   const headerRow = lineOf[0] ?? 1;
   const columns = header.map(normalizeColumn);
   const errors: RowError[] = [];
@@ -87,14 +88,14 @@ export function parseCsvText(text: string, forced?: Section): ParsedFile {
     return {
       format: 'csv',
       sections: [],
-      errors: [{ row: headerRow, column: '', message: 'cannot tell the file kind: an accounts file needs a "username" column, an organizations file a "path" column' }],
+      errors: [{ row: headerRow, column: '', ...coded('row.file-kind') }],
       rowErrors: [],
     };
   // Blank header cells (Excel's trailing empty columns) are ignored when their cells are blank too.
   const used = columns.filter((c) => c !== '');
   const seen = new Set<string>();
   for (const c of used) {
-    if (seen.has(c)) errors.push({ row: headerRow, column: c, message: `column "${c}" appears twice` });
+    if (seen.has(c)) errors.push({ row: headerRow, column: c, ...coded('row.column-twice', { column: c }) });
     seen.add(c);
   }
   errors.push(...checkColumns(section, used, headerRow));
@@ -109,7 +110,7 @@ export function parseCsvText(text: string, forced?: Section): ParsedFile {
     const row = lineOf[r]!;
     records[r] = [];
     if (record.length !== columns.length) {
-      rowErrors.push({ row, column: '', message: `row has ${record.length} values but the header has ${columns.length} columns` });
+      rowErrors.push({ row, column: '', ...coded('row.value-count', { values: record.length, columns: columns.length }) });
       continue;
     }
     const cells: Array<string | null> = new Array(columns.length);
@@ -117,7 +118,7 @@ export function parseCsvText(text: string, forced?: Section): ParsedFile {
     for (let i = 0; i < columns.length; i++) {
       const v = record[i]!.trim();
       if (columns[i] === '' && v !== '') {
-        rowErrors.push({ row, column: `#${i + 1}`, message: `value "${v}" in a column without a header` });
+        rowErrors.push({ row, column: `#${i + 1}`, ...coded('row.value-without-header', { value: String(v) }) });
         bad = true;
       }
       cells[i] = v === '' ? null : v;
@@ -148,7 +149,7 @@ export function parseJsonText(text: string, forced?: Section): ParsedFile {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     const message = (err as Error).message;
-    return { format: 'json', sections: [], errors: [{ row: jsonErrorRow(text, message), column: '', message: `JSON syntax error: ${message}` }] , rowErrors: [] };
+    return { format: 'json', sections: [], errors: [{ row: jsonErrorRow(text, message), column: '', ...coded('row.json-syntax', { detail: message }) }] , rowErrors: [] };
   }
   const arrays: Array<[Section, unknown[]]> = [];
   if (Array.isArray(doc)) {
@@ -156,20 +157,20 @@ export function parseJsonText(text: string, forced?: Section): ParsedFile {
     const keys = first && typeof first === 'object' ? Object.keys(first) : [];
     const section = forced ?? sectionOf(keys);
     if (!section && doc.length > 0)
-      return { format: 'json', sections: [], errors: [{ row: 1, column: '', message: 'cannot tell the file kind: account objects need "username", organization objects "path"' }] , rowErrors: [] };
+      return { format: 'json', sections: [], errors: [{ row: 1, column: '', ...coded('row.json-kind') }] , rowErrors: [] };
     if (section) arrays.push([section, doc]);
   } else if (doc && typeof doc === 'object') {
     const o = doc as Record<string, unknown>;
     const unknownKeys = Object.keys(o).filter((k) => k !== 'organizations' && k !== 'accounts');
     if (unknownKeys.length > 0)
-      return { format: 'json', sections: [], errors: [{ row: 1, column: unknownKeys[0]!, message: 'a JSON import holds only "organizations" and "accounts" arrays' }] , rowErrors: [] };
+      return { format: 'json', sections: [], errors: [{ row: 1, column: unknownKeys[0]!, ...coded('row.json-keys') }] , rowErrors: [] };
     for (const s of ['organizations', 'accounts'] as const) {
       if (o[s] === undefined) continue;
-      if (!Array.isArray(o[s])) return { format: 'json', sections: [], errors: [{ row: 1, column: s, message: `"${s}" must be an array`, section: s }] , rowErrors: [] };
+      if (!Array.isArray(o[s])) return { format: 'json', sections: [], errors: [{ row: 1, column: s, ...coded('row.json-array', { section: s }), section: s }] , rowErrors: [] };
       arrays.push([s, o[s] as unknown[]]);
     }
   } else {
-    return { format: 'json', sections: [], errors: [{ row: 1, column: '', message: 'expected an object with "organizations"/"accounts" arrays, or an array' }] , rowErrors: [] };
+    return { format: 'json', sections: [], errors: [{ row: 1, column: '', ...coded('row.json-shape') }] , rowErrors: [] };
   }
   const errors: RowError[] = [];
   const rowErrors: RowError[] = [];
@@ -179,18 +180,18 @@ export function parseJsonText(text: string, forced?: Section): ParsedFile {
     items.forEach((item, i) => {
       const row = i + 1;
       if (!item || typeof item !== 'object' || Array.isArray(item)) {
-        rowErrors.push({ row, column: '', message: 'each element must be an object', section });
+        rowErrors.push({ row, column: '', ...coded('row.json-element'), section });
         return;
       }
       const values = new Map<string, unknown>();
       for (const field of invalidTextFields(item)) {
         const [key = '', ...rest] = field.split('.');
         const column = key === 'attributes' && rest.length > 0 ? ATTRIBUTE_PREFIX + rest.join('.') : (JSON_ALIASES[key] ?? normalizeColumn(key));
-        rowErrors.push({ row, column, message: INVALID_TEXT_MESSAGE, section });
+        rowErrors.push({ row, column, ...coded('row.invalid-text'), section });
       }
       for (const [k0, v] of Object.entries(item as Record<string, unknown>)) {
         if (k0 === 'attributes') {
-          if (!v || typeof v !== 'object' || Array.isArray(v)) rowErrors.push({ row, column: 'attributes', message: 'must be an object', section });
+          if (!v || typeof v !== 'object' || Array.isArray(v)) rowErrors.push({ row, column: 'attributes', ...coded('invalid.not-object'), section });
           else for (const [ak, av] of Object.entries(v)) values.set(ATTRIBUTE_PREFIX + ak, av === '' ? null : av);
           continue;
         }
@@ -199,8 +200,8 @@ export function parseJsonText(text: string, forced?: Section): ParsedFile {
       }
       const present = [...values.keys()];
       const required = section === 'accounts' ? ['username', 'name', 'organizations'] : ['path'];
-      const elementErrors = checkColumns(section, present, row, { section }).filter((e) => !e.message.startsWith('missing'));
-      for (const c of required) if (!values.has(c)) elementErrors.push({ row, column: c, message: `missing required key "${c}"`, section });
+      const elementErrors = checkColumns(section, present, row, { section }).filter((e) => e.code !== 'row.missing-column');
+      for (const c of required) if (!values.has(c)) elementErrors.push({ row, column: c, ...coded('row.missing-key', { column: c }), section });
       const hadErrors = rowErrors.some((e) => e.row === row && e.section === section);
       if (elementErrors.length > 0 || hadErrors) rowErrors.push(...elementErrors);
       else records.push(new MapRecord(row, section, values));

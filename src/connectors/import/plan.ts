@@ -12,6 +12,7 @@ import {
 import { type AttributeValue, type Attributes, type FieldError, type Status, sameAttributes } from '../../domain/common.js';
 import { type Organization, PATH_SEPARATOR, checkOrganizationFields, checkOrganizationName, diffOrganization } from '../../domain/organization.js';
 import type { BatchPlan, DirectorySnapshot } from '../../directory/directory.js';
+import { type FlatParams, coded } from '../../messages/index.js';
 import { newId } from '../../store/ids.js';
 import { ATTRIBUTE_PREFIX } from './parse.js';
 import type { Counts, ImportSummary, InputRecord, ParsedFile, RowError, Section } from './types.js';
@@ -61,14 +62,15 @@ function cell(values: InputRecord, key: string): Cell {
   return { present: true, value: JSON.stringify(v) };
 }
 
-function splitPath(path: string): { segments: string[]; error: string | null } {
+function splitPath(path: string): { segments: string[]; error: Text | null } {
   const trimmed = path.trim().replace(/^\/+|\/+$/g, '');
-  if (trimmed === '') return { segments: [], error: 'organization path is empty' };
+  if (trimmed === '') return { segments: [], error: coded('row.path-empty') };
   const segments = trimmed.split(PATH_SEPARATOR).map((s) => s.trim());
   for (const s of segments) {
-    if (s === '') return { segments, error: `organization path "${path}" has an empty segment` };
+    if (s === '') return { segments, error: coded('row.path-empty-segment', { path }) };
     const bad = checkOrganizationName(s);
-    if (bad) return { segments, error: `organization name "${s}" in path "${path}" ${bad.message}` };
+    // the English names the path; the code says what is wrong with the name (the row and column say where)
+    if (bad) return { segments, error: { ...bad, message: `organization name "${s}" in path "${path}" ${bad.message}` } };
   }
   return { segments, error: null };
 }
@@ -199,7 +201,14 @@ class VirtualTree {
 
 // ------------------------------------------------------------------------------- planning
 
-type Report = (column: string, message: string) => void;
+/** A row error's text: English, with its code and params when it has them. */
+type Text = { message: string; code?: string; params?: FlatParams };
+type Report = (column: string, text: Text) => void;
+
+/** A row error from a text (a field error's too: its field is the column). */
+function rowError(row: number, column: string, t: Text, section: Section | undefined): RowError {
+  return { row, column, message: t.message, ...(t.code !== undefined ? { code: t.code } : {}), ...(t.params ? { params: t.params } : {}), ...(section ? { section } : {}) };
+}
 
 function applyAttributes(base: Attributes, values: InputRecord, err: Report): Attributes {
   let out: Attributes | null = null;
@@ -211,7 +220,7 @@ function applyAttributes(base: Attributes, values: InputRecord, err: Report): At
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) delete out[name];
     else if (typeof v === 'string') out[name] = v.trim();
     else if (typeof v === 'number' || typeof v === 'boolean') out[name] = v as AttributeValue;
-    else err(k, 'must be a string, number or boolean');
+    else err(k, coded('row.attribute-value'));
   }
   return out ?? base;
 }
@@ -220,7 +229,7 @@ function parseStatus(c: Cell, err: Report): Status | undefined {
   if (!c.present) return undefined;
   if (c.value === null) return 'enabled';
   const s = STATUS_WORDS[c.value.toLowerCase()];
-  if (!s) err('status', `"${c.value}" is not a status (use enabled or disabled)`);
+  if (!s) err('status', coded('row.status', { value: c.value }));
   return s;
 }
 
@@ -304,24 +313,24 @@ function planOrganizationRow(tree: VirtualTree, rec: InputRecord, errors: RowErr
   const { row } = rec;
   const values = rec;
   const section: Section = 'organizations';
-  const err = (column: string, message: string): void => {
-    errors.push({ row, column, message, ...(isJson ? { section } : {}) });
+  const err: Report = (column, text) => {
+    errors.push(rowError(row, column, text, isJson ? section : undefined));
   };
   const pathCell = cell(values, 'path');
-  if (pathCell.value === null) return err('path', 'path is required');
+  if (pathCell.value === null) return err('path', coded('row.required', { column: 'path' }));
   const { segments, error } = splitPath(pathCell.value);
   if (error) return err('path', error);
   const orderCell = cell(values, 'order');
   let order: number | undefined;
   if (orderCell.present) {
     order = orderCell.value === null ? 0 : Number(orderCell.value);
-    if (!Number.isInteger(order) || order < 0 || order > 2 ** 32 - 1) err('order', `"${orderCell.value}" is not an integer between 0 and 4294967295`);
+    if (!Number.isInteger(order) || order < 0 || order > 2 ** 32 - 1) err('order', coded('row.order', { value: orderCell.value ?? '' }));
   }
   const codeCell = cell(values, 'code');
   const extCell = cell(values, 'external_id');
   const status = parseStatus(cell(values, 'status'), err);
   const fieldErrors = checkOrganizationFields({ code: codeCell.value, externalId: extCell.value });
-  for (const fe of fieldErrors) err(fe.field === 'externalId' ? 'external_id' : fe.field, fe.message);
+  for (const fe of fieldErrors) err(fe.field === 'externalId' ? 'external_id' : fe.field, fe);
   applyAttributes({}, values, err);
   if (errors.length > 0) return;
 
@@ -336,11 +345,11 @@ function planOrganizationRow(tree: VirtualTree, rec: InputRecord, errors: RowErr
   const byExt = ext !== null ? tree.byExternalId(ext) : undefined;
   if (byExt) {
     if (anchor !== null && tree.isSelfOrAncestor(byExt, anchor))
-      return err('path', `cycle: path "${path}" would place organization "${tree.pathOf(byExt)}" (external id "${ext}") inside itself`);
+      return err('path', coded('row.path-cycle', { path, org: tree.pathOf(byExt), externalId: ext! }));
     if (parentComplete) {
       const clash = tree.child(anchor, name);
       if (clash && clash !== byExt)
-        return err('path', `organization "${path}" already exists (${clash}) with a different external id; cannot also move external id "${ext}" there`);
+        return err('path', coded('row.path-taken', { path, id: clash, externalId: ext! }));
     }
     target = byExt;
   } else if (parentComplete) {
@@ -348,13 +357,13 @@ function planOrganizationRow(tree: VirtualTree, rec: InputRecord, errors: RowErr
     if (existing) {
       const other = tree.nodes.get(existing)!.org.externalId;
       if (ext !== null && other !== null && other !== ext)
-        return err('external_id', `organization "${path}" has external id "${other}", not "${ext}"`);
+        return err('external_id', coded('row.organization-external-id', { path, other, externalId: ext }));
       target = existing;
     }
   }
   if (target) {
     const earlier = tree.nodes.get(target)!.explicitRow;
-    if (earlier !== null) return err('path', `organization "${tree.pathOf(target)}" is already given in row ${earlier}`);
+    if (earlier !== null) return err('path', coded('row.organization-twice', { path: tree.pathOf(target), row: earlier }));
   }
 
   // Valid: apply to the virtual tree.
@@ -387,37 +396,37 @@ function planAccountRow(tree: VirtualTree, rec: InputRecord, errors: RowError[],
   const { row } = rec;
   const values = rec;
   const section: Section = 'accounts';
-  const err = (column: string, message: string): void => {
-    errors.push({ row, column, message, ...(isJson ? { section } : {}) });
+  const err: Report = (column, text) => {
+    errors.push(rowError(row, column, text, isJson ? section : undefined));
   };
 
   const username = cell(values, 'username').value;
-  if (username === null) err('username', 'username is required');
+  if (username === null) err('username', coded('row.required', { column: 'username' }));
   else {
     const bad = checkUsername(username);
-    if (bad) err('username', `"${username}" ${bad.message}`);
+    if (bad) err('username', { ...bad, message: `"${username}" ${bad.message}` });
   }
   const name = cell(values, 'name').value;
-  if (name === null) err('name', 'name is required');
+  if (name === null) err('name', coded('row.required', { column: 'name' }));
 
   const mobileCell = cell(values, 'mobile');
   let mobile: string | null = null;
   if (mobileCell.value !== null) {
     const m = normalizeMobile(mobileCell.value);
     if (m.ok) mobile = m.value;
-    else err('mobile', m.message);
+    else err('mobile', m.error);
   }
   const emailCell = cell(values, 'email');
   if (emailCell.value !== null) {
     const bad = checkEmail(emailCell.value);
-    if (bad) err('email', bad.message);
+    if (bad) err('email', bad);
   }
   const status = parseStatus(cell(values, 'status'), err);
   const genderCell = cell(values, 'gender');
   let gender: Gender | undefined;
   if (genderCell.present) {
     gender = genderCell.value === null ? 'unspecified' : GENDER_WORDS[genderCell.value.toLowerCase()];
-    if (!gender) err('gender', `"${genderCell.value}" is not a gender (use male, female or unspecified)`);
+    if (!gender) err('gender', coded('row.gender', { value: genderCell.value ?? '' }));
   }
 
   // Organization paths: "a/b/c;a/d", first is primary. JSON may give an array.
@@ -427,7 +436,7 @@ function planAccountRow(tree: VirtualTree, rec: InputRecord, errors: RowError[],
     : typeof orgValue === 'string' ? orgValue.split(/[;；]/) : [];
   const paths = rawPaths.map((p) => p.trim()).filter((p) => p !== '');
   const pathSegments: string[][] = [];
-  if (paths.length === 0) err('organizations', 'at least one organization path is required');
+  if (paths.length === 0) err('organizations', coded('row.organizations-none'));
   for (const p of paths) {
     const { segments, error } = splitPath(p);
     if (error) err('organizations', error);
@@ -436,7 +445,7 @@ function planAccountRow(tree: VirtualTree, rec: InputRecord, errors: RowError[],
   const seenPaths = new Set<string>();
   for (const s of pathSegments) {
     const k = s.join(PATH_SEPARATOR);
-    if (seenPaths.has(k)) err('organizations', `organization "${k}" is listed twice`);
+    if (seenPaths.has(k)) err('organizations', coded('row.organizations-twice', { path: k }));
     seenPaths.add(k);
   }
 
@@ -451,16 +460,21 @@ function planAccountRow(tree: VirtualTree, rec: InputRecord, errors: RowError[],
     id = st.byAccountExt.get(ext)!;
     if (byName && byName !== id) {
       const other = st.accounts.get(byName)!;
-      return err('username', `username "${username}" belongs to another account ("${other.acc.username}", ${other.row !== null ? `row ${other.row}` : other.acc.id}) than external id "${ext}"`);
+      return err(
+        'username',
+        other.row !== null
+          ? coded('row.username-other-row', { username, other: other.acc.username, row: other.row, externalId: ext })
+          : coded('row.username-other-account', { username, other: other.acc.username, id: other.acc.id, externalId: ext }),
+      );
     }
   } else if (byName) {
     id = byName;
     const existingExt = st.accounts.get(id)!.acc.externalId;
     if (ext !== null && existingExt !== null && existingExt !== ext)
-      return err('external_id', `account "${username}" has external id "${existingExt}", not "${ext}"`);
+      return err('external_id', coded('row.account-external-id', { username, other: existingExt, externalId: ext }));
   }
   const entry = id ? st.accounts.get(id)! : undefined;
-  if (entry && entry.row !== null) return err('username', `account "${username}" is already given in row ${entry.row}`);
+  if (entry && entry.row !== null) return err('username', coded('row.account-twice', { username, row: entry.row }));
 
   const base: AccountFields | null = entry
     ? { ...entry.acc }
@@ -487,7 +501,7 @@ function planAccountRow(tree: VirtualTree, rec: InputRecord, errors: RowError[],
   };
   fields.attributes = applyAttributes(fields.attributes, values, err);
   const fieldErrors: FieldError[] = checkAccountFields({ ...fields, mobile: null, organizationIds: undefined });
-  for (const fe of fieldErrors) err(ACCOUNT_FIELD_COLUMN[fe.field] ?? fe.field, fe.message);
+  for (const fe of fieldErrors) err(ACCOUNT_FIELD_COLUMN[fe.field] ?? fe.field, fe);
   if (errors.length > 0) return;
 
   // Valid: create missing organizations, then record the account.

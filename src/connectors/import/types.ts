@@ -6,6 +6,9 @@ export interface RowError {
   /** The column (CSV header name or JSON key); '' when the whole row or file is concerned. */
   column: string;
   message: string;
+  /** The message's code and params (src/messages), for saying it in another language. */
+  code?: string;
+  params?: Record<string, string | number>;
   /** JSON files only: which array the row is in. */
   section?: Section;
 }

@@ -2,6 +2,7 @@
 // an exit code in the CLI). Messages never carry the bind password.
 import type { FieldError } from '../../domain/common.js';
 import { AppError } from '../../domain/errors.js';
+import { type CodedText, coded } from '../../messages/index.js';
 
 /** The server could not be reached, refused TLS, or refused the bind. */
 export class SourceConnectError extends AppError {
@@ -14,20 +15,20 @@ export class SourceConnectError extends AppError {
 export class SourceNotFoundError extends AppError {
   override readonly name = 'SourceNotFoundError';
   constructor(name: string) {
-    super('source-not-found', 404, `there is no source named "${name}" (wecom-sync source list shows them)`);
+    super('source-not-found', 404, coded('error.source-not-found', { name }));
   }
 }
 
 export class SourceValidationError extends AppError {
   override readonly name = 'SourceValidationError';
-  constructor(message: string, errors: readonly FieldError[] = []) {
+  constructor(message: string | CodedText, errors: readonly FieldError[] = []) {
     super('source-invalid', 422, message, { errors });
   }
 }
 
 export class SourceConflictError extends AppError {
   override readonly name = 'SourceConflictError';
-  constructor(message: string) {
+  constructor(message: string | CodedText) {
     super('source-conflict', 409, message);
   }
 }
@@ -36,7 +37,7 @@ export class SourceConflictError extends AppError {
 export class PullHeldError extends AppError {
   override readonly name = 'PullHeldError';
   constructor(
-    message: string,
+    message: string | CodedText,
     readonly preview: { organizations: { deleted: number }; accounts: { deleted: number; disabled: number } },
   ) {
     super('source-pull-held', 409, message);
@@ -47,6 +48,6 @@ export class PullHeldError extends AppError {
 export class PullBusyError extends AppError {
   override readonly name = 'PullBusyError';
   constructor(name: string) {
-    super('source-pull-busy', 409, `a pull of source "${name}" is already running`);
+    super('source-pull-busy', 409, coded('error.pull-busy', { name }));
   }
 }

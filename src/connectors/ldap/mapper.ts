@@ -9,6 +9,7 @@
 //   (objectGUID as 8-4-4-4-12, objectSid as S-1-…). The account's organization is its nearest OU.
 // - Identity is the server's stable key (entryUUID / objectGUID), never the DN.
 // - AD: userAccountControl bit 2 (ACCOUNTDISABLE) → a disabled account.
+import { type CodedText, type TextParams, clause, coded } from '../../messages/index.js';
 import { normalizeMobile } from '../../domain/account.js';
 import { type CompiledExpression, ExpressionError, compile } from '../../mapping/expression/index.js';
 import { dnKey, leafValue } from './dn.js';
@@ -32,6 +33,9 @@ export interface MappedAccount {
 export interface EntryError {
   dn: string;
   message: string;
+  /** The message's code and params (src/messages), for saying it in another language. */
+  code?: string;
+  params?: TextParams;
 }
 
 export type MapResult = { ok: true; account: MappedAccount } | { ok: false; error: EntryError };
@@ -106,18 +110,18 @@ export class LdapMapping {
   }
 
   mapAccount(entry: RawEntry): MapResult {
-    const bad = (message: string): MapResult => ({ ok: false, error: { dn: entry.dn, message } });
+    const bad = (text: CodedText): MapResult => ({ ok: false, error: { dn: entry.dn, ...text } });
     const key = entryKey(entry, this.keyAttribute);
-    if (key === null) return bad(`missing ${this.keyAttribute} (the server's stable key; is the attribute readable by the bind DN?)`);
+    if (key === null) return bad(coded('row.ldap-key-missing', { attribute: this.keyAttribute }));
     const out = {} as Record<LdapField, string | null>;
     for (const f of FIELD_NAMES) out[f] = this.evaluate(entry, f);
-    const missing = (f: 'username' | 'displayName'): string =>
-      PLAIN.test(this.sources[f]) ? `missing required attribute ${this.sources[f]} (${f})` : `missing ${f}: ${this.sources[f]} gave nothing`;
+    const missing = (f: 'username' | 'displayName'): CodedText =>
+      PLAIN.test(this.sources[f]) ? coded('row.ldap-attribute-missing', { attribute: this.sources[f], field: f }) : coded('row.ldap-expression-empty', { field: f, expression: this.sources[f] });
     if (out.username === null) return bad(missing('username'));
     if (out.displayName === null) return bad(missing('displayName'));
     if (out.mobile !== null) {
       const m = normalizeMobile(out.mobile);
-      if (!m.ok) return bad(`invalid mobile: ${m.message}`);
+      if (!m.ok) return bad(coded('row.ldap-mobile', { detail: clause(m.error) }));
       out.mobile = m.value;
     }
     const uac = Number(first(entry, 'userAccountControl') ?? '0');

@@ -7,6 +7,7 @@
 // (above the high-water mark) on a delta; an account the delta did not read keeps its fields.
 //
 // Organizations need only the key set: name from the leaf RDN, parent from the DN.
+import { type CodedText, coded } from '../../messages/index.js';
 import type { Account } from '../../domain/account.js';
 import type { Organization } from '../../domain/organization.js';
 import { dnKey, isWithin, parentKey } from './dn.js';
@@ -83,7 +84,7 @@ export interface PullPlan {
   deleteOrganizations: Removal[];
   errors: EntryError[];
   /** Why the pull must be held for approval; null = within the safety threshold. */
-  held: string | null;
+  held: CodedText | null;
 }
 
 const depth = (dn: string): number => dnKey(dn).split(',').length;
@@ -120,7 +121,7 @@ export function planPull(input: PlanInput): PullPlan {
   for (const o of [...orgKeys].sort((a, b) => depth(a.dn) - depth(b.dn) || (a.dn < b.dn ? -1 : 1))) {
     const name = organizationName(o.dn);
     if (name === '') {
-      errors.push({ dn: o.dn, message: 'the organizational unit has no name in its DN' });
+      errors.push({ dn: o.dn, ...coded('row.ldap-ou-no-name') });
       continue;
     }
     const parent = nearestOrganization(orgDnKey.get(o.key)!, base, orgByDn);
@@ -157,7 +158,7 @@ export function planPull(input: PlanInput): PullPlan {
     if (!r && !current) continue; // not read and not known: the caller reads such entries in full
     const orgKey = nearestOrganization(userDnKey.get(u.key)!, base, orgByDn);
     if (orgKey === null && input.parentOrganizationId === null) {
-      errors.push({ dn: u.dn, message: 'the entry is in no organizational unit the organization filter matches, and the source has no parent organization to put it in' });
+      errors.push({ dn: u.dn, ...coded('row.ldap-no-ou') });
       continue;
     }
     const organization: Placement = orgKey !== null ? { key: orgKey } : fixed;
@@ -192,7 +193,7 @@ export function planPull(input: PlanInput): PullPlan {
     if (owner !== undefined) {
       for (const c of list) {
         rejected.add(c);
-        errors.push({ dn: c.dn, message: `duplicate username "${name}": already used by ${owner}, which this source does not own` });
+        errors.push({ dn: c.dn, ...coded('row.ldap-username-taken', { username: name, owner }) });
       }
       continue;
     }
@@ -203,7 +204,7 @@ export function planPull(input: PlanInput): PullPlan {
     for (const c of others) {
       rejected.add(c);
       const rest = list.filter((x) => x !== c).map((x) => x.dn);
-      errors.push({ dn: c.dn, message: `duplicate username "${name}": ${rest.join(', ')} ${rest.length > 1 ? 'have' : 'has'} it too` });
+      errors.push({ dn: c.dn, ...coded(rest.length > 1 ? 'row.ldap-username-duplicate-many' : 'row.ldap-username-duplicate', { username: name, others: rest.join(', ') }) });
     }
   }
   const accounts = candidates.filter((c) => !rejected.has(c));
@@ -220,13 +221,12 @@ export function planPull(input: PlanInput): PullPlan {
   const ownedAccounts = [...input.links.accounts.values()].filter((l) => input.current.accounts.has(l.objectId)).length;
   const ownedOrgs = [...input.links.organizations.values()].filter((l) => input.current.organizations.has(l.objectId)).length;
   const removing = deleteAccounts.length + accounts.filter((a) => a.disabling).length;
-  let held: string | null = null;
-  if (input.userKeys.length === 0 && ownedAccounts > 0)
-    held = `the search found no user entries, but the source owns ${ownedAccounts} accounts: a wrong base DN or filter, or an unreadable server, would delete them all`;
+  let held: CodedText | null = null;
+  if (input.userKeys.length === 0 && ownedAccounts > 0) held = coded('held.no-users', { owned: ownedAccounts });
   else if (removing > threshold(input.safety, ownedAccounts))
-    held = `the pull would delete or disable ${removing} of the ${ownedAccounts} accounts the source owns (the safety threshold allows ${threshold(input.safety, ownedAccounts)})`;
+    held = coded('held.accounts', { n: removing, owned: ownedAccounts, allowed: threshold(input.safety, ownedAccounts) });
   else if (deleteOrganizations.length > threshold(input.safety, ownedOrgs))
-    held = `the pull would delete ${deleteOrganizations.length} of the ${ownedOrgs} organizations the source owns (the safety threshold allows ${threshold(input.safety, ownedOrgs)})`;
+    held = coded('held.organizations', { n: deleteOrganizations.length, owned: ownedOrgs, allowed: threshold(input.safety, ownedOrgs) });
 
   return { organizations, accounts, deleteAccounts, deleteOrganizations, errors, held };
 }

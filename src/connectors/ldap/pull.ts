@@ -9,13 +9,14 @@
 // from the root DSE before the search, with the DC's dnsHostName and invocationID; a delta asks for
 // uSNChanged > mark, and another DC or invocationID (a restore) forces a full pass. Deletions come
 // from the key set on every pull (AD tombstones need no Show Deleted control that way).
+import { type CodedText, type TextParams, clause, clauseOf, coded } from '../../messages/index.js';
 import type { Account } from '../../domain/account.js';
 import type { Organization } from '../../domain/organization.js';
 import type { Directory, DirectoryWriter } from '../../directory/directory.js';
 import { newId } from '../../store/index.js';
 import { PullHeldError } from './errors.js';
 import { readLinks, saveLink, updateLinkDn } from './links.js';
-import { LdapMapping, laterStamp } from './mapper.js';
+import { type EntryError, LdapMapping, laterStamp } from './mapper.js';
 import { type KeyedDn, type Placement, type PullPlan, planPull } from './plan.js';
 import type { LdapReader } from './reader.js';
 import { type LdapSettings, orgFilterOf, userFilterOf } from './settings.js';
@@ -38,7 +39,7 @@ export interface PullCounters {
 
 export interface PullResult extends PullCounters {
   mode: 'full' | 'delta';
-  errors: Array<{ dn: string; message: string }>;
+  errors: EntryError[];
 }
 
 export interface PullOptions {
@@ -66,8 +67,10 @@ const emptyCounters = (): PullCounters => ({
   accounts: { created: 0, updated: 0, disabled: 0, deleted: 0, unchanged: 0 },
 });
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** A directory write's refusal as an entry error's text: its English, with its code when it has one. */
+function textOf(err: unknown): { message: string; code?: string; params?: TextParams } {
+  const c = clauseOf(err);
+  return typeof c === 'object' ? { message: (err as Error).message, code: c.code, ...(c.params ? { params: c.params } : {}) } : { message: String(c) };
 }
 
 /** Escapes a value for an LDAP filter (RFC 4515). */
@@ -81,7 +84,7 @@ interface Read {
   userKeys: KeyedDn[];
   entries: RawEntry[];
   cursor: Cursor;
-  keyErrors: Array<{ dn: string; message: string }>;
+  keyErrors: EntryError[];
 }
 
 /** Reads what the pull needs from the server. `known(key)`: the source owns an existing object for this user key. */
@@ -111,7 +114,7 @@ async function readServer(reader: LdapReader, src: SourceRef, mapping: LdapMappi
   // an entry whose stable key the bind DN cannot read cannot be matched to what the source owns: reported, left out
   const keyed = (list: KeyedDn[]): KeyedDn[] =>
     list.filter((k) => {
-      if (k.key === '') keyErrors.push({ dn: k.dn, message: `missing ${mapping.keyAttribute} (the server's stable key; is the attribute readable by the bind DN?)` });
+      if (k.key === '') keyErrors.push({ dn: k.dn, ...coded('row.ldap-key-missing', { attribute: mapping.keyAttribute }) });
       return k.key !== '';
     });
   const orgKeys = keyed(await reader.keys(s.baseDn, orgFilterOf(s), mapping.keyAttribute));
@@ -181,7 +184,7 @@ export async function pullSource(directory: Directory, src: SourceRef, open: () 
     });
     if (plan.held && !opts.approve) {
       const disabling = plan.accounts.filter((a) => a.disabling).length;
-      throw new PullHeldError(`pull of source "${src.name}" held for approval: ${plan.held}. Nothing was applied; check the server and the source's base DN and filters, then approve with: wecom-sync source pull ${src.name} --approve`, {
+      throw new PullHeldError(coded('error.pull-held', { name: src.name, held: clause(plan.held) }), {
         organizations: { deleted: plan.deleteOrganizations.length },
         accounts: { deleted: plan.deleteAccounts.length, disabled: disabling },
       });
@@ -208,18 +211,18 @@ async function applyPlan(
   plan: PullPlan,
   orgs: ReadonlyMap<string, Organization>,
   accounts: ReadonlyMap<string, Account>,
-): Promise<PullCounters & { errors: Array<{ dn: string; message: string }> }> {
+): Promise<PullCounters & { errors: EntryError[] }> {
   const c = emptyCounters();
-  const errors: Array<{ dn: string; message: string }> = [];
+  const errors: EntryError[] = [];
   const orgId = new Map<string, string>(); // key → organization id, for this pull
   const failedOrgs = new Map<string, string>(); // key → DN
   const place = (p: Placement): string | null | undefined => ('id' in p ? p.id : orgId.get(p.key));
-  const placementProblem = (p: Placement): string => ('key' in p && failedOrgs.has(p.key) ? `its organizational unit ${failedOrgs.get(p.key)} could not be imported` : 'its organizational unit could not be placed');
+  const placementProblem = (p: Placement): CodedText => ('key' in p && failedOrgs.has(p.key) ? coded('row.ldap-ou-failed', { dn: failedOrgs.get(p.key)! }) : coded('row.ldap-ou-unplaced'));
 
   for (const o of plan.organizations) {
     const parentId = place(o.parent);
     if (parentId === undefined) {
-      errors.push({ dn: o.dn, message: placementProblem(o.parent) });
+      errors.push({ dn: o.dn, ...placementProblem(o.parent) });
       failedOrgs.set(o.key, o.dn);
       continue;
     }
@@ -242,7 +245,7 @@ async function applyPlan(
         else c.organizations.unchanged++;
       }
     } catch (err) {
-      errors.push({ dn: o.dn, message: message(err) });
+      errors.push({ dn: o.dn, ...textOf(err) });
       failedOrgs.set(o.key, o.dn);
       if (o.id !== null) orgId.set(o.key, o.id);
     }
@@ -255,7 +258,7 @@ async function applyPlan(
   for (const a of plan.accounts) {
     const organizationId = place(a.organization);
     if (organizationId === undefined || organizationId === null) {
-      errors.push({ dn: a.dn, message: placementProblem(a.organization) });
+      errors.push({ dn: a.dn, ...placementProblem(a.organization) });
       accountId.delete(a.key);
       continue;
     }
@@ -285,7 +288,7 @@ async function applyPlan(
         outcome.set(a.key, a.disabling ? 'disabled' : after.version !== before.version ? 'updated' : 'unchanged');
       }
     } catch (err) {
-      errors.push({ dn: a.dn, message: message(err) });
+      errors.push({ dn: a.dn, ...textOf(err) });
       if (a.id === null) accountId.delete(a.key);
     }
   }
@@ -301,7 +304,7 @@ async function applyPlan(
       await w.updateAccount(id, { managerId });
       if (outcome.get(a.key) === 'unchanged') outcome.set(a.key, 'updated');
     } catch (err) {
-      errors.push({ dn: a.dn, message: `manager: ${message(err)}` });
+      errors.push({ dn: a.dn, ...coded('row.ldap-manager', { detail: clauseOf(err) }) });
     }
   }
   for (const o of outcome.values()) c.accounts[o]++;
@@ -311,7 +314,7 @@ async function applyPlan(
       await w.deleteAccount(d.id);
       c.accounts.deleted++;
     } catch (err) {
-      errors.push({ dn: d.dn, message: `cannot delete the account of this (deleted) entry: ${message(err)}` });
+      errors.push({ dn: d.dn, ...coded('row.ldap-delete-account', { detail: clauseOf(err) }) });
     }
   }
   for (const d of plan.deleteOrganizations) {
@@ -319,7 +322,7 @@ async function applyPlan(
       await w.deleteOrganization(d.id);
       c.organizations.deleted++;
     } catch (err) {
-      errors.push({ dn: d.dn, message: `cannot delete the organization of this (deleted) organizational unit: ${message(err)}` });
+      errors.push({ dn: d.dn, ...coded('row.ldap-delete-organization', { detail: clauseOf(err) }) });
     }
   }
   return { ...c, errors };

@@ -2,7 +2,7 @@
 // organizations, and when a pull is held. Plain data (the `sources.settings` JSON column, no
 // secrets: the bind password is stored encrypted beside it), defaults per server flavour, and
 // validation.
-import type { FieldError } from '../../domain/common.js';
+import { type FieldError, fieldError } from '../../domain/common.js';
 import { validate as validateExpression } from '../../mapping/expression/index.js';
 
 /** OpenLDAP (and other RFC 4512 servers with entryUUID/modifyTimestamp) or Active Directory. */
@@ -102,52 +102,52 @@ export function orgFilterOf(s: LdapSettings): string {
 }
 
 /** A filter is parenthesised and balanced (the server checks the rest). */
-function filterProblem(f: string): string | null {
+function filterProblem(f: string): 'invalid.ldap-filter-parens' | 'invalid.ldap-filter-unbalanced' | null {
   const t = f.trim();
-  if (!t.startsWith('(') || !t.endsWith(')')) return 'must be an LDAP filter in parentheses, e.g. (objectClass=inetOrgPerson)';
+  if (!t.startsWith('(') || !t.endsWith(')')) return 'invalid.ldap-filter-parens';
   let depth = 0;
   for (let i = 0; i < t.length; i++) {
     if (t[i] === '\\') i++;
     else if (t[i] === '(') depth++;
     else if (t[i] === ')' && --depth < 0) break;
   }
-  return depth === 0 ? null : 'has unbalanced parentheses';
+  return depth === 0 ? null : 'invalid.ldap-filter-unbalanced';
 }
 
 /** Stateless checks of the settings. */
 export function checkSettings(s: LdapSettings): FieldError[] {
   const errors: FieldError[] = [];
-  if (!FLAVORS.includes(s.flavor)) errors.push({ field: 'flavor', message: `must be one of ${FLAVORS.join(', ')}` });
+  if (!FLAVORS.includes(s.flavor)) errors.push(fieldError('flavor', 'invalid.one-of', { allowed: FLAVORS.join(', ') }));
   let url: URL | null = null;
   try {
     url = new URL(s.url);
   } catch {
-    errors.push({ field: 'url', message: 'must be a URL such as ldap://ldap.example.com or ldaps://dc1.example.com:636' });
+    errors.push(fieldError('url', 'invalid.ldap-url'));
   }
   if (url) {
-    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') errors.push({ field: 'url', message: 'must start with ldap:// or ldaps://' });
+    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') errors.push(fieldError('url', 'invalid.ldap-scheme'));
     else if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.username !== '' || url.password !== '')
-      errors.push({ field: 'url', message: 'must be ldap[s]://host[:port] only: give the base DN, filters and bind DN separately' });
-    if (s.startTls && url.protocol === 'ldaps:') errors.push({ field: 'startTls', message: 'StartTLS is for ldap:// URLs; ldaps:// is TLS from the start' });
+      errors.push(fieldError('url', 'invalid.ldap-url-extra'));
+    if (s.startTls && url.protocol === 'ldaps:') errors.push(fieldError('startTls', 'invalid.ldap-starttls'));
   }
-  if (s.baseDn.trim() === '') errors.push({ field: 'baseDn', message: 'is required' });
+  if (s.baseDn.trim() === '') errors.push(fieldError('baseDn', 'invalid.required'));
   for (const [field, f] of [['userFilter', s.userFilter], ['orgFilter', s.orgFilter]] as const) {
     const p = f === null ? null : filterProblem(f);
-    if (p) errors.push({ field, message: p });
+    if (p) errors.push(fieldError(field, p));
   }
   for (const [k, v] of Object.entries(s.fields)) {
-    if (!(FIELD_NAMES as readonly string[]).includes(k)) errors.push({ field: `fields.${k}`, message: `is not an account field (${FIELD_NAMES.join(', ')})` });
+    if (!(FIELD_NAMES as readonly string[]).includes(k)) errors.push(fieldError(`fields.${k}`, 'invalid.not-account-field', { fields: FIELD_NAMES.join(', ') }));
     else if (v !== undefined) {
       const err = validateExpression(v);
       if (err) errors.push({ field: `fields.${k}`, message: err.format() });
     }
   }
-  if (s.ca !== null && !s.ca.includes('-----BEGIN CERTIFICATE-----')) errors.push({ field: 'ca', message: 'must be PEM (-----BEGIN CERTIFICATE-----)' });
-  if (!Number.isInteger(s.pageSize) || s.pageSize < 1 || s.pageSize > 5000) errors.push({ field: 'pageSize', message: 'must be an integer from 1 to 5000' });
-  if (!(s.safety.maxFraction >= 0 && s.safety.maxFraction <= 1)) errors.push({ field: 'safety.maxFraction', message: 'must be between 0 and 1' });
-  if (!Number.isInteger(s.safety.minimum) || s.safety.minimum < 0) errors.push({ field: 'safety.minimum', message: 'must be a whole number ≥ 0' });
+  if (s.ca !== null && !s.ca.includes('-----BEGIN CERTIFICATE-----')) errors.push(fieldError('ca', 'invalid.pem.no-block'));
+  if (!Number.isInteger(s.pageSize) || s.pageSize < 1 || s.pageSize > 5000) errors.push(fieldError('pageSize', 'invalid.whole-number-range', { min: 1, max: 5000 }));
+  if (!(s.safety.maxFraction >= 0 && s.safety.maxFraction <= 1)) errors.push(fieldError('safety.maxFraction', 'invalid.number-range', { min: 0, max: 1 }));
+  if (!Number.isInteger(s.safety.minimum) || s.safety.minimum < 0) errors.push(fieldError('safety.minimum', 'invalid.whole-number-min', { min: 0 }));
   if (s.intervalMinutes !== null && (!Number.isInteger(s.intervalMinutes) || s.intervalMinutes < 1 || s.intervalMinutes > 10_080))
-    errors.push({ field: 'intervalMinutes', message: 'must be a whole number of minutes from 1 to 10080 (a week), or null' });
+    errors.push(fieldError('intervalMinutes', 'invalid.interval-minutes'));
   return errors;
 }
 

@@ -2,6 +2,9 @@
 // password encrypted with the SecretBox, and tests the bind — it does not pull), list, show, test,
 // pull, and the record of past pulls. The password never leaves this module except to the LDAP
 // server: views say only whether one is stored.
+import { AppError } from '../../domain/errors.js';
+import { clause, coded } from '../../messages/index.js';
+import { type FieldError, fieldError } from '../../domain/common.js';
 import type { SecretBox } from '../../connections/crypto.js';
 import type { Directory } from '../../directory/directory.js';
 import { newId } from '../../store/index.js';
@@ -12,6 +15,21 @@ import { type Cursor, type PullOptions, type PullResult, pullSource } from './pu
 import { type LdapReader, openReader } from './reader.js';
 import { type Flavor, type LdapSettings, SOURCE_NAME, checkSettings, orgFilterOf, userFilterOf, withDefaults } from './settings.js';
 import { first, values } from './values.js';
+
+/** The 422 of invalid settings: the English names every field (the CLI prints only it), the code the first or the count. */
+function invalidSettings(errors: FieldError[]): SourceValidationError {
+  const first = errors[0];
+  const text =
+    errors.length === 1 && first
+      ? coded('error.invalid-source.one', { field: first.field, message: clause(first) })
+      : { ...coded('error.invalid-source.many', { count: errors.length }), message: `invalid source settings: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}` };
+  return new SourceValidationError(text, errors);
+}
+
+/** A failed pull's code and params (an AppError's), stored beside its English message for the console to word. */
+function textOfError(err: unknown): { code?: string; params?: unknown } {
+  return err instanceof AppError && err.messageCode !== undefined ? { code: err.messageCode, ...(err.params ? { params: err.params } : {}) } : {};
+}
 
 export interface PullRecord {
   id: string;
@@ -82,12 +100,12 @@ export class Sources {
 
   /** Stores a source after testing its bind (and finding the flavour when not given). Does not pull. */
   async create(name: string, input: SourceInput, password: string | null): Promise<SourceView> {
-    if (!SOURCE_NAME.test(name)) throw new SourceValidationError(`invalid source name "${name}": use 1–40 lower-case letters, digits and "-", starting with a letter or digit`, [{ field: 'name', message: 'must match [a-z0-9][a-z0-9-]{0,39}' }]);
+    if (!SOURCE_NAME.test(name)) throw new SourceValidationError(coded('error.source-name', { name }), [fieldError('name', 'invalid.source-name')]);
     const settings = withDefaults(input);
     const errors = checkSettings(settings);
-    if (errors.length > 0) throw new SourceValidationError(`invalid source settings: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+    if (errors.length > 0) throw invalidSettings(errors);
     if (settings.parentOrganizationId !== null) await this.directory.requireOrganization(settings.parentOrganizationId);
-    if (await this.db.selectFrom('sources').select('id').where('name', '=', name).executeTakeFirst()) throw new SourceConflictError(`a source named "${name}" already exists`);
+    if (await this.db.selectFrom('sources').select('id').where('name', '=', name).executeTakeFirst()) throw new SourceConflictError(coded('error.source-taken', { name }));
     const reader = await this.connect(settings, password);
     try {
       if (input.flavor === undefined) settings.flavor = await detectFlavor(reader);
@@ -113,7 +131,7 @@ export class Sources {
     const before = JSON.parse(r.settings) as LdapSettings;
     const settings: LdapSettings = { ...before, ...patch, safety: { ...before.safety, ...patch.safety }, fields: patch.fields ?? before.fields };
     const errors = checkSettings(settings);
-    if (errors.length > 0) throw new SourceValidationError(`invalid source settings: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+    if (errors.length > 0) throw invalidSettings(errors);
     if (settings.parentOrganizationId !== null && settings.parentOrganizationId !== before.parentOrganizationId) await this.directory.requireOrganization(settings.parentOrganizationId);
     const newPassword = password === undefined ? this.password(r) : password;
     await (await this.connect(settings, newPassword)).close();
@@ -213,7 +231,7 @@ export class Sources {
           status: held ? 'held' : 'failed',
           started_at: started,
           finished_at: new Date().toISOString(),
-          result: JSON.stringify({ message: (err as Error).message, ...(held ? { preview: err.preview } : {}) }),
+          result: JSON.stringify({ message: (err as Error).message, ...textOfError(err), ...(held ? { preview: err.preview } : {}) }),
         })
         .execute()
         .catch(() => undefined);

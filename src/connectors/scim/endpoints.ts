@@ -2,6 +2,8 @@
 // (/scim/v2/<name>), settings and tokens. A token is shown once when issued; only its SHA-256 is
 // stored, and revoking it stops it at once. These are not the admin API's tokens: a SCIM token
 // reaches its endpoint's /Users and /Groups and nothing else.
+import { coded } from '../../messages/index.js';
+import { fieldError } from '../../domain/common.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FieldError } from '../../domain/common.js';
 import { AppError } from '../../domain/errors.js';
@@ -80,7 +82,7 @@ export class ScimEndpoints {
 
   async require(name: string): Promise<ScimEndpoint> {
     const e = await this.get(name);
-    if (!e) throw new NotFoundError(`there is no SCIM endpoint "${name}"`);
+    if (!e) throw new NotFoundError(coded('error.scim-endpoint-not-found', { name }));
     return e;
   }
 
@@ -91,8 +93,8 @@ export class ScimEndpoints {
    */
   async create(name: string, input: ScimSettingsInput = {}, tokenName = 'default'): Promise<{ endpoint: ScimEndpoint; token: string; tokenRecord: ScimToken }> {
     if (!ENDPOINT_NAME.test(name))
-      throw new ValidationError(`"${name}" cannot name a SCIM endpoint: use 1–40 lower-case letters, digits and -, starting with a letter or digit`, [{ field: 'name', message: 'must match ^[a-z0-9][a-z0-9-]{0,39}$' }]);
-    if (await this.get(name)) throw new ConflictError(`a SCIM endpoint named "${name}" already exists`, [{ field: 'name', message: 'already exists' }]);
+      throw new ValidationError(coded('error.scim-endpoint-name', { name }), [fieldError('name', 'invalid.scim-endpoint-name')]);
+    if (await this.get(name)) throw new ConflictError(coded('error.scim-endpoint-taken', { name }), [fieldError('name', 'invalid.exists')]);
     const defaultOrganizationId = input.defaultOrganizationId ?? (await this.organizationNamed(name));
     const settings = this.merge({ defaultOrganizationId, organizations: { ...DEFAULT_ORGANIZATIONS }, fields: {}, attributes: {} }, input);
     const t = this.now().toISOString();
@@ -105,7 +107,7 @@ export class ScimEndpoints {
         await trx.insertInto('scim_tokens').values(issued.row).execute();
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`a SCIM endpoint named "${name}" already exists`, [{ field: 'name', message: 'already exists' }]);
+      if (isUniqueViolation(err)) throw new ConflictError(coded('error.scim-endpoint-taken', { name }), [fieldError('name', 'invalid.exists')]);
       throw err;
     }
     return { endpoint: toEndpoint(row), token: issued.token, tokenRecord: toToken(issued.row) };
@@ -115,7 +117,7 @@ export class ScimEndpoints {
   async update(name: string, input: ScimSettingsInput): Promise<ScimEndpoint> {
     return this.store.write(async (trx) => {
       const row = await trx.selectFrom('scim_endpoints').selectAll().where('name', '=', name.toLowerCase()).executeTakeFirst();
-      if (!row) throw new NotFoundError(`there is no SCIM endpoint "${name}"`);
+      if (!row) throw new NotFoundError(coded('error.scim-endpoint-not-found', { name }));
       const settings = this.merge(JSON.parse(row.settings) as ScimSettings, input);
       await this.checkReferences(trx, settings);
       const updated = { settings: JSON.stringify(settings), updated_at: this.now().toISOString() };
@@ -188,16 +190,16 @@ export class ScimEndpoints {
     // an empty expression restores the default
     for (const [k, v] of Object.entries(s.fields)) if (v === undefined || v.trim() === '') delete s.fields[k as keyof ScimSettings['fields']];
     const errors = checkSettings(s);
-    if (errors.length > 0) throw validationFrom(errors, 'SCIM endpoint settings');
+    if (errors.length > 0) throw validationFrom(errors, 'scim-endpoint');
     return s;
   }
 
   private async checkReferences(trx: Tx, s: ScimSettings): Promise<void> {
     const errors: FieldError[] = [];
     const exists = async (id: string) => (await trx.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-    if (!(await exists(s.defaultOrganizationId))) errors.push({ field: 'defaultOrganizationId', message: `organization ${s.defaultOrganizationId} does not exist` });
-    if (s.organizations.parentId !== null && !(await exists(s.organizations.parentId))) errors.push({ field: 'organizations.parentId', message: `organization ${s.organizations.parentId} does not exist` });
-    if (errors.length > 0) throw validationFrom(errors, 'SCIM endpoint settings');
+    if (!(await exists(s.defaultOrganizationId))) errors.push(fieldError('defaultOrganizationId', 'invalid.organization-missing-plain', { id: s.defaultOrganizationId }));
+    if (s.organizations.parentId !== null && !(await exists(s.organizations.parentId))) errors.push(fieldError('organizations.parentId', 'invalid.organization-missing-plain', { id: s.organizations.parentId }));
+    if (errors.length > 0) throw validationFrom(errors, 'scim-endpoint');
   }
 
   /** The top-level organization with this name, created when missing. */
@@ -217,7 +219,7 @@ export class ScimEndpoints {
 
 function newToken(endpointId: string, name: string, at: string): { token: string; row: ScimTokensTable } {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > 100) throw new ValidationError('a token name must be 1–100 characters', [{ field: 'tokenName', message: 'must be 1–100 characters' }]);
+  if (trimmed === '' || trimmed.length > 100) throw new ValidationError(coded('error.token-name'), [fieldError('tokenName', 'invalid.length-range', { min: 1, max: 100 })]);
   const token = SCIM_TOKEN_PREFIX + randomBytes(32).toString('base64url');
   return { token, row: { id: newId('stk'), endpoint_id: endpointId, name: trimmed, token_hash: digest(token), created_at: at, last_used_at: null, revoked_at: null } };
 }

@@ -2,6 +2,7 @@
 //   POST /auth/login   {username, password} → 200 {user, expiresAt} + Set-Cookie; 401 wrong; 429 throttled
 //   POST /auth/logout  ends the session (204) and clears the cookie
 //   GET  /auth/me      who is calling (user or token) and with which role
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/index.js';
@@ -28,7 +29,7 @@ const meResponse = z.object({
 
 /** The 429 of the sign-in limit (sign-in, and the current password of POST /auth/password). */
 export const tooManyAttempts = (retryAfterSeconds: number): ProblemError =>
-  new ProblemError(problem(429, `too many failed sign-ins; try again in ${retryAfterSeconds} s`), { 'retry-after': String(retryAfterSeconds) });
+  new ProblemError(problem(429, coded('error.too-many-sign-ins', { seconds: retryAfterSeconds })), { 'retry-after': String(retryAfterSeconds) });
 
 /** Secure cookies when the request came over HTTPS (X-Forwarded-Proto counts when trustProxy is set). */
 const isHttps = (req: FastifyRequest): boolean => req.protocol === 'https';
@@ -62,7 +63,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
       }
       if (!result.ok) {
         await audit(req, 'auth.login.failure', { type: 'user', id: body.username }, {}, who);
-        throw new ProblemError(problem(401, 'wrong username or password', [], 'invalid-credentials'));
+        throw new ProblemError(problem(401, coded('error.wrong-credentials'), [], 'invalid-credentials'));
       }
       req.principal = { kind: 'user', userId: result.user.id, username: result.user.username, role: result.user.role };
       await audit(req, 'auth.login', { type: 'user', id: result.user.id }, { username: result.user.username });

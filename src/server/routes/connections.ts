@@ -12,6 +12,8 @@
 // The demo (src/demo, /api/v1/demo): its connection carries `demo: true` and is removed with the demo,
 // not here (409); while it is active, a connection whose scope would take in the sample company
 // (the whole directory, or one of its organizations) is refused (409), so sample people never reach a real WeCom.
+import { fieldError } from '../../domain/common.js';
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
@@ -23,7 +25,7 @@ import { effectiveDefinition } from '../../sync/stages/mapping.js';
 import { audit } from '../audit.js';
 import { ProblemError, problem } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { explanation } from './schemas.js';
+import { explanation, text } from './schemas.js';
 
 // ------------------------------------------------------------------ schemas
 
@@ -121,7 +123,9 @@ const testResultSchema = z.object({
     z.object({
       name: z.enum(['token', 'root-department', 'department-ids', 'member-ids', 'member-details']),
       status: z.enum(['ok', 'failed', 'warning', 'skipped']),
-      message: explanation,
+      message: explanation.describe("the verdict in English and Chinese: the note's text, then the errcode's explanation"),
+      note: text.describe('the verdict as a code (`test.*`) with params; `detail` and `failed` are the network\'s own words (data, not translated)'),
+      explanation: explanation.optional().describe("what WeCom's errcode means, said after the note"),
       errcode: z.number().optional(),
       route: z.string().optional(),
       egressIp: z.string().optional(),
@@ -169,7 +173,7 @@ function expectedVersion(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined) return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
-  if (!m) throw new ProblemError(problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]));
+  if (!m) throw new ProblemError(problem(400, coded('error.if-match'), [fieldError('If-Match', 'invalid.not-version')]));
   return Number(m[1]);
 }
 
@@ -357,7 +361,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
       async ({ params }, req, reply) => {
         const c = await connections.get(params.name);
         if (c.id === (await demoId()))
-          throw new ProblemError(problem(409, `connection "${c.name}" belongs to the demo: remove the demo instead (DELETE /api/v1/demo), which also removes its sample company from the directory`, [], 'demo-connection'));
+          throw new ProblemError(problem(409, coded('error.demo-connection', { name: c.name }), [], 'demo-connection'));
         await connections.delete(c.id);
         await audit(req, 'connection.delete', target(c), { name: c.name });
         return reply.code(204).send();

@@ -7,6 +7,8 @@
 //   GET  /directory/export   the whole directory as one JSON import file (a download)
 // The file travels as its text (`content`) or, to keep its bytes (a GB18030 CSV from Excel), as
 // base64 (`contentBase64`); the importer detects the encoding either way.
+import { fieldError } from '../../domain/common.js';
+import { clause, coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { exportDirectory } from '../../connectors/import/export.js';
@@ -39,7 +41,9 @@ const rowError = z
   .object({
     row: z.number().int().describe('the spreadsheet row (the CSV header is row 1), or the JSON element (from 1)'),
     column: z.string().describe("the column or JSON key; '' for the whole row or file"),
-    message: z.string(),
+    message: z.string().describe('in English'),
+    code: z.string().optional().describe('the message as a catalogue code (`row.*`, `invalid.*`), for saying it in another language'),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("the code's parameters (values from the file)"),
     section: z.enum(['organizations', 'accounts']).optional().describe('JSON files: which array'),
   })
   .meta({ id: 'ImportRowError' });
@@ -64,7 +68,7 @@ const exported = z
 function fileBytes(b: z.output<typeof importBody>): Buffer {
   if (b.contentBase64 !== undefined) {
     if (!/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(b.contentBase64))
-      throw new ProblemError(problem(400, 'contentBase64 is not base64', [{ field: 'contentBase64', message: 'not base64' }]));
+      throw new ProblemError(problem(400, coded('error.not-base64'), [fieldError('contentBase64', 'invalid.not-base64')]));
     return Buffer.from(b.contentBase64, 'base64');
   }
   return Buffer.from(b.content!, 'utf8');
@@ -99,8 +103,8 @@ export async function directoryIoRoutes(app: FastifyInstance, opts: { directory:
       const buf = fileBytes(body);
       if (buf.length > IMPORT_MAX_BYTES)
         throw new ProblemError(
-          problem(413, `the file is ${(buf.length / MIB).toFixed(1)} MiB; an import takes at most ${IMPORT_MAX_BYTES / MIB} MiB (split it, or use wecom-sync import)`, [
-            { field: 'content', message: `larger than ${IMPORT_MAX_BYTES / MIB} MiB` },
+          problem(413, coded('error.import-too-large', { size: (buf.length / MIB).toFixed(1), max: IMPORT_MAX_BYTES / MIB }), [
+            fieldError('content', 'invalid.larger-than', { max: IMPORT_MAX_BYTES / MIB }),
           ]),
         );
       const report: ImportReport = await importBuffer(d, buf, {
@@ -115,11 +119,12 @@ export async function directoryIoRoutes(app: FastifyInstance, opts: { directory:
       }
       if (!report.applied && report.errors.length > 0 && query.skipInvalid !== 'true') {
         const shown = report.errors.slice(0, 100);
+        const first = report.errors[0]!;
         throw new ProblemError(
           problem(
             422,
-            `nothing was imported: ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} in the file (first: row ${report.errors[0]!.row}${report.errors[0]!.column ? `, ${report.errors[0]!.column}` : ''}: ${report.errors[0]!.message})`,
-            shown.map((e) => ({ field: rowField(e), message: e.message })),
+            coded('error.import-refused', { count: report.errors.length, row: first.row, column: first.column || '—', message: clause(first) }),
+            shown.map((e) => ({ field: rowField(e), message: e.message, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.params ? { params: e.params } : {}) })),
           ),
         );
       }

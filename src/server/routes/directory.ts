@@ -10,6 +10,8 @@
 //   POST   /directory/import, GET /directory/export   bulk files (./directory-io.ts)
 // Every write is recorded in the audit log: the object by name and what changed, field by field
 // (./directory-audit.ts: personal values masked), and reported to `onWrite` when given (serve: the sync worker's notify()).
+import { fieldError } from '../../domain/common.js';
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Directory, WriteOptions } from '../../directory/directory.js';
@@ -87,7 +89,7 @@ function writeOptions(req: FastifyRequest): WriteOptions {
   const h = req.headers['if-match'];
   if (h === undefined) return {};
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
-  if (!m) throw new ProblemError(problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]));
+  if (!m) throw new ProblemError(problem(400, coded('error.if-match'), [fieldError('If-Match', 'invalid.not-version')]));
   return { expectedVersion: Number(m[1]) };
 }
 

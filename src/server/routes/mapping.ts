@@ -8,6 +8,8 @@
 // Errors: a definition that does not compile → 422 with errors:[{field: 'members.mobile', message}]
 // (expression errors carry the position and the pointer in the message); unknown connection or
 // account 404; a stale If-Match 409.
+import { fieldError } from '../../domain/common.js';
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
@@ -129,7 +131,7 @@ function expectedVersion(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined) return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
-  if (!m) throw new ProblemError(problem(400, 'If-Match must be the version ETag, e.g. "3"', [{ field: 'If-Match', message: 'not a version' }]));
+  if (!m) throw new ProblemError(problem(400, coded('error.if-match'), [fieldError('If-Match', 'invalid.not-version')]));
   return Number(m[1]);
 }
 
@@ -248,7 +250,7 @@ export function mappingRoutes(opts: MappingRoutesOptions): FastifyPluginAsync {
         const c = await connections.get(params.name);
         const mapping = compileFor(c, body.definition === undefined ? c.mapping : body.definition);
         const account = await findAccount(body.account);
-        if (!account) throw new ProblemError(problem(404, `no account with the id or username "${body.account}"`));
+        if (!account) throw new ProblemError(problem(404, coded('error.no-account', { account: body.account })));
         // Only the account, its manager and the organizations around theirs are read (ancestors for paths and
         // scope, their children for sibling-name collisions): the same result as over the whole directory, in
         // milliseconds on a large one.

@@ -12,6 +12,7 @@
 //   POST /connections/:name/orphans/:type/:id/link|adopt|delete|ignore, DELETE …/decision (admin)
 //                                              what an admin does with one (src/sync/actions/orphans.ts), audited
 // Reads the store only (src/sync/views/object-status.ts, orphans.ts), never WeCom.
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
@@ -174,7 +175,7 @@ export function objectRoutes(opts: ObjectRoutesOptions): FastifyPluginAsync {
       async ({ params }) => {
         const c = await connections.get(params.name);
         const view = await objectStatus(deps, c, params.type, params.id);
-        if (!view) throw new ProblemError(problem(404, `no ${params.type} "${params.id}" in the directory or in the sync state of connection "${c.name}"`));
+        if (!view) throw new ProblemError(problem(404, coded(params.type === 'account' ? 'error.object-not-found.account' : 'error.object-not-found.organization', { id: params.id, connection: c.name })));
         return view;
       },
     );

@@ -7,6 +7,7 @@
 //   GET    /scim/endpoints/:name/tokens           its tokens (never their text)
 //   POST   /scim/endpoints/:name/tokens {name?}   → 201 {name, path, token, id}: another token
 //   DELETE /scim/endpoints/:name/tokens/:id       revoke: it stops working at once
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ACCOUNT_FIELD_NAMES, DEFAULT_FIELDS, ORGANIZATION_MODES, type ScimEndpoint, type ScimEndpoints, type ScimSettingsInput } from '../../connectors/scim/index.js';
@@ -193,7 +194,7 @@ export function scimAdminRoutes(endpoints: ScimEndpoints) {
       },
       async ({ params }, req, reply) => {
         const t = await endpoints.revokeToken(params.name, params.id);
-        if (!t) throw new ProblemError(problem(404, `SCIM endpoint ${params.name} has no token ${params.id}`));
+        if (!t) throw new ProblemError(problem(404, coded('error.scim-token-not-found', { name: params.name, id: params.id })));
         await audit(req, 'scim.token.revoke', { type: 'scim-token', id: t.id }, { endpoint: params.name, name: t.name });
         return reply.code(204).send();
       },

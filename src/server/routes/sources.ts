@@ -57,7 +57,14 @@ const counters = z.object({
   organizations: z.object({ created: z.number().int(), updated: z.number().int(), deleted: z.number().int(), unchanged: z.number().int() }),
   accounts: z.object({ created: z.number().int(), updated: z.number().int(), disabled: z.number().int(), deleted: z.number().int(), unchanged: z.number().int() }),
 });
-const entryError = z.object({ dn: z.string(), message: z.string() }).meta({ id: 'SourceEntryError' });
+const entryError = z
+  .object({
+    dn: z.string(),
+    message: z.string().describe('in English'),
+    code: z.string().optional().describe('the message as a catalogue code (`row.ldap-*`, `invalid.*`, `error.*`), for saying it in another language'),
+    params: z.record(z.string(), z.unknown()).optional().describe("the code's parameters: values, or clauses (a code with params)"),
+  })
+  .meta({ id: 'SourceEntryError' });
 const pullResult = counters.extend({ mode: z.enum(['full', 'delta']), errors: z.array(entryError).describe('entries skipped (every other entry was imported)') }).meta({ id: 'SourcePullResult' });
 const pullRecord = z
   .object({
@@ -66,7 +73,7 @@ const pullRecord = z
     status: z.enum(['ok', 'errors', 'held', 'failed']),
     startedAt: z.string(),
     finishedAt: z.string(),
-    result: z.record(z.string(), z.unknown()).describe('the counters and errors, or the message of a held or failed pull'),
+    result: z.record(z.string(), z.unknown()).describe('the counters and errors, or the message of a held or failed pull (with its `code` and `params` when it has them)'),
   })
   .meta({ id: 'SourcePull' });
 const sourceSchema = z

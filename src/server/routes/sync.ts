@@ -15,6 +15,7 @@
 // that fails before sending anything (WeCom unreachable, wrong secret) answers with that error (the
 // failed run stays in the history), as does a run already active (409).
 // Background runs are awaited when the app closes, then the pipeline's clients are closed.
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Connections } from '../../connections/index.js';
@@ -222,7 +223,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
 
     async function runOf(id: string): Promise<RunRecord> {
       const run = await getRun(sync.store.db, id);
-      if (!run) throw new ProblemError(problem(404, `no run ${id}`));
+      if (!run) throw new ProblemError(problem(404, coded('error.run-not-found', { id })));
       return run;
     }
 
@@ -396,7 +397,7 @@ export function syncRoutes(opts: SyncRoutesOptions): FastifyPluginAsync {
         const run = await runOf(params.id);
         const allowed = action === 'approve' ? ['held'] : ['partial', 'failed'];
         if (!allowed.includes(run.status))
-          throw new ProblemError(problem(409, `run ${run.id} is ${run.status}; ${action === 'approve' ? 'only a held run can be approved' : 'only a partial or failed run can be retried'}`));
+          throw new ProblemError(problem(409, coded(action === 'approve' ? 'error.run-not-held' : 'error.run-not-retryable', { id: run.id, status: run.status })));
         const c = await connections.get(run.connectionId);
         if (opts.queued) {
           await opts.queued.requestRerun(c.id, run.id, action);

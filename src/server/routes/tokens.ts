@@ -2,6 +2,7 @@
 //   POST   /tokens       {name, role?} → 201 {token, …}; the token text is shown this once
 //   GET    /tokens       active tokens (?includeRevoked=true for all), never the token text
 //   DELETE /tokens/:id   revoke (204); the token stops working at once
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/index.js';
@@ -79,7 +80,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { auth: AuthServic
     },
     async ({ params }, req, reply) => {
       const t = await auth.revokeToken(params.id);
-      if (!t) throw new ProblemError(problem(404, `no API token ${params.id}`));
+      if (!t) throw new ProblemError(problem(404, coded('error.token-not-found', { id: params.id })));
       await audit(req, 'token.revoke', { type: 'token', id: t.id }, { name: t.name });
       return reply.code(204).send();
     },

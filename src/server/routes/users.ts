@@ -4,6 +4,8 @@
 //   PATCH /users/:id      {role?, disabled?, password?}; disabling or a new password ends their sessions;
 //                         the last active admin cannot be demoted or disabled (409)
 //   POST  /auth/password  {currentPassword, newPassword}: change your own password; your other sessions end
+import { fieldError } from '../../domain/common.js';
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type AuthService, PASSWORD_MIN_LENGTH } from '../../auth/index.js';
@@ -71,7 +73,7 @@ export async function userRoutes(app: FastifyInstance, opts: { auth: AuthService
     async ({ params, body }, req) => {
       const before = (await auth.listUsers()).find((u) => u.id === params.id);
       const user = await auth.updateUser(params.id, body);
-      if (!user) throw new ProblemError(problem(404, `no user ${params.id}`));
+      if (!user) throw new ProblemError(problem(404, coded('error.user-not-found', { id: params.id })));
       const fields = Object.keys(body).filter((k) => body[k as keyof typeof body] !== undefined);
       // the role and the state before → after; a new password as changed, never its value
       const changes = [
@@ -102,10 +104,10 @@ export async function userRoutes(app: FastifyInstance, opts: { auth: AuthService
     },
     async ({ body }, req, reply) => {
       const p = req.principal!;
-      if (p.kind !== 'user') throw new ProblemError(problem(403, 'API tokens cannot change passwords; sign in as the user'));
+      if (p.kind !== 'user') throw new ProblemError(problem(403, coded('error.token-cannot-change-password')));
       const result = await auth.changeOwnPassword(p.userId, body.currentPassword, body.newPassword, req.ip, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (!result.ok && result.reason === 'rate-limited') throw tooManyAttempts(result.retryAfterSeconds);
-      if (!result.ok) throw new ProblemError(problem(403, 'the current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]));
+      if (!result.ok) throw new ProblemError(problem(403, coded('error.wrong-current-password'), [fieldError('currentPassword', 'invalid.wrong')]));
       await audit(req, 'user.password.change', { type: 'user', id: p.userId });
       return reply.code(204).send();
     },

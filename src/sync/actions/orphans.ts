@@ -10,6 +10,8 @@
 //   ignore  a stored decision: listed as ignored, never acted on (clear it to act again)
 // Links change only while no run of the connection is active (a run holds the links it loaded).
 // Each function checks its input and throws an OrphanError (problem+json) a caller can act on.
+import { fieldError } from '../../domain/common.js';
+import { coded } from '../../messages/index.js';
 import type { MemberShadow, DepartmentShadow } from '../../domain/link.js';
 import { AppError } from '../../domain/errors.js';
 import type { Directory } from '../../directory/directory.js';
@@ -42,24 +44,23 @@ export interface OrphanActionDeps {
 export type RemovalEffect = 'member.delete' | 'member.disable' | 'department.delete';
 
 const nowOf = (deps: OrphanActionDeps): string => (deps.now?.() ?? new Date()).toISOString();
-const what = (type: OrphanType, id: string): string => (type === 'member' ? `member "${id}"` : `department ${id}`);
 
 async function requireOrphan(deps: OrphanActionDeps, type: OrphanType, id: string): Promise<OrphanMember | OrphanDepartment> {
   const o = await findOrphan(deps, deps.connection.id, type, id);
-  if (!o) throw new OrphanError('orphan-not-found', 404, `no orphan ${what(type, id)} in connection "${deps.connection.name}" (the list is GET /connections/${deps.connection.name}/orphans)`);
+  if (!o) throw new OrphanError('orphan-not-found', 404, coded(`error.orphan-not-found.${type}`, { id, connection: deps.connection.name }));
   return o;
 }
 
 async function requireActionable(deps: OrphanActionDeps, type: OrphanType, id: string): Promise<OrphanMember | OrphanDepartment> {
   const o = await requireOrphan(deps, type, id);
-  if (o.decision?.action === 'ignore') throw new OrphanError('orphan-ignored', 409, `orphan ${what(type, id)} is ignored: clear the decision first (DELETE …/orphans/${type}/${id}/decision)`);
+  if (o.decision?.action === 'ignore') throw new OrphanError('orphan-ignored', 409, coded(`error.orphan-ignored.${type}`, { id }));
   if (o.why === 'other connection')
-    throw new OrphanError('orphan-linked-elsewhere', 409, `orphan ${what(type, id)} is linked by connection "${o.otherConnection}" of the same company, which manages it`);
+    throw new OrphanError('orphan-linked-elsewhere', 409, coded(`error.orphan-linked-elsewhere.${type}`, { id, connection: o.otherConnection ?? '' }));
   return o;
 }
 
 async function notRunning(deps: OrphanActionDeps): Promise<void> {
-  if (await deps.isRunning()) throw new OrphanError('orphan-run-active', 409, `a run of connection "${deps.connection.name}" is active: its links may not change until it has finished; try again then`);
+  if (await deps.isRunning()) throw new OrphanError('orphan-run-active', 409, coded('error.orphan-run-active', { connection: deps.connection.name }));
 }
 
 const heldBy = (o: OrphanMember | OrphanDepartment): string | null => ('account' in o ? o.account : o.organization);
@@ -99,8 +100,8 @@ export async function adoptOrphan(deps: OrphanActionDeps, type: OrphanType, id: 
     const shadow = await memberShadowOf(deps, m);
     const displayName = input.displayName ?? m.name;
     if (!displayName)
-      throw new OrphanError('orphan-details-unknown', 422, `only the userid of member "${m.userid}" is known (WeCom's id lists carry no names, and details are refused to a newly trusted IP: 48009): give displayName`, {
-        errors: [{ field: 'displayName', message: 'required: the member\'s name is not known' }],
+      throw new OrphanError('orphan-details-unknown', 422, coded('error.orphan-member-name-unknown', { userid: m.userid }), {
+        errors: [fieldError('displayName', 'invalid.orphan-member-name')],
       });
     let organization = input.organization;
     if (organization === undefined) {
@@ -113,8 +114,8 @@ export async function adoptOrphan(deps: OrphanActionDeps, type: OrphanType, id: 
       }
     }
     if (organization === undefined)
-      throw new OrphanError('orphan-organization-unknown', 422, `none of the departments of member "${m.userid}" (${m.departments.join(', ') || 'none known'}) is linked to an organization: give organization`, {
-        errors: [{ field: 'organization', message: 'required: no linked department to place the account in' }],
+      throw new OrphanError('orphan-organization-unknown', 422, coded('error.orphan-member-organization-unknown', { userid: m.userid, departments: m.departments.join(', ') || '—' }), {
+        errors: [fieldError('organization', 'invalid.orphan-member-organization')],
       });
     const account = await deps.directory.transaction(async (w) => {
       const a = await w.createAccount({
@@ -129,8 +130,8 @@ export async function adoptOrphan(deps: OrphanActionDeps, type: OrphanType, id: 
   const d = o as OrphanDepartment;
   const name = input.name ?? d.name;
   if (!name)
-    throw new OrphanError('orphan-details-unknown', 422, `only the id of department ${d.departmentId} is known (WeCom's department list carries no names to a newly trusted IP: 48009): give name`, {
-      errors: [{ field: 'name', message: 'required: the department\'s name is not known' }],
+    throw new OrphanError('orphan-details-unknown', 422, coded('error.orphan-department-name-unknown', { id: d.departmentId }), {
+      errors: [fieldError('name', 'invalid.orphan-department-name')],
     });
   let parent = input.parent;
   if (parent === undefined) {
@@ -138,8 +139,8 @@ export async function adoptOrphan(deps: OrphanActionDeps, type: OrphanType, id: 
     else {
       const row = await db.selectFrom('department_links').select('org_id').where('connection_id', '=', deps.connection.id).where('department_id', '=', d.parentId).executeTakeFirst();
       if (!row || !(await deps.directory.getOrganization(row.org_id)))
-        throw new OrphanError('orphan-parent-unknown', 422, `the parent department ${d.parentId} of department ${d.departmentId} is not linked to an organization: adopt or link it first, or give parent`, {
-          errors: [{ field: 'parent', message: 'required: the parent department is not linked' }],
+        throw new OrphanError('orphan-parent-unknown', 422, coded('error.orphan-parent-unknown', { parent: d.parentId, id: d.departmentId }), {
+          errors: [fieldError('parent', 'invalid.orphan-parent')],
         });
       parent = row.org_id;
     }
@@ -157,15 +158,21 @@ export async function requestRemoval(deps: OrphanActionDeps, type: OrphanType, i
   const o = await requireActionable(deps, type, id);
   const p = deps.connection.policies;
   if (heldBy(o) !== null)
-    throw new OrphanError('orphan-policy', 409, `orphan ${what(type, id)} is still linked to ${type === 'member' ? 'account' : 'organization'} ${heldBy(o)} (${o.why}): what happens to it follows policy ${type === 'member' ? `onAccountDeleted "${p.onAccountDeleted}"` : `onOrganizationDeleted "${p.onOrganizationDeleted}"`}; link or adopt it, or change the policy`);
+    throw new OrphanError(
+      'orphan-policy',
+      409,
+      type === 'member'
+        ? coded('error.orphan-still-linked.member', { id, holder: heldBy(o) ?? '', policy: p.onAccountDeleted })
+        : coded('error.orphan-still-linked.department', { id, holder: heldBy(o) ?? '', policy: p.onOrganizationDeleted }),
+    );
   let effect: RemovalEffect;
   if (type === 'member') {
-    if (p.onAccountDeleted === 'ignore') throw new OrphanError('orphan-policy', 409, `policy onAccountDeleted "ignore": connection "${deps.connection.name}" never removes members; change the policy to delete or disable to remove ${what(type, id)}`);
+    if (p.onAccountDeleted === 'ignore') throw new OrphanError('orphan-policy', 409, coded('error.orphan-policy-ignore', { connection: deps.connection.name, id }));
     const creators = (await creatorUserids(deps.store.db, deps.connection.id)).map((u) => u.toLowerCase());
-    if (creators.includes(id.toLowerCase())) throw new OrphanError('orphan-creator', 409, `member "${id}" is the WeCom company's creator (WeCom answered 301005), which WeCom never deletes or disables`);
+    if (creators.includes(id.toLowerCase())) throw new OrphanError('orphan-creator', 409, coded('error.orphan-creator', { id }));
     effect = p.onAccountDeleted === 'delete' ? 'member.delete' : 'member.disable';
   } else {
-    if (p.onOrganizationDeleted === 'keep') throw new OrphanError('orphan-policy', 409, `policy onOrganizationDeleted "keep": connection "${deps.connection.name}" never deletes departments; change the policy to delete to remove ${what(type, id)}`);
+    if (p.onOrganizationDeleted === 'keep') throw new OrphanError('orphan-policy', 409, coded('error.orphan-policy-keep', { connection: deps.connection.name, id }));
     effect = 'department.delete';
   }
   const wecomId = wecomIdOf(o);
@@ -184,7 +191,7 @@ export async function ignoreOrphan(deps: OrphanActionDeps, type: OrphanType, id:
 /** Clears the decision (ignore or delete) on an orphan; the removal of a delete not yet run is withdrawn. */
 export async function clearOrphanDecision(deps: OrphanActionDeps, type: OrphanType, id: string): Promise<{ type: OrphanType; wecomId: string; cleared: 'ignore' | 'delete' }> {
   const o = await requireOrphan(deps, type, id);
-  if (!o.decision) throw new OrphanError('orphan-no-decision', 409, `orphan ${what(type, id)} has no decision to clear`);
+  if (!o.decision) throw new OrphanError('orphan-no-decision', 409, coded(`error.orphan-no-decision.${type}`, { id }));
   const cleared = o.decision.action;
   await deps.store.write((trx) => clearDecision(trx, deps.connection.id, type, wecomIdOf(o)));
   return { type, wecomId: wecomIdOf(o), cleared };
@@ -196,23 +203,23 @@ const wecomIdOf = (o: OrphanMember | OrphanDepartment): string => ('userid' in o
 
 async function requireAccount(deps: OrphanActionDeps, to: string): Promise<string> {
   const a = (await deps.directory.getAccount(to)) ?? (await deps.directory.getAccountByUsername(to));
-  if (!a) throw new OrphanError('orphan-target-not-found', 422, `no account "${to}" in the directory`, { errors: [{ field: 'to', message: 'no such account' }] });
+  if (!a) throw new OrphanError('orphan-target-not-found', 422, coded('error.account-not-in-directory', { id: to }), { errors: [fieldError('to', 'invalid.no-such-account')] });
   return a.id;
 }
 
 async function requireOrganization(deps: OrphanActionDeps, to: string): Promise<string> {
   const org = await deps.directory.getOrganization(to);
-  if (!org) throw new OrphanError('orphan-target-not-found', 422, `no organization "${to}" in the directory`, { errors: [{ field: 'to', message: 'no such organization' }] });
+  if (!org) throw new OrphanError('orphan-target-not-found', 422, coded('error.organization-not-in-directory', { id: to }), { errors: [fieldError('to', 'invalid.no-such-organization')] });
   return org.id;
 }
 
 async function requireUnlinked(deps: OrphanActionDeps, trx: Tx, type: OrphanType, key: string): Promise<void> {
   if (type === 'member') {
     const linked = await trx.selectFrom('member_links').select('userid').where('connection_id', '=', deps.connection.id).where('account_id', '=', key).executeTakeFirst();
-    if (linked) throw new OrphanError('orphan-target-linked', 409, `account ${key} is already linked to WeCom member "${linked.userid}" in connection "${deps.connection.name}"`);
+    if (linked) throw new OrphanError('orphan-target-linked', 409, coded('error.account-already-linked', { key, userid: linked.userid, connection: deps.connection.name }));
   } else {
     const linked = await trx.selectFrom('department_links').select('department_id').where('connection_id', '=', deps.connection.id).where('org_id', '=', key).executeTakeFirst();
-    if (linked) throw new OrphanError('orphan-target-linked', 409, `organization ${key} is already linked to WeCom department ${linked.department_id} in connection "${deps.connection.name}"`);
+    if (linked) throw new OrphanError('orphan-target-linked', 409, coded('error.organization-already-linked', { key, id: linked.department_id, connection: deps.connection.name }));
   }
 }
 

@@ -6,6 +6,7 @@
 // or parks it as 'held' when it deletes or disables more than the safety threshold, or drops it
 // when an incremental run found nothing to do. A full run that read WeCom's lists also stores
 // what no link owns (the orphans view reads it).
+import { coded } from '../../messages/index.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Store } from '../../store/store.js';
 import { updateCursor } from '../state/cursors.js';
@@ -53,7 +54,7 @@ export async function storeRun(store: Store, run: ClaimedRun, input: StoreInput)
     // the claim is still ours: a run that looked stale while it was planned may have been taken over
     const current = await getRun(trx, run.runId);
     if (current?.status !== 'planned' || current.leaseOwner !== run.owner)
-      throw new RunStateError(`run ${run.runId} was taken over while it was being planned (it is ${current?.status ?? 'gone'} now); nothing was sent`);
+      throw new RunStateError(coded('error.run-taken-over', { run: run.runId, status: current?.status ?? 'gone' }));
     if (adopted.departments.length + adopted.members.length > 0) await putLinks(trx, run.connectionId, adopted, input.now);
     // conflicts the rules cannot settle are kept for "Needs attention", also when the run is dropped
     await replaceConflicts(trx, run.connectionId, input.plannedAccounts ?? 'all', plan.warnings, input.now);

@@ -7,6 +7,7 @@
 // its owner is a process on this host that no longer exists (so a restart on the same machine
 // resumes at once instead of waiting for the lease), or an instance of this very process that is
 // no longer executing it.
+import { type CodedText, coded } from '../../messages/index.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppError, type Explanation } from '../../domain/errors.js';
@@ -104,14 +105,14 @@ export class RunInProgressError extends AppError {
     readonly runId: string,
     readonly owner: string | null,
   ) {
-    super('conflict', 409, `connection ${connectionId} already has an active sync run (${runId}${owner ? `, executed by ${owner}` : ''}); at most one run per connection may be active`);
+    super('conflict', 409, owner ? coded('error.run-active-owner', { connection: connectionId, run: runId, owner }) : coded('error.run-active', { connection: connectionId, run: runId }));
   }
 }
 
 /** The run is not in a state that allows the step (or does not exist). */
 export class RunStateError extends AppError {
   override readonly name = 'RunStateError';
-  constructor(message: string) {
+  constructor(message: CodedText) {
     super('conflict', 409, message);
   }
 }
@@ -347,8 +348,8 @@ export async function storePlan(store: Store, trx: Tx, runId: string, plan: Plan
 export async function startRun(trx: Tx, runId: string, owner: string, leaseMs: number): Promise<void> {
   const now = new Date().toISOString();
   const r = await getRun(trx, runId);
-  if (!r) throw new RunStateError(`run ${runId} does not exist`);
-  if (r.status !== 'planned' && r.status !== 'running') throw new RunStateError(`run ${runId} is ${r.status}, not planned`);
+  if (!r) throw new RunStateError(coded('error.run-missing', { run: runId }));
+  if (r.status !== 'planned' && r.status !== 'running') throw new RunStateError(coded('error.run-not-planned', { run: runId, status: r.status }));
   await trx
     .updateTable('runs')
     .set({ status: 'running', lease_owner: owner, lease_expires_at: leaseUntil(leaseMs), started_at: r.startedAt ?? now, updated_at: now })
@@ -427,8 +428,8 @@ export async function finishRun(trx: Tx, runId: string, status: RunStatus, summa
  */
 export async function cancelRun(trx: Tx, runId: string, why: string): Promise<void> {
   const r = await getRun(trx, runId);
-  if (!r) throw new RunStateError(`run ${runId} does not exist`);
-  if (r.status !== 'held' && r.status !== 'queued' && !ACTIVE_STATUSES.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; only an unfinished run can be cancelled`);
+  if (!r) throw new RunStateError(coded('error.run-missing', { run: runId }));
+  if (r.status !== 'held' && r.status !== 'queued' && !ACTIVE_STATUSES.includes(r.status)) throw new RunStateError(coded('error.run-not-cancellable', { run: runId, status: r.status }));
   if (ACTIVE_STATUSES.includes(r.status) && !isStale(r)) throw new RunInProgressError(r.connectionId, r.id, r.leaseOwner);
   await trx
     .updateTable('run_operations')
@@ -447,8 +448,8 @@ export async function reactivateRun(store: Store, runId: string, from: readonly 
   try {
     return await store.write(async (trx) => {
       const r = await getRun(trx, runId);
-      if (!r) throw new RunStateError(`run ${runId} does not exist`);
-      if (!from.includes(r.status)) throw new RunStateError(`run ${runId} is ${r.status}; expected ${from.join(' or ')}`);
+      if (!r) throw new RunStateError(coded('error.run-missing', { run: runId }));
+      if (!from.includes(r.status)) throw new RunStateError(coded('error.run-state', { run: runId, status: r.status, expected: from.join(' or ') }));
       const active = await activeRuns(trx, r.connectionId);
       if (active[0]) throw new RunInProgressError(r.connectionId, active[0].id, active[0].leaseOwner);
       const now = new Date().toISOString();

@@ -6,6 +6,7 @@
 // against the proxy CA — so the CONNECT request and the proxy credentials are encrypted too. A proxy that refuses the connection or our credentials is marked unhealthy for a
 // cool-down and skipped meanwhile; when every proxy is unhealthy they are all tried anyway, in order.
 
+import { type CodedText, type FlatParams, coded } from '../../messages/index.js';
 import { Agent, Pool, ProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { DIRECT, routeKey, type Route } from '../errors/wecom-error.js';
 
@@ -45,6 +46,12 @@ const proxyLegPool = (origin: URL | string, opts: Pool.Options): Pool => {
 export class ProxyConfigError extends Error {
   override readonly name = 'ProxyConfigError';
   readonly class = 'config' as const;
+  /** The message's code and params (src/messages), for saying it in another language; absent for the pool's own settings. */
+  readonly text: CodedText<FlatParams> | null;
+  constructor(message: string | CodedText<FlatParams>) {
+    super(typeof message === 'string' ? message : message.message);
+    this.text = typeof message === 'string' ? null : message;
+  }
 }
 
 const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -54,12 +61,12 @@ function parseEntry(raw: string, index: number): ProxyEndpoint {
   const written = raw.trim();
   // before anything quotes the entry: it may hold a password
   if (written.includes('@'))
-    throw new ProxyConfigError(`proxy #${index + 1}: credentials may not be part of the address; use the proxy username and password fields`);
-  const where = `proxy #${index + 1} "${written}"`;
+    throw new ProxyConfigError(coded('proxy.credentials-in-address', { n: index + 1 }));
+  const at = { n: index + 1, proxy: written };
   const tls = /^https:\/\//i.test(written);
   const entry = tls ? written.slice('https://'.length).replace(/\/$/, '') : written;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry))
-    throw new ProxyConfigError(`${where}: write the address as host:port (HTTP CONNECT) or https://host:port (a proxy reached over TLS)`);
+    throw new ProxyConfigError(coded('proxy.scheme', at));
   let host: string;
   let portText: string;
   const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/.exec(entry);
@@ -68,15 +75,15 @@ function parseEntry(raw: string, index: number): ProxyEndpoint {
     portText = v6[2] as string;
   } else {
     const m = /^([^:\s]+):([^:\s]*)$/.exec(entry);
-    if (!m) throw new ProxyConfigError(`${where}: expected host:port, e.g. 10.0.0.5:3128`);
+    if (!m) throw new ProxyConfigError(coded('proxy.host-port', at));
     host = m[1] as string;
     portText = m[2] as string;
     const looksIpv4 = /^[\d.]+$/.test(host);
     if (looksIpv4 ? !IPV4_RE.test(host) : !HOSTNAME_RE.test(host))
-      throw new ProxyConfigError(`${where}: "${host}" is not a valid host name or IPv4 address`);
+      throw new ProxyConfigError(coded('proxy.host', { ...at, host }));
   }
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
-    throw new ProxyConfigError(`${where}: port must be a number from 1 to 65535`);
+    throw new ProxyConfigError(coded('proxy.port', at));
   const port = Number(portText);
   return { host, port, tls, key: `${tls ? 'https://' : ''}${host}:${port}` };
 }
@@ -94,7 +101,7 @@ export function parseProxyList(input: string | readonly string[] | undefined | n
   entries.forEach((e, i) => {
     const ep = parseEntry(e, i);
     const k = ep.key.toLowerCase();
-    if (seen.has(k)) throw new ProxyConfigError(`proxy #${i + 1} "${ep.key}" is listed twice`);
+    if (seen.has(k)) throw new ProxyConfigError(coded('proxy.twice', { n: i + 1, proxy: ep.key }));
     seen.add(k);
     out.push(ep);
   });

@@ -55,7 +55,10 @@ describe('wecom-sync source', () => {
     expect(Object.keys(r)).toEqual(['organizations', 'accounts', 'errors']);
     expect(r.organizations).toEqual({ created: 8, updated: 0, deleted: 0, unchanged: 0 });
     expect(r.accounts).toEqual({ created: 12, updated: 0, disabled: 0, deleted: 0, unchanged: 0 });
-    expect(r.errors).toEqual([{ dn: `uid=bad,${ouDn(['总部'], base)}`, message: expect.stringMatching(/invalid mobile/) }]);
+    // the English for the command line, the code and params (the mobile's own error as a clause) for other languages
+    expect(r.errors).toEqual([
+      { dn: `uid=bad,${ouDn(['总部'], base)}`, message: expect.stringMatching(/invalid mobile/), code: 'row.ldap-mobile', params: { detail: { code: 'invalid.mobile', params: { value: expect.any(String) } } } },
+    ]);
 
     await slapd.del(`uid=bad,${ouDn(['总部'], base)}`);
     const again = await runCli(['source', 'pull', 'corp', '--json', ...common]);

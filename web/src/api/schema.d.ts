@@ -1327,7 +1327,12 @@ export interface components {
                 name: "token" | "root-department" | "department-ids" | "member-ids" | "member-details";
                 /** @enum {string} */
                 status: "ok" | "failed" | "warning" | "skipped";
+                /** @description the verdict in English and Chinese: the note's text, then the errcode's explanation */
                 message: components["schemas"]["Explanation"];
+                /** @description the verdict as a code (`test.*`) with params; `detail` and `failed` are the network's own words (data, not translated) */
+                note: components["schemas"]["Text"];
+                /** @description what WeCom's errcode means, said after the note */
+                explanation?: components["schemas"]["Explanation"];
                 errcode?: number;
                 route?: string;
                 egressIp?: string;
@@ -1481,7 +1486,14 @@ export interface components {
             row: number;
             /** @description the column or JSON key; '' for the whole row or file */
             column: string;
+            /** @description in English */
             message: string;
+            /** @description the message as a catalogue code (`row.*`, `invalid.*`), for saying it in another language */
+            code?: string;
+            /** @description the code's parameters (values from the file) */
+            params?: {
+                [key: string]: string | number;
+            };
             /**
              * @description JSON files: which array
              * @enum {string}
@@ -1871,11 +1883,11 @@ export interface components {
             errors: {
                 field: string;
                 message: string;
-                /** @description a stable code, where the error has one (mapping errors: E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …) */
+                /** @description a stable code for the message, where it has one: a message catalogue code (`invalid.required`, `invalid.mobile`, import `row.*`), or a mapping error's (E_UNKNOWN_FUNCTION, E_DEF_REQUIRED, …) */
                 code?: string;
                 /** @description what the message names, for saying it in another language */
                 params?: {
-                    [key: string]: string;
+                    [key: string]: string | number;
                 };
             }[];
             /** @description what went wrong in plain words, e.g. the meaning of WeCom's errcode (502) */
@@ -1883,11 +1895,16 @@ export interface components {
                 en: string;
                 zh: string;
             };
-            /** @description a stable code for the detail (e.g. `demo-active.whole-directory`) that a client may word itself, in its own language, with `params`; `detail` is the English default */
+            /** @description a stable code for the detail (`error.run-active`, `error.username-taken`, `demo-active.whole-directory`, …; the message catalogue, src/messages) that a client words itself, in its user's language, with `params`; `detail` is the English (or, with `Accept-Language: zh`, the Chinese) rendering. A client that does not know the code shows `detail` */
             code?: string;
-            /** @description the code's parameters */
+            /** @description the code's parameters: values, or clauses (a code with params of its own, e.g. a field error's text inside the detail) */
             params?: {
-                [key: string]: string | number;
+                [key: string]: string | number | {
+                    code: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                };
             };
         };
         Readiness: {
@@ -2117,7 +2134,14 @@ export interface components {
         };
         SourceEntryError: {
             dn: string;
+            /** @description in English */
             message: string;
+            /** @description the message as a catalogue code (`row.ldap-*`, `invalid.*`, `error.*`), for saying it in another language */
+            code?: string;
+            /** @description the code's parameters: values, or clauses (a code with params) */
+            params?: {
+                [key: string]: unknown;
+            };
         };
         SourcePull: {
             id: string;
@@ -2126,7 +2150,7 @@ export interface components {
             status: "ok" | "errors" | "held" | "failed";
             startedAt: string;
             finishedAt: string;
-            /** @description the counters and errors, or the message of a held or failed pull */
+            /** @description the counters and errors, or the message of a held or failed pull (with its `code` and `params` when it has them) */
             result: {
                 [key: string]: unknown;
             };

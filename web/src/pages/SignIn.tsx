@@ -60,8 +60,8 @@ export function SignInPage({ next }: { next: string }) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) setFailure({ kind: 'wrong' });
       else if (e instanceof ApiError && e.status === 429) {
-        const m = /(\d+)\s*s\b/.exec(e.message);
-        setFailure({ kind: 'throttled', seconds: m ? Number(m[1]) : null, detail: e.message });
+        const s = e.params.seconds;
+        setFailure({ kind: 'throttled', seconds: typeof s === 'number' ? s : null, detail: e.message });
       } else setFailure({ kind: 'other', detail: errorText(e) });
     } finally {
       setBusy(false);

@@ -9,7 +9,7 @@ import { ApiError, api, ok } from '../api';
 import type { Source, SourcePull, SourcePullResult } from '../api/types';
 import { errorText } from '../components/formErrors';
 import { useApi } from '../hooks/useApi';
-import { useLang, useT } from '../i18n';
+import { useLang, useServerText, useT } from '../i18n';
 import { Time } from '../components/format';
 import { useIsAdmin } from '../session';
 import { SourceForm } from './sources/SourceForm';
@@ -19,6 +19,7 @@ const STATUS_COLORS = { ok: 'green', errors: 'orange', held: 'gold', failed: 're
 
 function PullsPanel({ name }: { name: string }) {
   const t = useT(messages);
+  const serverText = useServerText();
   const read = useApi((signal) => ok(api.GET('/sources/{name}', { params: { path: { name } }, signal })), [name]);
   if (read.error) return <Alert type="error" showIcon title={errorText(read.error)} />;
   const pulls = read.data?.pulls ?? [];
@@ -30,7 +31,7 @@ function PullsPanel({ name }: { name: string }) {
       loading={read.data === null}
       dataSource={pulls}
       renderItem={(p) => {
-        const r = p.result as Partial<SourcePullResult> & { message?: string };
+        const r = p.result as Partial<SourcePullResult> & { message?: string; code?: string; params?: Record<string, unknown> };
         return (
           <List.Item>
             <Space direction="vertical" size={2} style={{ width: '100%' }}>
@@ -45,13 +46,13 @@ function PullsPanel({ name }: { name: string }) {
                     {t('pulled', { oc: r.organizations.created, ou: r.organizations.updated, od: r.organizations.deleted, ac: r.accounts.created, au: r.accounts.updated, ad: r.accounts.disabled, ax: r.accounts.deleted })}
                   </Typography.Text>
                 )}
-                {r.message && <Typography.Text type="danger">{r.message}</Typography.Text>}
+                {r.message && <Typography.Text type="danger">{serverText(r.code ? { code: r.code, params: r.params ?? {} } : null, r.message)}</Typography.Text>}
               </Space>
               {r.errors && r.errors.length > 0 && (
                 <ul style={{ margin: 0 }} data-testid={`skipped-${name}`}>
                   {r.errors.map((e) => (
                     <li key={e.dn}>
-                      <Typography.Text code>{e.dn}</Typography.Text> {e.message}
+                      <Typography.Text code>{e.dn}</Typography.Text> {serverText(e.code ? { code: e.code, params: e.params ?? {} } : null, e.message)}
                     </li>
                   ))}
                 </ul>

@@ -26,7 +26,7 @@ function randomPassword(): string {
 
 /** The server's refusal in the reader's language where it is one we know. */
 function refusal(e: unknown, t: T): string {
-  if (e instanceof ApiError && e.status === 409 && /last active admin/.test(e.message)) return t('lastAdmin');
+  if (e instanceof ApiError && e.status === 409 && e.errors.some((f) => f.code === 'invalid.last-admin')) return t('lastAdmin');
   if (e instanceof ApiError && e.status === 409) return t('taken');
   return `${t('failed')}: ${errorText(e)}`;
 }

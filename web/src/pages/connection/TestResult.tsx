@@ -3,7 +3,8 @@ import { CheckCircleFilled, CloseCircleFilled, ExclamationCircleFilled, MinusCir
 import { Alert, Card, Descriptions, Flex, Space, Spin, Table, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import type { CheckStatus, TestResult } from '../../api/types';
-import { useExplain, useT } from '../../i18n';
+import { isMessageCode } from '../../../../src/messages/index';
+import { ServerText, useExplain, useT } from '../../i18n';
 import { type Key, messages } from './messages';
 import type { ConnectionTest } from './useConnectionTest';
 
@@ -13,6 +14,9 @@ const STATUS_ICON: Record<CheckStatus, ReactNode> = {
   warning: <ExclamationCircleFilled style={{ color: '#faad14', fontSize: 18 }} />,
   skipped: <MinusCircleFilled style={{ color: '#bfbfbf', fontSize: 18 }} />,
 };
+/** The parameters of a verdict that are the network's own words (src/messages/connection-test.ts): shown as data. */
+const DATA_PARAMS = ['detail', 'failed'] as const;
+
 const STATUS_COLOR: Record<CheckStatus, string> = { ok: 'success', failed: 'error', warning: 'warning', skipped: 'default' };
 
 /** The verdict of POST /connections/:name/test: every check, the route and egress IP, the routes' health. */
@@ -46,7 +50,11 @@ function TestResultView({ result }: { result: TestResult }) {
                 <Typography.Text strong>{label(`check-${c.name}`)}</Typography.Text>
                 <Tag color={STATUS_COLOR[c.status]}>{label(`status-${c.status}`)}</Tag>
               </Space>
-              <Typography.Paragraph style={{ margin: '4px 0 0' }}>{explain(c.message)}</Typography.Paragraph>
+              <Typography.Paragraph data-testid={`check-${c.name}-text`} style={{ margin: '4px 0 0' }}>
+                {/* the verdict in the user's language; the network's own words (a proxy's or TLS error) as data */}
+                <ServerText note={c.note} data={DATA_PARAMS} fallback={explain(c.message)} />
+                {c.explanation && isMessageCode(c.note.code) && <> {explain(c.explanation)}</>}
+              </Typography.Paragraph>
               {(c.errcode !== undefined || c.route || c.egressIp) && (
                 <Space wrap size={16} style={{ marginTop: 4 }}>
                   {c.errcode !== undefined && (
@@ -102,7 +110,7 @@ function TestResultView({ result }: { result: TestResult }) {
             { title: t('route'), dataIndex: 'route', render: (r: string) => <Typography.Text code>{routeText(r)}</Typography.Text> },
             { title: '', dataIndex: 'healthy', render: (h: boolean) => <Tag color={h ? 'success' : 'error'}>{h ? t('healthy') : t('unhealthy')}</Tag> },
             { title: t('egressIp'), dataIndex: 'egressIp', render: (v: string | null) => v ?? '—' },
-            { title: t('lastError'), dataIndex: 'lastError', render: (v: string | null) => v ?? '—' },
+            { title: t('lastError'), dataIndex: 'lastError', render: (v: string | null) => (v ? <Typography.Text code data-data>{v}</Typography.Text> : '—') },
           ]}
         />
       )}

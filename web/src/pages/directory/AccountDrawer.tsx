@@ -85,6 +85,8 @@ export function AccountDrawer({
     } catch (e) {
       if (e instanceof ApiError && e.errors.length > 0) {
         const { fields, rest } = splitFieldErrors(e.errors, (p) => p.length === 1 && (EDIT_FIELDS.has(String(p[0])) || (!account && p[0] === 'username')));
+        // the server's answer replaces its previous one: a field it no longer names loses its old error
+        form.setFields(form.getFieldsError().filter((f) => f.errors.length > 0).map((f) => ({ name: f.name as never, errors: [] })));
         form.setFields(fields.map((f) => ({ name: f.name as never, errors: f.errors })));
         setFormError(rest.length > 0 ? rest.map((x) => `${x.field}: ${x.message}`).join('; ') : t('invalid'));
       } else setFormError(t('conflict', { msg: (e as Error).message }));

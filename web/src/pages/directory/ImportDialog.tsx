@@ -7,7 +7,7 @@ import { InboxOutlined } from '@ant-design/icons';
 import { Alert, App, Checkbox, Col, Flex, Modal, Row, Statistic, Table, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { ApiError, api, ok } from '../../api';
-import { useT } from '../../i18n';
+import { useServerText, useT } from '../../i18n';
 import { messages } from './messages';
 import type { ApiPaths } from '../../api/types';
 
@@ -31,6 +31,7 @@ interface Chosen {
 
 export function ImportDialog({ open, onClose, onImported }: { open: boolean; onClose: () => void; onImported: () => void }) {
   const t = useT(messages);
+  const serverText = useServerText();
   const { message } = App.useApp();
   const [file, setFile] = useState<Chosen | null>(null);
   const [preview, setPreview] = useState<Report | null>(null);
@@ -168,7 +169,7 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
                   columns={[
                     { title: t('importRow'), dataIndex: 'row', width: 70, render: (r: number, e) => (e.section ? `${e.section === 'accounts' ? t('accountsLabel') : t('organizations')} ${r}` : r) },
                     { title: t('importColumn'), dataIndex: 'column', width: 140, render: (c: string) => (c ? <Typography.Text code>{c}</Typography.Text> : '—') },
-                    { title: t('importMessage'), dataIndex: 'message' },
+                    { title: t('importMessage'), dataIndex: 'message', render: (m: string, e) => <span data-testid="import-error-text">{serverText(e.code ? { code: e.code, params: e.params ?? {} } : null, m)}</span> },
                   ]}
                 />
                 <Checkbox checked={skipInvalid} onChange={(e) => setSkipInvalid(e.target.checked)} style={{ marginTop: 8 }} data-testid="import-skip-invalid">

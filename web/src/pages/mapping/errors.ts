@@ -13,7 +13,7 @@ import { type Lang, useLang } from '../../i18n';
  * its code means (with what it names, e.g. the unknown function and the likely one), and the exact
  * English detail is kept for a tooltip.
  */
-export function mappingErrorText(lang: Lang, e: { code?: string; params?: Record<string, string>; text: string }): string {
+export function mappingErrorText(lang: Lang, e: { code?: string; params?: Record<string, string | number>; text: string }): string {
   if (lang === 'en' || !e.code) return e.text;
   const code = e.code === 'E_UNKNOWN_FUNCTION' && e.params?.hint ? 'mapping.E_UNKNOWN_FUNCTION.hint' : `mapping.${e.code}`;
   return isMessageCode(code) ? render({ code, params: e.params ?? {} }, lang) : e.text;

@@ -38,7 +38,7 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       close();
     } catch (e) {
       if (e instanceof ApiError && e.status === 403) form.setFields([{ name: 'currentPassword', errors: [t('wrongCurrent')] }]);
-      else if (e instanceof ApiError && e.status === 429) setFailure(t('tooMany', { s: /(\d+)\s*s\b/.exec(e.message)?.[1] ?? '60' }));
+      else if (e instanceof ApiError && e.status === 429) setFailure(t('tooMany', { s: String(e.params.seconds ?? 60) }));
       else if (e instanceof ApiError && e.status === 422) form.setFields([{ name: 'newPassword', errors: [t('tooShort', { n: PASSWORD_MIN })] }]);
       else setFailure(`${t('failed')}: ${errorText(e)}`);
     } finally {
