@@ -79,6 +79,11 @@ interface Round {
   ratio: number;
   runs: { succeeded: number; other: number };
   refused45009: number;
+  /** the latest company's wait from the jobs' send to its first user/create (taking the job, reading WeCom, planning, storing the plan) */
+  preludeSeconds: number;
+  /** the longest company's span from its first to its last user/create, and that against the floor */
+  createSpanSeconds: number;
+  createSpanRatio: number;
 }
 
 async function round(s: Settings, workers: number): Promise<Round> {
@@ -136,6 +141,7 @@ async function round(s: Settings, workers: number): Promise<Round> {
     const runIds: string[] = [];
     for (const id of ids) runIds.push((await queueRun(store, id, 'full')).runId);
     const t0 = performance.now();
+    const t0Wall = Date.now();
     await queue.send(ids.map((connectionId) => ({ connectionId })));
     let finished: Array<{ status: string }> = [];
     for (;;) {
@@ -147,7 +153,20 @@ async function round(s: Settings, workers: number): Promise<Round> {
     await queue.stop();
     const calls = ((await (await fetch(`${sim.url}/_sim/stats`)).json()) as { rateLimited?: number }).rateLimited ?? 0;
     const floor = floorSeconds(s.members, s.budget);
+    const creates = ((await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: Array<{ at: number; api: string; corpid: string | null; errcode: number | null }> }).calls.filter(
+      (c) => c.api === 'user/create' && c.errcode === 0,
+    );
+    const perCorp = new Map<string, { first: number; last: number }>();
+    for (const c of creates) {
+      const x = perCorp.get(c.corpid ?? '') ?? { first: Infinity, last: -Infinity };
+      perCorp.set(c.corpid ?? '', { first: Math.min(x.first, c.at), last: Math.max(x.last, c.at) });
+    }
+    const prelude = Math.max(...[...perCorp.values()].map((x) => x.first - t0Wall)) / 1000;
+    const span = Math.max(...[...perCorp.values()].map((x) => x.last - x.first)) / 1000;
     return {
+      preludeSeconds: Number(prelude.toFixed(1)),
+      createSpanSeconds: Number(span.toFixed(1)),
+      createSpanRatio: floor > 0 ? Number((span / floor).toFixed(3)) : 0,
       workers,
       seconds: Number(seconds.toFixed(1)),
       floorSeconds: floor,
@@ -168,7 +187,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const rounds: Round[] = [];
   for (const w of s.workers) {
     const r = await round(s, w);
-    console.log(`${w} worker(s): ${r.seconds} s = ${r.ratio} × floor; runs ${r.runs.succeeded} succeeded, ${r.runs.other} other; 45009 refusals ${r.refused45009}`);
+    console.log(
+      `${w} worker(s): ${r.seconds} s = ${r.ratio} × floor; runs ${r.runs.succeeded} succeeded, ${r.runs.other} other; 45009 refusals ${r.refused45009}; ` +
+        `latest first create after ${r.preludeSeconds} s; longest create span ${r.createSpanSeconds} s = ${r.createSpanRatio} × floor`,
+    );
     rounds.push(r);
   }
   return { companies: s.companies, members: s.members, budget: s.budget.text, rounds };
