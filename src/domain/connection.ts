@@ -412,9 +412,12 @@ export function connectionBudget(c: Pick<Connection, 'rateBudget' | 'rateSharePe
   return (c.rateBudget ?? WECOM_BUDGET).map((w) => ({ count: Math.max(1, Math.floor((w.count * c.rateSharePercent) / 100)), windowMs: w.windowMs }));
 }
 
-/** Advice that does not block saving. */
+/** Advice that does not block saving, with its code for a client to word it in its own language. */
+export function corpIdAdvice(corpId: string): CodedText[] {
+  return USUAL_CORPID_RE.test(corpId) ? [] : [coded('warning.corpid-unusual', { corpId })];
+}
+
+/** That advice in English (the CLI, the API's `warnings`). */
 export function corpIdWarnings(corpId: string): string[] {
-  return USUAL_CORPID_RE.test(corpId)
-    ? []
-    : [`company ID "${corpId}" does not look like a WeCom corpid (usually "ww" followed by 16 hex digits); check it under My Company in the WeCom admin console`];
+  return corpIdAdvice(corpId).map((a) => a.message);
 }

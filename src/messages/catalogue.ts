@@ -60,6 +60,10 @@ const SYNC_TEXTS = {
   'note.mapping-changed': { en: "the connection's mapping (or its scope or default department) was changed and saved; the directory object was not", zh: '连接的映射（或同步范围、默认部门）已修改并保存；目录中的对象本身没有变化' },
 
   // ------------------------------------------------------------------ warnings
+  'warning.corpid-unusual': {
+    en: 'company ID "{corpId}" does not look like a WeCom corpid (usually "ww" followed by 16 hex digits); check it under My Company in the WeCom admin console',
+    zh: '企业 ID“{corpId}”不像企业微信的企业 ID（通常是 ww 加 16 位十六进制数字）；请在企业微信管理后台的“我的企业”页面核对',
+  },
   'warning.match-details-refused-members': { en: 'WeCom refused member details (48009): existing members were matched by userid only, not by mobile or e-mail', zh: '企业微信拒绝返回成员详情（48009）：已有成员只按 userid 匹配，未按手机号或邮箱匹配' },
   'warning.match-details-refused-departments': { en: 'WeCom refused department details (48009): existing departments could not be matched by name', zh: '企业微信拒绝返回部门详情（48009）：无法按名称匹配已有部门' },
   'warning.match-ambiguous-member': { en: 'account {key}: several WeCom members fit by {by} ({candidates}); none adopted, decide by hand', zh: '账号 {key}：按 {by} 有多个企业微信成员符合（{candidates}）；均未接管，请人工决定' },

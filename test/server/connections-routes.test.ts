@@ -1,6 +1,7 @@
 // /api/v1/connections: CRUD, test, validation (422 with field errors), 401/403, and no secret in
 // any response body or audit entry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render } from '../../src/messages/index.js';
 import { CORP, PROXY_PASSWORD, type SyncEnv, connectionBody, expectAccess, expectNoSecrets, syncEnv } from './sync-fixtures.js';
 
 const PROBLEM = 'application/problem+json';
@@ -117,6 +118,21 @@ describe('connection routes', () => {
       expect(r.headers['content-type']).toContain(PROBLEM);
     }
     await expectNoSecrets(env, bodies);
+  });
+
+  it('advises on an unusual company ID without refusing it: English in `warnings`, the code in `warningTexts` for the console', async () => {
+    const created = await call('POST', '/api/v1/connections', connectionBody(env, { corpId: 'acmecorp01' }));
+    expect(created.statusCode, created.body).toBe(201);
+    const c = created.json();
+    expect(c.warnings).toEqual([expect.stringMatching(/^company ID "acmecorp01" does not look like a WeCom corpid/)]);
+    expect(c.warningTexts).toEqual([{ code: 'warning.corpid-unusual', params: { corpId: 'acmecorp01' } }]);
+    expect(render(c.warningTexts[0], 'en')).toBe(c.warnings[0]);
+    expect(render(c.warningTexts[0], 'zh')).toMatch(/^企业 ID“acmecorp01”不像企业微信的企业 ID/);
+    // a usual one: no advice
+    const fixed = await call('PATCH', '/api/v1/connections/acme', { corpId: 'ww0123456789abcdef' }, { ...env.admin, 'if-match': created.headers.etag as string });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    expect(fixed.json().warnings).toEqual([]);
+    expect(fixed.json().warningTexts).toEqual([]);
   });
 
   it('needs credentials (401) and the admin role for writes (403)', async () => {

@@ -18,7 +18,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { z } from 'zod';
 import { type Connections, type SecretField, testConnection, type TestConnectionOptions } from '../../connections/index.js';
 import type { DemoScopeConflict } from '../../demo/state.js';
-import { type Connection, type ConnectionPatch, connectionBudget, corpIdWarnings } from '../../domain/connection.js';
+import { type Connection, type ConnectionPatch, connectionBudget, corpIdAdvice } from '../../domain/connection.js';
+import type { CodedText } from '../../messages/index.js';
 import { type AuditValue, type FieldChange, diffFields, fieldChange } from '../../audit/index.js';
 import type { Directory } from '../../directory/directory.js';
 import { effectiveDefinition } from '../../sync/stages/mapping.js';
@@ -115,7 +116,8 @@ const connectionSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   demo: z.boolean().describe('the connection of the first-start demo (sample company, built-in simulator): remove it with DELETE /api/v1/demo'),
-  warnings: z.array(z.string()).optional().describe('advice that did not block saving (create/update)'),
+  warnings: z.array(z.string()).optional().describe('advice that did not block saving (create/update), in English'),
+  warningTexts: z.array(text).optional().describe('the same advice, each as a code with parameters (in `warnings`\' order), for a client to word in its language'),
 }).meta({ id: 'Connection' });
 const testResultSchema = z.object({
   ok: z.boolean().describe('false when any check failed'),
@@ -140,7 +142,7 @@ export const nameParams = z.strictObject({ name: z.string().min(1).max(100).desc
 // ------------------------------------------------------------------ helpers
 
 /** The public view: exactly the documented fields (the mapping definition and anything secret stay out). */
-function publicConnection(c: Connection, warnings?: string[], demo = false, unreadableSecrets: SecretField[] = []): z.output<typeof connectionSchema> {
+function publicConnection(c: Connection, warnings?: CodedText[], demo = false, unreadableSecrets: SecretField[] = []): z.output<typeof connectionSchema> {
   return {
     id: c.id,
     name: c.name,
@@ -165,7 +167,7 @@ function publicConnection(c: Connection, warnings?: string[], demo = false, unre
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     demo,
-    ...(warnings ? { warnings } : {}),
+    ...(warnings ? { warnings: warnings.map((w) => w.message), warningTexts: warnings.map(({ code, params }) => (params ? { code, params } : { code })) } : {}),
   };
 }
 
@@ -279,7 +281,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         await refuseDemoScope(body.scope?.organizationRoots ?? [], null);
         const c = await connections.create(body);
         await audit(req, 'connection.create', target(c), { name: c.name, corpId: c.corpId, fields: Object.keys(body), changes: await connectionChanges(null, c, body, opts.directory) });
-        return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdWarnings(c.corpId)));
+        return reply.code(201).header('location', `${app.prefix}/connections/${encodeURIComponent(c.name)}`).header('etag', etag(c.version)).send(publicConnection(c, corpIdAdvice(c.corpId)));
       },
     );
 
@@ -342,7 +344,7 @@ export function connectionRoutes(opts: ConnectionRoutesOptions): FastifyPluginAs
         const previous = await connections.get(params.name);
         const c = await connections.update(params.name, patch, version !== undefined ? { expectedVersion: version } : {});
         await audit(req, 'connection.update', target(c), { name: c.name, fields: Object.keys(patch), version: c.version, changes: await connectionChanges(previous, c, patch, opts.directory) });
-        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdWarnings(c.corpId) : undefined, c.id === demo, await unreadableOf(c)));
+        return reply.header('etag', etag(c.version)).send(publicConnection(c, patch.corpId !== undefined ? corpIdAdvice(c.corpId) : undefined, c.id === demo, await unreadableOf(c)));
       },
     );
 

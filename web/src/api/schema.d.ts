@@ -1316,8 +1316,10 @@ export interface components {
             updatedAt: string;
             /** @description the connection of the first-start demo (sample company, built-in simulator): remove it with DELETE /api/v1/demo */
             demo: boolean;
-            /** @description advice that did not block saving (create/update) */
+            /** @description advice that did not block saving (create/update), in English */
             warnings?: string[];
+            /** @description the same advice, each as a code with parameters (in `warnings`' order), for a client to word in its language */
+            warningTexts?: components["schemas"]["Text"][];
         };
         ConnectionTestResult: {
             /** @description false when any check failed */

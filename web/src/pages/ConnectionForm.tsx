@@ -11,7 +11,7 @@ import { ApiError, type FieldError, api, ok } from '../api';
 import type { Connection, DemoStatus } from '../api/types';
 import { useSecretsBannerRefresh } from '../components/SecretsBanner';
 import { errorText, splitFieldErrors } from '../components/formErrors';
-import { useT } from '../i18n';
+import { useServerText, useT } from '../i18n';
 import { useApi } from '../hooks/useApi';
 import { useIsAdmin } from '../session';
 import { ConnectionFields } from './connection/ConnectionFields';
@@ -25,6 +25,13 @@ import { SCOPE_FIELD } from './connection/ScopeField';
 import { TestCard } from './connection/TestResult';
 import { loadAllOrganizations } from './directory/queries';
 import { useConnectionTest } from './connection/useConnectionTest';
+
+/** Advice the server gave on saving: its English text, and its code for the console's language. */
+interface Advice {
+  text: string;
+  note?: { code: string; params?: Record<string, unknown> } | undefined;
+}
+const adviceOf = (c: Connection): Advice[] => (c.warnings ?? []).map((text, i) => ({ text, note: c.warningTexts?.[i] }));
 
 export function ConnectionFormPage() {
   const { name } = useParams();
@@ -45,8 +52,9 @@ function ConnectionForm({ name }: { name: string | null }) {
   const [dirty, setDirty] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [otherErrors, setOtherErrors] = useState<FieldError[]>([]);
-  const navState = (location.state ?? {}) as { created?: boolean; warnings?: string[] };
-  const [warnings, setWarnings] = useState<string[]>(navState.warnings ?? []);
+  const navState = (location.state ?? {}) as { created?: boolean; warnings?: Advice[] };
+  const [warnings, setWarnings] = useState<Advice[]>(navState.warnings ?? []);
+  const serverText = useServerText();
   const [advancedOpen, setAdvancedOpen] = useState(false);
   const test = useConnectionTest();
   const refreshSecretsBanner = useSecretsBannerRefresh();
@@ -107,7 +115,7 @@ function ConnectionForm({ name }: { name: string | null }) {
       try {
         const c = await ok(api.POST('/connections', { body: createBody(v) }));
         void message.success(t('created'));
-        navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { created: true, warnings: c.warnings ?? [] } });
+        navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { created: true, warnings: adviceOf(c) } });
       } catch (e) {
         showErrors(e);
       } finally {
@@ -126,9 +134,9 @@ function ConnectionForm({ name }: { name: string | null }) {
       const c = await ok(api.PATCH('/connections/{name}', { params: { path: { name: conn.name } }, body }));
       void message.success(t('saved'));
       if (body.secret !== undefined || body.proxyPassword !== undefined) refreshSecretsBanner();
-      setWarnings(c.warnings ?? []);
+      setWarnings(adviceOf(c));
       if (c.name !== conn.name) {
-        navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { warnings: c.warnings ?? [] } });
+        navigate(`/connections/${encodeURIComponent(c.name)}`, { replace: true, state: { warnings: adviceOf(c) } });
         return;
       }
       setConn(c);
@@ -191,7 +199,7 @@ function ConnectionForm({ name }: { name: string | null }) {
           description={
             <ul style={{ margin: 0, paddingLeft: 20 }}>
               {warnings.map((w) => (
-                <li key={w}>{w}</li>
+                <li key={w.text}>{serverText(w.note, w.text)}</li>
               ))}
             </ul>
           }
