@@ -5,8 +5,9 @@
 // from a CSV (the preview shows the bad row; the good rows are imported) → edit an account → the
 // plan → apply → the run, opened from the runs list → create a user and set a new password → the
 // audit log, where each write reads as a diff with names and masked personal data. Once in Chinese
-// at 1366 px (no English prose on any page; the plan and the run also at 1440 px) and once in
-// English at 1920 px. Each step asserts what the admin must see. Screenshots:
+// at 1366 px (no English prose on any page) and once in English at 1920 px; every step's page is
+// also looked at in the other two laptop widths (1366, 1440, 1920 px), where it must not run wider
+// than the window. Each step asserts what the admin must see. Screenshots:
 // test-output/screenshots/70-walk-<lang>-<width>-<step>.png.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,9 @@ async function stopEnv(env: Env | undefined): Promise<void> {
   rmSync(env.dataDir, { recursive: true, force: true });
 }
 
+/** The laptop widths the console must serve. */
+const WIDTHS = [1366, 1440, 1920];
+
 async function walk(env: Env, lang: 'zh' | 'en', width: number): Promise<string[]> {
   const { service, sim, directory } = env;
   const T = TEXT[lang];
@@ -77,18 +81,21 @@ async function walk(env: Env, lang: 'zh' | 'en', width: number): Promise<string[
   await page.setViewportSize({ width, height: width >= 1920 ? 1080 : 900 });
   const found: string[] = [];
   let step = 0;
-  /** The step's screenshot; in Chinese, the page's English prose and unlabelled controls are collected. */
-  const done = async (name: string, extraWidths: number[] = []) => {
+  /**
+   * The step at every laptop width (this walk's first, then the other two): a screenshot, and the
+   * page must not run wider than the window (a cut column, a line that does not wrap). In Chinese,
+   * the page's English prose and unlabelled controls are collected too.
+   */
+  const done = async (name: string) => {
     step += 1;
-    await settled(page);
-    const shot = `70-walk-${lang}-${width}-${String(step).padStart(2, '0')}-${name}`;
-    await screenshot(page, shot);
-    for (const w of extraWidths) {
-      await page.setViewportSize({ width: w, height: 900 });
+    for (const w of [width, ...WIDTHS.filter((x) => x !== width)]) {
+      if (w !== width) await page.setViewportSize({ width: w, height: 900 });
       await settled(page);
       await screenshot(page, `70-walk-${lang}-${w}-${String(step).padStart(2, '0')}-${name}`);
+      const wide = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      if ((wide as number) > 0) found.push(`${name} at ${w} px: the page is ${String(wide)} px wider than the window`);
     }
-    if (extraWidths.length > 0) await page.setViewportSize({ width, height: width >= 1920 ? 1080 : 900 });
+    await page.setViewportSize({ width, height: width >= 1920 ? 1080 : 900 });
     if (lang === 'zh') found.push(...(await englishProse(page)).map((f) => `${name}: ${f}`), ...(await unlabelled(page)).map((f) => `${name}: no label: ${f}`));
   };
 
@@ -186,7 +193,7 @@ async function walk(env: Env, lang: 'zh' | 'en', width: number): Promise<string[
   for (const n of ['青禾科技/产品部', '张三', '李四', '王五']) expect(names).toContain(n);
   expect(names).not.toMatch(/\b(acc|org)_[0-9a-z]{6,}/);
   expect(await page.getByTestId('plan-op-reason').first().textContent()).toContain(T.created);
-  await done('plan', lang === 'zh' ? [1440] : []);
+  await done('plan');
 
   // ---- 7. apply: the run succeeds and WeCom holds the members as edited
   await page.getByTestId('plan-apply').click();
@@ -202,7 +209,7 @@ async function walk(env: Env, lang: 'zh' | 'en', width: number): Promise<string[
   expect(members.find('zhaoliu')).toBeUndefined();
   const targets = (await page.getByTestId('run-op-target').allTextContents()).join(' | ');
   expect(targets).toContain('张三');
-  await done('run', lang === 'zh' ? [1440] : []);
+  await done('run');
 
   // ---- 8. runs: the run is listed as succeeded and opens
   await page.goto(url('/connections/qinghe/runs'));
@@ -273,7 +280,7 @@ describe("the admin's whole job in the console", { timeout: 150_000 }, () => {
     await chromium?.close();
   });
 
-  it('in Chinese at 1366 px, with no English prose on any page', async () => {
+  it('in Chinese at 1366 px (and each page at 1440 and 1920 px), with no English prose and nothing wider than the window', async () => {
     env = await startEnv(chromium);
     const found = await walk(env, 'zh', 1366);
     expect(found).toEqual([]);
@@ -281,9 +288,9 @@ describe("the admin's whole job in the console", { timeout: 150_000 }, () => {
     env = undefined;
   });
 
-  it('in English at 1920 px', async () => {
+  it('in English at 1920 px (and each page at 1366 and 1440 px), nothing wider than the window', async () => {
     env = await startEnv(chromium);
-    await walk(env, 'en', 1920);
+    expect(await walk(env, 'en', 1920)).toEqual([]);
     await stopEnv(env);
     env = undefined;
   });
