@@ -22,6 +22,7 @@ import { sql } from 'kysely';
 import type { Plan, PlanWarning } from '../domain/plan.js';
 import type { FieldError } from '../domain/common.js';
 import type { Explanation } from '../domain/errors.js';
+import type { TextParams } from '../messages/index.js';
 import type { MappingProblem } from '../mapping/definitions/index.js';
 import { newId } from '../store/ids.js';
 import type { DB, Store } from '../store/store.js';
@@ -43,6 +44,9 @@ export interface PlanProblem {
   detail: string;
   explanation?: Explanation;
   errors?: FieldError[];
+  /** the detail's message code and parameters (src/messages), for the serve process to say it in the caller's language */
+  messageCode?: string;
+  params?: TextParams;
 }
 
 export type PlanAnswer = { status: 'done'; plan: StoredPlan } | { status: 'failed'; problem: PlanProblem } | { status: 'waiting' | 'planning' | 'expired' | 'gone' };

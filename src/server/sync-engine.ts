@@ -237,7 +237,15 @@ function planMaker(pipeline: SyncPipeline, logger: Logger | undefined): PlanMake
     describe(err) {
       const e = toAppError(err);
       if (e.status >= 500) logger?.error({ err }, 'a plan asked of this worker failed');
-      return { status: e.status, type: e.code, detail: e.message, ...(e.explanation ? { explanation: e.explanation } : {}), ...(e.errors.length > 0 ? { errors: e.errors } : {}) };
+      return {
+        status: e.status,
+        type: e.code,
+        detail: e.message,
+        ...(e.explanation ? { explanation: e.explanation } : {}),
+        ...(e.errors.length > 0 ? { errors: e.errors } : {}),
+        ...(e.messageCode !== undefined ? { messageCode: e.messageCode } : {}),
+        ...(e.params !== undefined ? { params: { ...e.params } } : {}),
+      };
     },
   };
 }

@@ -31,6 +31,12 @@ describe('plans from the workers', () => {
     expect(problemOf(e)).toMatchObject({ type: 'urn:wecom-sync:problem:wecom-error', status: 502, detail: 'WeCom: invalid credential', explanation: { en: 'wrong', zh: '错误' } });
   });
 
+  it("a worker's problem keeps its message code: the serve process says it in the caller's language", async () => {
+    const e = await refusal({ status: 'failed', problem: { status: 502, type: 'wecom-error', detail: 'WeCom: invalid credential', messageCode: 'error.wecom', params: { detail: 'invalid credential' } } });
+    expect(problemOf(e)).toMatchObject({ detail: 'WeCom: invalid credential', code: 'error.wecom', params: { detail: 'invalid credential' } });
+    expect(problemOf(e, 'zh').detail).toBe('企业微信返回错误：invalid credential');
+  });
+
   it.each([
     ['no-worker', 'plan.no-worker', /no worker is available: this process sends nothing to WeCom/],
     ['waiting', 'plan.no-worker', /none took the plan request within 25 s/],

@@ -27,7 +27,12 @@ export async function planFromWorkers(queued: Pick<QueuedRuns, 'plan' | 'planWai
       return answer.plan;
     case 'failed': {
       const p = answer.problem;
-      throw new AppError(p.type, p.status, p.detail, { ...(p.explanation ? { explanation: p.explanation } : {}), ...(p.errors ? { errors: p.errors } : {}) });
+      throw new AppError(p.type, p.status, p.detail, {
+        ...(p.explanation ? { explanation: p.explanation } : {}),
+        ...(p.errors ? { errors: p.errors } : {}),
+        ...(p.messageCode !== undefined ? { messageCode: p.messageCode } : {}),
+        ...(p.params !== undefined ? { params: p.params } : {}),
+      });
     }
     case 'planning':
       throw noWorker(
