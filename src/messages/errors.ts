@@ -218,6 +218,10 @@ export const ERROR_TEXTS = {
   'invalid.not-base64': { en: 'not base64', zh: '不是 base64 编码' },
   'invalid.larger-than': { en: 'larger than {max} MiB', zh: '超过 {max} MiB' },
   // LDAP / AD sources
+  'error.source-starttls': { en: 'StartTLS with {where} failed: {detail}', zh: '与 {where} 的 StartTLS 失败：{detail}' },
+  'error.source-bind-refused': { en: '{where} refused the bind as "{bindDn}": invalid credentials (check the bind DN and password)', zh: '{where} 拒绝以“{bindDn}”绑定：凭据无效（请检查绑定 DN 和密码）' },
+  'error.source-bind-failed': { en: 'cannot bind to {where} as "{bindDn}": {detail}', zh: '无法以“{bindDn}”绑定到 {where}：{detail}' },
+  'error.source-unreachable': { en: 'cannot reach {where}: {detail}', zh: '无法连接 {where}：{detail}' },
   'error.source-not-found': { en: 'there is no source named "{name}" (wecom-sync source list shows them)', zh: '没有名为“{name}”的来源' },
   'error.source-name': { en: 'invalid source name "{name}": use 1–40 lower-case letters, digits and "-", starting with a letter or digit', zh: '来源名称“{name}”无效：请使用 1–40 个小写字母、数字或“-”，以字母或数字开头' },
   'error.source-taken': { en: 'a source named "{name}" already exists', zh: '名为“{name}”的来源已存在' },

@@ -7,7 +7,7 @@ import { type CodedText, coded } from '../../messages/index.js';
 /** The server could not be reached, refused TLS, or refused the bind. */
 export class SourceConnectError extends AppError {
   override readonly name = 'SourceConnectError';
-  constructor(message: string, cause?: unknown) {
+  constructor(message: string | CodedText, cause?: unknown) {
     super('source-unreachable', 502, message, { cause });
   }
 }

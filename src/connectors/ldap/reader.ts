@@ -4,6 +4,7 @@
 // (RawEntry) for the pure mapper and planner.
 import { Client, InvalidCredentialsError } from 'ldapts';
 import type { KeyedDn } from './plan.js';
+import { coded } from '../../messages/index.js';
 import { SourceConnectError } from './errors.js';
 import type { LdapSettings } from './settings.js';
 import { BINARY_ATTRIBUTES, type RawEntry, first, fromLdapts } from './values.js';
@@ -44,7 +45,7 @@ export async function openReader(s: ConnectSettings, password: string | null): P
       try {
         await client.startTLS(tlsOptions);
       } catch (err) {
-        throw new SourceConnectError(`StartTLS with ${where} failed: ${describe(err)}`, err);
+        throw new SourceConnectError(coded('error.source-starttls', { where, detail: describe(err) }), err);
       }
     }
     try {
@@ -52,8 +53,9 @@ export async function openReader(s: ConnectSettings, password: string | null): P
       else await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
     } catch (err) {
       if (err instanceof SourceConnectError) throw err;
-      if (err instanceof InvalidCredentialsError) throw new SourceConnectError(`${where} refused the bind as "${s.bindDn}": invalid credentials (check the bind DN and password)`, err);
-      throw new SourceConnectError(`cannot ${s.bindDn !== '' ? `bind to ${where} as "${s.bindDn}"` : `reach ${where}`}: ${describe(err)}`, err);
+      if (err instanceof InvalidCredentialsError) throw new SourceConnectError(coded('error.source-bind-refused', { where, bindDn: s.bindDn }), err);
+      const detail = describe(err);
+      throw new SourceConnectError(s.bindDn !== '' ? coded('error.source-bind-failed', { where, bindDn: s.bindDn, detail }) : coded('error.source-unreachable', { where, detail }), err);
     }
   } catch (err) {
     await client.unbind().catch(() => undefined);

@@ -3,7 +3,7 @@
 // pull, and the record of past pulls. The password never leaves this module except to the LDAP
 // server: views say only whether one is stored.
 import { AppError } from '../../domain/errors.js';
-import { clause, coded } from '../../messages/index.js';
+import { type TextParams, clause, coded } from '../../messages/index.js';
 import { type FieldError, fieldError } from '../../domain/common.js';
 import type { SecretBox } from '../../connections/crypto.js';
 import type { Directory } from '../../directory/directory.js';
@@ -57,10 +57,19 @@ export interface SourceView {
 export interface TestResult {
   ok: boolean;
   flavor: Flavor | null;
-  /** What the bind and a count of the filters found (or what failed). */
+  /** What the bind and a count of the filters found (or what failed), in English. */
   message: string;
+  /** A failure's message code and parameters (src/messages), for a client to word it in its language. */
+  code?: string;
+  params?: TextParams;
   users: number | null;
   organizations: number | null;
+}
+
+/** A failed test: the error's text, with its code when it has one. */
+function failedTest(err: unknown): TestResult {
+  const e = err as Error & { messageCode?: string; params?: TextParams };
+  return { ok: false, flavor: null, message: e.message, ...(e.messageCode !== undefined ? { code: e.messageCode } : {}), ...(e.params !== undefined ? { params: e.params } : {}), users: null, organizations: null };
 }
 
 export type SourceInput = Partial<LdapSettings> & Pick<LdapSettings, 'url' | 'baseDn'>;
@@ -195,7 +204,7 @@ export class Sources {
     try {
       reader = await this.connect(s, this.password(r));
     } catch (err) {
-      return { ok: false, flavor: null, message: (err as Error).message, users: null, organizations: null };
+      return failedTest(err);
     }
     try {
       const flavor = await detectFlavor(reader);
@@ -204,7 +213,7 @@ export class Sources {
       const warn = flavor !== s.flavor ? ` (the server looks like ${flavor === 'ad' ? 'Active Directory' : 'OpenLDAP'}, the source is set up for ${s.flavor})` : '';
       return { ok: true, flavor, message: `bound to ${new URL(s.url).host}${s.bindDn ? ` as "${s.bindDn}"` : ' anonymously'}; the filters match ${users} user entries and ${organizations} organizational units under "${s.baseDn}"${warn}`, users, organizations };
     } catch (err) {
-      return { ok: false, flavor: null, message: (err as Error).message, users: null, organizations: null };
+      return failedTest(err);
     } finally {
       await reader.close();
     }

@@ -99,7 +99,15 @@ const sourceSchema = z
   })
   .meta({ id: 'Source' });
 const testResult = z
-  .object({ ok: z.boolean(), flavor: z.enum(FLAVORS).nullable(), message: z.string(), users: z.number().int().nullable(), organizations: z.number().int().nullable() })
+  .object({
+    ok: z.boolean(),
+    flavor: z.enum(FLAVORS).nullable(),
+    message: z.string().describe('what the bind and the counts found, or what failed (English)'),
+    code: z.string().optional().describe("a failure's message code (src/messages), for a client to word it in its language"),
+    params: z.record(z.string(), z.unknown()).optional().describe('its parameters'),
+    users: z.number().int().nullable(),
+    organizations: z.number().int().nullable(),
+  })
   .meta({ id: 'SourceTest' });
 
 const show = (v: SourceView) => ({

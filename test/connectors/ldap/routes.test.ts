@@ -30,6 +30,11 @@ describe('/api/v1/sources', () => {
     expect(bad.statusCode).toBe(502);
     expect(bad.headers['content-type']).toContain(PROBLEM);
     expect(bad.json().type).toContain('source-unreachable');
+    // English for the CLI and API clients, a code for the console, Chinese when asked for
+    expect(bad.json()).toMatchObject({ code: 'error.source-bind-refused', params: { bindDn: READER_DN } });
+    expect(bad.json().detail).toMatch(/refused the bind as ".*": invalid credentials \(check the bind DN and password\)$/);
+    const badZh = await h.inject({ method: 'POST', url: '/api/v1/sources', headers: { ...admin, 'accept-language': 'zh-CN' }, payload: { ...body, name: 'bad', bindPassword: 'wrong' } });
+    expect(badZh.json().detail).toMatch(/拒绝以“.*”绑定：凭据无效/);
     const viewerCreate = await h.inject({ method: 'POST', url: '/api/v1/sources', headers: bearer(h.viewerToken), payload: body });
     expect(viewerCreate.statusCode).toBe(403);
 

@@ -2179,7 +2179,14 @@ export interface components {
         SourceTest: {
             ok: boolean;
             flavor: ("openldap" | "ad") | null;
+            /** @description what the bind and the counts found, or what failed (English) */
             message: string;
+            /** @description a failure's message code (src/messages), for a client to word it in its language */
+            code?: string;
+            /** @description its parameters */
+            params?: {
+                [key: string]: unknown;
+            };
             users: number | null;
             organizations: number | null;
         };

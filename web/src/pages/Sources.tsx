@@ -67,6 +67,7 @@ function PullsPanel({ name }: { name: string }) {
 
 export function SourcesPage() {
   const t = useT(messages);
+  const serverText = useServerText();
   const { lang } = useLang();
   const isAdmin = useIsAdmin();
   const { message, modal } = App.useApp();
@@ -82,7 +83,7 @@ export function SourcesPage() {
       const r = await ok(api.POST('/sources/{name}/test', { params: { path: { name: s.name } } }));
       // the counts, in the user's language (the server's English sentence says the same, for the CLI)
       if (r.ok) void message.success(lang === 'en' || r.users == null ? t('testOk', { message: r.message }) : t('testOkCounts', { users: r.users, orgs: r.organizations ?? 0 }));
-      else void message.error(t('testFailed', { message: r.message }));
+      else void message.error(t('testFailed', { message: serverText(r.code ? { code: r.code, params: r.params ?? {} } : null, r.message) }));
     } catch (err) {
       void message.error(`${t('failed')}: ${errorText(err)}`);
     } finally {
