@@ -63,7 +63,8 @@ describe('wecom-sync CLI', () => {
     const env = { WECOM_SYNC_DATA_DIR: path.join(dir, 'envdata') };
     const rejected = await cli(['import', file, '--json'], env);
     expect(rejected.code).toBe(1);
-    expect(JSON.parse(rejected.stdout).errors).toEqual([{ row: 3, column: 'mobile', message: expect.stringContaining('123') }]);
+    // the English message for people and scripts; its code and parameters for a client's own language
+    expect(JSON.parse(rejected.stdout).errors).toEqual([{ row: 3, column: 'mobile', message: expect.stringContaining('123'), code: expect.any(String), params: expect.objectContaining({}) }]);
     expect(JSON.parse((await cli(['accounts', 'list', '--json'], env)).stdout)).toEqual([]);
 
     const human = await cli(['import', file, '--dry-run'], env);
