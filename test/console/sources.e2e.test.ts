@@ -34,7 +34,7 @@ describe('the sources page in Chromium', () => {
     await page.getByTestId('source-bind-password').fill('wrong password');
     await page.getByTestId('source-base-dn').fill(base);
     await page.getByTestId('source-submit').click();
-    await expect.poll(() => page.getByTestId('source-error').textContent(), WAIT).toMatch(/invalid credentials/);
+    await expect.poll(() => page.getByTestId('source-error').textContent(), WAIT).toMatch(/拒绝以“cn=reader,dc=example,dc=com”绑定：凭据无效/); // the bind refused, in the console's language
     await page.getByTestId('source-bind-password').fill(READER_PASSWORD);
     await screenshot(page, '50-sources-create-zh');
     await page.getByTestId('source-submit').click();
