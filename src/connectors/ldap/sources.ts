@@ -27,8 +27,8 @@ function invalidSettings(errors: FieldError[]): SourceValidationError {
 }
 
 /** A failed pull's code and params (an AppError's), stored beside its English message for the console to word. */
-function textOfError(err: unknown): { code?: string; params?: unknown } {
-  return err instanceof AppError && err.messageCode !== undefined ? { code: err.messageCode, ...(err.params ? { params: err.params } : {}) } : {};
+function textOfError(err: unknown): { code?: string; params?: TextParams } {
+  return err instanceof AppError && err.messageCode !== undefined ? { code: err.messageCode, ...(err.params ? { params: { ...err.params } } : {}) } : {};
 }
 
 export interface PullRecord {
@@ -68,8 +68,7 @@ export interface TestResult {
 
 /** A failed test: the error's text, with its code when it has one. */
 function failedTest(err: unknown): TestResult {
-  const e = err as Error & { messageCode?: string; params?: TextParams };
-  return { ok: false, flavor: null, message: e.message, ...(e.messageCode !== undefined ? { code: e.messageCode } : {}), ...(e.params !== undefined ? { params: e.params } : {}), users: null, organizations: null };
+  return { ok: false, flavor: null, message: (err as Error).message, ...textOfError(err), users: null, organizations: null };
 }
 
 export type SourceInput = Partial<LdapSettings> & Pick<LdapSettings, 'url' | 'baseDn'>;

@@ -23,22 +23,29 @@ afterEach(async () => {
 
 const lost = (api: string): WeComTransportError => new WeComTransportError({ kind: 'reset', api, route: { kind: 'direct' }, detail: 'connection reset while the request was in flight' });
 
+/** The real client, with `then` called after each user/create WeCom applied (to lose its answer, or the store). */
+function afterUserCreate(real: WeComClient, then: (b: Parameters<WeComClient['user']['create']>[0]) => void): WeComClient {
+  return {
+    department: real.department,
+    user: {
+      ...real.user,
+      create: async (b: Parameters<WeComClient['user']['create']>[0]) => {
+        await real.user.create(b);
+        then(b);
+      },
+    },
+  } as unknown as WeComClient;
+}
+
 describe('transient failures after the client gave up', () => {
   it('a create applied by WeCom whose answer never came: failed (retryable), pending link kept; the next run converges without a duplicate', async () => {
     sim = await startSim({ trustedIps: ['127.0.0.1'] });
     ts = await sqliteBackend.open();
     client = makeClient(sim);
     const real = client;
-    const flaky = {
-      department: real.department,
-      user: {
-        ...real.user,
-        create: async (b: Parameters<WeComClient['user']['create']>[0]) => {
-          await real.user.create(b);
-          if (b.userid === 'user3') throw lost('user/create'); // applied, answer lost
-        },
-      },
-    } as unknown as WeComClient;
+    const flaky = afterUserCreate(real, (b) => {
+      if (b.userid === 'user3') throw lost('user/create'); // applied, answer lost
+    });
     const store = ts.store;
     const conn = connection();
     const r = await runFullSync({ store, client: flaky, connection: conn, desired: smallTree() });
@@ -120,16 +127,9 @@ describe('transient failures after the client gave up', () => {
         };
       },
     });
-    const flaky = {
-      department: real.department,
-      user: {
-        ...real.user,
-        create: async (b: Parameters<WeComClient['user']['create']>[0]) => {
-          await real.user.create(b);
-          if (b.userid === 'user3') cut = true;
-        },
-      },
-    } as unknown as WeComClient;
+    const flaky = afterUserCreate(real, (b) => {
+      if (b.userid === 'user3') cut = true;
+    });
     const conn = connection();
     const failure = await runFullSync({ store, client: flaky, connection: conn, desired: smallTree(), concurrency: 1 }).then(
       () => expect.fail('the run finished although its bookkeeping failed'),
